@@ -1,0 +1,143 @@
+package agenda
+
+import (
+	"time"
+)
+
+// Series is one event series: a city network's policy debates, a congress's
+// side sessions, an online dialogue series. Each series is published as its
+// own calendar and feeds.
+type Series struct {
+	Slug        string // a-z, 0-9 and '-', 1-64 characters; the key and the file name
+	Title       string
+	Description string
+	Homepage    string          // http(s) URL, optional
+	Zone        string          // IANA zone that sessions default to, e.g. Europe/Madrid
+	Language    string          // BCP 47 tag, e.g. "en" or "es-ES"
+	Reminders   []time.Duration // default reminders, before the start; may be empty
+	Organizer   Organizer       // optional; Email makes calendars carry ORGANIZER
+	Created     time.Time       // set by the store
+	Updated     time.Time       // set by the store on every change to what the series publishes
+	Revision    int64           // bumped by the store on every change to what the series publishes
+}
+
+// Organizer is the person or body that runs a series.
+type Organizer struct {
+	Name  string
+	Email string
+}
+
+// Status is a session's scheduling status, as iCalendar's STATUS.
+type Status string
+
+// The statuses a session can have.
+const (
+	StatusConfirmed Status = "confirmed"
+	StatusTentative Status = "tentative"
+	StatusCancelled Status = "cancelled"
+)
+
+// Statuses lists every valid status, for messages and help texts.
+var statuses = []Status{StatusConfirmed, StatusTentative, StatusCancelled}
+
+// Role is what a person does in a session.
+type Role string
+
+// The roles a person can have in a session, as conference tools (pretalx,
+// Indico) name them.
+const (
+	RoleModerator  Role = "moderator"
+	RoleChair      Role = "chair"
+	RoleHost       Role = "host"
+	RoleKeynote    Role = "keynote"
+	RoleSpeaker    Role = "speaker"
+	RolePanelist   Role = "panelist"
+	RolePresenter  Role = "presenter"
+	RoleDiscussant Role = "discussant"
+	RoleRapporteur Role = "rapporteur"
+	RoleOrganizer  Role = "organizer"
+)
+
+var roles = []Role{RoleModerator, RoleChair, RoleHost, RoleKeynote, RoleSpeaker, RolePanelist,
+	RolePresenter, RoleDiscussant, RoleRapporteur, RoleOrganizer}
+
+// Roles returns every valid role, in display order.
+func Roles() []Role { return append([]Role(nil), roles...) }
+
+// Statuses returns every valid status.
+func Statuses() []Status { return append([]Status(nil), statuses...) }
+
+// Person is someone who appears in sessions. One person is one row, reused by
+// every session they appear in; the name is the natural key.
+type Person struct {
+	ID          int64 // set by the store
+	Name        string
+	Affiliation string // title and affiliation line, e.g. "Mayor of Tunis"
+	URL         string // optional
+}
+
+// Participant is a person's appearance in one session.
+type Participant struct {
+	Person
+	Role Role
+	// Affiliation (from Person) may differ per session: people change posts.
+	// The store keeps the per-session line with the appearance and the latest
+	// one with the person.
+}
+
+// Session is one event of a series.
+type Session struct {
+	UID    string // assigned once at creation, never changed: "<uuid>@<uid domain>"
+	Series string // slug of the series
+	Key    string // the organiser's own short id, unique within the series; the import key
+
+	Title       string
+	Description string // plain text
+
+	// Timed sessions have Start and End wall times in Zone. All-day sessions
+	// set AllDay and use StartDate..EndDate (both inclusive) instead.
+	AllDay    bool
+	Start     WallTime
+	End       WallTime
+	StartDate Date
+	EndDate   Date
+	Zone      string // IANA zone; defaults to the series' zone
+
+	Venue     string
+	Address   string
+	OnlineURL string
+
+	Status   Status
+	People   []Participant // in display order
+	Language string        // BCP 47; defaults to the series' language
+	Tags     []string      // lower-case, sorted, unique
+	URL      string        // the session's own page, optional
+
+	Sequence int64     // bumped by the store on every material change
+	Created  time.Time // set by the store
+	Updated  time.Time // set by the store on every change
+}
+
+// Post is a news item of a series.
+type Post struct {
+	ID         string // slug, unique within the series; stable for ever
+	Series     string
+	Title      string
+	Summary    string // plain text
+	Body       string // Markdown
+	BodyHTML   string // Body rendered and sanitised when the post was written; set by the store
+	Author     string
+	Published  time.Time // an instant
+	Updated    time.Time // an instant; zero means "same as Published"
+	URL        string
+	SessionUID string // optional link to a session of the same series
+}
+
+// Snapshot is one series with everything it publishes, consistent at one
+// revision. Sessions are ordered by start then key; posts by publication
+// (newest first) then id.
+type Snapshot struct {
+	Series   Series
+	Sessions []Session
+	Posts    []Post
+}

@@ -1,0 +1,466 @@
+package agenda
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Length limits, in characters. Generous for real agendas, small enough that
+// one bad input cannot bloat every calendar subscriber's download.
+const (
+	MaxSlug        = 64
+	MaxTitle       = 300
+	MaxDescription = 20000
+	MaxName        = 200
+	MaxAffiliation = 400
+	MaxURL         = 2048
+	MaxVenue       = 300
+	MaxAddress     = 500
+	MaxTag         = 64
+	MaxTags        = 30
+	MaxPeople      = 200
+	MaxReminders   = 10
+	MaxReminder    = 4 * 7 * 24 * time.Hour
+	MaxSummary     = 2000
+	MaxBody        = 200000
+	MaxLanguage    = 35
+	MaxEmail       = 254
+	MaxZone        = 64
+)
+
+var (
+	slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+	// A practical subset of BCP 47: language, optional script, region and variants.
+	langRE = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$`)
+	tagRE  = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} ._+#-]*$`)
+)
+
+// NormalizeText turns CRLF and lone CR into LF. Every way in calls it before
+// validation, so a file saved on Windows is accepted and no CR ever reaches a
+// calendar, where it could start a new property.
+func NormalizeText(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// NormalizeLine trims a one-line field.
+func NormalizeLine(s string) string { return strings.TrimSpace(NormalizeText(s)) }
+
+// NormalizeTags lower-cases, trims, sorts and de-duplicates tags.
+func NormalizeTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		t = strings.ToLower(NormalizeLine(t))
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Normalize cleans white space and line ends of a series in place.
+func (s *Series) Normalize() {
+	s.Slug = strings.TrimSpace(s.Slug)
+	s.Title = NormalizeLine(s.Title)
+	s.Description = strings.TrimSpace(NormalizeText(s.Description))
+	s.Homepage = strings.TrimSpace(s.Homepage)
+	s.Zone = strings.TrimSpace(s.Zone)
+	s.Language = strings.TrimSpace(s.Language)
+	s.Organizer.Name = NormalizeLine(s.Organizer.Name)
+	s.Organizer.Email = strings.TrimSpace(s.Organizer.Email)
+	slices.Sort(s.Reminders)
+	s.Reminders = slices.Compact(s.Reminders)
+}
+
+// Validate checks a normalised series.
+func (s *Series) Validate() error {
+	var es Errors
+	checkSlug(&es, "slug", s.Slug)
+	checkRequiredLine(&es, "title", s.Title, MaxTitle)
+	checkText(&es, "description", s.Description, MaxDescription)
+	checkURL(&es, "homepage", s.Homepage, false)
+	checkZone(&es, "zone", s.Zone, true)
+	checkLanguage(&es, "language", s.Language, true)
+	checkReminders(&es, "reminders", s.Reminders)
+	checkLine(&es, "organizer.name", s.Organizer.Name, MaxName)
+	if s.Organizer.Email != "" {
+		checkEmail(&es, "organizer.email", s.Organizer.Email)
+	}
+	return es.Err()
+}
+
+// Normalize cleans white space, line ends and tags of a session in place and
+// fills the zone and language from the series when they are empty.
+func (s *Session) Normalize(series *Series) {
+	s.Key = strings.TrimSpace(s.Key)
+	s.Title = NormalizeLine(s.Title)
+	s.Description = strings.TrimSpace(NormalizeText(s.Description))
+	s.Zone = strings.TrimSpace(s.Zone)
+	s.Venue = NormalizeLine(s.Venue)
+	s.Address = strings.TrimSpace(NormalizeText(s.Address))
+	s.OnlineURL = strings.TrimSpace(s.OnlineURL)
+	s.URL = strings.TrimSpace(s.URL)
+	s.Language = strings.TrimSpace(s.Language)
+	s.Status = Status(strings.ToLower(strings.TrimSpace(string(s.Status))))
+	if s.Status == "" {
+		s.Status = StatusConfirmed
+	}
+	if series != nil {
+		if s.Zone == "" {
+			s.Zone = series.Zone
+		}
+		if s.Language == "" {
+			s.Language = series.Language
+		}
+		if s.Series == "" {
+			s.Series = series.Slug
+		}
+	}
+	for i := range s.People {
+		p := &s.People[i]
+		p.Name = NormalizeLine(p.Name)
+		p.Affiliation = NormalizeLine(p.Affiliation)
+		p.URL = strings.TrimSpace(p.URL)
+		p.Role = Role(strings.ToLower(strings.TrimSpace(string(p.Role))))
+		if p.Role == "" {
+			p.Role = RoleSpeaker
+		}
+	}
+	s.Tags = NormalizeTags(s.Tags)
+}
+
+// Validate checks a normalised session. It resolves the wall times in the
+// zone, so a time in a DST gap or fold is rejected here, at the edge.
+func (s *Session) Validate() error {
+	var es Errors
+	checkSlug(&es, "series", s.Series)
+	checkSlug(&es, "key", s.Key)
+	if s.UID != "" {
+		checkUID(&es, "uid", s.UID)
+	}
+	checkRequiredLine(&es, "title", s.Title, MaxTitle)
+	checkText(&es, "description", s.Description, MaxDescription)
+	loc := checkZone(&es, "zone", s.Zone, true)
+	if s.AllDay {
+		if !s.Start.IsZero() || !s.End.IsZero() {
+			es.add("start", s.Start.String(), "an all-day session takes start_date and end_date, not start and end times")
+		}
+		switch {
+		case s.StartDate.IsZero():
+			es.add("start_date", "", "required for an all-day session: a date as YYYY-MM-DD")
+		case s.EndDate.IsZero():
+			es.add("end_date", "", "required for an all-day session: a date as YYYY-MM-DD, on or after start_date %s", s.StartDate)
+		case s.EndDate.Before(s.StartDate):
+			es.add("end_date", s.EndDate.String(), "expected a date on or after start_date %s", s.StartDate)
+		case s.EndDate.Time(time.UTC).Sub(s.StartDate.Time(time.UTC)) > 366*24*time.Hour:
+			es.add("end_date", s.EndDate.String(), "expected at most 366 days after start_date %s", s.StartDate)
+		}
+	} else {
+		var start, end time.Time
+		var okStart, okEnd bool
+		if s.Start.IsZero() {
+			es.add("start", "", "required: a local date and time as YYYY-MM-DDTHH:MM")
+		} else if loc != nil {
+			start, okStart = resolve(&es, "start", s.Start, loc)
+		}
+		if s.End.IsZero() {
+			es.add("end", "", "required: a local date and time as YYYY-MM-DDTHH:MM, after start")
+		} else if loc != nil {
+			end, okEnd = resolve(&es, "end", s.End, loc)
+		}
+		if okStart && okEnd {
+			switch {
+			case !end.After(start):
+				es.add("end", s.End.String(), "expected a time after start %s", s.Start)
+			case end.Sub(start) > 366*24*time.Hour:
+				es.add("end", s.End.String(), "expected at most 366 days after start %s", s.Start)
+			}
+		}
+		if !s.StartDate.IsZero() || !s.EndDate.IsZero() {
+			es.add("start_date", s.StartDate.String(), "only all-day sessions take dates; set all_day: true or use start and end times")
+		}
+	}
+	for _, w := range []struct {
+		name string
+		t    WallTime
+	}{{"start", s.Start}, {"end", s.End}} {
+		if !w.t.IsZero() && (w.t.clock.Year() < 1900 || w.t.clock.Year() > 2200) {
+			es.add(w.name, w.t.String(), "expected a year between 1900 and 2200")
+		}
+	}
+	for _, d := range []struct {
+		name string
+		d    Date
+	}{{"start_date", s.StartDate}, {"end_date", s.EndDate}} {
+		if !d.d.IsZero() && (d.d.Year < 1900 || d.d.Year > 2200) {
+			es.add(d.name, d.d.String(), "expected a year between 1900 and 2200")
+		}
+	}
+	checkLine(&es, "venue", s.Venue, MaxVenue)
+	checkText(&es, "address", s.Address, MaxAddress)
+	checkURL(&es, "online_url", s.OnlineURL, false)
+	checkURL(&es, "url", s.URL, false)
+	if !slices.Contains(statuses, s.Status) {
+		es.add("status", string(s.Status), "expected one of %s", joinStrings(statuses))
+	}
+	checkLanguage(&es, "language", s.Language, false)
+	if len(s.Tags) > MaxTags {
+		es.add("tags", fmt.Sprint(len(s.Tags)), "expected at most %d tags", MaxTags)
+	}
+	for i, t := range s.Tags {
+		f := fmt.Sprintf("tags[%d]", i)
+		if utf8.RuneCountInString(t) > MaxTag {
+			es.add(f, t, "expected at most %d characters", MaxTag)
+		} else if !tagRE.MatchString(t) {
+			es.add(f, t, "expected letters, digits, spaces and . _ + # - only, starting with a letter or digit")
+		}
+	}
+	if len(s.People) > MaxPeople {
+		es.add("people", fmt.Sprint(len(s.People)), "expected at most %d people", MaxPeople)
+	}
+	seen := map[string]int{}
+	for i, p := range s.People {
+		f := fmt.Sprintf("people[%d]", i)
+		checkRequiredLine(&es, f+".name", p.Name, MaxName)
+		checkLine(&es, f+".affiliation", p.Affiliation, MaxAffiliation)
+		checkURL(&es, f+".url", p.URL, false)
+		if !slices.Contains(roles, p.Role) {
+			es.add(f+".role", string(p.Role), "expected one of %s", joinStrings(roles))
+		}
+		if j, dup := seen[p.Name]; dup && p.Name != "" {
+			es.add(f+".name", p.Name, "already listed as people[%d]; list each person once per session", j)
+		}
+		seen[p.Name] = i
+	}
+	return es.Err()
+}
+
+// Interval returns the session's start and end instants. For an all-day
+// session they are midnight of the first day and midnight after the last
+// day, in the session's zone. It assumes a validated session.
+func (s *Session) Interval() (start, end time.Time, err error) {
+	loc, err := time.LoadLocation(s.Zone)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("session %q: zone %q: %w", s.Key, s.Zone, err)
+	}
+	if s.AllDay {
+		return s.StartDate.Time(loc), s.EndDate.AddDays(1).Time(loc), nil
+	}
+	if start, err = s.Start.In(loc); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("session %q: start: %w", s.Key, err)
+	}
+	if end, err = s.End.In(loc); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("session %q: end: %w", s.Key, err)
+	}
+	return start, end, nil
+}
+
+// Normalize cleans a post in place and fills its series.
+func (p *Post) Normalize(series *Series) {
+	p.ID = strings.TrimSpace(p.ID)
+	p.Title = NormalizeLine(p.Title)
+	p.Summary = strings.TrimSpace(NormalizeText(p.Summary))
+	p.Body = strings.TrimSpace(NormalizeText(p.Body))
+	p.Author = NormalizeLine(p.Author)
+	p.URL = strings.TrimSpace(p.URL)
+	p.SessionUID = strings.TrimSpace(p.SessionUID)
+	if series != nil && p.Series == "" {
+		p.Series = series.Slug
+	}
+}
+
+// Validate checks a normalised post.
+func (p *Post) Validate() error {
+	var es Errors
+	checkSlug(&es, "id", p.ID)
+	checkSlug(&es, "series", p.Series)
+	checkRequiredLine(&es, "title", p.Title, MaxTitle)
+	checkText(&es, "summary", p.Summary, MaxSummary)
+	checkText(&es, "body", p.Body, MaxBody)
+	checkLine(&es, "author", p.Author, MaxName)
+	checkURL(&es, "url", p.URL, false)
+	if p.Published.IsZero() {
+		es.add("published", "", "required: a date and time with offset, e.g. 2020-11-23T10:00:00+01:00")
+	}
+	if !p.Updated.IsZero() && p.Updated.Before(p.Published) {
+		es.add("updated", p.Updated.Format(time.RFC3339), "expected a time on or after published %s", p.Published.Format(time.RFC3339))
+	}
+	if p.SessionUID != "" {
+		checkUID(&es, "session", p.SessionUID)
+	}
+	return es.Err()
+}
+
+// Normalize cleans a person in place.
+func (p *Person) Normalize() {
+	p.Name = NormalizeLine(p.Name)
+	p.Affiliation = NormalizeLine(p.Affiliation)
+	p.URL = strings.TrimSpace(p.URL)
+}
+
+// Validate checks a normalised person.
+func (p *Person) Validate() error {
+	var es Errors
+	checkRequiredLine(&es, "name", p.Name, MaxName)
+	checkLine(&es, "affiliation", p.Affiliation, MaxAffiliation)
+	checkURL(&es, "url", p.URL, false)
+	return es.Err()
+}
+
+// ValidSlug reports whether s is a valid series slug or key.
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+func checkSlug(es *Errors, field, v string) {
+	switch {
+	case v == "":
+		es.add(field, v, "required: 1-%d characters of a-z, 0-9 and '-'", MaxSlug)
+	case len(v) > MaxSlug || !slugRE.MatchString(v):
+		es.add(field, v, "expected 1-%d characters of a-z, 0-9 and '-', not starting or ending with '-'", MaxSlug)
+	}
+}
+
+func checkUID(es *Errors, field, v string) {
+	if len(v) > 255 || strings.ContainsAny(v, " \t\n\r,;:\"\\<>") || !strings.Contains(v, "@") || hasControl(v, false) {
+		es.add(field, v, "expected a UID such as 0f8fad5b-d9cb-469f-a165-70867728950e@example.org, without spaces or , ; : \" \\ < >")
+	}
+}
+
+func checkRequiredLine(es *Errors, field, v string, max int) {
+	if v == "" {
+		es.add(field, v, "required: 1-%d characters on one line", max)
+		return
+	}
+	checkLine(es, field, v, max)
+}
+
+func checkLine(es *Errors, field, v string, max int) {
+	switch {
+	case !utf8.ValidString(v):
+		es.add(field, v, "expected valid UTF-8 text")
+	case utf8.RuneCountInString(v) > max:
+		es.add(field, v, "expected at most %d characters", max)
+	case hasControl(v, false):
+		es.add(field, v, "expected one line of text without control characters")
+	}
+}
+
+func checkText(es *Errors, field, v string, max int) {
+	switch {
+	case !utf8.ValidString(v):
+		es.add(field, v, "expected valid UTF-8 text")
+	case utf8.RuneCountInString(v) > max:
+		es.add(field, v, "expected at most %d characters", max)
+	case hasControl(v, true):
+		es.add(field, v, "expected text without control characters other than newline and tab")
+	}
+}
+
+// hasControl reports C0/C1 control characters (and DEL), allowing newline and
+// tab in multi-line text; tab is also allowed on one line.
+func hasControl(s string, multiline bool) bool {
+	for _, r := range s {
+		if r == '\t' || (multiline && r == '\n') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\uFEFF' {
+			return true
+		}
+	}
+	return false
+}
+
+func checkURL(es *Errors, field, v string, required bool) {
+	if v == "" {
+		if required {
+			es.add(field, v, "required: an http or https URL")
+		}
+		return
+	}
+	if len(v) > MaxURL {
+		es.add(field, v, "expected a URL of at most %d characters", MaxURL)
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || hasControl(v, false) || strings.ContainsAny(v, " \"<>\\") {
+		es.add(field, v, "expected an absolute http or https URL, such as https://example.org/page")
+	}
+}
+
+func checkEmail(es *Errors, field, v string) {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || a.Name != "" || len(v) > MaxEmail || strings.ContainsAny(v, "\"\\;:,<>") {
+		es.add(field, v, "expected a plain e-mail address such as events@example.org")
+	}
+}
+
+func checkZone(es *Errors, field, v string, required bool) *time.Location {
+	if v == "" {
+		if required {
+			es.add(field, v, "required: an IANA time zone such as Europe/Madrid")
+		}
+		return nil
+	}
+	loc, err := LoadZone(v)
+	if err != nil {
+		es.add(field, v, "expected an IANA time zone such as Europe/Madrid or America/New_York")
+		return nil
+	}
+	return loc
+}
+
+// LoadZone loads an IANA zone by name. "Local" and names that do not look like
+// IANA names are refused: a published calendar must not depend on the host.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > MaxZone || strings.ContainsAny(name, " \\\x00") || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	return time.LoadLocation(name)
+}
+
+func checkLanguage(es *Errors, field, v string, required bool) {
+	if v == "" {
+		if required {
+			es.add(field, v, "required: a BCP 47 language tag such as en or es-ES")
+		}
+		return
+	}
+	if len(v) > MaxLanguage || !langRE.MatchString(v) {
+		es.add(field, v, "expected a BCP 47 language tag such as en, es-ES or zh-Hant-TW")
+	}
+}
+
+func checkReminders(es *Errors, field string, rs []time.Duration) {
+	if len(rs) > MaxReminders {
+		es.add(field, fmt.Sprint(len(rs)), "expected at most %d reminders", MaxReminders)
+	}
+	for i, r := range rs {
+		if r <= 0 || r > MaxReminder || r%time.Minute != 0 {
+			es.add(fmt.Sprintf("%s[%d]", field, i), FormatReminder(r), "expected a whole number of minutes between 1m and 4w before the start")
+		}
+	}
+}
+
+func resolve(es *Errors, field string, w WallTime, loc *time.Location) (time.Time, bool) {
+	t, err := w.In(loc)
+	if err != nil {
+		es.add(field, w.String(), "%v", err)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func joinStrings[T ~string](xs []T) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = string(x)
+	}
+	return strings.Join(parts, ", ")
+}
