@@ -130,7 +130,9 @@ type Post struct {
 	Published  time.Time // an instant
 	Updated    time.Time // an instant; zero means "same as Published"
 	URL        string
-	SessionUID string // optional link to a session of the same series
+	SessionKey string // optional link to a session of the same series, by its key
+	SessionUID string // the linked session's UID; resolved by the store from SessionKey
+	Version    int64  // bumped by the store on every change; the post's ETag
 }
 
 // Snapshot is one series with everything it publishes, consistent at one

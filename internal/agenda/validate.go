@@ -83,7 +83,7 @@ func (s *Series) Normalize() {
 // Validate checks a normalised series.
 func (s *Series) Validate() error {
 	var es Errors
-	checkSlug(&es, "slug", s.Slug)
+	checkSeriesSlug(&es, "slug", s.Slug)
 	checkRequiredLine(&es, "title", s.Title, MaxTitle)
 	checkText(&es, "description", s.Description, MaxDescription)
 	checkURL(&es, "homepage", s.Homepage, false)
@@ -271,7 +271,7 @@ func (p *Post) Normalize(series *Series) {
 	p.Body = strings.TrimSpace(NormalizeText(p.Body))
 	p.Author = NormalizeLine(p.Author)
 	p.URL = strings.TrimSpace(p.URL)
-	p.SessionUID = strings.TrimSpace(p.SessionUID)
+	p.SessionKey = strings.TrimSpace(p.SessionKey)
 	if series != nil && p.Series == "" {
 		p.Series = series.Slug
 	}
@@ -293,8 +293,8 @@ func (p *Post) Validate() error {
 	if !p.Updated.IsZero() && p.Updated.Before(p.Published) {
 		es.add("updated", p.Updated.Format(time.RFC3339), "expected a time on or after published %s", p.Published.Format(time.RFC3339))
 	}
-	if p.SessionUID != "" {
-		checkUID(&es, "session", p.SessionUID)
+	if p.SessionKey != "" {
+		checkSlug(&es, "session", p.SessionKey)
 	}
 	return es.Err()
 }
@@ -317,6 +317,17 @@ func (p *Person) Validate() error {
 
 // ValidSlug reports whether s is a valid series slug or key.
 func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+// ReservedSlugs are the top-level names the server uses for itself, so no
+// series may take them.
+var reservedSlugs = []string{"api", "healthz", "metrics", "assets", "sessions"}
+
+func checkSeriesSlug(es *Errors, field, v string) {
+	checkSlug(es, field, v)
+	if slices.Contains(reservedSlugs, v) {
+		es.add(field, v, "is reserved for the server; choose another slug")
+	}
+}
 
 func checkSlug(es *Errors, field, v string) {
 	switch {
