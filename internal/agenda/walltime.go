@@ -142,8 +142,12 @@ func splitOffset(s string) (body string, off int, ok bool, err error) {
 	if s[i] == '-' {
 		sign = -1
 	}
-	digits := strings.ReplaceAll(s[i+1:], ":", "")
-	if len(digits) != 2 && len(digits) != 4 {
+	raw := s[i+1:]
+	digits := raw
+	if len(raw) == 5 && raw[2] == ':' {
+		digits = raw[:2] + raw[3:]
+	}
+	if len(digits) != 2 && len(digits) != 4 || strings.Contains(digits, ":") {
 		return "", 0, false, fmt.Errorf("expected a UTC offset as +hh:mm, got %q", s[i:])
 	}
 	h, err1 := strconv.Atoi(digits[:2])

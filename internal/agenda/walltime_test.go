@@ -1,0 +1,175 @@
+package agenda
+
+import (
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata"
+)
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := LoadZone(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func TestParseWallTime(t *testing.T) {
+	tests := []struct {
+		in, out string
+		wantErr bool
+	}{
+		{"2021-11-17T12:00", "2021-11-17T12:00", false},
+		{"2021-11-17T12:00:30", "2021-11-17T12:00:30", false},
+		{"2021-11-17 12:00", "2021-11-17T12:00", false},
+		{"2021-10-31T02:30+01:00", "2021-10-31T02:30+01:00", false},
+		{"2021-10-31T02:30+0200", "2021-10-31T02:30+02:00", false},
+		{"2021-10-31T02:30Z", "2021-10-31T02:30+00:00", false},
+		{"2021-10-31T02:30-05:30", "2021-10-31T02:30-05:30", false},
+		{"2021-11-17", "", true},
+		{"2021-13-17T12:00", "", true},
+		{"2021-11-17T25:00", "", true},
+		{"17/11/2021 12:00", "", true},
+		{"2021-11-17T12:00+25:00", "", true},
+		{"2021-11-17T12:00+1:0", "", true},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		w, err := ParseWallTime(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseWallTime(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if err == nil && w.String() != tt.out {
+			t.Errorf("ParseWallTime(%q) = %q, want %q", tt.in, w.String(), tt.out)
+		}
+	}
+}
+
+func TestWallTimeIn(t *testing.T) {
+	madrid := mustZone(t, "Europe/Madrid")
+	tests := []struct {
+		in      string
+		zone    *time.Location
+		want    string // UTC RFC 3339, or "" for an error
+		wantErr string
+	}{
+		{"2021-11-17T12:00", madrid, "2021-11-17T11:00:00Z", ""},
+		{"2021-07-01T12:00", madrid, "2021-07-01T10:00:00Z", ""},
+		{"2021-03-28T02:30", madrid, "", "2021-03-28T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2021-03-28T02:30+01:00 (2021-03-28T01:30:00Z) or 2021-03-28T02:30+02:00 (2021-03-28T00:30:00Z)"},
+		{"2021-03-28T02:30+01:00", madrid, "2021-03-28T01:30:00Z", ""},
+		{"2021-10-31T02:30", madrid, "", "2021-10-31T02:30 happens twice in Europe/Madrid (clocks go back); write an explicit offset to choose 2021-10-31T02:30+02:00 (2021-10-31T00:30:00Z) or 2021-10-31T02:30+01:00 (2021-10-31T01:30:00Z)"},
+		{"2021-10-31T02:30+02:00", madrid, "2021-10-31T00:30:00Z", ""},
+		{"2021-10-31T02:30+01:00", madrid, "2021-10-31T01:30:00Z", ""},
+		{"2021-11-17T12:00+02:00", madrid, "", "UTC offset +02:00 is not in effect at 2021-11-17T12:00 in Europe/Madrid; expected +01:00"},
+		{"2021-11-17T12:00+01:00", madrid, "2021-11-17T11:00:00Z", ""},
+		{"2021-09-26T03:00", mustZone(t, "Pacific/Chatham"), "", "does not exist"},
+		{"2021-06-01T09:00", mustZone(t, "Asia/Kathmandu"), "2021-06-01T03:15:00Z", ""},
+	}
+	for _, tt := range tests {
+		w, err := ParseWallTime(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.In(tt.zone)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s in %s: error %v, want %q", tt.in, tt.zone, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s in %s: %v", tt.in, tt.zone, err)
+			continue
+		}
+		if s := got.UTC().Format(time.RFC3339); s != tt.want {
+			t.Errorf("%s in %s = %s, want %s", tt.in, tt.zone, s, tt.want)
+		}
+	}
+}
+
+// Every wall time of a whole year, minute by 15 minutes, resolves to an instant
+// whose wall clock is itself, or is reported as a gap or fold.
+func TestCandidatesAgreeWithGo(t *testing.T) {
+	for _, name := range []string{"Europe/Madrid", "America/Sao_Paulo", "Australia/Sydney", "Pacific/Chatham", "Asia/Kolkata"} {
+		loc := mustZone(t, name)
+		for c := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC); c.Year() < 2020; c = c.Add(15 * time.Minute) {
+			w := WallTimeOf(c)
+			for _, inst := range w.Candidates(loc) {
+				if got := WallTimeOf(inst.In(loc)); !got.Equal(w) {
+					t.Fatalf("%s: candidate %v of %v reads %v", name, inst, w, got)
+				}
+			}
+			got := time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), 0, 0, loc)
+			if n := len(w.Candidates(loc)); n == 1 && !WallTimeOf(got).Equal(w) {
+				t.Fatalf("%s: %v has one candidate but Go reads it as %v", name, w, got)
+			}
+		}
+	}
+}
+
+func TestReminders(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		out  string
+	}{
+		{"15m", 15 * time.Minute, "15m"},
+		{"1h", time.Hour, "1h"},
+		{"1d", 24 * time.Hour, "1d"},
+		{"1w", 7 * 24 * time.Hour, "1w"},
+		{"1d12h", 36 * time.Hour, "1d12h"},
+		{"90m", 90 * time.Minute, "1h30m"},
+		{"1h30m0s", 90 * time.Minute, "1h30m"},
+	}
+	for _, tt := range tests {
+		d, err := ParseReminder(tt.in)
+		if err != nil || d != tt.want {
+			t.Errorf("ParseReminder(%q) = %v, %v; want %v", tt.in, d, err, tt.want)
+		}
+		if s := FormatReminder(d); s != tt.out {
+			t.Errorf("FormatReminder(%v) = %q, want %q", d, s, tt.out)
+		}
+	}
+	for _, bad := range []string{"", "15", "m", "15s", "1y", "-15m", "15 m", "9999999m"} {
+		if _, err := ParseReminder(bad); err == nil {
+			t.Errorf("ParseReminder(%q) succeeded", bad)
+		}
+	}
+}
+
+func FuzzParseWallTime(f *testing.F) {
+	for _, s := range []string{"2021-11-17T12:00", "2021-10-31T02:30+01:00", "2021-11-17T12:00:30Z", "x", "2021-11-17T12:00-"} {
+		f.Add(s)
+	}
+	madrid, _ := LoadZone("Europe/Madrid")
+	f.Fuzz(func(t *testing.T, s string) {
+		w, err := ParseWallTime(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseWallTime(w.String())
+		if err != nil || !again.Equal(w) {
+			t.Fatalf("%q -> %q -> %v, %v", s, w.String(), again, err)
+		}
+		_, _ = w.In(madrid) // must not panic
+	})
+}
+
+func FuzzParseReminder(f *testing.F) {
+	for _, s := range []string{"15m", "1d12h", "1w", "0m", "99999m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseReminder(s)
+		if err != nil || d <= 0 {
+			return
+		}
+		back, err := ParseReminder(FormatReminder(d))
+		if err != nil || back != d {
+			t.Fatalf("%q -> %v -> %q -> %v, %v", s, d, FormatReminder(d), back, err)
+		}
+	})
+}
