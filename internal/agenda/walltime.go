@@ -171,14 +171,20 @@ type Resolution struct {
 // time, ignoring w's explicit offset. Zones change offset at most once in a
 // few hours, so offsets in effect a day either side cover every candidate.
 func (w WallTime) Candidates(loc *time.Location) []time.Time {
-	seen := map[int]bool{}
-	var out []time.Time
+	var offs [3]int
+	n := 0
+	out := make([]time.Time, 0, 2)
 	for _, probe := range []time.Duration{-26 * time.Hour, 0, 26 * time.Hour} {
 		_, off := w.clock.Add(probe).In(loc).Zone()
-		if seen[off] {
+		seen := false
+		for _, o := range offs[:n] {
+			seen = seen || o == off
+		}
+		if seen {
 			continue
 		}
-		seen[off] = true
+		offs[n] = off
+		n++
 		inst := w.clock.Add(-time.Duration(off) * time.Second)
 		if WallTimeOf(inst.In(loc)).clock.Equal(w.clock) {
 			out = append(out, inst.In(loc))

@@ -1,0 +1,94 @@
+// Package opml renders the OPML 2.0 subscription list of every published
+// feed, so a feed reader can follow all series in one import.
+package opml
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+type document struct {
+	XMLName xml.Name  `xml:"opml"`
+	Version string    `xml:"version,attr"`
+	Head    head      `xml:"head"`
+	Body    []outline `xml:"body>outline"`
+}
+
+type head struct {
+	Title       string `xml:"title"`
+	DateCreated string `xml:"dateCreated,omitempty"`
+	OwnerID     string `xml:"ownerId,omitempty"`
+}
+
+type outline struct {
+	Text     string    `xml:"text,attr"`
+	Title    string    `xml:"title,attr,omitempty"`
+	Type     string    `xml:"type,attr,omitempty"`
+	XMLURL   string    `xml:"xmlUrl,attr,omitempty"`
+	HTMLURL  string    `xml:"htmlUrl,attr,omitempty"`
+	Language string    `xml:"language,attr,omitempty"`
+	Children []outline `xml:"outline,omitempty"`
+}
+
+// Write renders the list: one folder per series with its Atom, RSS and JSON
+// feeds, then the all-series feeds. snaps must be sorted by slug; the newest
+// series change dates the document, so unchanged data gives unchanged bytes.
+func Write(w io.Writer, snaps []agenda.Snapshot, layout feeds.Layout, title string) error {
+	if title == "" {
+		title = "All series"
+	}
+	doc := document{Version: "2.0", Head: head{Title: clean(title), OwnerID: layout.BaseURL}}
+	var latest agenda.Series
+	for _, s := range snaps {
+		if s.Series.Updated.After(latest.Updated) {
+			latest = s.Series
+		}
+		doc.Body = append(doc.Body, folder(clean(s.Series.Title), s.Series.Slug, s.Series.Language, layout))
+	}
+	doc.Body = append(doc.Body, folder(clean(title), "", "", layout))
+	if !latest.Updated.IsZero() {
+		doc.Head.DateCreated = latest.Updated.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700")
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return fmt.Errorf("write opml: %w", err)
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write opml: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func folder(title, slug, lang string, layout feeds.Layout) outline {
+	page := layout.SeriesURL(slug, feeds.Page)
+	f := outline{Text: title, Title: title, HTMLURL: page}
+	for _, k := range []struct {
+		kind  feeds.Kind
+		label string
+		typ   string
+	}{{feeds.Atom, "Atom", "atom"}, {feeds.RSS, "RSS", "rss"}, {feeds.JSONFeed, "JSON Feed", "json"}} {
+		f.Children = append(f.Children, outline{
+			Text: title + " (" + k.label + ")", Type: k.typ, Language: lang,
+			XMLURL: layout.SeriesURL(slug, k.kind), HTMLURL: page,
+		})
+	}
+	return f
+}
+
+// clean drops characters XML 1.0 cannot carry, so any title stays well-formed.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') {
+			return -1
+		}
+		return r
+	}, s)
+}
