@@ -1,0 +1,595 @@
+package ical
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// DefaultProdID is the PRODID written when Options.ProdID is empty.
+const DefaultProdID = "-//agendafeed//agendafeed//EN"
+
+// DefaultCombinedTitle names the all-series calendar when
+// Options.CombinedTitle is empty.
+const DefaultCombinedTitle = "All series"
+
+// Options are the settings of a rendering that do not come from the data.
+type Options struct {
+	Layout feeds.Layout // for SOURCE and URL; an empty BaseURL omits them
+	// RefreshInterval is written as REFRESH-INTERVAL and X-PUBLISHED-TTL;
+	// 0 omits both.
+	RefreshInterval time.Duration
+	ProdID          string // "" means DefaultProdID
+	// Reminders replace every series' own reminders when OverrideReminders
+	// is set (an empty list then means no alarms at all).
+	Reminders         []time.Duration
+	OverrideReminders bool
+	CombinedTitle     string // name of the all-series calendar; "" means DefaultCombinedTitle
+}
+
+// event is one session ready to be written.
+type event struct {
+	s          *agenda.Session
+	series     *agenda.Series
+	zone       string
+	start, end time.Time // instants
+	startUTC   bool      // the wall time cannot be said with TZID; write UTC
+	endUTC     bool
+}
+
+// zoneSpan is what a zone's VTIMEZONE must cover.
+type zoneSpan struct {
+	loc         *time.Location
+	first, last time.Time
+}
+
+// prepared is everything checked and computed before the first byte.
+type prepared struct {
+	events []event
+	zones  map[string]*zoneSpan
+	names  []string // zone names, sorted
+}
+
+// prepare resolves every session's zone and instants, so that a snapshot
+// that cannot be rendered fails before anything is written.
+func prepare(snaps []agenda.Snapshot, onlyKey string) (*prepared, error) {
+	p := &prepared{zones: map[string]*zoneSpan{}}
+	locs := map[string]*time.Location{}
+	n := 0
+	for i := range snaps {
+		n += len(snaps[i].Sessions)
+	}
+	p.events = make([]event, 0, n)
+	for i := range snaps {
+		series := &snaps[i].Series
+		for j := range snaps[i].Sessions {
+			s := &snaps[i].Sessions[j]
+			if onlyKey != "" && s.Key != onlyKey {
+				continue
+			}
+			zone := s.Zone
+			if zone == "" {
+				zone = series.Zone
+			}
+			loc, ok := locs[zone]
+			if !ok {
+				var err error
+				if loc, err = time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
+					return nil, fmt.Errorf("series %q session %q: zone %q: unknown time zone", series.Slug, s.Key, zone)
+				}
+				locs[zone] = loc
+			}
+			ev := event{s: s, series: series, zone: zone}
+			if s.AllDay {
+				if s.StartDate.IsZero() || s.EndDate.IsZero() || s.EndDate.Before(s.StartDate) {
+					return nil, fmt.Errorf("series %q session %q: all-day session needs start and end dates in order", series.Slug, s.Key)
+				}
+				ev.start, ev.end = s.StartDate.Time(loc), s.EndDate.AddDays(1).Time(loc)
+			} else {
+				var err error
+				if ev.start, ev.startUTC, err = resolve(s.Start, loc); err != nil {
+					return nil, fmt.Errorf("series %q session %q: start: %w", series.Slug, s.Key, err)
+				}
+				if ev.end, ev.endUTC, err = resolve(s.End, loc); err != nil {
+					return nil, fmt.Errorf("series %q session %q: end: %w", series.Slug, s.Key, err)
+				}
+				if !ev.end.After(ev.start) {
+					return nil, fmt.Errorf("series %q session %q: end %s is not after start %s", series.Slug, s.Key, s.End, s.Start)
+				}
+				span := p.zones[zone]
+				if span == nil {
+					span = &zoneSpan{loc: loc, first: ev.start, last: ev.end}
+					p.zones[zone] = span
+					p.names = append(p.names, zone)
+				}
+				if ev.start.Before(span.first) {
+					span.first = ev.start
+				}
+				if ev.end.After(span.last) {
+					span.last = ev.end
+				}
+			}
+			p.events = append(p.events, ev)
+		}
+	}
+	slices.Sort(p.names)
+	slices.SortFunc(p.events, func(a, b event) int {
+		if c := a.start.Compare(b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.s.UID, b.s.UID)
+	})
+	return p, nil
+}
+
+// resolve returns the instant of w in loc and whether it must be written in
+// UTC. A local time with TZID can only say a wall time that happens exactly
+// once: for a wall time in a fold RFC 5545 §3.3.5 means the first instant,
+// and for one in a gap the offset before the gap, but clients disagree on
+// both, so any wall time that is not unique (it was given with an explicit
+// offset to be accepted at all) is written as its UTC instant instead.
+func resolve(w agenda.WallTime, loc *time.Location) (time.Time, bool, error) {
+	if w.IsZero() {
+		return time.Time{}, false, fmt.Errorf("missing")
+	}
+	t, err := w.In(loc)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if _, has := w.Offset(); !has {
+		return t, false, nil // In accepts an offset-less wall time only when unique
+	}
+	c := w.Candidates(loc)
+	return t, !(len(c) == 1 && c[0].Equal(t)), nil
+}
+
+// WriteSeries writes the calendar of one series: every session, cancelled
+// ones included.
+func WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {
+	snaps := []agenda.Snapshot{snap}
+	p, err := prepare(snaps, "")
+	if err != nil {
+		return fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)
+	}
+	h := header{
+		name:   snap.Series.Title,
+		desc:   snap.Series.Description,
+		zone:   snap.Series.Zone,
+		url:    snap.Series.Homepage,
+		source: "",
+	}
+	if opts.Layout.BaseURL != "" {
+		if h.url == "" {
+			h.url = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Page)
+		}
+		h.source = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Calendar)
+	}
+	if err := write(w, h, p, opts); err != nil {
+		return fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)
+	}
+	return nil
+}
+
+// WriteCombined writes one calendar holding the sessions of every series.
+func WriteCombined(w io.Writer, snaps []agenda.Snapshot, opts Options) error {
+	p, err := prepare(snaps, "")
+	if err != nil {
+		return fmt.Errorf("render combined calendar: %w", err)
+	}
+	h := header{name: cmp.Or(opts.CombinedTitle, DefaultCombinedTitle)}
+	for i, s := range snaps {
+		if i == 0 {
+			h.zone = s.Series.Zone
+		} else if h.zone != s.Series.Zone {
+			h.zone = "" // no one zone to suggest
+			break
+		}
+	}
+	if opts.Layout.BaseURL != "" {
+		h.url = opts.Layout.SeriesURL("", feeds.Page)
+		h.source = opts.Layout.SeriesURL("", feeds.Calendar)
+	}
+	if err := write(w, h, p, opts); err != nil {
+		return fmt.Errorf("render combined calendar: %w", err)
+	}
+	return nil
+}
+
+// WriteSession writes the calendar of the one session of snap whose key is
+// key, for "add to calendar" links. A missing key is agenda.ErrNotFound.
+func WriteSession(w io.Writer, snap agenda.Snapshot, key string, opts Options) error {
+	var s *agenda.Session
+	for i := range snap.Sessions {
+		if snap.Sessions[i].Key == key {
+			s = &snap.Sessions[i]
+			break
+		}
+	}
+	if s == nil || key == "" {
+		return fmt.Errorf("render calendar of session %q of series %q: %w", key, snap.Series.Slug, agenda.ErrNotFound)
+	}
+	p, err := prepare([]agenda.Snapshot{snap}, key)
+	if err != nil {
+		return fmt.Errorf("render calendar of session %q of series %q: %w", key, snap.Series.Slug, err)
+	}
+	h := header{name: s.Title, zone: cmp.Or(s.Zone, snap.Series.Zone), url: s.URL}
+	if opts.Layout.BaseURL != "" {
+		if h.url == "" {
+			h.url = opts.Layout.SessionAnchor(snap.Series.Slug, key)
+		}
+		h.source = opts.Layout.SessionURL(snap.Series.Slug, key)
+	}
+	if err := write(w, h, p, opts); err != nil {
+		return fmt.Errorf("render calendar of session %q of series %q: %w", key, snap.Series.Slug, err)
+	}
+	return nil
+}
+
+// header is the calendar-level text.
+type header struct {
+	name, desc, zone, url, source string
+}
+
+func write(w io.Writer, h header, p *prepared, opts Options) error {
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 32<<10)
+	}
+	e := &encoder{w: bw}
+	e.line("BEGIN", "VCALENDAR")
+	e.line("VERSION", "2.0")
+	e.name("PRODID")
+	e.plain(":")
+	e.text(cmp.Or(opts.ProdID, DefaultProdID))
+	e.eol()
+	e.line("CALSCALE", "GREGORIAN")
+	e.line("METHOD", "PUBLISH")
+	if h.name != "" {
+		e.textLine("NAME", h.name)
+		e.textLine("X-WR-CALNAME", h.name)
+	}
+	if h.desc != "" {
+		e.textLine("DESCRIPTION", h.desc)
+		e.textLine("X-WR-CALDESC", h.desc)
+	}
+	if h.zone != "" {
+		e.textLine("X-WR-TIMEZONE", h.zone)
+	}
+	if opts.RefreshInterval > 0 {
+		e.name("REFRESH-INTERVAL;VALUE=DURATION")
+		e.bytesPlain(appendDuration(append(e.buf[:0], ':'), opts.RefreshInterval))
+		e.eol()
+		e.name("X-PUBLISHED-TTL")
+		e.bytesPlain(appendDuration(append(e.buf[:0], ':'), opts.RefreshInterval))
+		e.eol()
+	}
+	if h.url != "" {
+		e.uriLine("URL", h.url)
+	}
+	if h.source != "" {
+		e.uriLine("SOURCE;VALUE=URI", h.source)
+	}
+	for _, name := range p.names {
+		z := p.zones[name]
+		e.vtimezone(name, observances(z.loc, z.first, z.last))
+	}
+	for i := range p.events {
+		e.event(&p.events[i], opts)
+	}
+	e.line("END", "VCALENDAR")
+	if e.err != nil {
+		return e.err
+	}
+	return bw.Flush()
+}
+
+func (e *encoder) textLine(name, value string) {
+	e.name(name)
+	e.plain(":")
+	e.text(value)
+	e.eol()
+}
+
+func (e *encoder) uriLine(name, value string) {
+	e.name(name)
+	e.plain(":")
+	e.uri(value)
+	e.eol()
+}
+
+// dateTime writes :YYYYMMDDTHHMMSS (with ;TZID= before it) or the UTC form.
+func (e *encoder) dateTime(name string, t time.Time, zone string, utc bool) {
+	e.name(name)
+	if !utc {
+		e.param("TZID", zone, false)
+	}
+	b := append(e.buf[:0], ':')
+	if utc {
+		b = append(appendDateTime(b, t.UTC()), 'Z')
+	} else {
+		b = appendDateTime(b, t)
+	}
+	e.bytesPlain(b)
+	e.eol()
+}
+
+func (e *encoder) date(name string, d agenda.Date) {
+	e.name(name)
+	e.plain(";VALUE=DATE")
+	e.bytesPlain(appendDate(append(e.buf[:0], ':'), d.Year, d.Month, d.Day))
+	e.eol()
+}
+
+func (e *encoder) event(ev *event, opts Options) {
+	s := ev.s
+	e.line("BEGIN", "VEVENT")
+	e.textLine("UID", s.UID)
+	stamp := s.Updated
+	for _, t := range []time.Time{s.Created, ev.series.Updated, ev.start} {
+		if !stamp.IsZero() {
+			break
+		}
+		stamp = t
+	}
+	e.utcLine("DTSTAMP", stamp)
+	if !s.Created.IsZero() {
+		e.utcLine("CREATED", s.Created)
+	}
+	if !s.Updated.IsZero() {
+		e.utcLine("LAST-MODIFIED", s.Updated)
+	}
+	e.name("SEQUENCE")
+	e.bytesPlain(appendInt(append(e.buf[:0], ':'), s.Sequence))
+	e.eol()
+	if s.AllDay {
+		e.date("DTSTART", s.StartDate)
+		e.date("DTEND", s.EndDate.AddDays(1))
+	} else {
+		e.dateTime("DTSTART", ev.start, ev.zone, ev.startUTC)
+		e.dateTime("DTEND", ev.end, ev.zone, ev.endUTC)
+	}
+	e.textLine("SUMMARY", s.Title)
+	e.description(s)
+	e.location(s)
+	switch {
+	case s.URL != "":
+		e.uriLine("URL", s.URL)
+	case opts.Layout.BaseURL != "" && s.Key != "":
+		e.uriLine("URL", opts.Layout.SessionAnchor(ev.series.Slug, s.Key))
+	}
+	switch s.Status {
+	case agenda.StatusCancelled:
+		e.line("STATUS", "CANCELLED")
+	case agenda.StatusTentative:
+		e.line("STATUS", "TENTATIVE")
+	default:
+		e.line("STATUS", "CONFIRMED")
+	}
+	if len(s.Tags) > 0 {
+		e.name("CATEGORIES")
+		e.plain(":")
+		for i, t := range s.Tags {
+			if i > 0 {
+				e.plain(",")
+			}
+			e.text(t)
+		}
+		e.eol()
+	}
+	if org := ev.series.Organizer; org.Email != "" {
+		e.name("ORGANIZER")
+		if org.Name != "" {
+			e.param("CN", org.Name, true)
+		}
+		e.plain(":mailto:")
+		e.uri(org.Email)
+		e.eol()
+	}
+	if s.OnlineURL != "" {
+		e.name("CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=Join online")
+		e.plain(":")
+		e.uri(s.OnlineURL)
+		e.eol()
+	}
+	if s.Status != agenda.StatusCancelled {
+		reminders := ev.series.Reminders
+		if opts.OverrideReminders {
+			reminders = opts.Reminders
+		}
+		for _, r := range reminders {
+			e.line("BEGIN", "VALARM")
+			e.line("ACTION", "DISPLAY")
+			e.textLine("DESCRIPTION", s.Title)
+			e.name("TRIGGER")
+			b := append(e.buf[:0], ':')
+			if r > 0 {
+				b = append(b, '-')
+			}
+			e.bytesPlain(appendDuration(b, r))
+			e.eol()
+			e.line("END", "VALARM")
+		}
+	}
+	e.line("END", "VEVENT")
+}
+
+// description writes the session's text, then one line per person
+// ("Moderator: Emilia Saiz (Secretary General of UCLG)"), then the online
+// link, with a blank line between the parts; nothing when all are empty.
+func (e *encoder) description(s *agenda.Session) {
+	if s.Description == "" && len(s.People) == 0 && s.OnlineURL == "" {
+		return
+	}
+	e.name("DESCRIPTION")
+	e.plain(":")
+	sep := false
+	if s.Description != "" {
+		e.text(s.Description)
+		sep = true
+	}
+	if len(s.People) > 0 {
+		if sep {
+			e.unit(`\n`)
+			e.unit(`\n`)
+		}
+		for i := range s.People {
+			p := &s.People[i]
+			if i > 0 {
+				e.unit(`\n`)
+			}
+			e.text(roleLabel(p.Role))
+			e.plain(": ")
+			e.text(p.Name)
+			if p.Affiliation != "" {
+				e.plain(" (")
+				e.text(p.Affiliation)
+				e.plain(")")
+			}
+		}
+		sep = true
+	}
+	if s.OnlineURL != "" {
+		if sep {
+			e.unit(`\n`)
+			e.unit(`\n`)
+		}
+		e.plain("Online: ")
+		e.text(s.OnlineURL)
+	}
+	e.eol()
+}
+
+// location writes "venue, address" (the address's lines joined with ", "),
+// or "Online: <url>" for a session that is only online.
+func (e *encoder) location(s *agenda.Session) {
+	if s.Venue == "" && s.Address == "" {
+		if s.OnlineURL != "" {
+			e.name("LOCATION")
+			e.plain(":Online: ")
+			e.text(s.OnlineURL)
+			e.eol()
+		}
+		return
+	}
+	e.name("LOCATION")
+	e.plain(":")
+	first := true
+	if s.Venue != "" {
+		e.text(s.Venue)
+		first = false
+	}
+	rest := s.Address
+	for rest != "" {
+		var line string
+		line, rest = cutLine(rest)
+		if line == "" {
+			continue
+		}
+		if !first {
+			e.unit(`\,`)
+			e.plain(" ")
+		}
+		e.text(line)
+		first = false
+	}
+	e.eol()
+}
+
+// cutLine splits s at its first line end (LF, CR or CRLF), trimming spaces.
+func cutLine(s string) (line, rest string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' || s[i] == '\r' {
+			line, rest = s[:i], s[i+1:]
+			if s[i] == '\r' && len(rest) > 0 && rest[0] == '\n' {
+				rest = rest[1:]
+			}
+			return trimSpace(line), rest
+		}
+	}
+	return trimSpace(s), ""
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// roleLabel is how a role reads in front of a name.
+func roleLabel(r agenda.Role) string {
+	switch r {
+	case agenda.RoleModerator:
+		return "Moderator"
+	case agenda.RoleChair:
+		return "Chair"
+	case agenda.RoleHost:
+		return "Host"
+	case agenda.RoleKeynote:
+		return "Keynote"
+	case agenda.RoleSpeaker, "":
+		return "Speaker"
+	case agenda.RolePanelist:
+		return "Panelist"
+	case agenda.RolePresenter:
+		return "Presenter"
+	case agenda.RoleDiscussant:
+		return "Discussant"
+	case agenda.RoleRapporteur:
+		return "Rapporteur"
+	case agenda.RoleOrganizer:
+		return "Organizer"
+	}
+	return string(r)
+}
+
+// appendDuration appends an RFC 5545 dur-value without sign: P1W when d is
+// whole weeks, else P1DT2H30M with only the non-zero parts, PT0S for zero.
+func appendDuration(b []byte, d time.Duration) []byte {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Truncate(time.Second)
+	const day, week = 24 * time.Hour, 7 * 24 * time.Hour
+	if d == 0 {
+		return append(b, "PT0S"...)
+	}
+	b = append(b, 'P')
+	if d%week == 0 {
+		b = appendInt(b, int64(d/week))
+		return append(b, 'W')
+	}
+	if days := d / day; days > 0 {
+		b = appendInt(b, int64(days))
+		b = append(b, 'D')
+		d -= days * day
+	}
+	if d == 0 {
+		return b
+	}
+	b = append(b, 'T')
+	if h := d / time.Hour; h > 0 {
+		b = appendInt(b, int64(h))
+		b = append(b, 'H')
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 {
+		b = appendInt(b, int64(m))
+		b = append(b, 'M')
+		d -= m * time.Minute
+	}
+	if s := d / time.Second; s > 0 {
+		b = appendInt(b, int64(s))
+		b = append(b, 'S')
+	}
+	return b
+}
