@@ -1,0 +1,278 @@
+// Package config owns agendafeed's configuration: the Config type, its
+// defaults, loading it from a strict YAML file and AGENDAFEED_* environment
+// variables, and validating it with messages that name the field, the value
+// and what was expected.
+//
+// There is no global configuration: Load returns a value that the caller
+// hands down explicitly.
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// Token is an admin API token. Only the SHA-256 of the token is configured,
+// so a leaked config file does not leak a usable token.
+type Token struct {
+	Name   string `yaml:"name"`   // who holds it, for logs: "ci", "alice"
+	SHA256 string `yaml:"sha256"` // lower-case hex of sha256(token); see HashToken
+	Access string `yaml:"access"` // AccessRead or AccessWrite
+}
+
+// The access levels a token can have.
+const (
+	AccessRead  = "read"
+	AccessWrite = "write"
+)
+
+// Config is everything agendafeed reads from its config file and
+// environment. The zero value is not useful: start from Default or Load.
+type Config struct {
+	Database        string     `yaml:"database"`
+	OutputDir       string     `yaml:"output_dir"`
+	BaseURL         string     `yaml:"base_url"`
+	Listen          string     `yaml:"listen"`
+	Cron            string     `yaml:"cron"`
+	DefaultZone     string     `yaml:"default_zone"`
+	DefaultLanguage string     `yaml:"default_language"`
+	UIDDomain       string     `yaml:"uid_domain"`
+	AdminTokens     []Token    `yaml:"admin_tokens"`
+	Reminders       []Duration `yaml:"reminders"`
+	FeedItemLimit   int        `yaml:"feed_item_limit"`
+	RefreshInterval Duration   `yaml:"refresh_interval"`
+	Debounce        Duration   `yaml:"debounce"`
+	LogFormat       string     `yaml:"log_format"`
+	LogLevel        string     `yaml:"log_level"`
+}
+
+// Limits checked by Validate.
+const (
+	MinRefreshInterval = 5 * time.Minute
+	MaxRefreshInterval = 7 * 24 * time.Hour
+	MaxDebounce        = 10 * time.Second
+	MaxFeedItemLimit   = 10000
+)
+
+// Default returns the configuration used when neither the file nor the
+// environment says otherwise.
+func Default() Config {
+	return Config{
+		Database:        "var/agendafeed.db",
+		OutputDir:       "var/public",
+		BaseURL:         "http://localhost:8080/",
+		Listen:          "127.0.0.1:8080",
+		Cron:            "*/5 * * * *",
+		DefaultZone:     "Europe/Madrid",
+		DefaultLanguage: "en",
+		UIDDomain:       "localhost",
+		Reminders:       []Duration{Duration(15 * time.Minute), Duration(24 * time.Hour)},
+		FeedItemLimit:   50,
+		RefreshInterval: Duration(time.Hour),
+		Debounce:        Duration(500 * time.Millisecond),
+		LogFormat:       "text",
+		LogLevel:        "info",
+	}
+}
+
+// ReminderDurations returns the default reminders as durations.
+func (c Config) ReminderDurations() []time.Duration {
+	out := make([]time.Duration, len(c.Reminders))
+	for i, r := range c.Reminders {
+		out[i] = time.Duration(r)
+	}
+	return out
+}
+
+// HashToken returns the lower-case hex SHA-256 of token, the form
+// admin_tokens[].sha256 takes.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CronParser returns the parser Validate checks cron with: five fields or a
+// descriptor, with an optional CRON_TZ= prefix. The scheduler should use the
+// same one so that what validates is what runs.
+func CronParser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
+
+var (
+	dnsNameRE   = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+	sha256HexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// normalize trims values, adds the base URL's trailing slash and derives
+// the UID domain from the base URL when it is empty.
+func (c *Config) normalize() {
+	for _, p := range []*string{&c.Database, &c.OutputDir, &c.BaseURL, &c.Listen, &c.Cron,
+		&c.DefaultZone, &c.DefaultLanguage, &c.UIDDomain, &c.LogFormat, &c.LogLevel} {
+		*p = strings.TrimSpace(*p)
+	}
+	c.LogFormat = strings.ToLower(c.LogFormat)
+	c.LogLevel = strings.ToLower(c.LogLevel)
+	c.UIDDomain = strings.ToLower(c.UIDDomain)
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" {
+		if !strings.HasSuffix(c.BaseURL, "/") {
+			c.BaseURL += "/"
+		}
+		if c.UIDDomain == "" {
+			c.UIDDomain = strings.ToLower(u.Hostname())
+		}
+	}
+	for i := range c.AdminTokens {
+		t := &c.AdminTokens[i]
+		t.Name = strings.TrimSpace(t.Name)
+		t.SHA256 = strings.ToLower(strings.TrimSpace(t.SHA256))
+		t.Access = strings.ToLower(strings.TrimSpace(t.Access))
+	}
+}
+
+// Validate normalises c in place (trims values, adds the base URL's
+// trailing slash, derives an empty uid_domain from base_url) and checks
+// every field, reporting all problems at once as agenda.Errors, one per line:
+// `cron: "61 * * * *": expected ...`.
+func (c *Config) Validate() error {
+	c.normalize()
+	var es agenda.Errors
+	add := func(field, value, format string, args ...any) {
+		es = append(es, &agenda.FieldError{Field: field, Value: value, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	if c.Database == "" {
+		add("database", c.Database, "required: the path of the SQLite database file")
+	}
+	if c.OutputDir == "" {
+		add("output_dir", c.OutputDir, "required: the directory the published files are written to")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(c.BaseURL, " \"<>\\") {
+		add("base_url", c.BaseURL, "expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/")
+	}
+	checkListen(&es, c.Listen)
+	checkCron(&es, c.Cron)
+	if _, err := agenda.LoadZone(c.DefaultZone); err != nil {
+		add("default_zone", c.DefaultZone, "expected an IANA time zone such as Europe/Madrid or America/New_York")
+	}
+	// The language and the reminders are applied to series, so they are
+	// checked exactly as a series checks its own, with the same messages.
+	probe := agenda.Series{Slug: "probe", Title: "probe", Zone: "UTC", Language: c.DefaultLanguage, Reminders: c.ReminderDurations()}
+	if err := probe.Validate(); err != nil {
+		for _, fe := range err.(agenda.Errors) {
+			f := *fe
+			switch {
+			case f.Field == "language":
+				f.Field = "default_language"
+			case strings.HasPrefix(f.Field, "reminders"):
+			default:
+				continue
+			}
+			es = append(es, &f)
+		}
+	}
+	// An empty uid_domain is derived from base_url, whose error is enough.
+	if c.UIDDomain != "" && (len(c.UIDDomain) > 253 || !dnsNameRE.MatchString(c.UIDDomain)) {
+		add("uid_domain", c.UIDDomain, "expected a DNS name such as agenda.example.org (session UIDs end in @uid_domain)")
+	}
+	names := map[string]int{}
+	for i, t := range c.AdminTokens {
+		f := fmt.Sprintf("admin_tokens[%d]", i)
+		if !tokenNameRE.MatchString(t.Name) {
+			add(f+".name", t.Name, "expected 1-64 characters of letters, digits and . _ @ -")
+		} else if j, dup := names[t.Name]; dup {
+			add(f+".name", t.Name, "already used by admin_tokens[%d]; names must be unique", j)
+		} else {
+			names[t.Name] = i
+		}
+		if !sha256HexRE.MatchString(t.SHA256) {
+			add(f+".sha256", t.SHA256, "expected 64 hex digits: the SHA-256 of the token, e.g. from `printf %%s \"$TOKEN\" | sha256sum`")
+		}
+		if t.Access != AccessRead && t.Access != AccessWrite {
+			add(f+".access", t.Access, "expected %s or %s", AccessRead, AccessWrite)
+		}
+	}
+	if c.FeedItemLimit < 1 || c.FeedItemLimit > MaxFeedItemLimit {
+		add("feed_item_limit", strconv.Itoa(c.FeedItemLimit), "expected a whole number between 1 and %d", MaxFeedItemLimit)
+	}
+	if d := time.Duration(c.RefreshInterval); d < MinRefreshInterval || d > MaxRefreshInterval {
+		add("refresh_interval", c.RefreshInterval.String(), "expected a duration between 5m and 1w")
+	}
+	if d := time.Duration(c.Debounce); d < 0 || d > MaxDebounce {
+		add("debounce", c.Debounce.String(), "expected a duration between 0s and 10s")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add("log_format", c.LogFormat, "expected text or json")
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
+		add("log_level", c.LogLevel, "expected debug, info, warn or error")
+	}
+	return es.Err()
+}
+
+func checkListen(es *agenda.Errors, v string) {
+	_, port, err := net.SplitHostPort(v)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 0 || n > 65535 || strings.ContainsAny(port, "+-") {
+		*es = append(*es, &agenda.FieldError{Field: "listen", Value: v,
+			Msg: "expected host:port with a port between 0 and 65535, such as 127.0.0.1:8080 or :8080"})
+	}
+}
+
+// checkCron checks a cron spec with the scheduler's own parser. The
+// CRON_TZ= prefix is checked here first: robfig/cron v3.0.1 panics on a spec
+// that is only "CRON_TZ=Zone", and it would accept "Local".
+func checkCron(es *agenda.Errors, spec string) {
+	fail := func(format string, args ...any) {
+		*es = append(*es, &agenda.FieldError{Field: "cron", Value: spec, Msg: fmt.Sprintf(format, args...)})
+	}
+	rest := spec
+	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
+		if !strings.HasPrefix(spec, prefix) {
+			continue
+		}
+		zone, after, found := strings.Cut(spec[len(prefix):], " ")
+		after = strings.TrimSpace(after)
+		if !found || after == "" {
+			fail("expected a schedule after %s%s, such as \"%s%s */5 * * * *\"", prefix, zone, prefix, zone)
+			return
+		}
+		if _, err := agenda.LoadZone(zone); err != nil {
+			fail("expected an IANA time zone after %s, such as %sEurope/Madrid", prefix, prefix)
+			return
+		}
+		rest = after
+	}
+	if strings.TrimSpace(rest) == "" {
+		fail("required: five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m")
+		return
+	}
+	if err := parseCron(spec); err != nil {
+		fail("expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: %v", err)
+	}
+}
+
+// parseCron runs the parser under recover, so that a spec it cannot cope
+// with is an error and not a crash.
+func parseCron(spec string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("unparseable spec")
+		}
+	}()
+	_, err = CronParser().Parse(spec)
+	return err
+}

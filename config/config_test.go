@@ -1,0 +1,351 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// env returns a getenv reading from m.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultValidates(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+	if !reflect.DeepEqual(c, Default()) {
+		t.Errorf("Validate changed the defaults: %+v", c)
+	}
+	if got := c.ReminderDurations(); !reflect.DeepEqual(got, []time.Duration{15 * time.Minute, 24 * time.Hour}) {
+		t.Errorf("ReminderDurations() = %v", got)
+	}
+}
+
+func TestHashToken(t *testing.T) {
+	// sha256("test"), as `printf %s test | sha256sum` prints it.
+	const want = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	if got := HashToken("test"); got != want {
+		t.Errorf("HashToken(test) = %s, want %s", got, want)
+	}
+}
+
+// withDir returns want with the relative paths the file sets resolved
+// against dir, as Load does.
+func withDir(want Config, dir string) Config {
+	want.Database = filepath.Join(dir, want.Database)
+	want.OutputDir = filepath.Join(dir, want.OutputDir)
+	return want
+}
+
+func TestExampleFile(t *testing.T) {
+	const path = "agendafeed.example.yaml"
+	c, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatalf("Load(%s): %v", path, err)
+	}
+	if len(c.AdminTokens) != 0 {
+		t.Errorf("admin_tokens = %v, want none", c.AdminTokens)
+	}
+	c.AdminTokens = nil
+	if want := withDir(Default(), "."); !reflect.DeepEqual(c, want) {
+		t.Errorf("the example file differs from the defaults it documents:\n got %+v\nwant %+v", c, want)
+	}
+	// Every key of Config is in the example, so none is undocumented.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty := reflect.TypeFor[Config]()
+	for i := range ty.NumField() {
+		key := ty.Field(i).Tag.Get("yaml")
+		if !strings.Contains(string(data), "\n"+key+":") {
+			t.Errorf("key %s is missing from %s", key, path)
+		}
+	}
+}
+
+func TestGoodFiles(t *testing.T) {
+	full := Config{
+		Database:        "/srv/agendafeed/agendafeed.db",
+		OutputDir:       filepath.Join("testdata/good", "public"),
+		BaseURL:         "https://agenda.example.org:8443/feeds/",
+		Listen:          ":9090",
+		Cron:            "CRON_TZ=Europe/Madrid @every 10m",
+		DefaultZone:     "America/New_York",
+		DefaultLanguage: "es-ES",
+		UIDDomain:       "events.example.org",
+		AdminTokens: []Token{{Name: "ci", Access: AccessWrite,
+			SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+		Reminders:       []Duration{Duration(36 * time.Hour), Duration(30 * time.Minute)},
+		FeedItemLimit:   100,
+		RefreshInterval: Duration(2 * time.Hour),
+		Debounce:        Duration(2 * time.Second),
+		LogFormat:       "json",
+		LogLevel:        "debug",
+	}
+	minimal := Default()
+	minimal.BaseURL = "https://agenda.example.org/"
+	minimal.UIDDomain = "agenda.example.org"
+	tests := []struct {
+		file string
+		want Config
+	}{
+		{"empty.yaml", Default()},
+		{"comments-only.yaml", Default()},
+		{"minimal.yaml", minimal},
+		{"full.yaml", full},
+	}
+	files, _ := filepath.Glob("testdata/good/*.yaml")
+	if len(files) != len(tests) {
+		t.Errorf("testdata/good has %d files, the table %d", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			c, err := Load(filepath.Join("testdata/good", tt.file), env(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", c, tt.want)
+			}
+		})
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	tests := []struct {
+		file string
+		want string // every line of the error, with the file's path
+	}{
+		{"unknown-key.yaml", `:4: unknown key "databse"`},
+		{"unknown-token-key.yaml", `:3: unknown key "acess" in admin_tokens[0]`},
+		{"bad-cron.yaml", `:1: cron: "61 * * * *": expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: end of range (61) above maximum (59): 61`},
+		{"cron-tz-only.yaml", `:1: cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
+		{"cron-bad-tz.yaml", `:1: cron: "CRON_TZ=Mars/Olympus */5 * * * *": expected an IANA time zone after CRON_TZ=, such as CRON_TZ=Europe/Madrid`},
+		{"bad-zone.yaml", `:1: default_zone: "Europe/Madird": expected an IANA time zone such as Europe/Madrid or America/New_York`},
+		{"bad-url.yaml", `:1: base_url: "agenda.example.org": expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/`},
+		{"ftp-url.yaml", `:1: base_url: "ftp://agenda.example.org/": expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/`},
+		{"bad-listen.yaml", `:1: listen: "localhost:80800": expected host:port with a port between 0 and 65535, such as 127.0.0.1:8080 or :8080`},
+		{"bad-token.yaml", `:3: admin_tokens[0].sha256: "not-a-hash": expected 64 hex digits: the SHA-256 of the token, e.g. from ` + "`printf %s \"$TOKEN\" | sha256sum`" + `
+:4: admin_tokens[0].access: "admin": expected read or write`},
+		{"negative-limit.yaml", `:1: feed_item_limit: "-5": expected a whole number between 1 and 10000`},
+		{"refresh-too-small.yaml", `:1: refresh_interval: "1m": expected a duration between 5m and 1w`},
+		{"bad-reminder.yaml", `:3: reminders[1]: "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
+		{"reminder-seconds.yaml", `:1: reminders[0]: "30s": expected a whole number of minutes between 1m and 4w before the start`},
+		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number
+:2: reminders: "15m": expected a list of durations such as [15m, 1d]`},
+		{"two-documents.yaml", `:2: expected one YAML document, found another starting here`},
+		{"syntax.yaml", `:1: did not find expected ',' or ']'`},
+		{"not-a-mapping.yaml", `:1: expected a mapping of keys such as database: and base_url:`},
+		{"duplicate-key.yaml", `:2: database: mapping key "database" already defined at line 1`},
+		{"many.yaml", `:5: default_language: "english": expected a BCP 47 language tag such as en, es-ES or zh-Hant-TW
+:6: uid_domain: "not_a_domain": expected a DNS name such as agenda.example.org (session UIDs end in @uid_domain)
+:2: debounce: "1m": expected a duration between 0s and 10s
+:3: log_format: "xml": expected text or json
+:4: log_level: "verbose": expected debug, info, warn or error`},
+	}
+	files, _ := filepath.Glob("testdata/bad/*.yaml")
+	if len(files) != len(tests) {
+		t.Errorf("testdata/bad has %d files, the table %d", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("testdata/bad", tt.file)
+			_, err := Load(path, env(nil))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			if !errors.Is(err, agenda.ErrInvalid) {
+				t.Errorf("error does not match agenda.ErrInvalid: %v", err)
+			}
+			lines := strings.Split(tt.want, "\n")
+			for i := range lines {
+				lines[i] = path + lines[i]
+			}
+			if want := strings.Join(lines, "\n"); err.Error() != want {
+				t.Errorf("error:\n%s\nwant:\n%s", err, want)
+			}
+		})
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "agendafeed.yaml")
+	if err := os.WriteFile(path, []byte("database: data/a.db\noutput_dir: /srv/out\nbase_url: https://file.example.org/\nreminders: [1h]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hash := HashToken("secret")
+	c, err := Load(path, env(map[string]string{
+		"AGENDAFEED_BASE_URL":         "https://env.example.org/agenda",
+		"AGENDAFEED_REMINDERS":        "15m, 1d",
+		"AGENDAFEED_ADMIN_TOKENS":     "ci:write:" + hash + ",viewer:read:" + strings.ToUpper(hash),
+		"AGENDAFEED_FEED_ITEM_LIMIT":  "20",
+		"AGENDAFEED_DEBOUNCE":         "0",
+		"AGENDAFEED_REFRESH_INTERVAL": "1d",
+		"AGENDAFEED_LOG_LEVEL":        "",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.Database = filepath.Join(dir, "data/a.db")
+	want.OutputDir = "/srv/out"
+	want.BaseURL = "https://env.example.org/agenda/"
+	want.UIDDomain = "env.example.org"
+	want.Reminders = []Duration{Duration(15 * time.Minute), Duration(24 * time.Hour)}
+	want.AdminTokens = []Token{{Name: "ci", Access: "write", SHA256: hash}, {Name: "viewer", Access: "read", SHA256: hash}}
+	want.FeedItemLimit = 20
+	want.Debounce = 0
+	want.RefreshInterval = Duration(24 * time.Hour)
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("got  %+v\nwant %+v", c, want)
+	}
+
+	c, err = Load("", env(map[string]string{"AGENDAFEED_REMINDERS": "none", "AGENDAFEED_DATABASE": "rel.db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Reminders) != 0 || c.Database != "rel.db" {
+		t.Errorf("reminders = %v, database = %q; want none and rel.db (env paths are not resolved)", c.Reminders, c.Database)
+	}
+}
+
+func TestEnvErrors(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"AGENDAFEED_FEED_ITEM_LIMIT": "many"},
+			`AGENDAFEED_FEED_ITEM_LIMIT: "many": expected a whole number`},
+		{map[string]string{"AGENDAFEED_DEBOUNCE": "soon"},
+			`AGENDAFEED_DEBOUNCE: "soon": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
+		{map[string]string{"AGENDAFEED_REMINDERS": "15m,2x"},
+			`AGENDAFEED_REMINDERS: "15m,2x": reminder 2 "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w; or none`},
+		{map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:write"},
+			`AGENDAFEED_ADMIN_TOKENS: "ci:write": token 1: expected name:access:sha256hex, comma-separated`},
+		// Values that parse but do not validate name the variable too.
+		{map[string]string{"AGENDAFEED_CRON": "61 * * * *"},
+			`AGENDAFEED_CRON: "61 * * * *": expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: end of range (61) above maximum (59): 61`},
+		{map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:admin:" + HashToken("x")},
+			`AGENDAFEED_ADMIN_TOKENS: admin_tokens[0].access: "admin": expected read or write`},
+		{map[string]string{"AGENDAFEED_REFRESH_INTERVAL": "2w"},
+			`AGENDAFEED_REFRESH_INTERVAL: "2w": expected a duration between 5m and 1w`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := Load("", env(tt.env))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error:\n%v\nwant:\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), env(nil))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error = %v, want one matching os.ErrNotExist", err)
+	}
+}
+
+func TestCron(t *testing.T) {
+	const fields = "expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m"
+	tests := []struct {
+		spec string
+		want string // "" for valid
+	}{
+		{"*/5 * * * *", ""},
+		{"0 6 * * MON-FRI", ""},
+		{"@hourly", ""},
+		{"@every 10m", ""},
+		{"CRON_TZ=Europe/Madrid 0 6 * * *", ""},
+		{"TZ=UTC @daily", ""},
+		{"", `cron: "": required: five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m`},
+		{"CRON_TZ=Europe/Madrid", `cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
+		{"TZ=UTC", `cron: "TZ=UTC": expected a schedule after TZ=UTC, such as "TZ=UTC */5 * * * *"`},
+		{"CRON_TZ=Local * * * * *", `cron: "CRON_TZ=Local * * * * *": expected an IANA time zone after CRON_TZ=, such as CRON_TZ=Europe/Madrid`},
+		{"* * * *", `cron: "* * * *": ` + fields + `: expected exactly 5 fields, found 4: [* * * *]`},
+		{"0 0 * * * *", `cron: "0 0 * * * *": ` + fields + `: expected exactly 5 fields, found 6: [0 0 * * * *]`},
+		{"@every soon", `cron: "@every soon": ` + fields + `: failed to parse duration @every soon: time: invalid duration "soon"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			c := Default()
+			c.Cron = tt.spec
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Errorf("Validate() = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		str  string
+	}{
+		{"15m", 15 * time.Minute, "15m"},
+		{"1d", 24 * time.Hour, "1d"},
+		{"1w", 7 * 24 * time.Hour, "1w"},
+		{"1d12h", 36 * time.Hour, "1d12h"},
+		{"90s", 90 * time.Second, "1m30s"},
+		{"500ms", 500 * time.Millisecond, "500ms"},
+		{"0", 0, "0s"},
+		{"1h30m0s", 90 * time.Minute, "1h30m"},
+	}
+	for _, tt := range tests {
+		d, err := ParseDuration(tt.in)
+		if err != nil || time.Duration(d) != tt.want || d.String() != tt.str {
+			t.Errorf("ParseDuration(%q) = %v (%s), %v; want %v (%s)", tt.in, time.Duration(d), d, err, tt.want, tt.str)
+		}
+	}
+	for _, bad := range []string{"", "soon", "1x", "15"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	for _, pattern := range []string{"testdata/*/*.yaml", "agendafeed.example.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("cron: CRON_TZ=Europe/Madrid"))
+	f.Add([]byte("reminders: &a [*a]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := load("fuzz.yaml", data, env(nil))
+		if err != nil {
+			if !errors.Is(err, agenda.ErrInvalid) {
+				t.Fatalf("error does not match agenda.ErrInvalid: %v", err)
+			}
+			return
+		}
+		// What Load accepts validates again unchanged.
+		again := c
+		if err := again.Validate(); err != nil || !reflect.DeepEqual(again, c) {
+			t.Fatalf("loaded config does not revalidate: %v", err)
+		}
+	})
+}

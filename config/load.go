@@ -1,0 +1,427 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// EnvPrefix starts the name of every environment variable Load reads:
+// AGENDAFEED_ followed by the upper-cased key (AGENDAFEED_BASE_URL).
+const EnvPrefix = "AGENDAFEED_"
+
+// MaxFileSize bounds the config file Load reads.
+const MaxFileSize = 1 << 20
+
+// Errors lists every problem Load found, one per line, each naming where the
+// value came from: `agendafeed.yaml:7: cron: "61 * * * *": expected ...`,
+// `AGENDAFEED_FEED_ITEM_LIMIT: "abc": expected a whole number`.
+type Errors []string
+
+func (es Errors) Error() string { return strings.Join(es, "\n") }
+
+// Is makes Errors match agenda.ErrInvalid.
+func (es Errors) Is(target error) bool { return target == agenda.ErrInvalid }
+
+// Load returns the defaults, overridden by the YAML file at path (if path is
+// not empty), overridden by AGENDAFEED_<KEY> variables read through getenv,
+// then validated. Relative database and output_dir paths written in the file
+// are resolved against the file's directory; defaults and values from the
+// environment stay relative to the working directory. uid_domain, unless set,
+// is the host of the final base_url.
+func Load(path string, getenv func(string) string) (Config, error) {
+	var data []byte
+	if path != "" {
+		var err error
+		if data, err = readFile(path); err != nil {
+			return Config{}, fmt.Errorf("load config: %w", err)
+		}
+	}
+	return load(path, data, getenv)
+}
+
+// load is Load after reading the file: data is its content when path is
+// not empty.
+func load(path string, data []byte, getenv func(string) string) (Config, error) {
+	c := Default()
+	c.UIDDomain = "" // derived from the final base_url unless set
+	src := &sources{lines: map[string]int{}, env: map[string]string{}}
+	var es Errors
+	if path != "" {
+		es = append(es, decodeFile(path, data, &c, src)...)
+		dir := filepath.Dir(path)
+		for _, p := range []struct {
+			key string
+			v   *string
+		}{{"database", &c.Database}, {"output_dir", &c.OutputDir}} {
+			if _, ok := src.lines[p.key]; ok && *p.v != "" && !filepath.IsAbs(*p.v) {
+				*p.v = filepath.Join(dir, *p.v)
+			}
+		}
+	}
+	if getenv != nil {
+		es = append(es, applyEnv(&c, getenv, src)...)
+	}
+	if len(es) > 0 {
+		return Config{}, es
+	}
+	if err := c.Validate(); err != nil {
+		var fes agenda.Errors
+		if !errors.As(err, &fes) {
+			return Config{}, err
+		}
+		for _, fe := range fes {
+			es = append(es, src.locate(fe))
+		}
+		return Config{}, es
+	}
+	return c, nil
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes; expected a small YAML file", path, MaxFileSize)
+	}
+	return data, nil
+}
+
+// sources remembers where each value came from, so that a validation error
+// can point at the file line or the environment variable that set it.
+type sources struct {
+	path  string
+	lines map[string]int    // "cron", "reminders[1]", "admin_tokens[0].sha256" -> line
+	env   map[string]string // top-level key -> environment variable
+	index []nodeEntry
+}
+
+type nodeEntry struct {
+	path string
+	node *yaml.Node
+	key  *yaml.Node // nil for list items
+}
+
+func (s *sources) locate(fe *agenda.FieldError) string {
+	top := fe.Field
+	if i := strings.IndexAny(top, ".["); i >= 0 {
+		top = top[:i]
+	}
+	if name, ok := s.env[top]; ok {
+		if fe.Field == top {
+			fe.Field = name
+		} else {
+			fe.Field = name + ": " + fe.Field
+		}
+		return fe.Error()
+	}
+	for p := fe.Field; p != ""; p = parentPath(p) {
+		if line, ok := s.lines[p]; ok {
+			return fmt.Sprintf("%s:%d: %s", s.path, line, fe.Error())
+		}
+	}
+	return fe.Error()
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// decodeFile decodes data over c strictly and records in src the line of
+// every value. yaml's messages ("line 7: field databse not found in type
+// config.Config") are rewritten into `path:7: unknown key "databse"`.
+func decodeFile(path string, data []byte, c *Config, src *sources) Errors {
+	src.path = path
+	// First pass: the node tree, for syntax errors, the document count and
+	// line numbers.
+	var docs []*yaml.Node
+	if err := safeYAML(func() error {
+		d := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var n yaml.Node
+			err := d.Decode(&n)
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			docs = append(docs, &n)
+		}
+	}); err != nil {
+		return Errors{syntaxError(path, err)}
+	}
+	switch {
+	case len(docs) == 0:
+		return nil // an empty file (or only comments) keeps the defaults
+	case len(docs) > 1:
+		return Errors{fmt.Sprintf("%s:%d: expected one YAML document, found another starting here", path, docs[1].Line)}
+	}
+	root := docs[0]
+	if len(root.Content) == 1 && root.Content[0].Kind == yaml.ScalarNode && root.Content[0].ShortTag() == "!!null" {
+		return nil
+	}
+	src.walk(root, "")
+	if len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
+		for _, e := range src.index {
+			if e.key != nil && !strings.ContainsAny(e.path, ".[") {
+				src.lines[e.path] = e.node.Line
+			}
+		}
+	}
+	// Second pass: strict decoding into the struct.
+	err := safeYAML(func() error {
+		d := yaml.NewDecoder(bytes.NewReader(data))
+		d.KnownFields(true)
+		return d.Decode(c)
+	})
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		es := make(Errors, 0, len(te.Errors))
+		for _, msg := range te.Errors {
+			es = append(es, src.typeError(msg))
+		}
+		return es
+	}
+	if err != nil {
+		return Errors{syntaxError(path, err)}
+	}
+	return nil
+}
+
+// safeYAML turns a panic inside the YAML library into an error: a config
+// file must never crash the daemon.
+func safeYAML(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: cannot parse this file (%v)", r)
+		}
+	}()
+	return f()
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxError(path string, err error) string {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s:%s: %s", path, m[1], m[2])
+	}
+	return fmt.Sprintf("%s: %s", path, strings.TrimPrefix(msg, "yaml: "))
+}
+
+// walk records every mapping value and list item under n.
+func (s *sources) walk(n *yaml.Node, path string) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			s.walk(c, path)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			s.index = append(s.index, nodeEntry{path: p, node: v, key: k})
+			if path != "" {
+				s.lines[p] = v.Line
+			}
+			s.walk(v, p)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			s.index = append(s.index, nodeEntry{path: p, node: c})
+			s.lines[p] = c.Line
+			s.walk(c, p)
+		}
+	}
+}
+
+var (
+	unknownFieldRE = regexp.MustCompile(`^line (\d+): field (.*) not found in type \S+$`)
+	cannotRE       = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
+	lineMsgRE      = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// typeError rewrites one of yaml's type errors.
+func (s *sources) typeError(msg string) string {
+	if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		for _, e := range s.index {
+			if e.key != nil && e.key.Line == line && e.key.Value == m[2] {
+				if parent := parentPath(e.path); parent != "" {
+					return fmt.Sprintf("%s:%d: unknown key %q in %s", s.path, line, m[2], parent)
+				}
+				break
+			}
+		}
+		return fmt.Sprintf("%s:%d: unknown key %q", s.path, line, m[2])
+	}
+	if m := cannotRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		want := describeType(m[4])
+		e := s.find(line, m[2], strings.TrimSuffix(m[3], "..."))
+		switch {
+		case e == nil && line == 1 && m[4] == "config.Config":
+			return fmt.Sprintf("%s:1: expected a mapping of keys such as database: and base_url:", s.path)
+		case e == nil:
+			return fmt.Sprintf("%s:%d: expected %s", s.path, line, want)
+		case e.node.Kind == yaml.ScalarNode:
+			return fmt.Sprintf("%s:%d: %s: %q: expected %s", s.path, line, e.path, e.node.Value, want)
+		default:
+			return fmt.Sprintf("%s:%d: %s: expected %s, not a %s", s.path, line, e.path, want, kindName(e.node.Kind))
+		}
+	}
+	if m := lineMsgRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		if e := s.find(line, "", ""); e != nil {
+			return fmt.Sprintf("%s:%d: %s: %s", s.path, line, e.path, m[2])
+		}
+		return fmt.Sprintf("%s:%d: %s", s.path, line, m[2])
+	}
+	return fmt.Sprintf("%s: %s", s.path, msg)
+}
+
+// find returns the deepest value at line whose kind matches yaml's tag and
+// whose text starts with prefix (yaml shortens long values in messages).
+func (s *sources) find(line int, tag, prefix string) *nodeEntry {
+	var found *nodeEntry
+	for i := range s.index {
+		e := &s.index[i]
+		if e.node.Line != line {
+			continue
+		}
+		switch {
+		case tag == "seq" && e.node.Kind != yaml.SequenceNode,
+			tag == "map" && e.node.Kind != yaml.MappingNode,
+			tag != "" && tag != "seq" && tag != "map" && (e.node.Kind != yaml.ScalarNode || !strings.HasPrefix(e.node.Value, prefix)):
+			continue
+		}
+		found = e
+	}
+	return found
+}
+
+func describeType(goType string) string {
+	switch goType {
+	case "int":
+		return "a whole number"
+	case "string":
+		return "text"
+	case "[]config.Token":
+		return "a list of tokens, each with name, sha256 and access"
+	case "config.Token":
+		return "a token: a mapping with name, sha256 and access"
+	case "[]config.Duration":
+		return "a list of durations such as [15m, 1d]"
+	case "config.Config":
+		return "a mapping of keys such as database: and base_url:"
+	}
+	return goType
+}
+
+// applyEnv applies AGENDAFEED_<KEY> overrides and records them in src.
+func applyEnv(c *Config, getenv func(string) string, src *sources) Errors {
+	var es Errors
+	fail := func(name, v, format string, args ...any) {
+		es = append(es, fmt.Sprintf("%s: %q: %s", name, v, fmt.Sprintf(format, args...)))
+	}
+	str := func(p *string) func(string, string) { return func(_, v string) { *p = v } }
+	dur := func(p *Duration) func(string, string) {
+		return func(name, v string) {
+			d, err := ParseDuration(v)
+			if err != nil {
+				fail(name, v, "%v", err)
+				return
+			}
+			*p = d
+		}
+	}
+	setters := []struct {
+		key string
+		set func(name, v string)
+	}{
+		{"database", str(&c.Database)},
+		{"output_dir", str(&c.OutputDir)},
+		{"base_url", str(&c.BaseURL)},
+		{"listen", str(&c.Listen)},
+		{"cron", str(&c.Cron)},
+		{"default_zone", str(&c.DefaultZone)},
+		{"default_language", str(&c.DefaultLanguage)},
+		{"uid_domain", str(&c.UIDDomain)},
+		{"admin_tokens", func(name, v string) {
+			c.AdminTokens = nil
+			if strings.EqualFold(v, "none") {
+				return
+			}
+			for i, item := range strings.Split(v, ",") {
+				parts := strings.Split(strings.TrimSpace(item), ":")
+				if len(parts) != 3 {
+					fail(name, v, "token %d: expected name:access:sha256hex, comma-separated", i+1)
+					return
+				}
+				c.AdminTokens = append(c.AdminTokens, Token{Name: parts[0], Access: parts[1], SHA256: parts[2]})
+			}
+		}},
+		{"reminders", func(name, v string) {
+			c.Reminders = []Duration{}
+			if strings.EqualFold(v, "none") {
+				return
+			}
+			for i, item := range strings.Split(v, ",") {
+				d, err := ParseDuration(item)
+				if err != nil {
+					fail(name, v, "reminder %d %q: %v; or none", i+1, strings.TrimSpace(item), err)
+					return
+				}
+				c.Reminders = append(c.Reminders, d)
+			}
+		}},
+		{"feed_item_limit", func(name, v string) {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fail(name, v, "expected a whole number")
+				return
+			}
+			c.FeedItemLimit = n
+		}},
+		{"refresh_interval", dur(&c.RefreshInterval)},
+		{"debounce", dur(&c.Debounce)},
+		{"log_format", str(&c.LogFormat)},
+		{"log_level", str(&c.LogLevel)},
+	}
+	for _, s := range setters {
+		name := EnvPrefix + strings.ToUpper(s.key)
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			continue
+		}
+		s.set(name, v)
+		src.env[s.key] = name
+	}
+	return es
+}
