@@ -1,0 +1,525 @@
+package page
+
+import (
+	"cmp"
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// The views below hold everything a template shows, already formatted, so
+// the templates have no logic beyond loops and conditions.
+
+type headView struct {
+	Lang        string
+	Title       string
+	Description string
+	Canonical   string
+	SiteName    string
+	Feeds       subscribeView // for the <link rel="alternate"> elements
+}
+
+// subscribeView holds the links to one calendar and its feeds.
+type subscribeView struct {
+	Name     string       // what is subscribed to, for link texts
+	Webcal   template.URL // webcal: is not a scheme html/template lets through on its own
+	HTTPS    string
+	Google   string
+	Outlook  string
+	RSS      string
+	Atom     string
+	JSONFeed string
+	OPML     string // only for all series
+}
+
+type seriesView struct {
+	Assets     assets
+	Head       headView
+	Title      string
+	Paragraphs []string
+	Homepage   string
+	Organizer  string
+	IndexURL   string
+	SiteName   string
+	Subscribe  subscribeView
+	Upcoming   []dayView
+	Past       []dayView
+	Posts      []postView
+}
+
+type dayView struct {
+	Date    string // YYYY-MM-DD, for <time datetime>
+	Heading string // Wednesday 17 November 2021
+	// Sessions of the day. The page lists them in the order it lists days
+	// in the section: ascending for upcoming, descending for past.
+	Sessions []sessionView
+}
+
+// whenView is a session's time as shown in its own zone.
+type whenView struct {
+	AllDay bool
+	// Timed sessions: <time datetime=StartUTC>StartText</time>Sep<time
+	// datetime=EndUTC>EndText</time> Abbrev. Abbrev is empty when start and
+	// end need their own (a change of offset or of day in between).
+	StartUTC, EndUTC   string
+	StartText, EndText string
+	Sep                string
+	Abbrev             string
+	Zone               string // IANA name, for the local-time script
+	// All-day sessions: dates only.
+	StartDate, EndDate         string // YYYY-MM-DD
+	StartDateText, EndDateText string // EndDate* empty for a one-day session
+}
+
+type sessionView struct {
+	Key        string
+	Title      string
+	Lang       string // set only when it differs from the page's
+	Cancelled  bool
+	Tentative  bool
+	When       whenView
+	Groups     []peopleGroup
+	Venue      string
+	Address    string
+	OnlineURL  string
+	URL        string
+	Paragraphs []string
+	Tags       []string
+	ICS        string
+	Google     string // empty for cancelled sessions: nothing to add
+	Outlook    string
+}
+
+type peopleGroup struct {
+	Label  string
+	People []personView
+}
+
+type personView struct {
+	Name, Affiliation, URL string
+}
+
+type postView struct {
+	ID        string
+	Title     string
+	Date      string // YYYY-MM-DD
+	DateText  string
+	Updated   string
+	UpdatedAt string
+	Author    string
+	Summary   string
+	Body      template.HTML // sanitised by the store when the post was written
+	URL       string
+}
+
+type indexView struct {
+	Assets    assets
+	Head      headView
+	SiteName  string
+	Subscribe subscribeView
+	Series    []indexEntry
+}
+
+type indexEntry struct {
+	Slug      string
+	Title     string
+	Lang      string
+	Summary   string
+	PageURL   string
+	Subscribe subscribeView
+	Next      *nextView
+}
+
+type nextView struct {
+	Title   string
+	URL     string
+	Day     string
+	DayText string
+	When    whenView
+}
+
+// session is a session with its resolved interval.
+type session struct {
+	s          *agenda.Session
+	start, end time.Time // in the session's zone
+	day        agenda.Date
+}
+
+func buildSeriesView(snap agenda.Snapshot, opts Options) (*seriesView, error) {
+	sr := &snap.Series
+	if sr.Slug == "" || sr.Title == "" {
+		return nil, fmt.Errorf("series needs a slug and a title")
+	}
+	l := opts.Layout
+	seriesLoc, err := agenda.LoadZone(sr.Zone)
+	if err != nil {
+		return nil, fmt.Errorf("series zone: %w", err)
+	}
+	sessions, err := resolveSessions(snap.Sessions, seriesLoc)
+	if err != nil {
+		return nil, err
+	}
+	paras := paragraphs(sr.Description)
+	pageURL := l.SeriesURL(sr.Slug, feeds.Page)
+	v := &seriesView{
+		Head: headView{
+			Lang:        cmp.Or(sr.Language, "en"),
+			Title:       sr.Title,
+			Description: summary(paras),
+			Canonical:   pageURL,
+			SiteName:    opts.siteTitle(),
+		},
+		Title:      sr.Title,
+		Paragraphs: paras,
+		Homepage:   sr.Homepage,
+		Organizer:  sr.Organizer.Name,
+		IndexURL:   l.SeriesURL("", feeds.Page),
+		SiteName:   opts.siteTitle(),
+		Subscribe:  subscribeLinks(l, sr.Slug, sr.Title),
+	}
+	v.Head.Feeds = v.Subscribe
+	var upcoming, past []session
+	for _, s := range sessions {
+		if s.end.After(opts.AsOf) {
+			upcoming = append(upcoming, s)
+		} else {
+			past = append(past, s)
+		}
+	}
+	v.Upcoming = groupDays(upcoming, false, l, v.Head.Lang)
+	v.Past = groupDays(past, true, l, v.Head.Lang)
+	for i := range snap.Posts {
+		v.Posts = append(v.Posts, postOf(&snap.Posts[i], seriesLoc))
+	}
+	// The snapshot orders posts newest first already; sort again (stably)
+	// so that the page does not depend on it.
+	slices.SortStableFunc(v.Posts, func(a, b postView) int { return cmp.Compare(b.sortKey(), a.sortKey()) })
+	return v, nil
+}
+
+func (p postView) sortKey() string { return p.Date + "\x00" + p.ID }
+
+// resolveSessions computes every session's interval and its day in the
+// series' zone, and sorts by start, then key.
+func resolveSessions(in []agenda.Session, seriesLoc *time.Location) ([]session, error) {
+	out := make([]session, 0, len(in))
+	// Sessions of a series share a few zones; loading a zone reads the
+	// zone database, so load each once (session.Interval would load it per
+	// session).
+	zones := map[string]*time.Location{}
+	for i := range in {
+		s := &in[i]
+		loc, ok := zones[s.Zone]
+		if !ok {
+			var err error
+			if loc, err = agenda.LoadZone(s.Zone); err != nil {
+				return nil, fmt.Errorf("session %q: zone: %w", s.Key, err)
+			}
+			zones[s.Zone] = loc
+		}
+		start, end, err := interval(s, loc)
+		if err != nil {
+			return nil, err
+		}
+		day := agenda.DateOf(start.In(seriesLoc))
+		if s.AllDay {
+			day = s.StartDate
+		}
+		out = append(out, session{s: s, start: start, end: end, day: day})
+	}
+	slices.SortStableFunc(out, func(a, b session) int {
+		if c := a.start.Compare(b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.s.Key, b.s.Key)
+	})
+	return out, nil
+}
+
+// interval is agenda.Session.Interval with the zone already loaded.
+func interval(s *agenda.Session, loc *time.Location) (start, end time.Time, err error) {
+	if s.AllDay {
+		return s.StartDate.Time(loc), s.EndDate.AddDays(1).Time(loc), nil
+	}
+	if start, err = s.Start.In(loc); err != nil {
+		return start, end, fmt.Errorf("session %q: start: %w", s.Key, err)
+	}
+	if end, err = s.End.In(loc); err != nil {
+		return start, end, fmt.Errorf("session %q: end: %w", s.Key, err)
+	}
+	return start, end, nil
+}
+
+// groupDays groups sorted sessions by day. Past sections run newest first,
+// days and the sessions within them alike.
+func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string) []dayView {
+	if newestFirst {
+		ss = slices.Clone(ss)
+		slices.Reverse(ss)
+	}
+	var days []dayView
+	for _, s := range ss {
+		if len(days) == 0 || days[len(days)-1].Date != s.day.String() {
+			days = append(days, dayView{Date: s.day.String(), Heading: s.day.Time(time.UTC).Format("Monday 2 January 2006")})
+		}
+		d := &days[len(days)-1]
+		d.Sessions = append(d.Sessions, sessionOf(s, l, pageLang))
+	}
+	return days
+}
+
+func sessionOf(x session, l feeds.Layout, pageLang string) sessionView {
+	s := x.s
+	v := sessionView{
+		Key:        s.Key,
+		Title:      s.Title,
+		Cancelled:  s.Status == agenda.StatusCancelled,
+		Tentative:  s.Status == agenda.StatusTentative,
+		When:       whenOf(x),
+		Groups:     groupPeople(s.People),
+		Venue:      s.Venue,
+		Address:    s.Address,
+		OnlineURL:  s.OnlineURL,
+		URL:        s.URL,
+		Paragraphs: paragraphs(s.Description),
+		Tags:       s.Tags,
+		ICS:        l.SessionURL(s.Series, s.Key),
+	}
+	if s.Language != "" && s.Language != pageLang {
+		v.Lang = s.Language
+	}
+	if !v.Cancelled {
+		v.Google = googleEventURL(x, l)
+		v.Outlook = outlookEventURL(x, l)
+	}
+	return v
+}
+
+func whenOf(x session) whenView {
+	s := x.s
+	if s.AllDay {
+		w := whenView{AllDay: true, StartDate: s.StartDate.String(), StartDateText: longDate(s.StartDate)}
+		if s.EndDate != s.StartDate {
+			w.EndDate, w.EndDateText = s.EndDate.String(), longDate(s.EndDate)
+		}
+		return w
+	}
+	st, en := x.start, x.end
+	w := whenView{
+		StartUTC: utcStamp(st), EndUTC: utcStamp(en),
+		StartText: st.Format("15:04"), EndText: en.Format("15:04"),
+		Sep: "–", Abbrev: st.Format("MST"), Zone: s.Zone,
+	}
+	sameDay := agenda.DateOf(st) == agenda.DateOf(en)
+	switch {
+	case !sameDay:
+		w.StartText += " " + st.Format("MST")
+		w.EndText = en.Format("Monday 2 January 2006, 15:04 MST")
+		w.Sep, w.Abbrev = " – ", ""
+	case st.Format("MST") != en.Format("MST"):
+		w.StartText += " " + st.Format("MST")
+		w.EndText += " " + en.Format("MST")
+		w.Abbrev = ""
+	}
+	return w
+}
+
+func utcStamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func longDate(d agenda.Date) string { return d.Time(time.UTC).Format("2 January 2006") }
+
+// roleLabel names a role's group, singular or plural.
+func roleLabel(r agenda.Role, n int) string {
+	var one, many string
+	switch r {
+	case agenda.RoleModerator:
+		one, many = "Moderator", "Moderators"
+	case agenda.RoleChair:
+		one, many = "Chair", "Chairs"
+	case agenda.RoleHost:
+		one, many = "Host", "Hosts"
+	case agenda.RoleKeynote:
+		one, many = "Keynote speaker", "Keynote speakers"
+	case agenda.RoleSpeaker:
+		one, many = "Speaker", "Speakers"
+	case agenda.RolePanelist:
+		one, many = "Panelist", "Panelists"
+	case agenda.RolePresenter:
+		one, many = "Presenter", "Presenters"
+	case agenda.RoleDiscussant:
+		one, many = "Discussant", "Discussants"
+	case agenda.RoleRapporteur:
+		one, many = "Rapporteur", "Rapporteurs"
+	case agenda.RoleOrganizer:
+		one, many = "Organizer", "Organizers"
+	default:
+		// Not a known role (the data was not validated): show it as given.
+		one = string(r)
+		if one == "" {
+			one = "Participant"
+		}
+		many = one
+	}
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// groupPeople groups participants by role. Groups come in the order their
+// roles first appear and people keep their display order: the organiser
+// lists the moderator first, the opening presenter before the panel.
+func groupPeople(ps []agenda.Participant) []peopleGroup {
+	var order []agenda.Role
+	for _, p := range ps {
+		if !slices.Contains(order, p.Role) {
+			order = append(order, p.Role)
+		}
+	}
+	var out []peopleGroup
+	for _, r := range order {
+		var g []personView
+		for _, p := range ps {
+			if p.Role == r {
+				g = append(g, personView{Name: p.Name, Affiliation: p.Affiliation, URL: p.URL})
+			}
+		}
+		out = append(out, peopleGroup{Label: roleLabel(r, len(g)), People: g})
+	}
+	return out
+}
+
+func postOf(p *agenda.Post, loc *time.Location) postView {
+	pub := p.Published.In(loc)
+	v := postView{
+		ID:       p.ID,
+		Title:    p.Title,
+		Date:     pub.Format("2006-01-02"),
+		DateText: pub.Format("2 January 2006"),
+		Author:   p.Author,
+		Summary:  p.Summary,
+		// The one field inserted as HTML: the store sanitised it.
+		Body: template.HTML(p.BodyHTML),
+		URL:  p.URL,
+	}
+	if up := p.Updated.In(loc); !p.Updated.IsZero() && up.Format("2006-01-02") != v.Date {
+		v.UpdatedAt, v.Updated = up.Format("2006-01-02"), up.Format("2 January 2006")
+	}
+	if p.BodyHTML != "" {
+		v.Summary = "" // the body says it all
+	}
+	return v
+}
+
+// paragraphs splits plain text on blank lines (lines holding only white
+// space count as blank). Single line breaks stay in the text; the style sheet
+// shows them (white-space: pre-line).
+func paragraphs(text string) []string {
+	var out, cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n"))
+			cur = nil
+		}
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, strings.TrimRight(line, " \t"))
+	}
+	flush()
+	return out
+}
+
+// summary is the first paragraph on one line, cut to about 200 characters
+// at a word boundary, for meta descriptions and the index.
+func summary(paras []string) string {
+	if len(paras) == 0 {
+		return ""
+	}
+	return truncate(strings.Join(strings.Fields(paras[0]), " "), 200)
+}
+
+// truncate cuts s to at most max runes, at a space when there is one in the
+// last fifth, adding an ellipsis.
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max-1]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*4/5 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.") + "…"
+}
+
+func buildIndexView(snaps []agenda.Snapshot, opts Options) (*indexView, error) {
+	l := opts.Layout
+	site := opts.siteTitle()
+	v := &indexView{
+		Head: headView{
+			Lang:        "en",
+			Title:       site,
+			Description: "Agendas, calendars and news feeds of every series on " + site + ".",
+			Canonical:   l.SeriesURL("", feeds.Page),
+			SiteName:    site,
+		},
+		SiteName:  site,
+		Subscribe: subscribeLinks(l, "", site),
+	}
+	v.Subscribe.OPML = l.SeriesURL("", feeds.OPML)
+	v.Head.Feeds = subscribeLinks(l, "", "All series")
+	for i := range snaps {
+		sr := &snaps[i].Series
+		if sr.Slug == "" || sr.Title == "" {
+			return nil, fmt.Errorf("series %d needs a slug and a title", i)
+		}
+		seriesLoc, err := agenda.LoadZone(sr.Zone)
+		if err != nil {
+			return nil, fmt.Errorf("series %q: zone: %w", sr.Slug, err)
+		}
+		sessions, err := resolveSessions(snaps[i].Sessions, seriesLoc)
+		if err != nil {
+			return nil, fmt.Errorf("series %q: %w", sr.Slug, err)
+		}
+		e := indexEntry{
+			Slug:      sr.Slug,
+			Title:     sr.Title,
+			Lang:      sr.Language,
+			Summary:   summary(paragraphs(sr.Description)),
+			PageURL:   l.SeriesURL(sr.Slug, feeds.Page),
+			Subscribe: subscribeLinks(l, sr.Slug, sr.Title),
+		}
+		// The next session is the first upcoming one that still takes place.
+		for _, s := range sessions {
+			if s.end.After(opts.AsOf) && s.s.Status != agenda.StatusCancelled {
+				e.Next = &nextView{
+					Title:   s.s.Title,
+					URL:     l.SessionAnchor(sr.Slug, s.s.Key),
+					Day:     s.day.String(),
+					DayText: s.day.Time(time.UTC).Format("Monday 2 January 2006"),
+					When:    whenOf(s),
+				}
+				break
+			}
+		}
+		v.Series = append(v.Series, e)
+	}
+	// Series have no natural order: list them by title, then slug.
+	slices.SortStableFunc(v.Series, func(a, b indexEntry) int {
+		if c := cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Slug, b.Slug)
+	})
+	return v, nil
+}
