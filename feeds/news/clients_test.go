@@ -1,0 +1,196 @@
+package news
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Real feed readers read our feeds: Python's feedparser (Debian
+// python3-feedparser, visible only to /usr/bin/python3) and, from the
+// repository's node_modules, @rowanmanning/feed-parser and feedsmith. Each
+// client runs once over every case (one process per client). A missing
+// client skips the test, except under CI=true where it fails.
+
+// clientCase is one feed in the three formats and the items Go built.
+type clientCase struct {
+	Name      string       `json:"name"`
+	RSS       string       `json:"rss"`
+	Atom      string       `json:"atom"`
+	JSON      string       `json:"json"`
+	ExactText bool         `json:"exact_text"` // compare titles too (not for hostile text, which readers sanitise)
+	Title     string       `json:"title"`
+	Language  string       `json:"language"`
+	Updated   int64        `json:"updated"`
+	Items     []clientItem `json:"items"`
+}
+
+type clientItem struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Link      string `json:"link"`
+	Author    string `json:"author"`
+	Published int64  `json:"published"`
+	Updated   int64  `json:"updated"`
+}
+
+// writeClientSpec renders every case into dir and writes the spec the check
+// scripts read.
+func writeClientSpec(t *testing.T, dir string) string {
+	t.Helper()
+	h := hostileText()
+	type src struct {
+		name  string
+		f     *Feed
+		exact bool
+	}
+	build := func(snapsName string, slug string, opts Options) *Feed {
+		t.Helper()
+		var f *Feed
+		var err error
+		switch snapsName {
+		case "demo":
+			f, err = Build(demoSnapshots(t), slug, opts)
+		case "hostile":
+			f, err = Build(hostileSnapshot(h, h, h, h, h), slug, opts)
+		case "empty":
+			f, err = Build(demoSnapshotsFor(t, "empty"), slug, opts)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	opts := Options{Layout: testLayout}
+	upcoming := Options{Layout: testLayout, UpcomingOnly: true, AsOf: utc("2030-01-01T00:00:00Z")}
+	srcs := []src{
+		{"series", build("demo", "cities-are-listening", opts), true},
+		{"combined", build("demo", "", Options{Layout: testLayout, Title: "UCLG agendas"}), true},
+		{"spanish", build("demo", "direitos-digitais", opts), true},
+		{"empty", build("empty", "cities-are-listening", upcoming), true},
+		{"hostile", build("hostile", "h", opts), false},
+	}
+	var spec struct {
+		Cases []clientCase `json:"cases"`
+	}
+	for _, s := range srcs {
+		c := clientCase{Name: s.name, ExactText: s.exact, Title: s.f.title, Language: s.f.lang, Updated: s.f.updated.Unix()}
+		for _, fm := range formats {
+			var buf bytes.Buffer
+			if err := fm.write(s.f, &buf); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, s.name+fm.ext)
+			if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			switch fm.name {
+			case "rss":
+				c.RSS = p
+			case "atom":
+				c.Atom = p
+			case "json":
+				c.JSON = p
+			}
+		}
+		c.Items = []clientItem{}
+		for _, it := range s.f.items {
+			c.Items = append(c.Items, clientItem{ID: it.id, Title: it.title, Link: it.link, Author: it.author,
+				Published: it.published.Unix(), Updated: it.updated.Unix()})
+		}
+		spec.Cases = append(spec.Cases, c)
+	}
+	data, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "spec.json")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// missingClient skips, or fails under CI=true, naming what to install.
+func missingClient(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and %s", what)
+	}
+	t.Skip(what)
+}
+
+// repoRoot walks up from the working directory to the directory with go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// runClient runs a check script; exit status 77 means the client is missing.
+func runClient(t *testing.T, cmd *exec.Cmd, missing string) {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		t.Logf("%s", bytes.TrimSpace(out))
+	case errors.As(err, &exit) && exit.ExitCode() == 77:
+		missingClient(t, missing+": "+string(bytes.TrimSpace(out)))
+	default:
+		t.Fatalf("%s: %v\n%s", cmd.Args, err, out)
+	}
+}
+
+func TestRealClients(t *testing.T) {
+	spec := writeClientSpec(t, t.TempDir())
+	script := func(name string) string {
+		p, err := filepath.Abs(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	t.Run("feedparser", func(t *testing.T) {
+		const python = "/usr/bin/python3"
+		if _, err := os.Stat(python); err != nil {
+			missingClient(t, "no /usr/bin/python3: apt-get install python3 python3-feedparser")
+		}
+		runClient(t, exec.Command(python, script("check_feedparser.py"), spec), "apt-get install python3-feedparser")
+	})
+
+	t.Run("node", func(t *testing.T) {
+		node, err := exec.LookPath("node")
+		if err != nil {
+			missingClient(t, "node is not on PATH: install Node.js, then npm ci at the repository root")
+		}
+		root := repoRoot(t)
+		for _, pkg := range []string{"@rowanmanning/feed-parser", "feedsmith"} {
+			if _, err := os.Stat(filepath.Join(root, "node_modules", pkg, "package.json")); err != nil {
+				missingClient(t, pkg+" is not in "+filepath.Join(root, "node_modules")+": npm ci at the repository root")
+			}
+		}
+		// The script lives under the repository, so Node resolves its
+		// imports from the root's node_modules.
+		cmd := exec.Command(node, script("check_node.mjs"), spec)
+		cmd.Dir = root
+		runClient(t, cmd, "npm ci at the repository root")
+	})
+}
