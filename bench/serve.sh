@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Load test: agendafeed's server against nginx serving the same ~100 KB
+# calendar from the same output directory, on loopback only, with wrk:
+# full responses, 304s (If-None-Match) and gzip. Prints req/s and ratios.
+#
+#   bench/serve.sh [duration-seconds] [connections] [threads]
+set -euo pipefail
+
+DUR=${1:-10}
+CONNS=${2:-50}
+THREADS=${3:-2}
+OURS_PORT=18081
+NGINX_PORT=18082
+
+cd "$(dirname "$0")/.."
+need=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+	apt-get update -qq && apt-get install -y -qq "${need[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+WORK=$(mktemp -d)
+OUT="$WORK/out"
+mkdir -p "$OUT" "$WORK/nginx"
+chmod 755 "$WORK" # nginx workers run as an unprivileged user
+SRV_PID=""
+cleanup() {
+	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null || true
+	[ -f "$WORK/nginx/nginx.pid" ] && kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true
+	sleep 0.2
+	rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+go build -o "$WORK/servebench" ./bench/cmd/servebench
+"$WORK/servebench" -dir "$OUT" -addr "127.0.0.1:$OURS_PORT" >"$WORK/ready" 2>"$WORK/servebench.log" &
+SRV_PID=$!
+for _ in $(seq 100); do grep -q ready "$WORK/ready" 2>/dev/null && break; sleep 0.1; done
+read -r _ OURS_URL OURS_ETAG SIZE <"$WORK/ready"
+FILE="$OUT/s0000/calendar.ics"
+gzip -9 -k -f "$FILE" # for nginx's gzip_static
+
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	types { text/calendar ics; }
+	default_type application/octet-stream;
+	client_body_temp_path $WORK/nginx/body;
+	proxy_temp_path $WORK/nginx/proxy;
+	fastcgi_temp_path $WORK/nginx/fastcgi;
+	uwsgi_temp_path $WORK/nginx/uwsgi;
+	scgi_temp_path $WORK/nginx/scgi;
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		root $OUT;
+		etag on;
+		gzip_static on;
+		gzip_vary on;
+		add_header Cache-Control "public, max-age=300";
+		add_header Access-Control-Allow-Origin "*";
+	}
+}
+CONF
+"$NGINX" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
+NGINX_URL="http://127.0.0.1:$NGINX_PORT/s0000/calendar.ics"
+for _ in $(seq 50); do curl -fsS -o /dev/null "$NGINX_URL" && break; sleep 0.1; done
+NGINX_ETAG=$(curl -fsS -D - -o /dev/null "$NGINX_URL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+OURS_GZ_ETAG=$(curl -fsS -H 'Accept-Encoding: gzip' -D - -o /dev/null "$OURS_URL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+NGINX_GZ_ETAG=$(curl -fsS -H 'Accept-Encoding: gzip' -D - -o /dev/null "$NGINX_URL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+
+# Sanity: same bytes from both, 304s from both.
+cmp <(curl -fsS "$OURS_URL") <(curl -fsS "$NGINX_URL")
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $OURS_ETAG" "$OURS_URL")" = 304 ]
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $NGINX_ETAG" "$NGINX_URL")" = 304 ]
+[ "$(curl -s -H 'Accept-Encoding: gzip' "$OURS_URL" | gunzip | wc -c)" = "$SIZE" ]
+[ "$(curl -s -H 'Accept-Encoding: gzip' "$NGINX_URL" | gunzip | wc -c)" = "$SIZE" ]
+
+rps() { # url [header]
+	local args=(-t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency)
+	[ $# -gt 1 ] && args+=(-H "$2")
+	wrk "${args[@]}" "$1" | awk '/Requests\/sec/{print $2}'
+}
+
+echo "file: $SIZE bytes; wrk -t$THREADS -c$CONNS -d${DUR}s; $(nproc) cores, server and wrk on the same machine"
+printf '%-8s %14s %14s %8s %8s\n' case agendafeed nginx ratio target
+report() { # case ours nginx target
+	printf '%-8s %14s %14s %7.0f%% %7s%%\n' "$1" "$2" "$3" "$(echo "100*$2/$3" | bc -l)" "$4"
+}
+o=$(rps "$OURS_URL"); n=$(rps "$NGINX_URL"); report full "$o" "$n" 80
+o=$(rps "$OURS_URL" "If-None-Match: $OURS_ETAG"); n=$(rps "$NGINX_URL" "If-None-Match: $NGINX_ETAG"); report 304 "$o" "$n" 75
+o=$(rps "$OURS_URL" "Accept-Encoding: gzip"); n=$(rps "$NGINX_URL" "Accept-Encoding: gzip"); report gzip "$o" "$n" 100
+echo "(ETags: ours $OURS_ETAG / $OURS_GZ_ETAG; nginx $NGINX_ETAG / $NGINX_GZ_ETAG)"

@@ -1,0 +1,115 @@
+package publish
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// tempMarker is part of every temporary file's name: ".<name>.tmp-<random>".
+// A published file never starts with a dot, so a temp file can never be
+// mistaken for one, and a crash leaves only names that cleanTemps removes.
+const tempMarker = ".tmp-"
+
+// WriteFile writes data to dir/name atomically: it writes a temporary file
+// in the same directory, syncs and closes it, renames it over the final
+// name and syncs the directory. A reader, or a crash at any moment, sees the
+// old file or the new one, never a part of either.
+func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
+	tmp, err := writeTemp(dir, name, data, perm, true)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publish %s: %w", name, err)
+	}
+	return syncDir(dir)
+}
+
+// tempName returns the temporary name for a file called name.
+func tempName(name string) (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("temp name: %w", err)
+	}
+	return "." + name + tempMarker + hex.EncodeToString(b[:]), nil
+}
+
+// isTempName reports whether a base name is one of our temporary files.
+func isTempName(base string) bool {
+	return strings.HasPrefix(base, ".") && strings.Contains(base, tempMarker)
+}
+
+// writeTemp writes data to a new temporary file beside dir/name and returns
+// its path. With sync false the caller must make the data durable before
+// renaming (the publisher does it for a whole batch with one syncfs).
+func writeTemp(dir, name string, data []byte, perm os.FileMode, sync bool) (string, error) {
+	tn, err := tempName(name)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, tn)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return "", fmt.Errorf("create temp for %s: %w", name, err)
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return "", fmt.Errorf("write temp for %s: %w", name, err)
+	}
+	return path, nil
+}
+
+// syncDir fsyncs a directory so that a rename or unlink in it is durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync dir %s: %w", dir, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("sync dir %s: %w", dir, err)
+	}
+	return nil
+}
+
+// cleanTemps removes the temporary files a killed process left under dir.
+// They are never at a published path, so removing them loses nothing.
+func cleanTemps(dir string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() && isTempName(d.Name()) {
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("clean temp files in %s: %w", dir, err)
+	}
+	return n, nil
+}

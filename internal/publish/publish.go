@@ -1,0 +1,737 @@
+// Package publish owns the regeneration pass: it renders every series whose
+// revision moved since it was last published, writes the files atomically
+// into the output directory, skips files whose bytes did not change (so they
+// keep their ETag and Last-Modified), removes what is no longer published,
+// and records it all in a manifest (.manifest.json) that the HTTP server
+// reads. It also owns the schedule that runs passes (cron, debounced edits,
+// polling for edits made by other processes).
+//
+// Crash safety. Every published file is written to a temp file in the same
+// directory (".<name>.tmp-<random>"), made durable, then renamed into place;
+// the manifest is written the same way, after the files it lists; files that
+// are no longer published are deleted only after the manifest that drops
+// them is durable. So at any moment, including after SIGKILL or power loss:
+//
+//   - every file at a published path is complete: the whole output of one
+//     render (temp files may remain, never at a published path; New deletes
+//     them);
+//   - the manifest on disk parses, and every file it lists exists and holds
+//     either the bytes the manifest hashes or the complete output of a later
+//     pass (one whose manifest was not yet written).
+package publish
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// Source is what the publisher reads; the store satisfies it.
+type Source interface {
+	// Revisions returns every series' slug with its current revision.
+	Revisions(ctx context.Context) (map[string]int64, error)
+	// Snapshot returns one series, consistent at one revision; an error
+	// wrapping agenda.ErrNotFound if it no longer exists.
+	Snapshot(ctx context.Context, slug string) (agenda.Snapshot, error)
+}
+
+// Output is one file to publish: its path (relative to the output
+// directory, from feeds.Layout), its kind and how to render it.
+type Output struct {
+	Path   string
+	Kind   feeds.Kind
+	Render func(w io.Writer) error
+}
+
+// Renderer lists the files to publish. Rendering is pure: the same
+// snapshots give byte-identical files.
+type Renderer interface {
+	// SeriesOutputs lists the files of one series (calendar, rss, atom,
+	// json, page, one .ics per session). Every path must be under "<slug>/".
+	SeriesOutputs(snap agenda.Snapshot) []Output
+	// CombinedOutputs lists the all-series files (calendar, feeds, index
+	// page, feeds.opml). Paths must be outside every series directory.
+	CombinedOutputs(snaps []agenda.Snapshot) []Output
+}
+
+// Options configure a Publisher.
+type Options struct {
+	Dir      string // output directory, created if missing
+	Source   Source
+	Renderer Renderer
+	Now      func() time.Time // defaults to time.Now
+	// Workers is how many series render at once (default 2).
+	Workers int
+}
+
+// Result tells what one pass did.
+type Result struct {
+	Started        time.Time
+	Duration       time.Duration
+	SeriesRendered int
+	FilesWritten   int
+	FilesUnchanged int
+	FilesRemoved   int
+}
+
+// PanicError is returned by Pass when a renderer or the source panicked;
+// the pass is abandoned, and what it had published stays consistent.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic during pass: %v", e.Value) }
+
+// Publisher runs regeneration passes over one output directory.
+type Publisher struct {
+	dir     string
+	src     Source
+	r       Renderer
+	now     func() time.Time
+	workers int
+
+	passMu sync.Mutex // one pass at a time
+	cur    atomic.Pointer[Manifest]
+	// dirty is set when the manifest in memory is ahead of the one on
+	// disk (a failed manifest write), so the next pass writes it.
+	dirty bool
+}
+
+// memLimit bounds how much of one output is held in memory; past it the
+// render streams into its temp file. Series files are far smaller; the
+// all-series calendar of a large installation is not.
+const memLimit = 4 << 20
+
+// batchFiles is how many changed files are made durable with one syncfs.
+const batchFiles = 4096
+
+// New opens the output directory: it deletes temp files a killed process
+// left, loads the manifest if there is one (so a restart neither rewrites
+// unchanged files nor changes their Last-Modified) and deletes the files
+// that manifest marks obsolete. An unreadable manifest is an error.
+func New(opts Options) (*Publisher, error) {
+	if opts.Dir == "" || opts.Source == nil || opts.Renderer == nil {
+		return nil, errors.New("publish: Dir, Source and Renderer are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 2
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create output dir: %w", err)
+	}
+	if _, err := cleanTemps(opts.Dir); err != nil {
+		return nil, err
+	}
+	m, err := loadManifest(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers}
+	if _, err := p.removeFiles(m.Obsolete, m); err != nil {
+		return nil, err
+	}
+	pending, err := readJournal(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.removeFiles(pending, m); err != nil {
+		return nil, err
+	}
+	if err := removeJournal(opts.Dir); err != nil {
+		return nil, err
+	}
+	p.cur.Store(m)
+	return p, nil
+}
+
+// Manifest returns the current manifest. Its maps are shared: read-only.
+func (p *Publisher) Manifest() Manifest { return *p.cur.Load() }
+
+// Dir returns the output directory.
+func (p *Publisher) Dir() string { return p.dir }
+
+// Pass runs one regeneration pass; with force it renders every series and
+// the all-series files even if no revision moved (unchanged bytes are
+// still not rewritten). Concurrent calls run one after the other.
+func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error) {
+	p.passMu.Lock()
+	defer p.passMu.Unlock()
+	res.Started = p.now()
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+		res.Duration = p.now().Sub(res.Started)
+	}()
+
+	old := p.cur.Load()
+	revs, err := p.src.Revisions(ctx)
+	if err != nil {
+		return res, fmt.Errorf("read revisions: %w", err)
+	}
+	var moved, removed []string
+	var errs []error
+	for slug, rev := range revs {
+		if !agenda.ValidSlug(slug) {
+			errs = append(errs, fmt.Errorf("series %q: not a valid slug; not published", slug))
+			continue
+		}
+		if prev, ok := old.Revisions[slug]; force || !ok || prev != rev {
+			moved = append(moved, slug)
+		}
+	}
+	for slug := range old.Revisions {
+		if _, ok := revs[slug]; !ok {
+			removed = append(removed, slug)
+		}
+	}
+	if !force && len(moved) == 0 && len(removed) == 0 && old.Combined && !p.dirty {
+		return res, errors.Join(errs...) // the common case: nothing to do
+	}
+	slices.Sort(moved)
+	slices.Sort(removed)
+
+	st := &passState{
+		p:        p,
+		old:      old,
+		files:    maps.Clone(old.Files),
+		revs:     maps.Clone(old.Revisions),
+		res:      &res,
+		ownFiles: map[string][]string{},
+	}
+	for path, fi := range old.Files {
+		st.ownFiles[fi.Series] = append(st.ownFiles[fi.Series], path)
+	}
+	defer st.journal.close()
+
+	// Series whose revision moved, Workers at a time.
+	if err := st.renderSeries(ctx, moved, revs); err != nil {
+		errs = append(errs, err)
+	}
+	// Removed series: drop their files from the manifest; they are deleted
+	// once the manifest that no longer lists them is durable.
+	for _, slug := range removed {
+		delete(st.revs, slug)
+		for _, path := range st.ownFiles[slug] {
+			delete(st.files, path)
+			st.obsolete = append(st.obsolete, path)
+		}
+		st.obsoleteDirs = append(st.obsoleteDirs, slug)
+	}
+
+	// The all-series files, only when something moved (or never rendered).
+	combined := old.Combined
+	if force || st.res.SeriesRendered > 0 || len(removed) > 0 || !old.Combined {
+		if err := st.renderCombined(ctx, revs); err != nil {
+			errs = append(errs, err)
+			combined = false
+		} else {
+			combined = true
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	changed := p.dirty || res.FilesWritten > 0 || len(st.obsolete) > 0 ||
+		combined != old.Combined || !maps.Equal(st.revs, old.Revisions)
+	if !changed {
+		return res, errors.Join(errs...)
+	}
+
+	m := &Manifest{
+		Version:   old.Version + 1,
+		Generated: p.now(),
+		Revisions: st.revs,
+		Files:     st.files,
+		Combined:  combined,
+		Obsolete:  st.obsolete,
+	}
+	if err := m.save(p.dir); err != nil {
+		// The files are published; serve them, and write the manifest
+		// again next pass.
+		p.dirty = true
+		p.cur.Store(m)
+		return res, errors.Join(append(errs, err)...)
+	}
+	p.dirty = false
+	p.cur.Store(m)
+	if err := st.journal.finish(); err != nil {
+		errs = append(errs, err)
+	}
+	n, err := p.removeFiles(st.obsolete, m)
+	res.FilesRemoved = n
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, slug := range st.obsoleteDirs {
+		if _, still := m.Revisions[slug]; !still {
+			if err := os.RemoveAll(filepath.Join(p.dir, slug)); err != nil {
+				errs = append(errs, fmt.Errorf("remove series dir %s: %w", slug, err))
+			}
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// removeFiles deletes obsolete files that m does not list, then syncs the
+// directories they were in. It returns how many it deleted.
+func (p *Publisher) removeFiles(paths []string, m *Manifest) (int, error) {
+	n := 0
+	dirs := map[string]bool{}
+	var errs []error
+	for _, path := range paths {
+		if _, listed := m.Files[path]; listed || checkPath(path) != nil {
+			continue
+		}
+		full := filepath.Join(p.dir, filepath.FromSlash(path))
+		err := os.Remove(full)
+		switch {
+		case err == nil:
+			n++
+			dirs[filepath.Dir(full)] = true
+		case !errors.Is(err, os.ErrNotExist):
+			errs = append(errs, fmt.Errorf("remove %s: %w", path, err))
+		}
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// passState is one pass's work in progress. Only the pass goroutine
+// touches it; render workers send it their results.
+type passState struct {
+	p            *Publisher
+	old          *Manifest
+	files        map[string]FileInfo
+	revs         map[string]int64
+	res          *Result
+	ownFiles     map[string][]string // series ("" = all-series) -> paths in old
+	obsolete     []string
+	obsoleteDirs []string
+	batch        batch
+	journal      journal
+}
+
+// rendered is one output after rendering and comparing with the manifest.
+type rendered struct {
+	info FileInfo
+	tmp  string // temp file to rename over info.Path; "" when unchanged
+}
+
+// seriesResult is a rendered series, or why it could not be.
+type seriesResult struct {
+	slug  string
+	rev   int64
+	files []rendered
+	err   error
+}
+
+// renderSeries renders the moved series on Workers goroutines and commits
+// their files in batches. A series that fails keeps its old files and
+// revision, so the next pass retries it.
+func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[string]int64) error {
+	if len(moved) == 0 {
+		return nil
+	}
+	jobs := make(chan string)
+	results := make(chan seriesResult, st.p.workers)
+	var wg sync.WaitGroup
+	for range st.p.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := st.p.newWorker()
+			for slug := range jobs {
+				results <- w.series(ctx, st.old, slug, revs[slug])
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, slug := range moved {
+			select {
+			case jobs <- slug:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	var errs []error
+	for r := range results {
+		if r.err != nil {
+			errs = append(errs, r.err)
+			continue
+		}
+		st.accept(r.slug, r.files)
+		st.revs[r.slug] = r.rev
+		st.res.SeriesRendered++
+		if len(st.batch.tmps) >= batchFiles {
+			if err := st.commit(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := st.commit(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// renderCombined renders the all-series files from every series' snapshot.
+// It needs all snapshots at once; they are released as soon as it returns.
+func (st *passState) renderCombined(ctx context.Context, revs map[string]int64) error {
+	slugs := slices.Sorted(maps.Keys(revs))
+	snaps := make([]agenda.Snapshot, 0, len(slugs))
+	for _, slug := range slugs {
+		if !agenda.ValidSlug(slug) {
+			continue
+		}
+		snap, err := st.p.src.Snapshot(ctx, slug)
+		if errors.Is(err, agenda.ErrNotFound) {
+			continue // removed since Revisions; the next pass drops it
+		}
+		if err != nil {
+			return fmt.Errorf("all-series files: snapshot %s: %w", slug, err)
+		}
+		snaps = append(snaps, snap)
+	}
+	outs := st.p.r.CombinedOutputs(snaps)
+	w := st.p.newWorker()
+	files := make([]rendered, 0, len(outs))
+	seen := map[string]bool{}
+	for _, out := range outs {
+		if err := checkPath(out.Path); err != nil {
+			w.discard(files)
+			return fmt.Errorf("all-series files: %w", err)
+		}
+		first, _, _ := strings.Cut(out.Path, "/")
+		if _, isSeries := revs[first]; isSeries || seen[out.Path] {
+			w.discard(files)
+			return fmt.Errorf("all-series files: path %q: inside a series directory or listed twice", out.Path)
+		}
+		seen[out.Path] = true
+		r, err := w.render(st.old, out, "", 0)
+		if err != nil {
+			w.discard(files)
+			return fmt.Errorf("all-series files: %w", err)
+		}
+		files = append(files, r)
+	}
+	st.accept("", files)
+	return st.commit()
+}
+
+// accept records one series' (or the all-series) rendered files: unchanged
+// ones are updated in place, changed ones join the batch, and files the
+// series no longer has become obsolete.
+func (st *passState) accept(series string, files []rendered) {
+	now := map[string]bool{}
+	for _, r := range files {
+		now[r.info.Path] = true
+		if r.tmp == "" {
+			st.files[r.info.Path] = r.info
+			st.res.FilesUnchanged++
+			continue
+		}
+		st.batch.add(r)
+	}
+	for _, path := range st.ownFiles[series] {
+		if !now[path] {
+			delete(st.files, path)
+			st.obsolete = append(st.obsolete, path)
+		}
+	}
+}
+
+// batch is changed files waiting to be made durable and renamed.
+type batch struct {
+	tmps  []string
+	files []FileInfo
+}
+
+func (b *batch) add(r rendered) {
+	b.tmps = append(b.tmps, r.tmp)
+	b.files = append(b.files, r.info)
+}
+
+// commit makes the batch's temp files durable, renames them into place and
+// syncs their directories; only then are they recorded in the manifest.
+func (st *passState) commit() error {
+	b := &st.batch
+	defer func() { b.tmps, b.files = b.tmps[:0], b.files[:0] }()
+	if len(b.tmps) == 0 {
+		return nil
+	}
+	// Files at paths the manifest on disk does not list are journaled
+	// first, so that New can delete them if the process dies before the
+	// next manifest is written.
+	var fresh []string
+	for _, fi := range b.files {
+		if _, listed := st.old.Files[fi.Path]; !listed || st.p.dirty {
+			fresh = append(fresh, fi.Path)
+		}
+	}
+	if err := st.journal.add(st.p.dir, fresh); err != nil {
+		for _, t := range b.tmps {
+			os.Remove(t)
+		}
+		return err
+	}
+	if err := syncFiles(st.p.dir, b.tmps); err != nil {
+		for _, t := range b.tmps {
+			os.Remove(t)
+		}
+		return err
+	}
+	modified := st.p.now()
+	dirs := map[string]bool{}
+	var errs []error
+	for i, tmp := range b.tmps {
+		fi := b.files[i]
+		final := filepath.Join(st.p.dir, filepath.FromSlash(fi.Path))
+		if err := os.Rename(tmp, final); err != nil {
+			os.Remove(tmp)
+			errs = append(errs, fmt.Errorf("publish %s: %w", fi.Path, err))
+			continue
+		}
+		dirs[filepath.Dir(final)] = true
+		fi.Modified = modified
+		st.files[fi.Path] = fi
+		st.res.FilesWritten++
+	}
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := syncDir(d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// worker renders outputs with a reusable buffer.
+type worker struct {
+	p    *Publisher
+	buf  bytes.Buffer
+	h    hash.Hash
+	dirs map[string]bool // directories known to exist
+}
+
+func (p *Publisher) newWorker() *worker {
+	return &worker{p: p, h: sha256.New(), dirs: map[string]bool{}}
+}
+
+// series renders one series. Panics become a *PanicError result, since a
+// panic on a worker goroutine would otherwise end the process.
+func (w *worker) series(ctx context.Context, old *Manifest, slug string, rev int64) (res seriesResult) {
+	res = seriesResult{slug: slug, rev: rev}
+	defer func() {
+		if v := recover(); v != nil {
+			w.discard(res.files)
+			res.files = nil
+			res.err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		res.err = err
+		return res
+	}
+	snap, err := w.p.src.Snapshot(ctx, slug)
+	if err != nil {
+		res.err = fmt.Errorf("series %s: snapshot: %w", slug, err)
+		return res
+	}
+	if snap.Series.Revision != 0 {
+		res.rev = snap.Series.Revision // what was rendered, even if newer
+	}
+	seen := map[string]bool{}
+	for _, out := range w.p.r.SeriesOutputs(snap) {
+		err := checkPath(out.Path)
+		if err == nil && (!strings.HasPrefix(out.Path, slug+"/") || seen[out.Path]) {
+			err = fmt.Errorf("path %q: outside the series directory or listed twice", out.Path)
+		}
+		var r rendered
+		if err == nil {
+			seen[out.Path] = true
+			r, err = w.render(old, out, slug, res.rev)
+		}
+		if err != nil {
+			w.discard(res.files)
+			res.files = nil
+			res.err = fmt.Errorf("series %s: %w", slug, err)
+			return res
+		}
+		res.files = append(res.files, r)
+	}
+	return res
+}
+
+// discard removes the temp files of a series that will not be committed.
+func (w *worker) discard(files []rendered) {
+	for _, r := range files {
+		if r.tmp != "" {
+			os.Remove(r.tmp)
+		}
+	}
+}
+
+// render renders one output, hashes it and compares with the manifest.
+// Unchanged bytes leave no temp file; changed bytes are in a temp file
+// (not yet synced) beside the final path.
+func (w *worker) render(old *Manifest, out Output, series string, rev int64) (rendered, error) {
+	if out.Render == nil {
+		return rendered{}, fmt.Errorf("render %s: no Render func", out.Path)
+	}
+	dir := filepath.Join(w.p.dir, filepath.FromSlash(filepath.Dir(out.Path)))
+	name := filepath.Base(out.Path)
+	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, w: w}
+	sw.buf.Reset()
+	sw.h.Reset()
+	err := out.Render(&sw)
+	if err == nil && sw.err != nil {
+		err = sw.err
+	}
+	if err != nil {
+		sw.abandon()
+		return rendered{}, fmt.Errorf("render %s: %w", out.Path, err)
+	}
+	info := FileInfo{
+		Path:        out.Path,
+		ETag:        ETagOf(sw.h.Sum(nil)),
+		Size:        sw.n,
+		Revision:    rev,
+		Kind:        out.Kind,
+		ContentType: out.Kind.ContentType(),
+		Series:      series,
+	}
+	if prev, ok := old.Files[out.Path]; ok && prev.ETag == info.ETag && prev.Size == info.Size {
+		sw.abandon()
+		info.Modified = prev.Modified
+		return rendered{info: info}, nil
+	}
+	tmp, err := sw.finish()
+	if err != nil {
+		return rendered{}, fmt.Errorf("render %s: %w", out.Path, err)
+	}
+	return rendered{info: info, tmp: tmp}, nil
+}
+
+func (w *worker) mkdir(dir string) error {
+	if w.dirs[dir] {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	w.dirs[dir] = true
+	return nil
+}
+
+// spillWriter hashes what is rendered and keeps it in memory up to
+// memLimit; past that it streams into the temp file, so that no output,
+// however large, is held whole in memory.
+type spillWriter struct {
+	w    *worker
+	buf  *bytes.Buffer
+	h    hash.Hash
+	dir  string
+	name string
+	n    int64
+	f    *os.File
+	tmp  string
+	err  error
+}
+
+func (s *spillWriter) Write(b []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	s.h.Write(b)
+	s.n += int64(len(b))
+	if s.f == nil && s.buf.Len()+len(b) <= memLimit {
+		return s.buf.Write(b)
+	}
+	if s.f == nil {
+		if err := s.open(); err != nil {
+			s.err = err
+			return 0, err
+		}
+		if _, err := s.f.Write(s.buf.Bytes()); err != nil {
+			s.err = err
+			return 0, err
+		}
+		s.buf.Reset()
+	}
+	n, err := s.f.Write(b)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+func (s *spillWriter) open() error {
+	if err := s.w.mkdir(s.dir); err != nil {
+		return err
+	}
+	tn, err := tempName(s.name)
+	if err != nil {
+		return err
+	}
+	s.tmp = filepath.Join(s.dir, tn)
+	f, err := os.OpenFile(s.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create temp: %w", err)
+	}
+	s.f = f
+	return nil
+}
+
+// finish returns the temp file holding everything written.
+func (s *spillWriter) finish() (string, error) {
+	if s.f == nil {
+		if err := s.w.mkdir(s.dir); err != nil {
+			return "", err
+		}
+		return writeTemp(s.dir, s.name, s.buf.Bytes(), 0o644, false)
+	}
+	if err := s.f.Close(); err != nil {
+		os.Remove(s.tmp)
+		return "", fmt.Errorf("write temp: %w", err)
+	}
+	return s.tmp, nil
+}
+
+// abandon drops what was written.
+func (s *spillWriter) abandon() {
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.tmp)
+	}
+	if s.buf.Cap() > memLimit {
+		*s.buf = bytes.Buffer{} // do not keep a huge buffer for the next file
+	}
+}

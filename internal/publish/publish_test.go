@@ -1,0 +1,479 @@
+package publish_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/agendafeed/agendafeed/internal/publish/publishtest"
+)
+
+// Compile-time checks that the fakes satisfy the interfaces.
+var (
+	_ publish.Source   = (*publishtest.Source)(nil)
+	_ publish.Source   = (*publishtest.GenSource)(nil)
+	_ publish.Renderer = (*publishtest.Renderer)(nil)
+)
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newClock() *clock { return &clock{t: time.Date(2025, 11, 17, 10, 0, 0, 0, time.UTC)} }
+
+func newPublisher(t *testing.T, dir string, src publish.Source, r publish.Renderer, c *clock) *publish.Publisher {
+	t.Helper()
+	p, err := publish.New(publish.Options{Dir: dir, Source: src, Renderer: r, Now: c.Now})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return p
+}
+
+func pass(t *testing.T, p *publish.Publisher, force bool) publish.Result {
+	t.Helper()
+	res, err := p.Pass(context.Background(), force)
+	if err != nil {
+		t.Fatalf("Pass: %v", err)
+	}
+	return res
+}
+
+// diskState maps every file under dir to its mtime.
+func diskState(t *testing.T, dir string) map[string]time.Time {
+	t.Helper()
+	out := map[string]time.Time{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		out[filepath.ToSlash(rel)] = info.ModTime()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkConsistent verifies that the manifest lists exactly the published
+// files, each with its real hash and size.
+func checkConsistent(t *testing.T, dir string, m publish.Manifest) {
+	t.Helper()
+	onDisk := diskState(t, dir)
+	delete(onDisk, publish.ManifestName)
+	for path, fi := range m.Files {
+		b, err := os.ReadFile(filepath.Join(dir, path))
+		if err != nil {
+			t.Errorf("manifest lists %s: %v", path, err)
+			continue
+		}
+		if got := publish.ETagOf(sha(b)); got != fi.ETag || int64(len(b)) != fi.Size {
+			t.Errorf("%s: etag %s size %d, manifest says %s %d", path, got, len(b), fi.ETag, fi.Size)
+		}
+		if fi.ContentType != fi.Kind.ContentType() || fi.Path != path {
+			t.Errorf("%s: content type %q path %q", path, fi.ContentType, fi.Path)
+		}
+		delete(onDisk, path)
+	}
+	for path := range onDisk {
+		t.Errorf("file %s on disk is not in the manifest", path)
+	}
+}
+
+func sha(b []byte) []byte { s := sha256.Sum256(b); return s[:] }
+
+func TestPassPublishesAndSkipsUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	src := publishtest.NewSource(
+		publishtest.MakeSnapshot("madrid", 1, 3),
+		publishtest.MakeSnapshot("tunis", 1, 2),
+	)
+	r := &publishtest.Renderer{PerSession: 100}
+	p := newPublisher(t, dir, src, r, c)
+
+	res := pass(t, p, false)
+	// 5 series files + sessions per series, 6 combined files.
+	if want := (5 + 3) + (5 + 2) + 6; res.FilesWritten != want || res.SeriesRendered != 2 {
+		t.Fatalf("first pass: %+v, want %d files written, 2 series", res, want)
+	}
+	m1 := p.Manifest()
+	checkConsistent(t, dir, m1)
+	if m1.Files["madrid/calendar.ics"].ContentType != "text/calendar; charset=utf-8" {
+		t.Errorf("content type %q", m1.Files["madrid/calendar.ics"].ContentType)
+	}
+	disk1 := diskState(t, dir)
+
+	// Nothing changed: nothing is read beyond revisions, nothing written.
+	c.Add(time.Hour)
+	src.SnapshotCalls = 0
+	res = pass(t, p, false)
+	if res != (publish.Result{Started: c.Now()}) || src.SnapshotCalls != 0 {
+		t.Errorf("no-change pass: %+v, %d snapshots read", res, src.SnapshotCalls)
+	}
+	m2 := p.Manifest()
+	if m2.Version != m1.Version || !m2.Generated.Equal(m1.Generated) {
+		t.Errorf("manifest changed on a no-change pass: %d -> %d", m1.Version, m2.Version)
+	}
+	if disk2 := diskState(t, dir); !mapsEqual(disk1, disk2) {
+		t.Errorf("files touched by a no-change pass")
+	}
+
+	// Forced: everything rendered, nothing rewritten, Modified kept.
+	c.Add(time.Hour)
+	res = pass(t, p, true)
+	if res.FilesWritten != 0 || res.FilesUnchanged != 21 || res.SeriesRendered != 2 {
+		t.Errorf("forced pass: %+v", res)
+	}
+	for path, fi := range p.Manifest().Files {
+		if old := m1.Files[path]; old.ETag != fi.ETag || !old.Modified.Equal(fi.Modified) {
+			t.Errorf("%s changed on a forced pass: %+v -> %+v", path, old, fi)
+		}
+	}
+	if disk3 := diskState(t, dir); !mapsEqual(disk1, disk3) {
+		t.Errorf("files rewritten by a forced pass")
+	}
+}
+
+func mapsEqual(a, b map[string]time.Time) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || !w.Equal(v) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestChangedRemovedSeriesAndSessions(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	src := publishtest.NewSource(
+		publishtest.MakeSnapshot("madrid", 1, 3),
+		publishtest.MakeSnapshot("tunis", 1, 2),
+		publishtest.MakeSnapshot("lima", 1, 1),
+	)
+	p := newPublisher(t, dir, src, &publishtest.Renderer{PerSession: 50}, c)
+	pass(t, p, false)
+	m1 := p.Manifest()
+	disk1 := diskState(t, dir)
+
+	c.Add(time.Minute)
+	src.Put(publishtest.MakeSnapshot("madrid", 2, 2)) // session k2 dropped
+	src.Remove("lima")
+	res := pass(t, p, false)
+	if res.SeriesRendered != 1 {
+		t.Errorf("rendered %d series, want 1", res.SeriesRendered)
+	}
+	// madrid: 5 + 2 sessions; combined: 6 (opml lists series, others hold sessions).
+	if res.FilesWritten != 7+6 {
+		t.Errorf("written %d, want 13", res.FilesWritten)
+	}
+	if want := 1 + (5 + 1); res.FilesRemoved != want { // madrid's k2, lima's files
+		t.Errorf("removed %d, want %d", res.FilesRemoved, want)
+	}
+	m2 := p.Manifest()
+	checkConsistent(t, dir, m2)
+	if _, err := os.Stat(filepath.Join(dir, "lima")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lima's directory still there: %v", err)
+	}
+	if _, ok := m2.Revisions["lima"]; ok || m2.Revisions["madrid"] != 2 {
+		t.Errorf("revisions %v", m2.Revisions)
+	}
+	disk2 := diskState(t, dir)
+	for path, mt := range disk1 {
+		if strings.HasPrefix(path, "tunis/") && !disk2[path].Equal(mt) {
+			t.Errorf("unchanged series file %s rewritten", path)
+		}
+	}
+	if fi := m2.Files["madrid/calendar.ics"]; !fi.Modified.Equal(c.Now()) || fi.ETag == m1.Files["madrid/calendar.ics"].ETag || fi.Revision != 2 {
+		t.Errorf("madrid calendar not updated: %+v", fi)
+	}
+	if m2.Version != m1.Version+1 {
+		t.Errorf("version %d -> %d", m1.Version, m2.Version)
+	}
+}
+
+// titleRenderer renders only the series title: a revision that changes
+// nothing visible must leave the bytes, ETag and Modified alone.
+type titleRenderer struct{}
+
+func (titleRenderer) SeriesOutputs(s agenda.Snapshot) []publish.Output {
+	return []publish.Output{{Path: s.Series.Slug + "/calendar.ics", Kind: feeds.Calendar, Render: func(w io.Writer) error {
+		_, err := io.WriteString(w, s.Series.Title)
+		return err
+	}}}
+}
+
+func (titleRenderer) CombinedOutputs(snaps []agenda.Snapshot) []publish.Output {
+	return []publish.Output{{Path: "index.html", Kind: feeds.Page, Render: func(w io.Writer) error {
+		for _, s := range snaps {
+			fmt.Fprintln(w, s.Series.Title)
+		}
+		return nil
+	}}}
+}
+
+func TestRevisionWithSameBytesKeepsModified(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	snap := publishtest.MakeSnapshot("madrid", 1, 0)
+	src := publishtest.NewSource(snap)
+	p := newPublisher(t, dir, src, titleRenderer{}, c)
+	pass(t, p, false)
+	before := p.Manifest().Files["madrid/calendar.ics"]
+	mtime := diskState(t, dir)["madrid/calendar.ics"]
+
+	c.Add(time.Hour)
+	snap.Series.Revision = 2
+	src.Put(snap)
+	res := pass(t, p, false)
+	if res.SeriesRendered != 1 || res.FilesWritten != 0 || res.FilesUnchanged != 2 {
+		t.Errorf("pass: %+v", res)
+	}
+	after := p.Manifest().Files["madrid/calendar.ics"]
+	if after.ETag != before.ETag || !after.Modified.Equal(before.Modified) || after.Revision != 2 {
+		t.Errorf("before %+v after %+v", before, after)
+	}
+	if !diskState(t, dir)["madrid/calendar.ics"].Equal(mtime) {
+		t.Errorf("file rewritten")
+	}
+	if p.Manifest().Revisions["madrid"] != 2 {
+		t.Errorf("revision not recorded")
+	}
+}
+
+func TestNewReloadsManifestAndCleansUp(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2))
+	r := &publishtest.Renderer{PerSession: 50}
+	p := newPublisher(t, dir, src, r, c)
+	pass(t, p, false)
+	m1 := p.Manifest()
+
+	// Leave what a killed process leaves: temp files, and an obsolete file.
+	stale := []string{".calendar.ics.tmp-0011223344556677", "madrid/.rss.xml.tmp-aa", "madrid/sessions/.k0.ics.tmp-bb"}
+	for _, s := range stale {
+		if err := os.WriteFile(filepath.Join(dir, s), []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raw map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, publish.ManifestName))
+	json.Unmarshal(b, &raw)
+	raw["obsolete"] = []string{"madrid/sessions/gone.ics", "madrid/calendar.ics"} // the listed one must stay
+	os.WriteFile(filepath.Join(dir, "madrid/sessions/gone.ics"), []byte("old"), 0o644)
+	b, _ = json.Marshal(raw)
+	os.WriteFile(filepath.Join(dir, publish.ManifestName), b, 0o644)
+
+	c.Add(time.Hour)
+	p2 := newPublisher(t, dir, src, r, c)
+	m2 := p2.Manifest()
+	if m2.Version != m1.Version || len(m2.Files) != len(m1.Files) {
+		t.Fatalf("reloaded manifest differs: %d files v%d, want %d v%d", len(m2.Files), m2.Version, len(m1.Files), m1.Version)
+	}
+	for path, fi := range m1.Files {
+		got := m2.Files[path]
+		if got.ETag != fi.ETag || !got.Modified.Equal(fi.Modified) || got.ContentType != fi.ContentType || got.Path != path {
+			t.Errorf("%s: reloaded %+v, want %+v", path, got, fi)
+		}
+	}
+	for _, s := range append(stale, "madrid/sessions/gone.ics") {
+		if _, err := os.Stat(filepath.Join(dir, s)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s not removed by New: %v", s, err)
+		}
+	}
+	if res := pass(t, p2, false); res.FilesWritten != 0 || res.SeriesRendered != 0 {
+		t.Errorf("pass after restart: %+v", res)
+	}
+	checkConsistent(t, dir, p2.Manifest())
+}
+
+func TestNewRejectsBrokenManifest(t *testing.T) {
+	dir := t.TempDir()
+	for _, body := range []string{`{"files":`, `{"files":{"../etc/passwd":{}}}`} {
+		os.WriteFile(filepath.Join(dir, publish.ManifestName), []byte(body), 0o644)
+		_, err := publish.New(publish.Options{Dir: dir, Source: publishtest.NewSource(), Renderer: titleRenderer{}})
+		if err == nil {
+			t.Errorf("manifest %s accepted", body)
+		}
+	}
+}
+
+// badRenderer returns whatever paths it is given.
+type badRenderer struct{ series, combined []string }
+
+func (b badRenderer) SeriesOutputs(agenda.Snapshot) []publish.Output     { return outputs(b.series) }
+func (b badRenderer) CombinedOutputs([]agenda.Snapshot) []publish.Output { return outputs(b.combined) }
+
+func outputs(paths []string) []publish.Output {
+	var outs []publish.Output
+	for _, p := range paths {
+		outs = append(outs, publish.Output{Path: p, Kind: feeds.Calendar, Render: func(w io.Writer) error {
+			_, err := io.WriteString(w, "x")
+			return err
+		}})
+	}
+	return outs
+}
+
+func TestRendererPathsAreChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    badRenderer
+		want string
+	}{
+		{"traversal", badRenderer{series: []string{"madrid/../../x"}}, "dot-dot"},
+		{"absolute", badRenderer{series: []string{"/etc/x"}}, "relative"},
+		{"hidden", badRenderer{series: []string{"madrid/.manifest.json"}}, "dot"},
+		{"other series", badRenderer{series: []string{"tunis/calendar.ics"}}, "outside the series"},
+		{"twice", badRenderer{series: []string{"madrid/a.ics", "madrid/a.ics"}}, "twice"},
+		{"combined in series dir", badRenderer{series: []string{"madrid/a.ics"}, combined: []string{"madrid/x.ics"}}, "inside a series"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 0))
+			p := newPublisher(t, dir, src, tc.r, newClock())
+			_, err := p.Pass(context.Background(), false)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want it to mention %q", err, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "x")); err == nil {
+				t.Errorf("wrote outside the output dir")
+			}
+			checkConsistent(t, dir, p.Manifest())
+		})
+	}
+}
+
+func TestPanicInRendererIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 1), publishtest.MakeSnapshot("tunis", 1, 1))
+	r := &publishtest.Renderer{Panic: "tunis"}
+	p := newPublisher(t, dir, src, r, newClock())
+	_, err := p.Pass(context.Background(), false)
+	var pe *publish.PanicError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "exploded on tunis") {
+		t.Fatalf("err %v, want a PanicError", err)
+	}
+	m := p.Manifest()
+	if _, ok := m.Revisions["tunis"]; ok || m.Revisions["madrid"] != 1 {
+		t.Errorf("revisions %v: want madrid published, tunis not", m.Revisions)
+	}
+	checkConsistent(t, dir, m)
+	r.Panic = ""
+	if res := pass(t, p, false); res.SeriesRendered != 1 {
+		t.Errorf("retry rendered %d series", res.SeriesRendered)
+	}
+}
+
+func TestLargeOutputStreams(t *testing.T) {
+	// 60 sessions x 100 KB: the calendar (6 MB) is past the in-memory limit.
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("big", 1, 60))
+	r := &publishtest.Renderer{PerSession: 100 << 10}
+	p := newPublisher(t, dir, src, r, newClock())
+	pass(t, p, false)
+	m := p.Manifest()
+	if fi := m.Files["big/calendar.ics"]; fi.Size < 5<<20 {
+		t.Fatalf("calendar only %d bytes", fi.Size)
+	}
+	checkConsistent(t, dir, m)
+	for path := range m.Files {
+		b, _ := os.ReadFile(filepath.Join(dir, path))
+		if _, err := publishtest.Check(b); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	// Unchanged large output: not rewritten, no temp file left.
+	if res := pass(t, p, true); res.FilesWritten != 0 {
+		t.Errorf("forced pass wrote %d", res.FilesWritten)
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
+
+func TestConcurrentPassesSerialise(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewGenSource(20, 5)
+	p := newPublisher(t, dir, src, &publishtest.Renderer{PerSession: 50}, newClock())
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src.Bump(fmt.Sprintf("s%04d", i))
+			if _, err := p.Pass(context.Background(), i%2 == 0); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	pass(t, p, false)
+	m := p.Manifest()
+	checkConsistent(t, dir, m)
+	revs, _ := src.Revisions(context.Background())
+	for slug, rev := range revs {
+		if m.Revisions[slug] != rev {
+			t.Errorf("%s at %d, want %d", slug, m.Revisions[slug], rev)
+		}
+	}
+}
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, data := range []string{"first", "second, longer", ""} {
+		if err := publish.WriteFile(dir, "f.txt", []byte(data), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "f.txt"))
+		if err != nil || string(b) != data {
+			t.Errorf("read %q %v, want %q", b, err, data)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"f.txt"}) {
+		t.Errorf("dir holds %v", names)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "f.txt")); fi.Mode().Perm() != 0o640 {
+		t.Errorf("perm %v", fi.Mode().Perm())
+	}
+	if err := publish.WriteFile(filepath.Join(dir, "missing"), "f", nil, 0o644); err == nil {
+		t.Errorf("no error writing into a missing dir")
+	}
+}

@@ -1,0 +1,227 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// MaxDebounce caps the debounce delay: a pass runs at most this long after
+// the last edit of a burst.
+const MaxDebounce = time.Second
+
+// maxBurst bounds how long a continuous stream of edits (a long import seen
+// through Watch) can postpone a pass.
+const maxBurst = 10 * time.Second
+
+// specParser accepts five-field specs, descriptors (@daily, @every 5m) and
+// a CRON_TZ= or TZ= prefix.
+var specParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ValidateSpec checks a schedule spec. robfig/cron v3.0.1 panics on a spec
+// made only of "CRON_TZ=Zone"; that panic becomes an error here.
+func ValidateSpec(spec string) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("schedule %q: expected a cron spec after the time zone, such as \"CRON_TZ=UTC 30 2 * * *\"", spec)
+		}
+	}()
+	if strings.TrimSpace(spec) == "" {
+		return fmt.Errorf("schedule %q: expected a cron spec such as \"*/15 * * * *\" or \"@every 15m\"", spec)
+	}
+	if _, err := specParser.Parse(spec); err != nil {
+		return fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return nil
+}
+
+// Scheduler runs passes on a cron schedule and shortly after edits, one
+// pass at a time.
+type Scheduler struct {
+	spec     string
+	pass     func(ctx context.Context) error
+	debounce time.Duration
+	log      *slog.Logger
+	now      func() time.Time
+
+	passMu  sync.Mutex // cron and debounced passes share it
+	cron    *cron.Cron
+	trigger chan struct{}
+	stop    chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
+}
+
+// NewScheduler returns a scheduler running pass on spec (robfig/cron with
+// minutes, descriptors and CRON_TZ), and debounce after a burst of
+// Triggers (capped at MaxDebounce; 0 means 250 ms).
+func NewScheduler(spec string, pass func(ctx context.Context) error, debounce time.Duration, logger *slog.Logger, now func() time.Time) (*Scheduler, error) {
+	if err := ValidateSpec(spec); err != nil {
+		return nil, err
+	}
+	if pass == nil {
+		return nil, errors.New("schedule: nil pass")
+	}
+	if debounce <= 0 {
+		debounce = 250 * time.Millisecond
+	}
+	debounce = min(debounce, MaxDebounce)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Scheduler{
+		spec: spec, pass: pass, debounce: debounce, log: logger, now: now,
+		trigger: make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+	}, nil
+}
+
+// cronOptions are the options every cron in agendafeed uses. The chain
+// order matters with robfig/cron v3.0.1: SkipIfStillRunning must wrap
+// Recover. The other way round, a panic unwinds through the skip wrapper
+// without releasing its lock, and the job never runs again.
+func cronOptions(l cron.Logger) []cron.Option {
+	return []cron.Option{
+		cron.WithParser(specParser),
+		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)),
+		cron.WithLogger(l),
+	}
+}
+
+// Start runs the schedule until ctx is done or Stop is called.
+func (s *Scheduler) Start(ctx context.Context) {
+	l := cronLogger{s.log}
+	s.cron = cron.New(cronOptions(l)...)
+	if _, err := s.cron.AddFunc(s.spec, func() { s.run(ctx, "cron") }); err != nil {
+		// ValidateSpec accepted it; AddFunc uses the same parser.
+		s.log.Error("schedule", "spec", s.spec, "err", err)
+	}
+	s.cron.Start()
+	s.wg.Add(1)
+	go s.loop(ctx)
+	go func() {
+		select {
+		case <-ctx.Done():
+			s.Stop()
+		case <-s.stop:
+		}
+	}()
+}
+
+// Trigger asks for a pass soon: a burst of triggers gives one pass,
+// debounce after the last (or maxBurst after the first, if they never stop).
+func (s *Scheduler) Trigger() {
+	select {
+	case s.trigger <- struct{}{}:
+	default: // one is already pending
+	}
+}
+
+// Stop stops the schedule and waits for a running pass to finish.
+func (s *Scheduler) Stop() {
+	s.once.Do(func() {
+		close(s.stop)
+		if s.cron != nil {
+			<-s.cron.Stop().Done()
+		}
+	})
+	s.wg.Wait()
+}
+
+// loop turns triggers into debounced passes.
+func (s *Scheduler) loop(ctx context.Context) {
+	defer s.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var first time.Time // first trigger of the pending burst; zero if none
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stop:
+			return
+		case <-s.trigger:
+			now := s.now()
+			if first.IsZero() {
+				first = now
+			}
+			wait := s.debounce
+			if left := first.Add(maxBurst).Sub(now); left < wait {
+				wait = max(left, 0)
+			}
+			timer.Reset(wait)
+		case <-timer.C:
+			first = time.Time{}
+			s.run(ctx, "edit")
+		}
+	}
+}
+
+// run runs one pass under the shared mutex, recovering a panic so that
+// later passes still run.
+func (s *Scheduler) run(ctx context.Context, why string) {
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("pass panicked", "trigger", why, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	if err := s.pass(ctx); err != nil {
+		s.log.Error("pass failed", "trigger", why, "err", err)
+	}
+}
+
+// Watch polls counter every poll (e.g. 250 ms) and triggers a pass when
+// its value moves: it notices edits that another process (the CLI) made to
+// the same database. It returns at once; the polling stops with ctx or Stop.
+func (s *Scheduler) Watch(ctx context.Context, poll time.Duration, counter func(ctx context.Context) (int64, error)) {
+	if poll <= 0 {
+		poll = 250 * time.Millisecond
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		last, err := counter(ctx)
+		known := err == nil
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+			v, err := counter(ctx)
+			if err != nil {
+				s.log.Warn("read change counter", "err", err)
+				continue
+			}
+			if !known || v != last {
+				last, known = v, true
+				s.Trigger()
+			}
+		}
+	}()
+}
+
+// cronLogger adapts slog to cron.Logger. Cron's Info messages (every
+// wake-up) go to Debug.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}

@@ -1,0 +1,277 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+func TestValidateSpec(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		ok   bool
+	}{
+		{"*/15 * * * *", true},
+		{"30 2 * * *", true},
+		{"@every 1s", true},
+		{"@daily", true},
+		{"CRON_TZ=UTC 30 2 * * *", true},
+		{"TZ=Europe/Madrid 0 4 * * *", true},
+		{"CRON_TZ=Europe/Madrid", false}, // panics in robfig/cron v3.0.1
+		{"TZ=Europe/Madrid", false},
+		{"CRON_TZ=", false},
+		{"CRON_TZ=Nowhere/Atlantis 0 4 * * *", false},
+		{"", false},
+		{"   ", false},
+		{"* * *", false},
+		{"0 0 0 * * *", false}, // no seconds field
+		{"61 * * * *", false},
+		{"@every", false},
+		{"@every 0s", true},
+		{"@sometimes", false},
+	} {
+		err := ValidateSpec(tc.spec)
+		if (err == nil) != tc.ok {
+			t.Errorf("ValidateSpec(%q) = %v, want ok=%v", tc.spec, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "schedule") {
+			t.Errorf("ValidateSpec(%q) = %v: does not name the setting", tc.spec, err)
+		}
+	}
+	if _, err := NewScheduler("CRON_TZ=Europe/Madrid", func(context.Context) error { return nil }, 0, nil, nil); err == nil {
+		t.Errorf("NewScheduler accepted a zone without a spec")
+	}
+}
+
+// FuzzValidateSpec: no spec makes the validator panic.
+func FuzzValidateSpec(f *testing.F) {
+	for _, s := range []string{"CRON_TZ=Europe/Madrid", "@every 1s", "30 2 * * *", "TZ=", "@every -1s", "CRON_TZ=UTC @daily"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		_ = ValidateSpec(spec)
+	})
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// passCounter is a pass func that counts calls and checks that no two run
+// at once.
+type passCounter struct {
+	calls, running, overlap atomic.Int32
+	panicFirst              bool
+	block                   chan struct{}
+}
+
+func (c *passCounter) pass(ctx context.Context) error {
+	if c.running.Add(1) > 1 {
+		c.overlap.Add(1)
+	}
+	defer c.running.Add(-1)
+	n := c.calls.Add(1)
+	if c.block != nil {
+		<-c.block
+	}
+	if c.panicFirst && n == 1 {
+		panic("first pass explodes")
+	}
+	return nil
+}
+
+func TestDebounceCoalescesBurst(t *testing.T) {
+	t.Parallel()
+	c := &passCounter{}
+	s, err := NewScheduler("@yearly", c.pass, 30*time.Millisecond, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	defer s.Stop()
+	for range 50 {
+		s.Trigger()
+	}
+	waitFor(t, 2*time.Second, "the debounced pass", func() bool { return c.calls.Load() >= 1 })
+	time.Sleep(150 * time.Millisecond) // several debounce periods: no second pass
+	if n := c.calls.Load(); n != 1 {
+		t.Errorf("a burst of 50 triggers gave %d passes, want 1", n)
+	}
+	s.Trigger()
+	waitFor(t, 2*time.Second, "a second pass", func() bool { return c.calls.Load() == 2 })
+	if c.overlap.Load() != 0 {
+		t.Errorf("passes overlapped")
+	}
+}
+
+func TestPanickingPassesAreRecovered(t *testing.T) {
+	t.Parallel()
+	t.Run("cron", func(t *testing.T) {
+		t.Parallel()
+		c := &passCounter{panicFirst: true}
+		var logs syncBuffer
+		s, err := NewScheduler("@every 1s", c.pass, 0, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start(context.Background())
+		defer s.Stop()
+		waitFor(t, 3500*time.Millisecond, "a second cron pass after a panic", func() bool { return c.calls.Load() >= 2 })
+		if !strings.Contains(logs.String(), "first pass explodes") {
+			t.Errorf("panic not logged: %s", logs.String())
+		}
+	})
+	t.Run("trigger", func(t *testing.T) {
+		t.Parallel()
+		c := &passCounter{panicFirst: true}
+		s, err := NewScheduler("@yearly", c.pass, 5*time.Millisecond, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start(context.Background())
+		defer s.Stop()
+		s.Trigger()
+		waitFor(t, 2*time.Second, "the panicking pass", func() bool { return c.calls.Load() == 1 })
+		s.Trigger()
+		waitFor(t, 2*time.Second, "a pass after the panic", func() bool { return c.calls.Load() == 2 })
+	})
+	// The trap this package avoids: in robfig/cron v3.0.1, Recover outside
+	// SkipIfStillRunning leaves the skip's lock held after a panic, so the
+	// job never runs again; our order (skip outside, recover inside) keeps
+	// it running. The job panics every time, straight into cron's chain.
+	t.Run("chain order", func(t *testing.T) {
+		t.Parallel()
+		l := cronLogger{slog.New(slog.DiscardHandler)}
+		var ours, reversed atomic.Int32
+		good := cron.New(cronOptions(l)...)
+		good.AddFunc("@every 1s", func() { ours.Add(1); panic("boom") })
+		bad := cron.New(cron.WithParser(specParser), cron.WithLogger(l),
+			cron.WithChain(cron.Recover(l), cron.SkipIfStillRunning(l)))
+		bad.AddFunc("@every 1s", func() { reversed.Add(1); panic("boom") })
+		good.Start()
+		bad.Start()
+		defer good.Stop()
+		defer bad.Stop()
+		waitFor(t, 3500*time.Millisecond, "our chain to run the job twice", func() bool { return ours.Load() >= 2 })
+		if reversed.Load() != 1 {
+			t.Errorf("the reversed chain ran the job %d times; expected the v3.0.1 trap (once)", reversed.Load())
+		}
+	})
+}
+
+func TestWatchTriggersOnCounterChange(t *testing.T) {
+	t.Parallel()
+	c := &passCounter{}
+	s, err := NewScheduler("@yearly", c.pass, 5*time.Millisecond, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counter atomic.Int64
+	var reads atomic.Int32
+	failing := atomic.Bool{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.Start(ctx)
+	s.Watch(ctx, 5*time.Millisecond, func(context.Context) (int64, error) {
+		reads.Add(1)
+		if failing.Load() {
+			return 0, errors.New("database is locked")
+		}
+		return counter.Load(), nil
+	})
+	waitFor(t, 2*time.Second, "several polls", func() bool { return reads.Load() >= 5 })
+	if n := c.calls.Load(); n != 0 {
+		t.Fatalf("%d passes without a change", n)
+	}
+	counter.Add(1)
+	waitFor(t, 2*time.Second, "a pass after the counter moved", func() bool { return c.calls.Load() == 1 })
+	failing.Store(true) // errors do not trigger
+	r := reads.Load()
+	waitFor(t, 2*time.Second, "polls while failing", func() bool { return reads.Load() >= r+5 })
+	failing.Store(false)
+	counter.Add(3)
+	waitFor(t, 2*time.Second, "a pass after the next move", func() bool { return c.calls.Load() == 2 })
+	cancel()
+	s.Stop() // returns: the watcher and loop have ended
+}
+
+func TestStopWaitsForRunningPass(t *testing.T) {
+	t.Parallel()
+	c := &passCounter{block: make(chan struct{})}
+	s, err := NewScheduler("@yearly", c.pass, time.Millisecond, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	s.Trigger()
+	waitFor(t, 2*time.Second, "the pass to start", func() bool { return c.calls.Load() == 1 })
+	stopped := make(chan struct{})
+	go func() { s.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("Stop returned while a pass was running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(c.block)
+	<-stopped
+	if c.running.Load() != 0 {
+		t.Errorf("pass still running after Stop")
+	}
+}
+
+// syncBuffer is a goroutine-safe strings.Builder for logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestCheckPath(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		ok   bool
+	}{
+		{"calendar.ics", true},
+		{"madrid/sessions/k1.ics", true},
+		{"", false},
+		{"/abs", false},
+		{"a//b", false},
+		{"a/./b", false},
+		{"a/../b", false},
+		{"..", false},
+		{".manifest.json", false},
+		{"a/.x.tmp-1", false},
+		{`a\b`, false},
+		{"a/", false},
+	} {
+		if err := checkPath(tc.path); (err == nil) != tc.ok {
+			t.Errorf("checkPath(%q) = %v, want ok=%v", tc.path, err, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/agendafeed/agendafeed/internal/publish"
+)
+
+// maxMemBody is the largest file kept in memory after its first request;
+// larger files are streamed from disk (sendfile) on every request.
+const maxMemBody = 1 << 20
+
+// table is the servable files of one manifest version, with their response
+// headers computed once.
+type table struct {
+	version   int64
+	generated time.Time
+	files     map[string]*entry
+	revs      map[string]int64
+}
+
+// entry is one servable representation set: identity and gzip.
+type entry struct {
+	path    string // filesystem path; "" for in-memory variants
+	size    int64
+	etag    string
+	etagGz  string
+	modTime time.Time // truncated to seconds, as HTTP dates are
+
+	hType, hETag, hETagGz, hLastMod, hLen []string
+
+	mu   sync.Mutex
+	body atomic.Pointer[[]byte] // identity bytes, loaded on first use (≤ maxMemBody)
+	gz   atomic.Pointer[gzBody] // gzip bytes, computed on first use
+}
+
+type gzBody struct {
+	b    []byte
+	hLen []string
+	use  bool // false when gzip does not make it smaller
+}
+
+func newEntry(path string, fi publish.FileInfo, ctype string) *entry {
+	e := &entry{
+		path:    path,
+		size:    fi.Size,
+		etag:    fi.ETag,
+		etagGz:  gzipETag(fi.ETag),
+		modTime: fi.Modified.UTC().Truncate(time.Second),
+	}
+	e.hType = []string{ctype}
+	e.hETag = []string{e.etag}
+	e.hETagGz = []string{e.etagGz}
+	if !fi.Modified.IsZero() {
+		e.hLastMod = []string{e.modTime.Format(http.TimeFormat)}
+	}
+	e.hLen = []string{strconv.FormatInt(fi.Size, 10)}
+	return e
+}
+
+// memEntry is an entry whose bytes are in memory (a subscriber variant).
+func memEntry(b []byte, ctype string, modified time.Time) *entry {
+	sum := sha256.Sum256(b)
+	e := newEntry("", publish.FileInfo{ETag: publish.ETagOf(sum[:]), Size: int64(len(b)), Modified: modified}, ctype)
+	e.body.Store(&b)
+	return e
+}
+
+// gzipETag derives the gzip representation's ETag from the identity one:
+// "abc" -> "abc-gz". Distinct, so caches never confuse the two.
+func gzipETag(etag string) string {
+	if strings.HasSuffix(etag, `"`) && len(etag) >= 2 {
+		return etag[:len(etag)-1] + `-gz"`
+	}
+	return etag
+}
+
+// loadTable builds the table for m, reusing the entries (and their cached
+// bodies) of files whose bytes did not change.
+func loadTable(dir string, m publish.Manifest, prev *table) *table {
+	t := &table{version: m.Version, generated: m.Generated, files: make(map[string]*entry, len(m.Files)), revs: m.Revisions}
+	for p, fi := range m.Files {
+		if prev != nil {
+			if e, ok := prev.files[p]; ok && e.etag == fi.ETag && e.modTime.Equal(fi.Modified.UTC().Truncate(time.Second)) {
+				t.files[p] = e
+				continue
+			}
+		}
+		ctype := fi.ContentType
+		if ctype == "" {
+			ctype = fi.Kind.ContentType()
+		}
+		t.files[p] = newEntry(filepath.Join(dir, filepath.FromSlash(p)), fi, ctype)
+	}
+	return t
+}
+
+// memBody returns the file's bytes if it is small enough to keep, loading
+// and checking them on first use. ok is false for large files (stream
+// them). A file whose bytes no longer match the manifest (the publisher
+// renamed a newer version and has not yet swapped the manifest) is not
+// cached; it is returned with fresh=false so the caller serves it without
+// the stale validators.
+func (e *entry) memBody() (b []byte, ok, fresh bool, err error) {
+	if p := e.body.Load(); p != nil {
+		return *p, true, true, nil
+	}
+	if e.size > maxMemBody {
+		return nil, false, true, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.body.Load(); p != nil {
+		return *p, true, true, nil
+	}
+	b, err = os.ReadFile(e.path)
+	if err != nil {
+		return nil, false, false, err
+	}
+	sum := sha256.Sum256(b)
+	if publish.ETagOf(sum[:]) != e.etag {
+		return b, true, false, nil
+	}
+	e.body.Store(&b)
+	return b, true, true, nil
+}
+
+// gzipped returns the gzip representation, computing it on first use.
+func (e *entry) gzipped() (*gzBody, error) {
+	if g := e.gz.Load(); g != nil {
+		return g, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if g := e.gz.Load(); g != nil {
+		return g, nil
+	}
+	var src []byte
+	if p := e.body.Load(); p != nil {
+		src = *p
+	} else {
+		b, err := os.ReadFile(e.path)
+		if err != nil {
+			return nil, err
+		}
+		if sum := sha256.Sum256(b); publish.ETagOf(sum[:]) != e.etag {
+			return nil, fmt.Errorf("%s changed on disk", e.path)
+		}
+		src = b
+		if int64(len(b)) <= maxMemBody {
+			e.body.Store(&b)
+		}
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(src)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	g := &gzBody{b: buf.Bytes(), hLen: []string{strconv.Itoa(buf.Len())}, use: buf.Len() < len(src)}
+	e.gz.Store(g)
+	return g, nil
+}

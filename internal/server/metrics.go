@@ -1,0 +1,89 @@
+package server
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+
+	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are agendafeed's Prometheus metrics. The server records HTTP
+// requests; the app calls ObservePass after every regeneration pass:
+//
+//	m := server.NewMetrics(reg) // or srv.Metrics()
+//	res, err := pub.Pass(ctx, false)
+//	m.ObservePass(res, err)
+type Metrics struct {
+	passes       *prometheus.CounterVec
+	passDuration prometheus.Histogram
+	filesWritten prometheus.Counter
+	requests     *prometheus.CounterVec
+	reqCache     sync.Map // reqKey -> prometheus.Counter
+}
+
+type reqKey struct {
+	code   int
+	method string
+}
+
+// NewMetrics registers the metrics in reg (a private registry if nil). It
+// panics if they are already registered there: call it once per registry.
+func NewMetrics(reg *prometheus.Registry) *Metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &Metrics{
+		passes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "agendafeed_passes_total", Help: "Regeneration passes by result (ok, error, panic).",
+		}, []string{"result"}),
+		passDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "agendafeed_pass_duration_seconds", Help: "Duration of regeneration passes.",
+			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 2.5, 5, 10, 30, 60},
+		}),
+		filesWritten: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agendafeed_files_written_total", Help: "Published files written (bytes changed).",
+		}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "agendafeed_http_requests_total", Help: "HTTP requests by status code and method.",
+		}, []string{"code", "method"}),
+	}
+	reg.MustRegister(m.passes, m.passDuration, m.filesWritten, m.requests)
+	for _, r := range []string{"ok", "error", "panic"} {
+		m.passes.WithLabelValues(r) // present at 0 from the start
+	}
+	return m
+}
+
+// ObservePass records one pass: its result, duration and files written.
+func (m *Metrics) ObservePass(res publish.Result, err error) {
+	var pe *publish.PanicError
+	switch {
+	case err == nil:
+		m.passes.WithLabelValues("ok").Inc()
+	case errors.As(err, &pe):
+		m.passes.WithLabelValues("panic").Inc()
+	default:
+		m.passes.WithLabelValues("error").Inc()
+	}
+	m.passDuration.Observe(res.Duration.Seconds())
+	m.filesWritten.Add(float64(res.FilesWritten))
+}
+
+// request counts one HTTP request; counters are cached per label pair.
+func (m *Metrics) request(code int, method string) {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE":
+	default:
+		method = "other" // bound the label's values
+	}
+	k := reqKey{code, method}
+	if c, ok := m.reqCache.Load(k); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	c := m.requests.WithLabelValues(strconv.Itoa(code), method)
+	m.reqCache.Store(k, c)
+	c.Inc()
+}
