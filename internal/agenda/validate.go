@@ -76,8 +76,8 @@ func (s *Series) Normalize() {
 	s.Language = strings.TrimSpace(s.Language)
 	s.Organizer.Name = NormalizeLine(s.Organizer.Name)
 	s.Organizer.Email = strings.TrimSpace(s.Organizer.Email)
-	slices.Sort(s.Reminders)
-	s.Reminders = slices.Compact(s.Reminders)
+	// Copy before sorting: the caller's slice may be shared (a config default).
+	s.Reminders = slices.Compact(slices.Sorted(slices.Values(s.Reminders)))
 }
 
 // Validate checks a normalised series.
@@ -124,6 +124,8 @@ func (s *Session) Normalize(series *Series) {
 			s.Series = series.Slug
 		}
 	}
+	// Normalise a copy: the caller's slice may back another session.
+	s.People = slices.Clone(s.People)
 	for i := range s.People {
 		p := &s.People[i]
 		p.Name = NormalizeLine(p.Name)
@@ -289,6 +291,14 @@ func (p *Post) Validate() error {
 	checkURL(&es, "url", p.URL, false)
 	if p.Published.IsZero() {
 		es.add("published", "", "required: a date and time with offset, e.g. 2020-11-23T10:00:00+01:00")
+	}
+	for _, t := range []struct {
+		name string
+		t    time.Time
+	}{{"published", p.Published}, {"updated", p.Updated}} {
+		if !t.t.IsZero() && (t.t.Year() < 1900 || t.t.Year() > 2200) {
+			es.add(t.name, t.t.Format(time.RFC3339), "expected a year between 1900 and 2200")
+		}
 	}
 	if !p.Updated.IsZero() && p.Updated.Before(p.Published) {
 		es.add("updated", p.Updated.Format(time.RFC3339), "expected a time on or after published %s", p.Published.Format(time.RFC3339))

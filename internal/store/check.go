@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// Check verifies the database: SQLite's integrity_check and
+// foreign_key_check, then every stored series, session, post and person
+// re-validated with package agenda as if it were new input, the stored
+// instants of each session against its wall times, and each post's session
+// link against its series. It reads in one transaction and returns nil or
+// an error listing every problem, one a line.
+func (db *DB) Check(ctx context.Context) error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	err := db.read(ctx, func(q queryer) error {
+		if err := checkPragmas(ctx, q, add); err != nil {
+			return err
+		}
+		if err := checkSeries(ctx, q, add); err != nil {
+			return err
+		}
+		if err := checkSessions(ctx, q, add); err != nil {
+			return err
+		}
+		if err := checkPosts(ctx, q, add); err != nil {
+			return err
+		}
+		return checkPeople(ctx, q, add)
+	})
+	if err != nil {
+		return fmt.Errorf("check store: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check store: %d problem(s):\n%s", len(problems), strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+type addFunc func(format string, args ...any)
+
+func checkPragmas(ctx context.Context, q queryer, add addFunc) error {
+	rows, err := q.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("integrity_check: %w", err)
+	}
+	var lines []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return fmt.Errorf("integrity_check: %w", err)
+		}
+		lines = append(lines, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity_check: %w", err)
+	}
+	if len(lines) != 1 || lines[0] != "ok" {
+		for _, l := range lines {
+			add("integrity_check: %s", l)
+		}
+	}
+
+	rows, err = q.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("foreign_key_check: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, parent string
+		var rowid, fkid any
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("foreign_key_check: %w", err)
+		}
+		add("foreign_key_check: %s row %v refers to a missing %s row", table, rowid, parent)
+	}
+	return rows.Err()
+}
+
+func checkSeries(ctx context.Context, q queryer, add addFunc) error {
+	rows, err := q.QueryContext(ctx, `SELECT `+seriesCols+` FROM series ORDER BY slug`)
+	if err != nil {
+		return fmt.Errorf("series: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		id, s, err := scanSeries(rows)
+		if err != nil {
+			add("series row %d: %v", id, err)
+			continue
+		}
+		if err := s.Validate(); err != nil {
+			add("series %q: %s", s.Slug, indent(err))
+		}
+	}
+	return rows.Err()
+}
+
+func checkSessions(ctx context.Context, q queryer, add addFunc) error {
+	type instants struct{ start, end int64 }
+	stored := map[int64]instants{}
+	rows, err := q.QueryContext(ctx, `SELECT id, start_at, end_at FROM sessions`)
+	if err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var in instants
+		if err := rows.Scan(&id, &in.start, &in.end); err != nil {
+			rows.Close()
+			return fmt.Errorf("sessions: %w", err)
+		}
+		stored[id] = in
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+
+	rows, err = q.QueryContext(ctx, sessionSelect+`ORDER BY se.slug, s.key`)
+	if err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	var sessions []storedSession
+	index := map[int64]int{}
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			add("session row %d: %v", ss.id, err)
+			continue
+		}
+		index[ss.id] = len(sessions)
+		sessions = append(sessions, ss)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+
+	prow, err := q.QueryContext(ctx, `SELECT sp.session_id, p.id, p.name, p.url, sp.affiliation, sp.role
+		FROM session_people sp JOIN people p ON p.id = sp.person_id ORDER BY sp.session_id, sp.position`)
+	if err != nil {
+		return fmt.Errorf("session people: %w", err)
+	}
+	for prow.Next() {
+		var sid int64
+		var p agenda.Participant
+		var role string
+		if err := prow.Scan(&sid, &p.ID, &p.Name, &p.URL, &p.Affiliation, &role); err != nil {
+			prow.Close()
+			return fmt.Errorf("session people: %w", err)
+		}
+		p.Role = agenda.Role(role)
+		if i, ok := index[sid]; ok {
+			sessions[i].People = append(sessions[i].People, p)
+		}
+	}
+	prow.Close()
+	if err := prow.Err(); err != nil {
+		return fmt.Errorf("session people: %w", err)
+	}
+
+	for _, ss := range sessions {
+		name := fmt.Sprintf("session %s/%s (%s)", ss.Series, ss.Key, ss.UID)
+		if err := ss.Validate(); err != nil {
+			add("%s: %s", name, indent(err))
+			continue
+		}
+		start, end, err := ss.Interval()
+		if err != nil {
+			add("%s: %v", name, err)
+			continue
+		}
+		if in := stored[ss.id]; in.start != start.Unix() || in.end != end.Unix() {
+			add("%s: stored instants %d..%d differ from its wall times (%d..%d)", name, in.start, in.end, start.Unix(), end.Unix())
+		}
+	}
+	return nil
+}
+
+func checkPosts(ctx context.Context, q queryer, add addFunc) error {
+	rows, err := q.QueryContext(ctx, postSelect+`ORDER BY se.slug, p.slug`)
+	if err != nil {
+		return fmt.Errorf("posts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sp, err := scanPost(rows)
+		if err != nil {
+			add("post row %d: %v", sp.id, err)
+			continue
+		}
+		if err := validatePost(&sp.Post); err != nil {
+			add("post %s/%s: %s", sp.Series, sp.ID, indent(err))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("posts: %w", err)
+	}
+	rows.Close()
+	// A post may only link to a session of its own series.
+	rows, err = q.QueryContext(ctx, `SELECT se.slug, p.slug, s.uid FROM posts p JOIN sessions s ON s.id = p.session_id
+		JOIN series se ON se.id = p.series_id WHERE s.series_id != p.series_id`)
+	if err != nil {
+		return fmt.Errorf("post links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var series, id, uid string
+		if err := rows.Scan(&series, &id, &uid); err != nil {
+			return fmt.Errorf("post links: %w", err)
+		}
+		add("post %s/%s: links to session %s of another series", series, id, uid)
+	}
+	return rows.Err()
+}
+
+func checkPeople(ctx context.Context, q queryer, add addFunc) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, affiliation, url FROM people ORDER BY name, id`)
+	if err != nil {
+		return fmt.Errorf("people: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			add("person row: %v", err)
+			continue
+		}
+		if err := p.Validate(); err != nil {
+			add("person %d %q: %s", p.ID, p.Name, indent(err))
+		}
+	}
+	return rows.Err()
+}
+
+// indent keeps a multi-line validation error readable inside the list.
+func indent(err error) string {
+	var es agenda.Errors
+	if errors.As(err, &es) && len(es) > 1 {
+		return "\n\t" + strings.ReplaceAll(err.Error(), "\n", "\n\t")
+	}
+	return err.Error()
+}

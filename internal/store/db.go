@@ -1,0 +1,412 @@
+// Package store owns agendafeed's SQLite database: the schema and its
+// embedded, ordered migrations; reading and writing series, sessions, people
+// and posts; the per-series revision that tells the publisher what to
+// regenerate; consistent snapshots for the renderers; all-or-nothing import;
+// and a consistency check of everything stored.
+//
+// # Connections
+//
+// One *sql.DB with a single connection does every write, each in a BEGIN
+// IMMEDIATE transaction: with this driver a deferred transaction that reads
+// and then writes fails with SQLITE_BUSY under concurrency, whatever the busy
+// timeout. A second *sql.DB opened read-only (mode=ro) with a small pool does
+// every read; the database is in WAL mode, so readers never block the writer
+// and each read transaction sees one committed state.
+//
+// # Rules every write follows
+//
+//   - Input is normalised and validated with package agenda first; a
+//     validation error is returned unchanged (errors.Is(err, agenda.ErrInvalid)).
+//   - A conditional write (ifRevision, ifSequence, ifVersion non-zero) against
+//     a stale value fails with an error wrapping agenda.ErrConflict.
+//   - A put that changes nothing writes nothing: no revision, sequence,
+//     version or updated change, so re-importing a file is idempotent.
+//   - Every change to what a series publishes bumps that series' Revision by
+//     one and sets its Updated, in the same transaction, at most once per
+//     series per transaction.
+//   - Every committed change bumps the change counter (ChangeCounter), which
+//     other parts poll to learn that something was written.
+//
+// # Storage of times
+//
+// Session times are stored as the wall times the organiser entered
+// (WallTime.String, with an explicit offset when one was given), the IANA
+// zone and the all-day dates; the UTC instants derived from them are stored
+// too, recomputed on every write, for filtering and ordering only. Created,
+// updated and published stamps are UTC text in a fixed-width layout with
+// nanoseconds, so text order is time order and values round-trip exactly.
+// Stamps the store sets come from Options.Now truncated to the second.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/markup"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options configure a DB.
+type Options struct {
+	// UIDDomain is the domain part of session UIDs the store assigns
+	// (uuid + "@" + UIDDomain). Required to create sessions without a UID.
+	UIDDomain string
+	// Now is the clock for created and updated stamps; nil means time.Now.
+	// Stamps are truncated to the second and kept in UTC.
+	Now func() time.Time
+	// Readers is the size of the read-only connection pool; 0 means 4.
+	Readers int
+}
+
+// DB is an open agendafeed database. It is safe for concurrent use.
+type DB struct {
+	writer *sql.DB // one connection; every write transaction is IMMEDIATE
+	reader *sql.DB // read-only pool
+	wstmts *stmtCache
+	rstmts *stmtCache
+	opts   Options
+	md     *markup.Renderer
+}
+
+// pragmas apply to every connection. foreign_keys is per connection, so it
+// must be in the DSN rather than run once.
+const pragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+
+// Open opens (creating if needed) the database at path and migrates it to
+// the newest schema.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = 4
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	// A file: URI so that mode=ro is honoured; url.URL escapes any '?' or
+	// '#' in the path.
+	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+
+	writer, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+
+	reader, err := sql.Open("sqlite", uri+"?mode=ro&"+pragmas)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %q: readers: %w", path, err)
+	}
+	reader.SetMaxOpenConns(opts.Readers)
+	reader.SetMaxIdleConns(opts.Readers)
+	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
+		opts: opts, md: markup.New()}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	return errors.Join(db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
+}
+
+// Ping checks that the database answers on both pools.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store writer: %w", err)
+	}
+	var n int
+	if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM meta`).Scan(&n); err != nil {
+		return fmt.Errorf("ping store reader: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	v, err := schemaVersion(ctx, db.rq())
+	if err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return v, nil
+}
+
+// ChangeCounter returns a number that grows with every committed write that
+// changed anything. It is one indexed row: cheap enough to poll often.
+// (PRAGMA data_version does not see commits made by other connections of
+// the same process reliably through a pool, so the store keeps its own.)
+func (db *DB) ChangeCounter(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.rq().QueryRowContext(ctx, `SELECT change_counter FROM meta WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read change counter: %w", err)
+	}
+	return n, nil
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer, so that reads run alone or
+// inside a snapshot or write transaction.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtCache keeps one prepared statement per query text. Parsing SQL is
+// most of the cost of a small query with this driver (more so under the race
+// detector), and database/sql reuses a statement already prepared on a
+// connection when a transaction asks for it (Tx.StmtContext), so with the
+// cache each connection parses each query once.
+//
+// A statement can only be prepared on the pool while holding none of its
+// connections (the writer pool has one, held by the transaction that wants
+// the statement), so a miss inside a transaction runs the query unprepared
+// and notes it; preparePending prepares the noted queries at the start of
+// the next read or write, before it takes a connection.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+// maxCachedStmts bounds the cache; the store runs a few dozen queries.
+const maxCachedStmts = 256
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// lookup returns the cached statement, or nil after noting the miss.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.m[query]; s != nil {
+		return s
+	}
+	if len(c.m)+len(c.pending) < maxCachedStmts {
+		c.pending[query] = true
+	}
+	return nil
+}
+
+// preparePending prepares the queries noted by lookup. The caller must hold
+// no connection of the pool. A query that fails to prepare is left out: it
+// reports its own error when it runs.
+func (c *stmtCache) preparePending(ctx context.Context) {
+	c.mu.Lock()
+	if len(c.pending) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	queries := make([]string, 0, len(c.pending))
+	for q := range c.pending {
+		queries = append(queries, q)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, q := range queries {
+		s, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if c.m[q] == nil {
+			c.m[q], s = s, nil
+		}
+		c.mu.Unlock()
+		if s != nil {
+			s.Close() // another caller prepared it meanwhile
+		}
+	}
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for q, s := range c.m {
+		errs = append(errs, s.Close())
+		delete(c.m, q)
+	}
+	return errors.Join(errs...)
+}
+
+// conn runs queries through cached statements, inside tx when it is set.
+type conn struct {
+	tx    *sql.Tx
+	cache *stmtCache
+}
+
+// stmt returns the cached statement for query, bound to tx when there is
+// one, or nil when the query must run unprepared.
+func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
+	s := c.cache.lookup(query)
+	if s == nil && c.tx == nil {
+		c.cache.preparePending(ctx)
+		s = c.cache.lookup(query)
+	}
+	if s != nil && c.tx != nil {
+		return c.tx.StmtContext(ctx, s)
+	}
+	return s
+}
+
+func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	if c.tx != nil {
+		return c.tx.ExecContext(ctx, query, args...)
+	}
+	return c.cache.db.ExecContext(ctx, query, args...)
+}
+
+func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	if c.tx != nil {
+		return c.tx.QueryContext(ctx, query, args...)
+	}
+	return c.cache.db.QueryContext(ctx, query, args...)
+}
+
+func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	if c.tx != nil {
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return c.cache.db.QueryRowContext(ctx, query, args...)
+}
+
+// rq is the reader pool for single-query reads.
+func (db *DB) rq() conn { return conn{cache: db.rstmts} }
+
+// writeTx is one write transaction with the bookkeeping every write shares.
+type writeTx struct {
+	tx      conn
+	now     time.Time      // Options.Now, truncated to the second, UTC
+	bumped  map[int64]bool // series whose revision this transaction bumped
+	changed bool           // something was written: bump the change counter
+	db      *DB
+}
+
+// write runs fn in one IMMEDIATE transaction on the writer connection and
+// commits it, bumping the change counter when fn wrote anything. Errors from
+// fn are returned as they are, so validation errors stay unchanged.
+func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
+	db.wstmts.preparePending(ctx)
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	w := &writeTx{tx: conn{tx: tx, cache: db.wstmts}, now: db.opts.Now().Truncate(time.Second).UTC(), bumped: map[int64]bool{}, db: db}
+	if err := fn(w); err != nil {
+		return err
+	}
+	if !w.changed {
+		// Nothing written: rolling back ends the transaction just as well
+		// and leaves no trace in the WAL.
+		return nil
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("bump change counter: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// bumpSeries bumps the revision and updated stamp of a series once per
+// transaction.
+func (w *writeTx) bumpSeries(ctx context.Context, seriesID int64) error {
+	w.changed = true
+	if w.bumped[seriesID] {
+		return nil
+	}
+	w.bumped[seriesID] = true
+	if _, err := w.tx.ExecContext(ctx, `UPDATE series SET revision = revision + 1, updated = ? WHERE id = ?`,
+		formatTime(w.now), seriesID); err != nil {
+		return fmt.Errorf("bump revision of series %d: %w", seriesID, err)
+	}
+	return nil
+}
+
+// read runs fn in one read transaction on the reader pool, so that
+// everything fn reads is consistent at one commit.
+func (db *DB) read(ctx context.Context, fn func(q queryer) error) error {
+	db.rstmts.preparePending(ctx)
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to commit
+	return fn(conn{tx: tx, cache: db.rstmts})
+}
+
+// timeLayout is fixed width (always nine fraction digits, always Z), so that
+// comparing the text compares the instants.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// checkStorableTime refuses instants the fixed-width layout cannot hold.
+func checkStorableTime(es *agenda.Errors, field string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		*es = append(*es, &agenda.FieldError{Field: field, Value: t.String(), Msg: "expected a year between 1 and 9999"})
+	}
+}
+
+// notFound wraps agenda.ErrNotFound with what was looked for.
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), agenda.ErrNotFound)
+}
+
+// conflict wraps agenda.ErrConflict.
+func conflict(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), agenda.ErrConflict)
+}

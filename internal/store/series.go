@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+const seriesCols = `id, slug, title, description, homepage, zone, language, reminders,
+	organizer_name, organizer_email, created, updated, revision`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanSeries reads one row of seriesCols.
+func scanSeries(r rowScanner) (int64, agenda.Series, error) {
+	var (
+		id                      int64
+		s                       agenda.Series
+		reminders, created, upd string
+	)
+	if err := r.Scan(&id, &s.Slug, &s.Title, &s.Description, &s.Homepage, &s.Zone, &s.Language, &reminders,
+		&s.Organizer.Name, &s.Organizer.Email, &created, &upd, &s.Revision); err != nil {
+		return 0, s, err
+	}
+	var err error
+	if s.Reminders, err = parseReminders(reminders); err != nil {
+		return 0, s, fmt.Errorf("series %q: %w", s.Slug, err)
+	}
+	if s.Created, err = parseTime(created); err != nil {
+		return 0, s, fmt.Errorf("series %q: created: %w", s.Slug, err)
+	}
+	if s.Updated, err = parseTime(upd); err != nil {
+		return 0, s, fmt.Errorf("series %q: updated: %w", s.Slug, err)
+	}
+	return id, s, nil
+}
+
+// formatReminders stores reminders as whole minutes, comma-separated.
+func formatReminders(rs []time.Duration) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = strconv.FormatInt(int64(r/time.Minute), 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseReminders(s string) ([]time.Duration, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]time.Duration, len(parts))
+	for i, p := range parts {
+		m, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("stored reminders %q: %w", s, err)
+		}
+		out[i] = time.Duration(m) * time.Minute
+	}
+	return out, nil
+}
+
+// ListSeries returns every series, by slug.
+func (db *DB) ListSeries(ctx context.Context) ([]agenda.Series, error) {
+	rows, err := db.rq().QueryContext(ctx, `SELECT `+seriesCols+` FROM series ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("list series: %w", err)
+	}
+	defer rows.Close()
+	var out []agenda.Series
+	for rows.Next() {
+		_, s, err := scanSeries(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list series: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list series: %w", err)
+	}
+	return out, nil
+}
+
+// Series returns one series by slug.
+func (db *DB) Series(ctx context.Context, slug string) (agenda.Series, error) {
+	_, s, err := loadSeries(ctx, db.rq(), slug)
+	return s, err
+}
+
+// loadSeries reads a series by slug; a missing one wraps agenda.ErrNotFound.
+func loadSeries(ctx context.Context, q queryer, slug string) (int64, agenda.Series, error) {
+	id, s, err := scanSeries(q.QueryRowContext(ctx, `SELECT `+seriesCols+` FROM series WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, s, notFound("series %q", slug)
+	}
+	if err != nil {
+		return 0, s, fmt.Errorf("load series %q: %w", slug, err)
+	}
+	return id, s, nil
+}
+
+// Revisions returns every series' revision by slug, in one query.
+func (db *DB) Revisions(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.rq().QueryContext(ctx, `SELECT slug, revision FROM series`)
+	if err != nil {
+		return nil, fmt.Errorf("read revisions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var slug string
+		var rev int64
+		if err := rows.Scan(&slug, &rev); err != nil {
+			return nil, fmt.Errorf("read revisions: %w", err)
+		}
+		out[slug] = rev
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read revisions: %w", err)
+	}
+	return out, nil
+}
+
+// PutSeries creates or updates the series with s.Slug. Created, Updated and
+// Revision in s are ignored; a change bumps Revision and sets Updated. A new
+// series starts at revision 1.
+func (db *DB) PutSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, error) {
+	s.Reminders = slices.Clone(s.Reminders) // Normalize sorts in place: not the caller's
+	s.Normalize()
+	if err := s.Validate(); err != nil {
+		return agenda.Series{}, err
+	}
+	var out agenda.Series
+	err := db.write(ctx, func(w *writeTx) error {
+		var err error
+		out, _, _, err = w.putSeries(ctx, s, ifRevision)
+		return err
+	})
+	if err != nil {
+		return agenda.Series{}, err
+	}
+	return out, nil
+}
+
+// outcome says what a put did.
+type outcome int
+
+const (
+	unchanged outcome = iota
+	created
+	updated
+)
+
+// putSeries upserts a normalised, validated series.
+func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, int64, outcome, error) {
+	id, cur, err := loadSeries(ctx, w.tx, s.Slug)
+	switch {
+	case errors.Is(err, agenda.ErrNotFound):
+		if ifRevision != 0 {
+			return agenda.Series{}, 0, 0, conflict("series %q does not exist, but revision %d was given", s.Slug, ifRevision)
+		}
+		now := formatTime(w.now)
+		res, err := w.tx.ExecContext(ctx, `INSERT INTO series (slug, title, description, homepage, zone, language,
+			reminders, organizer_name, organizer_email, created, updated, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)`,
+			s.Slug, s.Title, s.Description, s.Homepage, s.Zone, s.Language, formatReminders(s.Reminders),
+			s.Organizer.Name, s.Organizer.Email, now, now)
+		if err != nil {
+			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
+		}
+		w.bumped[id] = true // revision 1 is this transaction's one bump
+		w.changed = true
+		_, out, err := loadSeries(ctx, w.tx, s.Slug)
+		return out, id, created, err
+	case err != nil:
+		return agenda.Series{}, 0, 0, err
+	}
+	if ifRevision != 0 && ifRevision != cur.Revision {
+		return agenda.Series{}, 0, 0, conflict("series %q is at revision %d, not %d", s.Slug, cur.Revision, ifRevision)
+	}
+	if sameSeries(cur, s) {
+		return cur, id, unchanged, nil
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE series SET title = ?, description = ?, homepage = ?, zone = ?,
+		language = ?, reminders = ?, organizer_name = ?, organizer_email = ? WHERE id = ?`,
+		s.Title, s.Description, s.Homepage, s.Zone, s.Language, formatReminders(s.Reminders),
+		s.Organizer.Name, s.Organizer.Email, id); err != nil {
+		return agenda.Series{}, 0, 0, fmt.Errorf("update series %q: %w", s.Slug, err)
+	}
+	if err := w.bumpSeries(ctx, id); err != nil {
+		return agenda.Series{}, 0, 0, err
+	}
+	_, out, err := loadSeries(ctx, w.tx, s.Slug)
+	return out, id, updated, err
+}
+
+// sameSeries compares what a series publishes, ignoring the store's fields.
+func sameSeries(a, b agenda.Series) bool {
+	return a.Slug == b.Slug && a.Title == b.Title && a.Description == b.Description &&
+		a.Homepage == b.Homepage && a.Zone == b.Zone && a.Language == b.Language &&
+		slices.Equal(a.Reminders, b.Reminders) && a.Organizer == b.Organizer
+}
+
+// DeleteSeries deletes a series with its sessions and posts.
+func (db *DB) DeleteSeries(ctx context.Context, slug string, ifRevision int64) error {
+	return db.write(ctx, func(w *writeTx) error {
+		id, cur, err := loadSeries(ctx, w.tx, slug)
+		if err != nil {
+			return fmt.Errorf("delete series: %w", err)
+		}
+		if ifRevision != 0 && ifRevision != cur.Revision {
+			return conflict("delete series %q: it is at revision %d, not %d", slug, cur.Revision, ifRevision)
+		}
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM series WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("delete series %q: %w", slug, err)
+		}
+		w.changed = true
+		return nil
+	})
+}
