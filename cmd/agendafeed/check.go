@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func runCheck(ctx context.Context, args []string, e env) error {
+	c := newCommand("check", "check", e)
+	if _, err := c.parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "config: ok")
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	if err := db.Check(ctx); err != nil {
+		return fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	fmt.Fprintf(e.stdout, "database: ok (%s, schema version %d)\n", cfg.Database, v)
+	return nil
+}

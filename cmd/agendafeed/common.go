@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/agendafeed/agendafeed/config"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
+)
+
+// command is one subcommand's flag set plus the -config flag every command takes.
+type command struct {
+	fs     *flag.FlagSet
+	config *string
+	e      env
+}
+
+func newCommand(name, usage string, e env) *command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	c := &command{fs: fs, e: e}
+	c.config = fs.String("config", "", "config `file` (default $AGENDAFEED_CONFIG, else built-in defaults)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage:\n  agendafeed %s\n\nFlags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return c
+}
+
+// parse parses flags that may stand before, between or after the positional
+// arguments, and returns the positional ones.
+func (c *command) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			// The flag package already printed the problem and the usage.
+			return nil, usagef("%s: %v", c.fs.Name(), err)
+		}
+		args = c.fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// set reports which flags were given on the command line, so edits change
+// only what the user named.
+func (c *command) set() map[string]bool {
+	m := map[string]bool{}
+	c.fs.Visit(func(f *flag.Flag) { m[f.Name] = true })
+	return m
+}
+
+func (c *command) loadConfig() (config.Config, error) {
+	path := *c.config
+	if path == "" {
+		path = c.e.getenv("AGENDAFEED_CONFIG")
+	}
+	cfg, err := config.Load(path, c.e.getenv)
+	if err != nil {
+		return config.Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+// openStore loads the config and opens the database it names, creating the
+// database's directory on first use.
+func (c *command) openStore(ctx context.Context) (config.Config, *store.DB, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return cfg, nil, err
+	}
+	db, err := openStore(ctx, cfg)
+	return cfg, db, err
+}
+
+func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
+	if dir := filepath.Dir(cfg.Database); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+	}
+	return db, nil
+}
+
+// flagErrors rewrites validation errors so that a field that has a flag of
+// the same name is reported by its flag (-online-url rather than online_url):
+// the user sees the name they typed.
+func flagErrors(err error, fs *flag.FlagSet) error {
+	var es agenda.Errors
+	var fe *agenda.FieldError
+	switch {
+	case errors.As(err, &es):
+	case errors.As(err, &fe):
+		es = agenda.Errors{fe}
+	default:
+		return err
+	}
+	out := make(agenda.Errors, len(es))
+	for i, e := range es {
+		c := *e
+		name := strings.ReplaceAll(c.Field, "_", "-")
+		if fs.Lookup(name) != nil {
+			c.Field = "-" + name
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+// valueError reports a flag value that could not be parsed.
+func valueError(flagName, value, msg string) error {
+	return &agenda.FieldError{Field: "-" + flagName, Value: value, Msg: msg}
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, "; ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

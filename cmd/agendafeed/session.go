@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
+)
+
+const sessionUsage = `session list [-series SLUG] [-from DATE] [-to DATE] [-status STATUS]
+  agendafeed session show REF
+  agendafeed session add SERIES/KEY -title TITLE -start TIME -end TIME [flags]
+  agendafeed session edit REF [flags]
+  agendafeed session cancel REF
+  agendafeed session remove REF
+
+REF is SERIES/KEY (e.g. open-policy-debates/smart-cities-pillars) or the session's UID.
+TIME is a local wall time in the session's zone, e.g. 2021-11-17T12:00.
+-person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the list.`
+
+func runSession(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return usagef("session: expected list, show, add, edit, cancel or remove")
+	}
+	verb, args := args[0], args[1:]
+	c := newCommand("session "+verb, sessionUsage, e)
+	var sf sessionFlags
+	var lf struct{ series, from, to, status *string }
+	switch verb {
+	case "add", "edit":
+		sf.register(c)
+	case "list":
+		lf.series = c.fs.String("series", "", "only sessions of this series `slug`")
+		lf.from = c.fs.String("from", "", "only sessions ending after this `date` (YYYY-MM-DD, UTC)")
+		lf.to = c.fs.String("to", "", "only sessions starting before this `date` (YYYY-MM-DD, UTC)")
+		lf.status = c.fs.String("status", "", "only sessions with this status")
+	case "show", "cancel", "remove":
+	default:
+		return usagef("session: unknown action %q: expected list, show, add, edit, cancel or remove", verb)
+	}
+	pos, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	want := 1
+	if verb == "list" {
+		want = 0
+	}
+	if len(pos) != want {
+		return usagef("session %s: expected %d argument(s), got %d", verb, want, len(pos))
+	}
+	var filter store.SessionFilter
+	if verb == "list" {
+		if filter, err = sessionFilter(*lf.series, *lf.from, *lf.to, *lf.status); err != nil {
+			return err
+		}
+	}
+	_, db, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch verb {
+	case "list":
+		list, err := db.Sessions(ctx, filter)
+		if err != nil {
+			return fmt.Errorf("list sessions: %w", err)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REF\tSTART\tZONE\tSTATUS\tTITLE")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\n", s.Series, s.Key, startText(s), s.Zone, s.Status, s.Title)
+		}
+		return tw.Flush()
+	case "add":
+		series, key, ok := strings.Cut(pos[0], "/")
+		if !ok {
+			return usagef("session add: %q: expected SERIES/KEY, e.g. open-policy-debates/smart-cities-pillars", pos[0])
+		}
+		ser, err := db.Series(ctx, series)
+		if err != nil {
+			return fmt.Errorf("series %q: %w", series, err)
+		}
+		if _, err := db.SessionByKey(ctx, series, key); err == nil {
+			return fmt.Errorf("session %s/%s already exists; use 'agendafeed session edit %s/%s'", series, key, series, key)
+		}
+		s := agenda.Session{Series: series, Key: key, Zone: ser.Zone, Language: ser.Language, Status: agenda.StatusConfirmed}
+		if err := sf.apply(c.set(), &s); err != nil {
+			return err
+		}
+		s, err = db.PutSession(ctx, s, 0)
+		if err != nil {
+			return flagErrors(err, c.fs)
+		}
+		fmt.Fprintf(e.stdout, "added session %s/%s uid %s\n", s.Series, s.Key, s.UID)
+		return nil
+	}
+
+	s, err := findSession(ctx, db, pos[0])
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "show":
+		printSession(e, s)
+		return nil
+	case "edit":
+		if err := sf.apply(c.set(), &s); err != nil {
+			return err
+		}
+		s, err = db.PutSession(ctx, s, s.Sequence)
+		if err != nil {
+			return flagErrors(err, c.fs)
+		}
+		fmt.Fprintf(e.stdout, "session %s/%s at sequence %d\n", s.Series, s.Key, s.Sequence)
+	case "cancel":
+		s, err = db.CancelSession(ctx, s.UID, s.Sequence)
+		if err != nil {
+			return fmt.Errorf("cancel session %s/%s: %w", s.Series, s.Key, err)
+		}
+		fmt.Fprintf(e.stdout, "cancelled session %s/%s (it stays in calendars, marked cancelled)\n", s.Series, s.Key)
+	case "remove":
+		if err := db.DeleteSession(ctx, s.UID, s.Sequence); err != nil {
+			return fmt.Errorf("remove session %s/%s: %w", s.Series, s.Key, err)
+		}
+		fmt.Fprintf(e.stdout, "removed session %s/%s\n", s.Series, s.Key)
+	}
+	return nil
+}
+
+// findSession resolves SERIES/KEY or a UID.
+func findSession(ctx context.Context, db *store.DB, ref string) (agenda.Session, error) {
+	if series, key, ok := strings.Cut(ref, "/"); ok && !strings.Contains(ref, "@") {
+		s, err := db.SessionByKey(ctx, series, key)
+		if err != nil {
+			return s, fmt.Errorf("session %q: %w", ref, err)
+		}
+		return s, nil
+	}
+	s, err := db.Session(ctx, ref)
+	if err != nil {
+		return s, fmt.Errorf("session %q: %w", ref, err)
+	}
+	return s, nil
+}
+
+func sessionFilter(series, from, to, status string) (store.SessionFilter, error) {
+	f := store.SessionFilter{Series: series, Status: agenda.Status(status)}
+	for _, d := range []struct {
+		name, v string
+		dst     *time.Time
+	}{{"from", from, &f.From}, {"to", to, &f.To}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", d.v)
+		if err != nil {
+			return f, valueError(d.name, d.v, "expected a date as YYYY-MM-DD")
+		}
+		*d.dst = t
+	}
+	if status != "" && status != string(agenda.StatusConfirmed) && status != string(agenda.StatusTentative) && status != string(agenda.StatusCancelled) {
+		return f, valueError("status", status, "expected confirmed, tentative or cancelled")
+	}
+	return f, nil
+}
+
+type sessionFlags struct {
+	title, description, start, end, zone, startDate, endDate, venue, address, onlineURL,
+	status, language, tags, url, key *string
+	allDay *bool
+	people multiFlag
+}
+
+func (f *sessionFlags) register(c *command) {
+	f.key = c.fs.String("key", "", "new key for the session (its import key within the series)")
+	f.title = c.fs.String("title", "", "title")
+	f.description = c.fs.String("description", "", "description (plain text)")
+	f.start = c.fs.String("start", "", "start as local `time` in the session's zone, e.g. 2021-11-17T12:00")
+	f.end = c.fs.String("end", "", "end as local `time`, e.g. 2021-11-17T13:00")
+	f.zone = c.fs.String("zone", "", "IANA time `zone` (default: the series' zone)")
+	f.allDay = c.fs.Bool("all-day", false, "an all-day session: give -start-date and -end-date instead of times")
+	f.startDate = c.fs.String("start-date", "", "first `date` of an all-day session (YYYY-MM-DD)")
+	f.endDate = c.fs.String("end-date", "", "last `date` of an all-day session, inclusive (YYYY-MM-DD)")
+	f.venue = c.fs.String("venue", "", "venue name")
+	f.address = c.fs.String("address", "", "venue address")
+	f.onlineURL = c.fs.String("online-url", "", "link to join online (`URL`)")
+	f.status = c.fs.String("status", "", "confirmed, tentative or cancelled")
+	f.language = c.fs.String("language", "", "BCP 47 `language` tag (default: the series' language)")
+	f.tags = c.fs.String("tags", "", "comma-separated `tags`")
+	f.url = c.fs.String("url", "", "the session's own page (`URL`)")
+	c.fs.Var(&f.people, "person", "a person, repeatable: 'ROLE;NAME;AFFILIATION[;URL]'")
+}
+
+func (f *sessionFlags) apply(set map[string]bool, s *agenda.Session) error {
+	str := map[string]*string{"key": &s.Key, "title": &s.Title, "description": &s.Description, "zone": &s.Zone,
+		"venue": &s.Venue, "address": &s.Address, "online-url": &s.OnlineURL, "language": &s.Language, "url": &s.URL}
+	val := map[string]*string{"key": f.key, "title": f.title, "description": f.description, "zone": f.zone,
+		"venue": f.venue, "address": f.address, "online-url": f.onlineURL, "language": f.language, "url": f.url}
+	for name, dst := range str {
+		if set[name] {
+			*dst = *val[name]
+		}
+	}
+	if set["status"] {
+		s.Status = agenda.Status(*f.status)
+	}
+	if set["tags"] {
+		s.Tags = splitList(*f.tags)
+	}
+	if set["all-day"] {
+		s.AllDay = *f.allDay
+		if s.AllDay {
+			s.Start, s.End = agenda.WallTime{}, agenda.WallTime{}
+		} else {
+			s.StartDate, s.EndDate = agenda.Date{}, agenda.Date{}
+		}
+	}
+	for _, w := range []struct {
+		name, v string
+		dst     *agenda.WallTime
+	}{{"start", *f.start, &s.Start}, {"end", *f.end, &s.End}} {
+		if !set[w.name] {
+			continue
+		}
+		t, err := agenda.ParseWallTime(w.v)
+		if err != nil {
+			return valueError(w.name, w.v, err.Error())
+		}
+		*w.dst = t
+	}
+	for _, d := range []struct {
+		name string
+		v    string
+		dst  *agenda.Date
+	}{{"start-date", *f.startDate, &s.StartDate}, {"end-date", *f.endDate, &s.EndDate}} {
+		if !set[d.name] {
+			continue
+		}
+		t, err := agenda.ParseDate(d.v)
+		if err != nil {
+			return valueError(d.name, d.v, err.Error())
+		}
+		*d.dst = t
+	}
+	if set["person"] {
+		s.People = s.People[:0]
+		for _, p := range f.people {
+			parts := strings.Split(p, ";")
+			if len(parts) < 2 || len(parts) > 4 {
+				return valueError("person", p, "expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG'")
+			}
+			for len(parts) < 4 {
+				parts = append(parts, "")
+			}
+			s.People = append(s.People, agenda.Participant{
+				Person: agenda.Person{Name: parts[1], Affiliation: parts[2], URL: parts[3]},
+				Role:   agenda.Role(parts[0]),
+			})
+		}
+	}
+	return nil
+}
+
+func startText(s agenda.Session) string {
+	if s.AllDay {
+		if s.EndDate == s.StartDate {
+			return s.StartDate.String()
+		}
+		return s.StartDate.String() + ".." + s.EndDate.String()
+	}
+	return s.Start.String()
+}
+
+func printSession(e env, s agenda.Session) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	when := s.Start.String() + " - " + s.End.String()
+	if s.AllDay {
+		when = s.StartDate.String() + " - " + s.EndDate.String() + " (all day)"
+	}
+	rows := [][2]string{
+		{"ref", s.Series + "/" + s.Key}, {"uid", s.UID}, {"title", s.Title}, {"when", when},
+		{"zone", s.Zone}, {"status", string(s.Status)}, {"venue", s.Venue}, {"address", s.Address},
+		{"online_url", s.OnlineURL}, {"language", s.Language}, {"tags", strings.Join(s.Tags, ", ")},
+		{"url", s.URL}, {"sequence", strconv.FormatInt(s.Sequence, 10)},
+		{"updated", s.Updated.Format(time.RFC3339)},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
+	}
+	for _, p := range s.People {
+		line := p.Name
+		if p.Affiliation != "" {
+			line += ", " + p.Affiliation
+		}
+		fmt.Fprintf(tw, "%s:\t%s\n", p.Role, line)
+	}
+	if s.Description != "" {
+		fmt.Fprintf(tw, "description:\t%s\n", s.Description)
+	}
+	tw.Flush()
+}

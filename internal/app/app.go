@@ -1,0 +1,218 @@
+// Package app wires agendafeed together: the store, the publisher and its
+// schedule, and the HTTP server, with a graceful shutdown. It owns no logic
+// of its own beyond the wiring and the record of the last pass.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agendafeed/agendafeed/config"
+	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/agendafeed/agendafeed/internal/server"
+	"github.com/agendafeed/agendafeed/internal/store"
+)
+
+// Options configure an App.
+type Options struct {
+	Config config.Config
+	Logger *slog.Logger
+	Now    func() time.Time // nil -> time.Now
+	// API, when non-nil, is mounted at /api/v1/; it is given the app so
+	// that its writes can trigger a regeneration.
+	API func(a *App) (http.Handler, error)
+	// WatchInterval is how often the daemon polls the database for edits
+	// made by other processes (the CLI); 0 -> 250 ms.
+	WatchInterval time.Duration
+}
+
+// App is one running agendafeed: a database, a publisher and a server.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	now      func() time.Time
+	db       *store.DB
+	render   *renderer
+	pub      *publish.Publisher
+	reg      *prometheus.Registry
+	metrics  *server.Metrics
+	apiMaker func(a *App) (http.Handler, error)
+	watch    time.Duration
+
+	mu      sync.Mutex
+	sched   *publish.Scheduler
+	last    publish.Result
+	lastErr error
+	hasLast bool
+	lastDay time.Time
+}
+
+// Open opens the database and prepares the publisher; it does not start
+// anything.
+func Open(ctx context.Context, opts Options) (*App, error) {
+	cfg := opts.Config
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	for _, dir := range []string{filepath.Dir(cfg.Database), cfg.OutputDir} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create directory %s: %w", dir, err)
+		}
+	}
+	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+	}
+	r, err := newRenderer(cfg, now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	r.snapshot, r.list = db.Snapshot, db.ListSeries
+	pub, err := publish.New(publish.Options{Dir: cfg.OutputDir, Source: db, Renderer: r, Now: now})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("publisher: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	watch := opts.WatchInterval
+	if watch == 0 {
+		watch = 250 * time.Millisecond
+	}
+	return &App{cfg: cfg, log: log, now: now, db: db, render: r, pub: pub, reg: reg,
+		metrics: server.NewMetrics(reg), apiMaker: opts.API, watch: watch}, nil
+}
+
+// DB is the app's database, for the CLI and the admin API.
+func (a *App) DB() *store.DB { return a.db }
+
+// Config is the configuration the app runs with.
+func (a *App) Config() config.Config { return a.cfg }
+
+// Publisher is the app's publisher (its manifest names every published file).
+func (a *App) Publisher() *publish.Publisher { return a.pub }
+
+// Close closes the database.
+func (a *App) Close() error { return a.db.Close() }
+
+// Pass runs one regeneration pass and records its result. When the UTC day
+// has changed since the last pass, every series is re-rendered (force), so
+// that pages move sessions from "upcoming" to "past"; unchanged bytes are
+// still not rewritten.
+func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
+	day := a.now().UTC().Truncate(24 * time.Hour)
+	a.mu.Lock()
+	if !day.Equal(a.lastDay) {
+		force = true
+	}
+	a.mu.Unlock()
+	res, err := a.pub.Pass(ctx, force)
+	a.metrics.ObservePass(res, err)
+	a.mu.Lock()
+	a.last, a.lastErr, a.hasLast = res, err, true
+	if err == nil {
+		a.lastDay = day
+	}
+	a.mu.Unlock()
+	if err != nil {
+		a.log.Error("regeneration pass failed", "err", err, "duration", res.Duration)
+		return res, err
+	}
+	if res.FilesWritten > 0 || res.FilesRemoved > 0 {
+		a.log.Info("regeneration pass", "series", res.SeriesRendered, "written", res.FilesWritten,
+			"unchanged", res.FilesUnchanged, "removed", res.FilesRemoved, "duration", res.Duration)
+	}
+	return res, nil
+}
+
+// Trigger asks for a regeneration soon (debounced); a no-op before Run.
+func (a *App) Trigger() {
+	a.mu.Lock()
+	s := a.sched
+	a.mu.Unlock()
+	if s != nil {
+		s.Trigger()
+	}
+}
+
+func (a *App) lastPass() (publish.Result, error, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last, a.lastErr, a.hasLast
+}
+
+// Run publishes once, then serves and regenerates on the schedule, after
+// edits through the API and after edits by other processes, until ctx is
+// cancelled. It then lets the running pass and the requests in flight
+// finish, and returns nil. ready is called with the listening address.
+func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
+	if _, err := a.Pass(ctx, true); err != nil {
+		// The daemon still serves what was published before; the schedule retries.
+		a.log.Error("first pass failed; serving what was published before", "err", err)
+	}
+	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
+		_, err := a.Pass(ctx, false)
+		return err
+	}, time.Duration(a.cfg.Debounce), a.log, a.now)
+	if err != nil {
+		return fmt.Errorf("schedule %q: %w", a.cfg.Cron, err)
+	}
+	a.mu.Lock()
+	a.sched = sched
+	a.mu.Unlock()
+
+	var api http.Handler
+	if a.apiMaker != nil {
+		if api, err = a.apiMaker(a); err != nil {
+			return fmt.Errorf("admin API: %w", err)
+		}
+	}
+	srv, err := server.New(server.Options{
+		Dir:             a.cfg.OutputDir,
+		Files:           a.pub,
+		Logger:          a.log,
+		RefreshInterval: time.Duration(a.cfg.RefreshInterval),
+		Health:          a.db.Ping,
+		LastPass:        a.lastPass,
+		Variants:        a.render,
+		API:             api,
+		Registry:        a.reg,
+		Metrics:         a.metrics,
+	})
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sched.Start(runCtx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sched.Watch(runCtx, a.watch, a.db.ChangeCounter)
+	}()
+	serveErr := srv.ListenAndServe(runCtx, a.cfg.Listen, ready)
+	cancel()
+	sched.Stop()
+	wg.Wait()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve on %s: %w", a.cfg.Listen, serveErr)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/agendafeed/agendafeed/config"
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/feeds/ical"
+	"github.com/agendafeed/agendafeed/feeds/news"
+	"github.com/agendafeed/agendafeed/feeds/opml"
+	"github.com/agendafeed/agendafeed/feeds/page"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/agendafeed/agendafeed/internal/server"
+)
+
+// renderer adapts the pure renderers of feeds/ to the publisher: it lists
+// the files of a series and of all series, each with the function that
+// renders it. It is the one place that reads the clock for rendering: the
+// page's upcoming/past split is taken at the start of the current UTC day, so
+// output only changes when the day does.
+type renderer struct {
+	layout   feeds.Layout
+	ical     ical.Options
+	news     news.Options
+	page     *page.Renderer
+	title    string
+	now      func() time.Time
+	snapshot func(ctx context.Context, slug string) (agenda.Snapshot, error)
+	list     func(ctx context.Context) ([]agenda.Series, error)
+}
+
+func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
+	pr, err := page.New()
+	if err != nil {
+		return nil, fmt.Errorf("page templates: %w", err)
+	}
+	layout := feeds.NewLayout(cfg.BaseURL)
+	return &renderer{
+		layout: layout,
+		ical:   ical.Options{Layout: layout, RefreshInterval: time.Duration(cfg.RefreshInterval)},
+		news:   news.Options{Layout: layout, ItemLimit: cfg.FeedItemLimit},
+		page:   pr,
+		title:  "All series",
+		now:    now,
+	}, nil
+}
+
+// asOf is the instant that splits upcoming from past on pages.
+func (r *renderer) asOf() time.Time {
+	return r.now().UTC().Truncate(24 * time.Hour)
+}
+
+func (r *renderer) pageOptions() page.Options {
+	return page.Options{Layout: r.layout, AsOf: r.asOf()}
+}
+
+func (r *renderer) SeriesOutputs(snap agenda.Snapshot) []publish.Output {
+	slug := snap.Series.Slug
+	one := []agenda.Snapshot{snap}
+	po := r.pageOptions()
+	outs := []publish.Output{
+		{Path: r.layout.SeriesPath(slug, feeds.Calendar), Kind: feeds.Calendar, Render: func(w io.Writer) error { return ical.WriteSeries(w, snap, r.ical) }},
+		{Path: r.layout.SeriesPath(slug, feeds.Page), Kind: feeds.Page, Render: func(w io.Writer) error { return r.page.WriteSeries(w, snap, po) }},
+	}
+	outs = append(outs, r.newsOutputs(one, slug, r.news)...)
+	for _, s := range snap.Sessions {
+		key := s.Key
+		outs = append(outs, publish.Output{Path: r.layout.SessionPath(slug, key), Kind: feeds.Calendar,
+			Render: func(w io.Writer) error { return ical.WriteSession(w, snap, key, r.ical) }})
+	}
+	return outs
+}
+
+func (r *renderer) CombinedOutputs(snaps []agenda.Snapshot) []publish.Output {
+	po := r.pageOptions()
+	no := r.news
+	no.Title = r.title
+	outs := []publish.Output{
+		{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: func(w io.Writer) error { return ical.WriteCombined(w, snaps, r.ical) }},
+		{Path: r.layout.SeriesPath("", feeds.Page), Kind: feeds.Page, Render: func(w io.Writer) error { return r.page.WriteIndex(w, snaps, po) }},
+		{Path: r.layout.SeriesPath("", feeds.OPML), Kind: feeds.OPML, Render: func(w io.Writer) error { return opml.Write(w, snaps, r.layout, r.title) }},
+	}
+	return append(outs, r.newsOutputs(snaps, "", no)...)
+}
+
+// newsOutputs lists the RSS, Atom and JSON feeds of one slug ("" for all).
+// The feed's items are built once, on first use, and written three times.
+func (r *renderer) newsOutputs(snaps []agenda.Snapshot, slug string, opts news.Options) []publish.Output {
+	build := sync.OnceValues(func() (*news.Feed, error) { return news.Build(snaps, slug, opts) })
+	write := func(f func(*news.Feed, io.Writer) error) func(io.Writer) error {
+		return func(w io.Writer) error {
+			feed, err := build()
+			if err != nil {
+				return err
+			}
+			return f(feed, w)
+		}
+	}
+	return []publish.Output{
+		{Path: r.layout.SeriesPath(slug, feeds.RSS), Kind: feeds.RSS, Render: write((*news.Feed).WriteRSS)},
+		{Path: r.layout.SeriesPath(slug, feeds.Atom), Kind: feeds.Atom, Render: write((*news.Feed).WriteAtom)},
+		{Path: r.layout.SeriesPath(slug, feeds.JSONFeed), Kind: feeds.JSONFeed, Render: write((*news.Feed).WriteJSON)},
+	}
+}
+
+// Calendar renders a subscriber's variant of a calendar: their own
+// reminders, or only the sessions with a tag or a speaker.
+func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) ([]byte, error) {
+	var snaps []agenda.Snapshot
+	if slug == "" {
+		all, err := r.list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range all {
+			snap, err := r.snapshot(ctx, s.Slug)
+			if err != nil {
+				return nil, err
+			}
+			snaps = append(snaps, snap)
+		}
+	} else {
+		snap, err := r.snapshot(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		snaps = []agenda.Snapshot{snap}
+	}
+	for i := range snaps {
+		snaps[i].Sessions = filterSessions(snaps[i].Sessions, v)
+	}
+	opts := r.ical
+	opts.Reminders, opts.OverrideReminders = v.Reminders, v.OverrideReminders
+	var buf bytes.Buffer
+	var err error
+	if slug == "" {
+		err = ical.WriteCombined(&buf, snaps, opts)
+	} else {
+		err = ical.WriteSeries(&buf, snaps[0], opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render calendar variant of %q: %w", slug, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// filterSessions keeps the sessions with the tag and with a person whose
+// name matches the speaker filter (case-insensitive), as requested.
+func filterSessions(in []agenda.Session, v server.Variant) []agenda.Session {
+	if v.Tag == "" && v.Speaker == "" {
+		return in
+	}
+	tag := strings.ToLower(v.Tag)
+	var out []agenda.Session
+	for _, s := range in {
+		if tag != "" && !slices.Contains(s.Tags, tag) {
+			continue
+		}
+		if v.Speaker != "" && !slices.ContainsFunc(s.People, func(p agenda.Participant) bool {
+			return strings.EqualFold(p.Name, v.Speaker)
+		}) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
