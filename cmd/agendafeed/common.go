@@ -114,7 +114,7 @@ func flagErrors(err error, fs *flag.FlagSet) error {
 	out := make(agenda.Errors, len(es))
 	for i, e := range es {
 		c := *e
-		name := strings.ReplaceAll(c.Field, "_", "-")
+		name := strings.NewReplacer("_", "-", ".", "-").Replace(c.Field)
 		if fs.Lookup(name) != nil {
 			c.Field = "-" + name
 		}

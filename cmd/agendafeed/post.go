@@ -67,7 +67,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 	slug, id, _ := strings.Cut(pos[0], "/")
 	ser, err := db.Series(ctx, slug)
 	if err != nil {
-		return fmt.Errorf("series %q: %w", slug, err)
+		return err
 	}
 	switch verb {
 	case "add":
@@ -86,7 +86,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 	}
 	p, err := db.Post(ctx, slug, id)
 	if err != nil {
-		return fmt.Errorf("post %q: %w", pos[0], err)
+		return err
 	}
 	switch verb {
 	case "show":

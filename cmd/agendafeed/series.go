@@ -53,7 +53,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 	case "show":
 		s, err := db.Series(ctx, pos[0])
 		if err != nil {
-			return fmt.Errorf("series %q: %w", pos[0], err)
+			return err
 		}
 		printSeries(e, s)
 		return nil
@@ -74,7 +74,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 	case "edit":
 		s, err := db.Series(ctx, pos[0])
 		if err != nil {
-			return fmt.Errorf("series %q: %w", pos[0], err)
+			return err
 		}
 		if err := sf.apply(c.set(), &s); err != nil {
 			return err

@@ -85,7 +85,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 		}
 		ser, err := db.Series(ctx, series)
 		if err != nil {
-			return fmt.Errorf("series %q: %w", series, err)
+			return err
 		}
 		if _, err := db.SessionByKey(ctx, series, key); err == nil {
 			return fmt.Errorf("session %s/%s already exists; use 'agendafeed session edit %s/%s'", series, key, series, key)
@@ -139,13 +139,13 @@ func findSession(ctx context.Context, db *store.DB, ref string) (agenda.Session,
 	if series, key, ok := strings.Cut(ref, "/"); ok && !strings.Contains(ref, "@") {
 		s, err := db.SessionByKey(ctx, series, key)
 		if err != nil {
-			return s, fmt.Errorf("session %q: %w", ref, err)
+			return s, err
 		}
 		return s, nil
 	}
 	s, err := db.Session(ctx, ref)
 	if err != nil {
-		return s, fmt.Errorf("session %q: %w", ref, err)
+		return s, err
 	}
 	return s, nil
 }

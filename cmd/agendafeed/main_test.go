@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/store"
+)
+
+// testEnv runs the whole program in-process against a database and output
+// directory in a fresh temporary directory.
+type testEnv struct {
+	t   *testing.T
+	dir string
+	env map[string]string
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	dir := t.TempDir()
+	return &testEnv{t: t, dir: dir, env: map[string]string{
+		"AGENDAFEED_DATABASE":   filepath.Join(dir, "agendafeed.db"),
+		"AGENDAFEED_OUTPUT_DIR": filepath.Join(dir, "public"),
+		"AGENDAFEED_BASE_URL":   "https://agenda.example.org/",
+	}}
+}
+
+// run runs agendafeed with args and returns stdout, stderr and the exit code.
+func (te *testEnv) run(stdin string, args ...string) (string, string, int) {
+	te.t.Helper()
+	var out, errb bytes.Buffer
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return te.env[k] }}
+	err := run(context.Background(), args, e)
+	code := exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+// must runs a command that has to succeed.
+func (te *testEnv) must(args ...string) string {
+	te.t.Helper()
+	out, errs, code := te.run("", args...)
+	if code != 0 {
+		te.t.Fatalf("agendafeed %s: exit %d\n%s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+// counter reads the store's change counter, to prove a failed command wrote nothing.
+func (te *testEnv) counter() int64 {
+	te.t.Helper()
+	db, err := store.Open(context.Background(), te.env["AGENDAFEED_DATABASE"], store.Options{UIDDomain: "agenda.example.org"})
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	defer db.Close()
+	n, err := db.ChangeCounter(context.Background())
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return n
+}
+
+func (te *testEnv) writeFile(name, content string) string {
+	te.t.Helper()
+	p := filepath.Join(te.dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		te.t.Fatal(err)
+	}
+	return p
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	te.must("series", "add", "debates", "-title", "Debates", "-zone", "America/New_York", "-reminders", "30m,2d")
+	out := te.must("session", "add", "debates/first", "-title", "First debate", "-start", "2025-03-09T01:30", "-end", "2025-03-09T03:30",
+		"-person", "moderator;Ada Lovelace;Analytical Engine Society", "-person", "speaker;Grace Hopper;US Navy", "-tags", "Tech, policy")
+	if !strings.HasPrefix(out, "added session debates/first uid ") || !strings.Contains(out, "@agenda.example.org") {
+		t.Fatalf("add: %q", out)
+	}
+	show := te.must("session", "show", "debates/first")
+	for _, want := range []string{"2025-03-09T01:30 - 2025-03-09T03:30", "America/New_York", "moderator:", "Ada Lovelace, Analytical Engine Society", "policy, tech", "sequence:    0"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	te.must("session", "edit", "debates/first", "-venue", "Town Hall")
+	te.must("session", "cancel", "debates/first")
+	show = te.must("session", "show", "debates/first")
+	if !strings.Contains(show, "cancelled") || !strings.Contains(show, "sequence:    2") || !strings.Contains(show, "Town Hall") {
+		t.Errorf("after edit and cancel:\n%s", show)
+	}
+	list := te.must("session", "list", "-series", "debates")
+	if !strings.Contains(list, "debates/first") || strings.Contains(list, "open-policy-debates") {
+		t.Errorf("list -series:\n%s", list)
+	}
+	te.must("generate")
+	ics, err := os.ReadFile(filepath.Join(te.dir, "public", "debates", "calendar.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"STATUS:CANCELLED", "DTSTART;TZID=America/New_York:20250309T013000", "SEQUENCE:2"} {
+		if !bytes.Contains(ics, []byte(want)) {
+			t.Errorf("calendar lacks %q", want)
+		}
+	}
+	te.must("session", "remove", "debates/first")
+	if _, _, code := te.run("", "session", "show", "debates/first"); code != 1 {
+		t.Errorf("show after remove: exit %d, want 1", code)
+	}
+	te.must("post", "add", "debates/welcome", "-title", "Welcome", "-published", "2025-01-10", "-body-file", "-")
+	te.must("check")
+}
+
+func TestPostBodyFromStdin(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "news", "-title", "News")
+	if _, errs, code := te.run("Hello *world*\n", "post", "add", "news/hello", "-title", "Hello", "-published", "2025-01-10T10:00:00+01:00", "-body-file", "-"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	out := te.must("post", "show", "news/hello")
+	if !strings.Contains(out, "Hello *world*") || !strings.Contains(out, "2025-01-10T09:00:00Z") {
+		t.Errorf("show:\n%s", out)
+	}
+}
+
+// Export after import gives the same file back, and importing an export
+// changes nothing.
+func TestImportExportRoundTrip(t *testing.T) {
+	te := newTestEnv(t)
+	out := te.must("import", filepath.Join("..", "..", "internal", "importer", "testdata", "full.yaml"))
+	if !strings.Contains(out, "imported 1 series") {
+		t.Fatalf("import: %q", out)
+	}
+	slug := strings.Fields(te.must("series", "list"))[5]
+	first := te.must("export", slug)
+	exported := te.writeFile("exported.yaml", first)
+
+	te2 := newTestEnv(t)
+	te2.must("import", exported)
+	if second := te2.must("export", slug); second != first {
+		t.Errorf("export of a re-import differs:\n--- first\n%s\n--- second\n%s", first, second)
+	}
+	if out := te.must("import", exported); !strings.Contains(out, "sessions 0 created, 0 updated") || !strings.Contains(out, "posts 0 created, 0 updated") {
+		t.Errorf("re-import of an export changed something: %s", out)
+	}
+	jsonOut := te.must("export", "-format", "json", slug)
+	te3 := newTestEnv(t)
+	te3.must("import", te.writeFile("exported.json", jsonOut))
+	if third := te3.must("export", slug); third != first {
+		t.Errorf("JSON round trip differs")
+	}
+	dir := filepath.Join(te.dir, "out")
+	te.must("demo")
+	if out := te.must("export", "-o", dir); strings.Count(out, "\n") != 3 {
+		t.Errorf("export -o wrote %q", out)
+	}
+}
+
+func TestImportAllOrNothing(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	before := te.counter()
+	good := te.writeFile("good.yaml", "series:\n  slug: good\n  title: Good\nsessions:\n  - key: a\n    title: A\n    start: 2025-01-01T10:00\n    end: 2025-01-01T11:00\n")
+	bad := te.writeFile("bad.yaml", "series:\n  slug: bad\n  title: Bad\nsessions:\n  - key: a\n    title: A\n    start: 2025-01-01T10:00\n    end: 2025-01-01T09:00\n")
+	_, errs, code := te.run("", "import", good, bad)
+	want := "agendafeed: import failed, nothing was written:\n" + bad + ":8: sessions[0].end: \"2025-01-01T09:00\": expected a time after start 2025-01-01T10:00\n"
+	if code != 1 || errs != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errs, want)
+	}
+	if after := te.counter(); after != before {
+		t.Errorf("change counter moved from %d to %d: something was written", before, after)
+	}
+	if out := te.must("series", "list"); strings.Contains(out, "good") {
+		t.Errorf("the good file of a failed import was written:\n%s", out)
+	}
+}
+
+// Bad input on the command line and in the config gets an exact message that
+// names the flag or field, the value and what is expected, and writes nothing.
+func TestBadInput(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	te.must("series", "add", "debates", "-title", "Debates")
+	badConfig := te.writeFile("bad.yaml", "listen: 127.0.0.1:8080\ndatabse: x.db\n")
+	badCron := te.writeFile("cron.yaml", "cron: \"CRON_TZ=Europe/Madrid\"\n")
+	const ref = "open-policy-debates/smart-cities-pillars"
+	valid := []string{"-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00"}
+	add := func(extra ...string) []string {
+		return append(append([]string{"session", "add", "open-policy-debates/new"}, valid...), extra...)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"start not a time", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-13-01T12:00", "-end", "2021-11-17T13:00"}, 1,
+			`-start: "2021-13-01T12:00": expected a local date and time as YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset such as +01:00`},
+		{"end before start", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T11:00"}, 1,
+			`-end: "2021-11-17T11:00": expected a time after start 2021-11-17T12:00`},
+		{"DST gap", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-03-28T02:30", "-end", "2021-03-28T04:00"}, 1,
+			`-start: "2021-03-28T02:30": 2021-03-28T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2021-03-28T02:30+01:00 (2021-03-28T01:30:00Z) or 2021-03-28T02:30+02:00 (2021-03-28T00:30:00Z)`},
+		{"DST fold", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-10-31T02:30", "-end", "2021-10-31T04:00"}, 1,
+			`-start: "2021-10-31T02:30": 2021-10-31T02:30 happens twice in Europe/Madrid (clocks go back); write an explicit offset to choose 2021-10-31T02:30+02:00 (2021-10-31T00:30:00Z) or 2021-10-31T02:30+01:00 (2021-10-31T01:30:00Z)`},
+		{"missing title", []string{"session", "add", "open-policy-debates/new", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00"}, 1,
+			`-title: "": required: 1-300 characters on one line`},
+		{"ftp online url", add("-online-url", "ftp://example.org/x"), 1,
+			`-online-url: "ftp://example.org/x": expected an absolute http or https URL, such as https://example.org/page`},
+		{"javascript url", add("-url", "javascript:alert(1)"), 1,
+			`-url: "javascript:alert(1)": expected an absolute http or https URL, such as https://example.org/page`},
+		{"bad person", add("-person", "Bob"), 1,
+			`-person: "Bob": expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG'`},
+		{"bad role", add("-person", "dj;Bob;Club"), 1,
+			`people[0].role: "dj": expected one of moderator, chair, host, keynote, speaker, panelist, presenter, discussant, rapporteur, organizer`},
+		{"bad tag", add("-tags", "<b>"), 1,
+			`tags[0]: "<b>": expected letters, digits, spaces and . _ + # - only, starting with a letter or digit`},
+		{"control character in title", []string{"session", "edit", ref, "-title", "a\x07b"}, 1,
+			`-title: "a\ab": expected one line of text without control characters`},
+		{"bad status", []string{"session", "edit", ref, "-status", "postponed"}, 1,
+			`-status: "postponed": expected one of confirmed, tentative, cancelled`},
+		{"unknown zone", []string{"session", "edit", ref, "-zone", "Mars/Olympus_Mons"}, 1,
+			`-zone: "Mars/Olympus_Mons": expected an IANA time zone such as Europe/Madrid or America/New_York`},
+		{"all-day without dates", []string{"session", "edit", ref, "-all-day"}, 1,
+			`-start-date: "": required for an all-day session: a date as YYYY-MM-DD`},
+		{"end date before start date", []string{"session", "edit", ref, "-all-day", "-start-date", "2021-11-18", "-end-date", "2021-11-17"}, 1,
+			`-end-date: "2021-11-17": expected a date on or after start_date 2021-11-18`},
+		{"bad key", []string{"session", "add", "open-policy-debates/Not_A_Key", "-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00"}, 1,
+			`-key: "Not_A_Key": expected 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'`},
+		{"session exists", add(), 0, ""},
+		{"unknown series", []string{"session", "add", "nope/x", "-title", "X"}, 1, `series "nope": not found`},
+		{"unknown session", []string{"session", "cancel", "open-policy-debates/none"}, 1, `session open-policy-debates/none: not found`},
+		{"bad series slug", []string{"series", "add", "Bad_Slug", "-title", "x"}, 1,
+			`slug: "Bad_Slug": expected 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'`},
+		{"reserved slug", []string{"series", "add", "api", "-title", "x"}, 1, `slug: "api": is reserved for the server; choose another slug`},
+		{"bad reminder", []string{"series", "edit", "debates", "-reminders", "15x"}, 1,
+			`-reminders: "15x": expected a duration such as 15m, 1h, 1d or 1w (units w, d, h, m)`},
+		{"bad language", []string{"series", "edit", "debates", "-language", "english!"}, 1,
+			`-language: "english!": expected a BCP 47 language tag such as en, es-ES or zh-Hant-TW`},
+		{"bad organizer email", []string{"series", "edit", "debates", "-organizer-email", "events at example.org"}, 1,
+			`-organizer-email: "events at example.org": expected a plain e-mail address such as events@example.org`},
+		{"bad published", []string{"post", "add", "debates/p1", "-title", "T", "-published", "yesterday"}, 1,
+			`-published: "yesterday": expected a time with offset such as 2020-11-23T10:00:00+01:00, or a date YYYY-MM-DD`},
+		{"post for unknown session", []string{"post", "add", "debates/p1", "-title", "T", "-published", "2025-01-01", "-session", "nope"}, 1,
+			`-session: "nope": expected the key of a session of series "debates"`},
+		{"bad list date", []string{"session", "list", "-from", "2021/01/01"}, 1, `-from: "2021/01/01": expected a date as YYYY-MM-DD`},
+		{"unknown action", []string{"session", "frob"}, 2, `session: unknown action "frob": expected list, show, add, edit, cancel or remove`},
+		{"unknown flag", []string{"session", "add", "a/b", "-colour", "red"}, 2, `session add: flag provided but not defined: -colour`},
+		{"no files", []string{"import"}, 2, `import: no files given`},
+		{"missing file", []string{"import", "/nonexistent/agenda.yaml"}, 1, "import failed, nothing was written:\n/nonexistent/agenda.yaml: no such file or directory"},
+		{"bad export format", []string{"export", "-format", "xml", "debates"}, 2, `export: -format: "xml": expected yaml or json`},
+		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"config unknown key", []string{"check", "-config", badConfig}, 1, "config: " + badConfig + `:2: unknown key "databse"`},
+		{"config cron zone only", []string{"check", "-config", badCron}, 1, "config: " + badCron + `:1: cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
+		{"token access", []string{"token", "-access", "admin", "cms"}, 2, `token: -access: "admin": expected read or write`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "session exists" {
+				// Creates open-policy-debates/new once, so the next add must fail.
+				te.must(tt.args...)
+				tt.code, tt.want = 1, `session open-policy-debates/new already exists; use 'agendafeed session edit open-policy-debates/new'`
+			}
+			before := te.counter()
+			_, errs, code := te.run("", tt.args...)
+			// The message follows the last "agendafeed: " (the flag package may
+			// print the usage before it) and stops at the usage hint.
+			first := errs[strings.LastIndex(errs, "agendafeed: ")+len("agendafeed: "):]
+			first = strings.TrimSuffix(strings.SplitN(first, "\nRun 'agendafeed help'", 2)[0], "\n")
+			if code != tt.code || first != tt.want {
+				t.Errorf("agendafeed %s\n exit %d, message:\n%s\nwant exit %d, message:\n%s", strings.Join(tt.args, " "), code, first, tt.code, tt.want)
+			}
+			if after := te.counter(); after != before {
+				t.Errorf("change counter moved from %d to %d: a failed command wrote something", before, after)
+			}
+		})
+	}
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	te := newTestEnv(t)
+	for _, args := range [][]string{{"help"}, {"serve", "-h"}, {"session", "add", "-h"}, {"import", "--help"}} {
+		if _, _, code := te.run("", args...); code != 0 {
+			t.Errorf("agendafeed %s: exit %d, want 0", strings.Join(args, " "), code)
+		}
+	}
+	if _, errs, code := te.run(""); code != 2 || !strings.Contains(errs, "Commands:") {
+		t.Errorf("no command: exit %d, %q", code, errs)
+	}
+}
+
+func TestToken(t *testing.T) {
+	te := newTestEnv(t)
+	out := te.must("token", "-access", "read", "cms")
+	if !strings.Contains(out, "name: cms") || !strings.Contains(out, "access: read") || !strings.Contains(out, "sha256: ") {
+		t.Errorf("token output:\n%s", out)
+	}
+}
