@@ -62,7 +62,7 @@ type Config struct {
 const (
 	MinRefreshInterval = 5 * time.Minute
 	MaxRefreshInterval = 7 * 24 * time.Hour
-	MaxDebounce        = 10 * time.Second
+	MaxDebounce        = time.Second
 	MaxFeedItemLimit   = 10000
 )
 
@@ -212,7 +212,7 @@ func (c *Config) Validate() error {
 		add("refresh_interval", c.RefreshInterval.String(), "expected a duration between 5m and 1w")
 	}
 	if d := time.Duration(c.Debounce); d < 0 || d > MaxDebounce {
-		add("debounce", c.Debounce.String(), "expected a duration between 0s and 10s")
+		add("debounce", c.Debounce.String(), "expected a duration between 0s and 1s (edits reach subscribers at most 1 s after a burst)")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		add("log_format", c.LogFormat, "expected text or json")

@@ -88,7 +88,7 @@ func TestGoodFiles(t *testing.T) {
 		Reminders:       []Duration{Duration(36 * time.Hour), Duration(30 * time.Minute)},
 		FeedItemLimit:   100,
 		RefreshInterval: Duration(2 * time.Hour),
-		Debounce:        Duration(2 * time.Second),
+		Debounce:        Duration(750 * time.Millisecond),
 		LogFormat:       "json",
 		LogLevel:        "debug",
 	}
@@ -149,7 +149,7 @@ func TestBadFiles(t *testing.T) {
 		{"duplicate-key.yaml", `:2: database: mapping key "database" already defined at line 1`},
 		{"many.yaml", `:5: default_language: "english": expected a BCP 47 language tag such as en, es-ES or zh-Hant-TW
 :6: uid_domain: "not_a_domain": expected a DNS name such as agenda.example.org (session UIDs end in @uid_domain)
-:2: debounce: "1m": expected a duration between 0s and 10s
+:2: debounce: "1m": expected a duration between 0s and 1s (edits reach subscribers at most 1 s after a burst)
 :3: log_format: "xml": expected text or json
 :4: log_level: "verbose": expected debug, info, warn or error`},
 	}
