@@ -1,0 +1,133 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agendafeed/agendafeed/feeds"
+)
+
+// Paging of lists.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 500
+)
+
+func itoa(i int) string     { return strconv.Itoa(i) }
+func itoa64(i int64) string { return strconv.FormatInt(i, 10) }
+func queryError(name, v, msg string) error {
+	return errf(http.StatusBadRequest, name, v, "%s: %q: %s", name, v, msg)
+}
+
+// checkQuery refuses query parameters a route does not know, so that a
+// typo (?serie=) does not silently list everything.
+func checkQuery(r *http.Request, known ...string) error {
+	known = append(known, "limit", "offset")
+	for k := range r.URL.Query() {
+		if !slices.Contains(known, k) {
+			return errf(http.StatusBadRequest, k, "", "unknown query parameter %q; expected %s", k, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// page reads ?limit= and ?offset=.
+func page(r *http.Request) (limit, offset int, err error) {
+	q := r.URL.Query()
+	limit = DefaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxLimit {
+			return 0, 0, queryError("limit", v, "expected a whole number between 1 and "+itoa(MaxLimit))
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, queryError("offset", v, "expected a whole number, 0 or more")
+		}
+		offset = n
+	}
+	return limit, offset, nil
+}
+
+// nextLink is the URL of the following page, or "" on the last one.
+func nextLink(r *http.Request, limit, offset int, more bool) string {
+	if !more {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Set("limit", itoa(limit))
+	q.Set("offset", itoa(offset+limit))
+	return (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()
+}
+
+// pageOf cuts one page out of a whole list.
+func pageOf[T any](all []T, limit, offset int) (items []T, more bool) {
+	if offset >= len(all) {
+		return []T{}, false
+	}
+	end := min(len(all), offset+limit)
+	return all[offset:end], end < len(all)
+}
+
+// listBody is the JSON of every list.
+func listBody(name string, items any, r *http.Request, limit, offset int, more bool) map[string]any {
+	b := map[string]any{name: items, "limit": limit, "offset": offset}
+	if n := nextLink(r, limit, offset, more); n != "" {
+		b["next"] = n
+	} else {
+		b["next"] = nil
+	}
+	return b
+}
+
+// parseBound reads ?from= / ?to=: a date (midnight UTC, as the CLI reads
+// it) or an RFC 3339 instant.
+func parseBound(name, v string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, queryError(name, v, "expected a date as YYYY-MM-DD or a time as 2006-01-02T15:04:05Z07:00")
+}
+
+// What a write changes, for the "changed" list of its response.
+type scope int
+
+const (
+	scopePosts    scope = iota // feeds and pages, not calendars
+	scopeSessions              // everything of the series plus the sessions' own calendars
+	scopeSeries                // as sessions, plus the OPML list of every feed
+)
+
+// changedURLs lists the published URLs a write to series slug changes.
+func (a *API) changedURLs(slug string, keys []string, sc scope) []string {
+	out := []string{}
+	kinds := feeds.SeriesKinds()
+	if sc == scopePosts {
+		kinds = slices.DeleteFunc(kinds, func(k feeds.Kind) bool { return k == feeds.Calendar })
+	}
+	for _, k := range kinds {
+		out = append(out, a.layout.SeriesURL(slug, k))
+	}
+	if sc != scopePosts {
+		for _, key := range keys {
+			out = append(out, a.layout.SessionURL(slug, key))
+		}
+	}
+	for _, k := range kinds {
+		out = append(out, a.layout.SeriesURL("", k))
+	}
+	if sc == scopeSeries {
+		out = append(out, a.layout.SeriesURL("", feeds.OPML))
+	}
+	return slices.Compact(out)
+}

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+var update = flag.Bool("update", false, "rewrite openapi.json from the route table and testdata/openapi-components.json")
+
+// buildOpenAPI generates the OpenAPI description from the route table and
+// the hand-written components, so the served document cannot drift from
+// the routes: TestOpenAPIIsGenerated fails until `go test -update` is run.
+func buildOpenAPI(t *testing.T) []byte {
+	t.Helper()
+	compData, err := os.ReadFile("testdata/openapi-components.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var components map[string]any
+	if err := json.Unmarshal(compData, &components); err != nil {
+		t.Fatalf("openapi-components.json: %v", err)
+	}
+	paths := map[string]map[string]any{}
+	for _, rt := range routes {
+		if paths[rt.path] == nil {
+			paths[rt.path] = map[string]any{}
+		}
+		paths[rt.path][strings.ToLower(rt.method)] = operation(rt)
+	}
+	doc := map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "agendafeed admin API",
+			"version":     "1",
+			"description": "Edit series, sessions, people and posts; every write regenerates the published calendars and feeds within about a second. See docs/api.md.",
+		},
+		"servers":    []any{map[string]any{"url": "/"}},
+		"security":   []any{map[string]any{"bearer": []any{}}},
+		"paths":      paths,
+		"components": components,
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+var paramRE = regexp.MustCompile(`\{([a-z]+)\}`)
+
+func operation(rt route) map[string]any {
+	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/" + name} }
+	content := func(schema string, types ...string) map[string]any {
+		c := map[string]any{}
+		for _, ty := range types {
+			c[ty] = map[string]any{"schema": ref("schemas/" + schema)}
+		}
+		return c
+	}
+	resource := "Series"
+	switch {
+	case strings.Contains(rt.path, "/posts"):
+		resource = "Post"
+	case strings.Contains(rt.path, "/sessions"):
+		resource = "Session"
+	case strings.Contains(rt.path, "/people"):
+		resource = "Person"
+	}
+	item := strings.HasSuffix(rt.path, "}")
+	op := map[string]any{"summary": rt.summary, "operationId": operationID(rt), "tags": []any{resource}}
+	var params []any
+	for _, m := range paramRE.FindAllStringSubmatch(rt.path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	responses := map[string]any{"default": ref("responses/Error")}
+	ok := func(code, desc, schema string, etag bool) {
+		r := map[string]any{"description": desc, "content": content(schema, "application/json")}
+		if etag {
+			r["headers"] = map[string]any{"ETag": map[string]any{"description": "The version of the resource, for If-Match.", "schema": map[string]any{"type": "string"}}}
+		}
+		responses[code] = r
+	}
+	list := map[string]string{"Series": "SeriesList", "Session": "SessionList", "Post": "PostList", "Person": "PersonList"}
+	switch {
+	case strings.HasSuffix(rt.path, "/openapi.json"):
+		op["tags"] = []any{"Meta"}
+		op["security"] = []any{}
+		responses["200"] = map[string]any{"description": "This document.", "content": map[string]any{"application/json": map[string]any{}}}
+	case strings.HasSuffix(rt.path, "/import"):
+		op["tags"] = []any{"Import"}
+		op["requestBody"] = map[string]any{"required": true, "description": "One agenda file (docs/agenda-format.md), YAML or JSON, at most 10 MB.",
+			"content": map[string]any{"application/yaml": map[string]any{}, "application/x-yaml": map[string]any{}, "text/yaml": map[string]any{}, "application/json": map[string]any{}}}
+		ok("200", "Imported, all or nothing.", "ImportResponse", false)
+	case rt.method == "GET" && !item:
+		params = append(params, ref("parameters/limit"), ref("parameters/offset"))
+		if resource == "Session" {
+			if !strings.Contains(rt.path, "{slug}") {
+				params = append(params, ref("parameters/series"))
+			}
+			params = append(params, ref("parameters/from"), ref("parameters/to"), ref("parameters/status"))
+		}
+		ok("200", "One page of the list; next is the URL of the following page, or null.", list[resource], false)
+	case rt.method == "GET":
+		ok("200", "The "+strings.ToLower(resource)+".", resource+"Response", true)
+	case rt.method == "POST" && strings.HasSuffix(rt.path, "/cancel"):
+		params = append(params, ref("parameters/If-Match"))
+		ok("200", "Cancelled: the session stays published with STATUS:CANCELLED and a new sequence.", "SessionResponse", true)
+	case rt.method == "POST":
+		op["requestBody"] = map[string]any{"required": true, "content": content(resource, "application/json")}
+		ok("201", "Created.", resource+"Response", true)
+	case rt.method == "PUT":
+		params = append(params, ref("parameters/If-Match"))
+		op["requestBody"] = map[string]any{"required": true, "content": content(resource, "application/json")}
+		ok("200", "Replaced. Absent fields take their defaults.", resource+"Response", true)
+	case rt.method == "PATCH":
+		params = append(params, ref("parameters/If-Match"))
+		op["requestBody"] = map[string]any{"required": true, "description": "A JSON merge patch (RFC 7396): named fields change, null clears.",
+			"content": content(resource, "application/merge-patch+json", "application/json")}
+		ok("200", "Changed.", resource+"Response", true)
+	case rt.method == "DELETE":
+		params = append(params, ref("parameters/If-Match"))
+		ok("200", "Deleted.", "DeleteResponse", false)
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	op["responses"] = responses
+	return op
+}
+
+// operationID is the method and the path in camel case:
+// GET /api/v1/series/{slug}/posts -> getSeriesBySlugPosts.
+func operationID(rt route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.method))
+	for _, seg := range strings.Split(strings.TrimPrefix(rt.path, Prefix+"/"), "/") {
+		if strings.HasPrefix(seg, "{") {
+			seg = "by-" + strings.Trim(seg, "{}")
+		}
+		for _, part := range strings.FieldsFunc(seg, func(r rune) bool { return r == '-' || r == '.' }) {
+			rs := []rune(part)
+			rs[0] = unicode.ToUpper(rs[0])
+			b.WriteString(string(rs))
+		}
+	}
+	return b.String()
+}
+
+func TestOpenAPIIsGenerated(t *testing.T) {
+	got := buildOpenAPI(t)
+	if *update {
+		if err := os.WriteFile("openapi.json", got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(got, openAPIDoc) {
+		t.Fatal("openapi.json is not what the route table and testdata/openapi-components.json give; run: go test ./internal/api -run TestOpenAPIIsGenerated -update")
+	}
+}
+
+// documented lists "METHOD path" of every operation in the served document.
+func documented(t *testing.T) []string {
+	t.Helper()
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	var out []string
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			out = append(out, strings.ToUpper(m)+" "+p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestOpenAPIMatchesRoutes: every registered route is documented with the
+// same method and path, and every documented operation is served by the
+// mux under exactly that pattern.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	var registered []string
+	for _, rt := range routes {
+		registered = append(registered, rt.method+" "+rt.path)
+	}
+	slices.Sort(registered)
+	docs := documented(t)
+	for _, r := range registered {
+		if _, found := slices.BinarySearch(docs, r); !found {
+			t.Errorf("route %s is not in openapi.json", r)
+		}
+	}
+	for _, d := range docs {
+		if _, found := slices.BinarySearch(registered, d); !found {
+			t.Errorf("openapi.json documents %s, which is not a route", d)
+		}
+	}
+
+	ta := newTestAPI(t)
+	a := ta.h.(*API)
+	for _, d := range docs {
+		method, path, _ := strings.Cut(d, " ")
+		concrete := paramRE.ReplaceAllString(path, "x")
+		r := httptest.NewRequest(method, concrete, nil)
+		if _, pattern := a.mux.Handler(r); pattern != d {
+			t.Errorf("%s %s is served by pattern %q, want %q", method, concrete, pattern, d)
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/importer"
+)
+
+// revisionsWritten lists what moved between two revision maps: the new
+// revision of each series that changed (or vanished: -1 is not used, it
+// simply drops out) and the URLs that change.
+func (a *API) revisionsWritten(before, after map[string]int64, keys map[string][]string, sc scope) (map[string]int64, []string) {
+	revs := map[string]int64{}
+	changed := []string{}
+	for _, slug := range slices.Sorted(maps.Keys(after)) {
+		if after[slug] == before[slug] {
+			continue
+		}
+		revs[slug] = after[slug]
+		changed = append(changed, a.changedURLs(slug, keys[slug], sc)...)
+	}
+	return revs, slices.Compact(changed)
+}
+
+func (a *API) personID(r *http.Request) (int64, error) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("person %q: %w", raw, agenda.ErrNotFound)
+	}
+	return id, nil
+}
+
+func (a *API) listPeople(r *http.Request) (*reply, error) {
+	if err := checkQuery(r); err != nil {
+		return nil, err
+	}
+	limit, offset, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.db.People(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	items, more := pageOf(all, limit, offset)
+	out := make([]personJSON, len(items))
+	for i, p := range items {
+		out[i] = toPersonJSON(p)
+	}
+	return &reply{body: listBody("people", out, r, limit, offset, more)}, nil
+}
+
+func (a *API) getPerson(r *http.Request) (*reply, error) {
+	id, err := a.personID(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.db.Person(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return &reply{etag: personETag(p), body: map[string]any{"person": toPersonJSON(p)}}, nil
+}
+
+func (a *API) personWritten(ctx context.Context, p agenda.Person, before map[string]int64, status int) (*reply, error) {
+	after, err := a.db.Revisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	revs, changed := a.revisionsWritten(before, after, nil, scopeSessions)
+	return &reply{status: status, etag: personETag(p), location: Prefix + "/people/" + strconv.FormatInt(p.ID, 10),
+		body: map[string]any{"person": toPersonJSON(p), "revisions": revs, "changed": changed}}, nil
+}
+
+func (a *API) createPerson(r *http.Request) (*reply, error) {
+	var in personJSON
+	if err := a.decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	p := agenda.Person{Name: in.Name, Affiliation: in.Affiliation, URL: in.URL}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	return a.locked(func() (*reply, error) {
+		all, err := a.db.People(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, cur := range all {
+			if cur.Name == p.Name {
+				return nil, errf(http.StatusConflict, "name", p.Name, "person %q already exists (id %d); use PUT or PATCH to change it", cur.Name, cur.ID)
+			}
+		}
+		before, err := a.db.Revisions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := a.db.PutPerson(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		return a.personWritten(ctx, out, before, http.StatusCreated)
+	})
+}
+
+func (a *API) replacePerson(r *http.Request) (*reply, error) {
+	var in personJSON
+	if err := a.decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	return a.updatePerson(r, func(cur agenda.Person) (personJSON, error) {
+		if in.ID != 0 && in.ID != cur.ID {
+			return in, errf(http.StatusUnprocessableEntity, "id", strconv.FormatInt(in.ID, 10), "id: %d: expected %d or nothing; a person's id never changes", in.ID, cur.ID)
+		}
+		return in, nil
+	})
+}
+
+func (a *API) patchPerson(r *http.Request) (*reply, error) {
+	data, err := readBody(r, MaxBody, patchTypes)
+	if err != nil {
+		return nil, err
+	}
+	return a.updatePerson(r, func(cur agenda.Person) (personJSON, error) {
+		var in personJSON
+		err := applyPatch(data, toPersonJSON(cur), personPatch, &in)
+		return in, err
+	})
+}
+
+// updatePerson is PUT and PATCH. A person has no counter in the store, so
+// If-Match is checked against the content hash under the write lock.
+func (a *API) updatePerson(r *http.Request, build func(cur agenda.Person) (personJSON, error)) (*reply, error) {
+	ctx, cond := r.Context(), conditionOf(r)
+	id, err := a.personID(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.locked(func() (*reply, error) {
+		cur, err := a.db.Person(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := cond.check(personETag(cur), fmt.Sprintf("person %d", id)); err != nil {
+			return nil, err
+		}
+		in, err := build(cur)
+		if err != nil {
+			return nil, err
+		}
+		before, err := a.db.Revisions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := a.db.PutPerson(ctx, agenda.Person{ID: id, Name: in.Name, Affiliation: in.Affiliation, URL: in.URL})
+		if err != nil {
+			return nil, err
+		}
+		return a.personWritten(ctx, out, before, 0)
+	})
+}
+
+// importFile takes one agenda file, as `agendafeed import` does: YAML or
+// JSON, validated whole, written all or nothing.
+func (a *API) importFile(r *http.Request) (*reply, error) {
+	data, err := readBody(r, importer.MaxFileSize, []string{"application/yaml", "application/x-yaml", "text/yaml", "application/json"})
+	if err != nil {
+		return nil, err
+	}
+	snap, err := importer.Parse("request", data, a.imp)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	return a.locked(func() (*reply, error) {
+		before, err := a.db.Revisions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res, err := a.db.Import(ctx, []agenda.Snapshot{snap})
+		if err != nil {
+			return nil, err
+		}
+		after, err := a.db.Revisions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		keys := map[string][]string{}
+		for _, s := range snap.Sessions {
+			keys[snap.Series.Slug] = append(keys[snap.Series.Slug], s.Key)
+		}
+		_, changed := a.revisionsWritten(before, after, keys, scopeSeries)
+		return &reply{body: map[string]any{
+			"series":   snap.Series.Slug,
+			"revision": after[snap.Series.Slug],
+			"changed":  changed,
+			"imported": map[string]int{
+				"sessions_created": res.SessionsCreated, "sessions_updated": res.SessionsUpdated,
+				"sessions_unchanged": res.SessionsUnchanged, "posts_created": res.PostsCreated,
+				"posts_updated": res.PostsUpdated, "posts_unchanged": res.PostsUnchanged,
+			},
+		}}, nil
+	})
+}

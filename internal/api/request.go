@@ -1,0 +1,298 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// MaxBody is the largest JSON body a resource request may have.
+const MaxBody = 1 << 20
+
+type tokenKey struct{}
+
+func withToken(ctx context.Context, t *tokenHash) context.Context {
+	return context.WithValue(ctx, tokenKey{}, t)
+}
+
+func tokenFrom(ctx context.Context) *tokenHash {
+	t, _ := ctx.Value(tokenKey{}).(*tokenHash)
+	return t
+}
+
+// reply is a successful response.
+type reply struct {
+	status   int // 0: 200
+	etag     string
+	location string
+	body     any
+}
+
+// decodeBody reads a JSON resource body strictly into v.
+func (a *API) decodeBody(r *http.Request, v any) error {
+	data, err := readBody(r, MaxBody, jsonTypes)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(data, v)
+}
+
+func (a *API) writeReply(w http.ResponseWriter, r *http.Request, rep *reply) {
+	status := rep.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if rep.location != "" {
+		w.Header().Set("Location", rep.location)
+	}
+	if rep.etag != "" {
+		w.Header().Set("ETag", rep.etag)
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && etagListed(r.Header.Get("If-None-Match"), rep.etag, true) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	if raw, ok := rep.body.(json.RawMessage); ok {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write(raw) //nolint:errcheck // the client went away
+		return
+	}
+	writeJSON(w, status, rep.body)
+}
+
+// etagListed reports whether an If-Match / If-None-Match list names etag
+// (or is "*"). If-Match compares strongly; If-None-Match weakly.
+func etagListed(header, etag string, weak bool) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		if weak {
+			t = strings.TrimPrefix(t, "W/")
+		}
+		if t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// condition is what If-Match asks of a write: nothing (absent), or that
+// the resource's current ETag is one of those listed.
+type condition struct {
+	header string
+}
+
+func conditionOf(r *http.Request) condition {
+	return condition{header: strings.TrimSpace(r.Header.Get("If-Match"))}
+}
+
+func (c condition) set() bool { return c.header != "" }
+
+// check returns a 412 error when the condition is set and current is not
+// listed.
+func (c condition) check(current, what string) error {
+	if !c.set() || etagListed(c.header, current, false) {
+		return nil
+	}
+	return errf(http.StatusPreconditionFailed, "", "",
+		"If-Match %s does not match the current ETag %s of %s; GET it again and retry", c.header, current, what)
+}
+
+// mediaTypes accepted for JSON resource bodies.
+var jsonTypes = []string{"application/json"}
+var patchTypes = []string{"application/merge-patch+json", "application/json"}
+
+// readBody reads a request body of at most limit bytes with one of the
+// given media types.
+func readBody(r *http.Request, limit int64, types []string) ([]byte, error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" {
+		return nil, errf(http.StatusUnsupportedMediaType, "", "", "missing Content-Type; expected %s", strings.Join(types, " or "))
+	}
+	if err != nil || !slices.Contains(types, strings.ToLower(mt)) {
+		return nil, errf(http.StatusUnsupportedMediaType, "", "", "Content-Type %q: expected %s", ct, strings.Join(types, " or "))
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || int64(len(data)) > limit {
+		return nil, errf(http.StatusRequestEntityTooLarge, "", "", "request body is over the limit of %d bytes", limit)
+	}
+	if err != nil {
+		return nil, errf(http.StatusBadRequest, "", "", "reading the request body: %v", err)
+	}
+	return data, nil
+}
+
+// decodeStrict decodes one JSON object into v, refusing unknown fields,
+// wrong types and trailing data, with messages that name the field.
+func decodeStrict(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errf(http.StatusBadRequest, "", "", "empty request body; expected a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errf(http.StatusBadRequest, "", "", "malformed JSON: more data after the object")
+	}
+	return nil
+}
+
+// jsonError turns encoding/json's errors into 400s naming what was wrong.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return errf(http.StatusBadRequest, "", "", "malformed JSON at byte %d: %v", se.Offset, se)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errf(http.StatusBadRequest, "", "", "malformed JSON: unexpected end of the body")
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return errf(http.StatusBadRequest, "", "", "expected a JSON object, not %s", jsonKind(te.Value))
+		}
+		return errf(http.StatusBadRequest, te.Field, "", "%s: expected %s, not %s", te.Field, goKind(te.Type.Kind().String()), jsonKind(te.Value))
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		name, _ = strconv.Unquote(name)
+		return errf(http.StatusBadRequest, name, "", "unknown field %q", name)
+	}
+	return errf(http.StatusBadRequest, "", "", "malformed JSON: %s", strings.TrimPrefix(msg, "json: "))
+}
+
+func jsonKind(v string) string {
+	switch v {
+	case "string":
+		return "a string"
+	case "number":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	}
+	if strings.HasPrefix(v, "number") {
+		return "a number " + strings.TrimPrefix(v, "number ")
+	}
+	return v
+}
+
+func goKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "a list"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	if strings.HasPrefix(k, "int") || strings.HasPrefix(k, "uint") {
+		return "a whole number"
+	}
+	return k
+}
+
+// mergePatch applies an RFC 7396 JSON merge patch to target.
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+			continue
+		}
+		t[k] = mergePatch(t[k], v)
+	}
+	return t
+}
+
+// patchFields describes which keys a PATCH may name: writable keys, read-only
+// keys (refused) and nested objects with their own keys.
+type patchFields struct {
+	writable []string
+	readOnly []string
+	nested   map[string][]string
+}
+
+// applyPatch decodes a merge patch, checks its keys, applies it to the
+// current representation and decodes the result strictly into v.
+func applyPatch(data []byte, current any, fields patchFields, v any) error {
+	var patch any
+	if err := decodeJSONValue(data, &patch); err != nil {
+		return err
+	}
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return errf(http.StatusBadRequest, "", "", "a merge patch must be a JSON object")
+	}
+	for k, val := range pm {
+		switch {
+		case slices.Contains(fields.readOnly, k):
+			return errf(http.StatusUnprocessableEntity, k, "", "%s: is read-only; it cannot be patched", k)
+		case !slices.Contains(fields.writable, k):
+			return errf(http.StatusBadRequest, k, "", "unknown field %q", k)
+		}
+		if keys, ok := fields.nested[k]; ok {
+			if m, ok := val.(map[string]any); ok {
+				for nk := range m {
+					if !slices.Contains(keys, nk) {
+						return errf(http.StatusBadRequest, k+"."+nk, "", "unknown field %q", k+"."+nk)
+					}
+				}
+			}
+		}
+	}
+	raw, err := json.Marshal(current)
+	if err != nil {
+		return fmt.Errorf("patch: encode current: %w", err)
+	}
+	var cur any
+	if err := json.Unmarshal(raw, &cur); err != nil {
+		return fmt.Errorf("patch: decode current: %w", err)
+	}
+	merged, err := json.Marshal(mergePatch(cur, patch))
+	if err != nil {
+		return fmt.Errorf("patch: encode merged: %w", err)
+	}
+	return decodeStrict(merged, v)
+}
+
+// decodeJSONValue decodes any one JSON value, with decodeStrict's messages.
+func decodeJSONValue(data []byte, v *any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errf(http.StatusBadRequest, "", "", "empty request body; expected a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errf(http.StatusBadRequest, "", "", "malformed JSON: more data after the object")
+	}
+	return nil
+}

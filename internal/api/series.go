@@ -1,0 +1,204 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
+)
+
+func (a *API) openAPI(_ *http.Request) (*reply, error) {
+	return &reply{body: json.RawMessage(openAPIDoc)}, nil
+}
+
+// locked runs a write under the API's write lock and triggers a
+// regeneration when it succeeded.
+func (a *API) locked(fn func() (*reply, error)) (*reply, error) {
+	a.writeMu.Lock()
+	rep, err := fn()
+	a.writeMu.Unlock()
+	if err == nil {
+		a.trigger()
+	}
+	return rep, err
+}
+
+// staleErr decides what a conflict from the store means: when the
+// resource's ETag moved since it was read (another process wrote it), the
+// write lost a race: 412 if the client asked for a precondition, else 409.
+func staleErr(err error, cond condition, before string, now func() (string, error)) error {
+	if !errors.Is(err, agenda.ErrConflict) {
+		return err
+	}
+	cur, nerr := now()
+	if nerr != nil || cur == before {
+		return err
+	}
+	if cond.set() {
+		return errf(http.StatusPreconditionFailed, "", "", "If-Match %s: the resource changed meanwhile (now %s); GET it again and retry", cond.header, cur)
+	}
+	return errf(http.StatusConflict, "", "", "the resource changed while it was being written (now %s); retry", cur)
+}
+
+func (a *API) seriesWritten(ctx context.Context, key string, s agenda.Series, before int64, sc scope, status int) (*reply, error) {
+	body := map[string]any{key: toSeriesJSON(s), "revision": s.Revision, "changed": []string{}}
+	if s.Revision != before {
+		var keys []string
+		if sc != scopePosts {
+			sessions, err := a.db.Sessions(ctx, store.SessionFilter{Series: s.Slug})
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range sessions {
+				keys = append(keys, x.Key)
+			}
+		}
+		body["changed"] = a.changedURLs(s.Slug, keys, sc)
+	}
+	rep := &reply{status: status, etag: seriesETag(s), body: body}
+	return rep, nil
+}
+
+func (a *API) listSeries(r *http.Request) (*reply, error) {
+	if err := checkQuery(r); err != nil {
+		return nil, err
+	}
+	limit, offset, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	all, err := a.db.ListSeries(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	items, more := pageOf(all, limit, offset)
+	out := make([]seriesJSON, len(items))
+	for i, s := range items {
+		out[i] = toSeriesJSON(s)
+	}
+	return &reply{body: listBody("series", out, r, limit, offset, more)}, nil
+}
+
+func (a *API) getSeries(r *http.Request) (*reply, error) {
+	s, err := a.db.Series(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	return &reply{etag: seriesETag(s), body: map[string]any{"series": toSeriesJSON(s)}}, nil
+}
+
+func (a *API) createSeries(r *http.Request) (*reply, error) {
+	var in seriesJSON
+	if err := a.decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	s, err := a.fromSeriesJSON(in)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	return a.locked(func() (*reply, error) {
+		s.Normalize()
+		if cur, err := a.db.Series(ctx, s.Slug); err == nil {
+			return nil, errf(http.StatusConflict, "slug", s.Slug, "series %q already exists (revision %d); use PUT or PATCH to change it", cur.Slug, cur.Revision)
+		}
+		out, err := a.db.PutSeries(ctx, s, 0)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := a.seriesWritten(ctx, "series", out, 0, scopeSeries, http.StatusCreated)
+		if rep != nil {
+			rep.location = Prefix + "/series/" + out.Slug
+		}
+		return rep, err
+	})
+}
+
+func (a *API) replaceSeries(r *http.Request) (*reply, error) {
+	var in seriesJSON
+	if err := a.decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	return a.updateSeries(r, func(cur agenda.Series) (seriesJSON, error) {
+		if in.Slug != "" && in.Slug != cur.Slug {
+			return in, errf(http.StatusUnprocessableEntity, "slug", in.Slug, "slug: %q: expected %q, the series in the URL; a series' slug never changes", in.Slug, cur.Slug)
+		}
+		return in, nil
+	})
+}
+
+func (a *API) patchSeries(r *http.Request) (*reply, error) {
+	data, err := readBody(r, MaxBody, patchTypes)
+	if err != nil {
+		return nil, err
+	}
+	return a.updateSeries(r, func(cur agenda.Series) (seriesJSON, error) {
+		var in seriesJSON
+		err := applyPatch(data, toSeriesJSON(cur), seriesPatch, &in)
+		return in, err
+	})
+}
+
+// updateSeries is PUT and PATCH: read, check If-Match, build the new value
+// from the current one, write conditionally on the revision read.
+func (a *API) updateSeries(r *http.Request, build func(cur agenda.Series) (seriesJSON, error)) (*reply, error) {
+	ctx, slug, cond := r.Context(), r.PathValue("slug"), conditionOf(r)
+	return a.locked(func() (*reply, error) {
+		cur, err := a.db.Series(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		if err := cond.check(seriesETag(cur), "series "+slug); err != nil {
+			return nil, err
+		}
+		in, err := build(cur)
+		if err != nil {
+			return nil, err
+		}
+		s, err := a.fromSeriesJSON(in)
+		if err != nil {
+			return nil, err
+		}
+		s.Slug = cur.Slug
+		out, err := a.db.PutSeries(ctx, s, cur.Revision)
+		if err != nil {
+			return nil, staleErr(err, cond, seriesETag(cur), func() (string, error) {
+				s, err := a.db.Series(ctx, slug)
+				return seriesETag(s), err
+			})
+		}
+		return a.seriesWritten(ctx, "series", out, cur.Revision, scopeSeries, 0)
+	})
+}
+
+func (a *API) deleteSeries(r *http.Request) (*reply, error) {
+	ctx, slug, cond := r.Context(), r.PathValue("slug"), conditionOf(r)
+	return a.locked(func() (*reply, error) {
+		cur, err := a.db.Series(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		if err := cond.check(seriesETag(cur), "series "+slug); err != nil {
+			return nil, err
+		}
+		sessions, err := a.db.Sessions(ctx, store.SessionFilter{Series: slug})
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]string, len(sessions))
+		for i, s := range sessions {
+			keys[i] = s.Key
+		}
+		if err := a.db.DeleteSeries(ctx, slug, cur.Revision); err != nil {
+			return nil, staleErr(err, cond, seriesETag(cur), func() (string, error) {
+				s, err := a.db.Series(ctx, slug)
+				return seriesETag(s), err
+			})
+		}
+		return &reply{body: map[string]any{"deleted": map[string]any{"series": slug},
+			"changed": a.changedURLs(slug, keys, scopeSeries)}}, nil
+	})
+}

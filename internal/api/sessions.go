@@ -1,0 +1,249 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
+)
+
+// findSession loads the session a URL names: /sessions/{uid} or
+// /series/{slug}/sessions/{key}.
+func (a *API) findSession(ctx context.Context, r *http.Request) (agenda.Session, error) {
+	if uid := r.PathValue("uid"); uid != "" {
+		return a.db.Session(ctx, uid)
+	}
+	return a.db.SessionByKey(ctx, r.PathValue("slug"), r.PathValue("key"))
+}
+
+func sessionLocation(s agenda.Session) string {
+	return Prefix + "/sessions/" + url.PathEscape(s.UID)
+}
+
+// sessionWritten builds the response of a session write.
+func (a *API) sessionWritten(ctx context.Context, s agenda.Session, before int64, oldKey string, status int) (*reply, error) {
+	series, err := a.db.Series(ctx, s.Series)
+	if err != nil {
+		return nil, err
+	}
+	body := map[string]any{"session": toSessionJSON(s), "revision": series.Revision, "changed": []string{}}
+	if series.Revision != before {
+		keys := []string{s.Key}
+		if oldKey != "" && oldKey != s.Key {
+			keys = append(keys, oldKey)
+		}
+		body["changed"] = a.changedURLs(s.Series, keys, scopeSessions)
+	}
+	return &reply{status: status, etag: sessionETag(s), location: sessionLocation(s), body: body}, nil
+}
+
+func (a *API) listSessions(r *http.Request) (*reply, error) {
+	slug := r.PathValue("slug")
+	known := []string{"series", "from", "to", "status"}
+	if slug != "" {
+		known = known[1:]
+	}
+	if err := checkQuery(r, known...); err != nil {
+		return nil, err
+	}
+	limit, offset, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	f := store.SessionFilter{Series: q.Get("series"), Limit: limit + 1, Offset: offset}
+	if slug != "" {
+		f.Series = slug
+		if _, err := a.db.Series(r.Context(), slug); err != nil {
+			return nil, err
+		}
+	}
+	if v := q.Get("from"); v != "" {
+		if f.From, err = parseBound("from", v); err != nil {
+			return nil, err
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if f.To, err = parseBound("to", v); err != nil {
+			return nil, err
+		}
+	}
+	if v := q.Get("status"); v != "" {
+		st := agenda.Status(strings.ToLower(v))
+		if st != agenda.StatusConfirmed && st != agenda.StatusTentative && st != agenda.StatusCancelled {
+			return nil, queryError("status", v, "expected confirmed, tentative or cancelled")
+		}
+		f.Status = st
+	}
+	list, err := a.db.Sessions(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	out := make([]sessionJSON, len(list))
+	for i, s := range list {
+		out[i] = toSessionJSON(s)
+	}
+	return &reply{body: listBody("sessions", out, r, limit, offset, more)}, nil
+}
+
+func (a *API) getSession(r *http.Request) (*reply, error) {
+	s, err := a.findSession(r.Context(), r)
+	if err != nil {
+		return nil, err
+	}
+	return &reply{etag: sessionETag(s), body: map[string]any{"session": toSessionJSON(s)}}, nil
+}
+
+func (a *API) createSession(r *http.Request) (*reply, error) {
+	var in sessionJSON
+	if err := a.decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	ctx, slug := r.Context(), r.PathValue("slug")
+	if slug != "" {
+		if in.Series != "" && strings.TrimSpace(in.Series) != slug {
+			return nil, errf(http.StatusUnprocessableEntity, "series", in.Series, "series: %q: expected %q, the series in the URL, or nothing", in.Series, slug)
+		}
+		in.Series = slug
+	}
+	s, err := fromSessionJSON(in)
+	if err != nil {
+		return nil, err
+	}
+	return a.locked(func() (*reply, error) {
+		series, err := a.db.Series(ctx, s.Series)
+		switch {
+		case errors.Is(err, agenda.ErrNotFound) && slug == "" && s.Series != "":
+			return nil, &agenda.FieldError{Field: "series", Value: s.Series, Msg: "expected the slug of an existing series"}
+		case err != nil && s.Series != "":
+			return nil, err
+		}
+		key := strings.TrimSpace(s.Key)
+		if cur, err := a.db.SessionByKey(ctx, s.Series, key); err == nil {
+			return nil, errf(http.StatusConflict, "key", key, "session %s/%s already exists (uid %s); use PUT or PATCH to change it", cur.Series, cur.Key, cur.UID)
+		}
+		if s.UID != "" {
+			if cur, err := a.db.Session(ctx, s.UID); err == nil {
+				return nil, errf(http.StatusConflict, "uid", s.UID, "a session with uid %s already exists (%s/%s)", s.UID, cur.Series, cur.Key)
+			}
+		}
+		out, err := a.db.PutSession(ctx, s, 0)
+		if err != nil {
+			return nil, err
+		}
+		return a.sessionWritten(ctx, out, series.Revision, "", http.StatusCreated)
+	})
+}
+
+func (a *API) replaceSession(r *http.Request) (*reply, error) {
+	var in sessionJSON
+	if err := a.decodeBody(r, &in); err != nil {
+		return nil, err
+	}
+	return a.updateSession(r, func(cur agenda.Session) (agenda.Session, error) {
+		if uid := strings.TrimSpace(in.UID); uid != "" && uid != cur.UID {
+			return agenda.Session{}, errf(http.StatusUnprocessableEntity, "uid", in.UID, "uid: %q: expected %q or nothing; a session's UID never changes", in.UID, cur.UID)
+		}
+		if ser := strings.TrimSpace(in.Series); ser != "" && ser != cur.Series {
+			return agenda.Session{}, errf(http.StatusUnprocessableEntity, "series", in.Series, "series: %q: expected %q or nothing; a session cannot move to another series", in.Series, cur.Series)
+		}
+		if strings.TrimSpace(in.Key) == "" {
+			in.Key = cur.Key
+		}
+		return fromSessionJSON(in)
+	})
+}
+
+func (a *API) patchSession(r *http.Request) (*reply, error) {
+	data, err := readBody(r, MaxBody, patchTypes)
+	if err != nil {
+		return nil, err
+	}
+	return a.updateSession(r, func(cur agenda.Session) (agenda.Session, error) {
+		var in sessionJSON
+		if err := applyPatch(data, toSessionJSON(cur), sessionPatch, &in); err != nil {
+			return agenda.Session{}, err
+		}
+		return fromSessionJSON(in)
+	})
+}
+
+func (a *API) cancelSession(r *http.Request) (*reply, error) {
+	return a.updateSession(r, nil)
+}
+
+// updateSession is PUT, PATCH and cancel: read, check If-Match, build the
+// new session from the current one (nil build: cancel), and write it
+// conditionally on the sequence read.
+func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (agenda.Session, error)) (*reply, error) {
+	ctx, cond := r.Context(), conditionOf(r)
+	return a.locked(func() (*reply, error) {
+		cur, err := a.findSession(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := cond.check(sessionETag(cur), "session "+cur.UID); err != nil {
+			return nil, err
+		}
+		series, err := a.db.Series(ctx, cur.Series)
+		if err != nil {
+			return nil, err
+		}
+		// A sequence of 0 cannot be a store condition (0 means none); the
+		// write lock makes the check above hold for writes through the API.
+		var out agenda.Session
+		if build == nil {
+			out, err = a.db.CancelSession(ctx, cur.UID, cur.Sequence)
+		} else {
+			var s agenda.Session
+			if s, err = build(cur); err != nil {
+				return nil, err
+			}
+			s.UID, s.Series = cur.UID, cur.Series
+			out, err = a.db.PutSession(ctx, s, cur.Sequence)
+		}
+		if err != nil {
+			return nil, staleErr(err, cond, sessionETag(cur), func() (string, error) {
+				s, err := a.db.Session(ctx, cur.UID)
+				return sessionETag(s), err
+			})
+		}
+		return a.sessionWritten(ctx, out, series.Revision, cur.Key, 0)
+	})
+}
+
+func (a *API) deleteSession(r *http.Request) (*reply, error) {
+	ctx, cond := r.Context(), conditionOf(r)
+	return a.locked(func() (*reply, error) {
+		cur, err := a.findSession(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := cond.check(sessionETag(cur), "session "+cur.UID); err != nil {
+			return nil, err
+		}
+		if err := a.db.DeleteSession(ctx, cur.UID, cur.Sequence); err != nil {
+			return nil, staleErr(err, cond, sessionETag(cur), func() (string, error) {
+				s, err := a.db.Session(ctx, cur.UID)
+				return sessionETag(s), err
+			})
+		}
+		series, err := a.db.Series(ctx, cur.Series)
+		if err != nil {
+			return nil, err
+		}
+		return &reply{body: map[string]any{
+			"deleted":  map[string]any{"uid": cur.UID, "series": cur.Series, "key": cur.Key},
+			"revision": series.Revision,
+			"changed":  a.changedURLs(cur.Series, []string{cur.Key}, scopeSessions),
+		}}, nil
+	})
+}
