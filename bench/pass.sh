@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
-# Full regeneration pass over 100,000 sessions in 1,000 series (fake
-# renderer, ~300 bytes per session per format): prints the pass time and
-# peak RSS, then the time of a pass with nothing changed.
+# Regeneration pass timings.
 #
-#   bench/pass.sh [-series N] [-sessions N] [-per BYTES] [-dir DIR]
+#   bench/pass.sh [realpass flags]   real renderers over a real SQLite database
+#                                    (1,000 series x 100 sessions, built once and
+#                                    cached under $TMPDIR/agendafeed-bench): full
+#                                    forced first pass into an empty dir (time,
+#                                    CPU time, peak RSS), no-change pass, one
+#                                    series changed. Flags: -series -sessions
+#                                    -out DIR (e.g. /dev/shm/x for tmpfs)
+#                                    -cpuprofile F -memprofile F
+#   bench/pass.sh -fake [passbench flags]
+#                                    the fake renderer (~300 bytes per session per
+#                                    format): -series -sessions -per -dir
+#
+# GOMEMLIMIT (e.g. GOMEMLIMIT=300MiB) is honoured by both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go run ./bench/cmd/passbench "$@"
+if [ "${1:-}" = -fake ]; then
+	shift
+	exec go run ./bench/cmd/passbench "$@"
+fi
+exec go run ./bench/cmd/realpass "$@"

@@ -4,11 +4,30 @@
 # full responses, 304s (If-None-Match) and gzip. Prints req/s and ratios.
 #
 #   bench/serve.sh [duration-seconds] [connections] [threads]
+#
+# With PIN=1 (the default when taskset exists and there are 2+ cores) each
+# server under test runs on CPU 1 only (nginx with one worker, ours with
+# GOMAXPROCS 1) and wrk on CPU 0 with one thread: the same for both, and
+# neither steals the other's core. PIN=0 shares every core as before.
 set -euo pipefail
 
 DUR=${1:-10}
 CONNS=${2:-50}
-THREADS=${3:-2}
+PIN=${PIN:-}
+if [ -z "$PIN" ]; then
+	if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then PIN=1; else PIN=0; fi
+fi
+if [ "$PIN" = 1 ]; then
+	THREADS=${3:-1}
+	SRV_CPU=(taskset -c 1)
+	WRK_CPU=(taskset -c 0)
+	WORKERS=1
+else
+	THREADS=${3:-2}
+	SRV_CPU=()
+	WRK_CPU=()
+	WORKERS=2
+fi
 OURS_PORT=18081
 NGINX_PORT=18082
 
@@ -35,7 +54,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 go build -o "$WORK/servebench" ./bench/cmd/servebench
-"$WORK/servebench" -dir "$OUT" -addr "127.0.0.1:$OURS_PORT" >"$WORK/ready" 2>"$WORK/servebench.log" &
+"${SRV_CPU[@]}" "$WORK/servebench" -dir "$OUT" -addr "127.0.0.1:$OURS_PORT" >"$WORK/ready" 2>"$WORK/servebench.log" &
 SRV_PID=$!
 for _ in $(seq 100); do grep -q ready "$WORK/ready" 2>/dev/null && break; sleep 0.1; done
 read -r _ OURS_URL OURS_ETAG SIZE <"$WORK/ready"
@@ -43,7 +62,7 @@ FILE="$OUT/s0000/calendar.ics"
 gzip -9 -k -f "$FILE" # for nginx's gzip_static
 
 cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
+worker_processes $WORKERS;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
@@ -70,7 +89,7 @@ http {
 	}
 }
 CONF
-"$NGINX" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
+"${SRV_CPU[@]}" "$NGINX" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
 NGINX_URL="http://127.0.0.1:$NGINX_PORT/s0000/calendar.ics"
 for _ in $(seq 50); do curl -fsS -o /dev/null "$NGINX_URL" && break; sleep 0.1; done
 NGINX_ETAG=$(curl -fsS -D - -o /dev/null "$NGINX_URL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
@@ -87,10 +106,10 @@ cmp <(curl -fsS "$OURS_URL") <(curl -fsS "$NGINX_URL")
 rps() { # url [header]
 	local args=(-t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency)
 	[ $# -gt 1 ] && args+=(-H "$2")
-	wrk "${args[@]}" "$1" | awk '/Requests\/sec/{print $2}'
+	"${WRK_CPU[@]}" wrk "${args[@]}" "$1" | awk '/Requests\/sec/{print $2}'
 }
 
-echo "file: $SIZE bytes; wrk -t$THREADS -c$CONNS -d${DUR}s; $(nproc) cores, server and wrk on the same machine"
+echo "file: $SIZE bytes; wrk -t$THREADS -c$CONNS -d${DUR}s; $(nproc) cores; PIN=$PIN (1: server on CPU 1, wrk on CPU 0); access logs off in both"
 printf '%-8s %14s %14s %8s %8s\n' case agendafeed nginx ratio target
 report() { # case ours nginx target
 	printf '%-8s %14s %14s %7.0f%% %7s%%\n' "$1" "$2" "$3" "$(echo "100*$2/$3" | bc -l)" "$4"

@@ -109,6 +109,9 @@ type item struct {
 	published time.Time // UTC, whole seconds
 	updated   time.Time // UTC, whole seconds, never before published
 	tags      []string
+	// text, when set, fills in the fields above other than id and the
+	// dates; Build calls it only for the items the feed keeps.
+	text func(it *item)
 }
 
 // Len reports the number of items in the feed.
@@ -223,6 +226,12 @@ func Build(snaps []agenda.Snapshot, slug string, opts Options) (*Feed, error) {
 	if len(items) > limit {
 		items = items[:limit:limit]
 	}
+	for i := range items {
+		if items[i].text != nil {
+			items[i].text(&items[i])
+			items[i].text = nil
+		}
+	}
 	f.items = items
 
 	// updated is the latest change among the items shown, never the clock;
@@ -270,7 +279,7 @@ func (b *builder) appendSnapshot(items []item, s *agenda.Snapshot) ([]item, erro
 	}
 	for i := range s.Sessions {
 		ss := &s.Sessions[i]
-		it, keep, err := b.sessionItem(sr, ss)
+		it, keep, err := b.sessionStub(sr, ss)
 		if err != nil {
 			return nil, fmt.Errorf("news feed for series %q: %w", sr.Slug, err)
 		}

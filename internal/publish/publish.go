@@ -21,6 +21,7 @@
 package publish
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -31,6 +32,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -76,7 +78,9 @@ type Options struct {
 	Source   Source
 	Renderer Renderer
 	Now      func() time.Time // defaults to time.Now
-	// Workers is how many series render at once (default 2).
+	// Workers is how many series render and write at once (default
+	// 4 x GOMAXPROCS: creating a file costs more waiting in the kernel than
+	// rendering it costs CPU on some filesystems, see docs/performance.md).
 	Workers int
 }
 
@@ -134,7 +138,7 @@ func New(opts Options) (*Publisher, error) {
 		opts.Now = time.Now
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 2
+		opts.Workers = min(16, 4*runtime.GOMAXPROCS(0))
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output dir: %w", err)
@@ -539,10 +543,18 @@ type worker struct {
 	buf  bytes.Buffer
 	h    hash.Hash
 	dirs map[string]bool // directories known to exist
+	// bw is handed to every Render: the renderers write through a
+	// *bufio.Writer of at least 64 KiB as they are (bufio.NewWriterSize
+	// returns it) instead of allocating one per file.
+	bw *bufio.Writer
 }
 
+// renderBuf is the size of the worker's bufio.Writer; feeds/news asks for
+// 64 KiB, feeds/ical for 32 KiB.
+const renderBuf = 64 << 10
+
 func (p *Publisher) newWorker() *worker {
-	return &worker{p: p, h: sha256.New(), dirs: map[string]bool{}}
+	return &worker{p: p, h: sha256.New(), dirs: map[string]bool{}, bw: bufio.NewWriterSize(nil, renderBuf)}
 }
 
 // series renders one series. Panics become a *PanicError result, since a
@@ -611,7 +623,12 @@ func (w *worker) render(old *Manifest, out Output, series string, rev int64) (re
 	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, w: w}
 	sw.buf.Reset()
 	sw.h.Reset()
-	err := out.Render(&sw)
+	w.bw.Reset(&sw)
+	err := out.Render(w.bw)
+	if err == nil {
+		err = w.bw.Flush()
+	}
+	w.bw.Reset(nil) // drop the reference to sw
 	if err == nil && sw.err != nil {
 		err = sw.err
 	}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -34,6 +35,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dir := fs.String("dir", "", "output directory")
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address (loopback)")
 	size := fs.Int("size", 100<<10, "approximate calendar size in bytes")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +50,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if _, err := p.Pass(ctx, false); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fi := p.Manifest().Files["s0000/calendar.ics"]
 	srv, err := server.New(server.Options{Dir: *dir, Files: p, RefreshInterval: 5 * time.Minute})

@@ -1,0 +1,339 @@
+// Command realpass times regeneration passes with the real renderers over a
+// real database: it builds (once, then caches) a SQLite database of -series
+// series x -sessions sessions through the store's Import, opens it with
+// internal/app as the daemon does, and times a forced first pass into an
+// empty output directory, a pass with nothing changed and a pass after one
+// series changed, printing each duration and the peak RSS (VmHWM).
+//
+// The generated database is cached as <cache>/realpass-<version>-<series>x<sessions>.db;
+// change dataVersion when the generator changes. Each run copies it, so the
+// cached file is never modified.
+//
+//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-memprofile F]
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/agendafeed/agendafeed/config"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/app"
+)
+
+// dataVersion names the generator's output; bump it when gen changes.
+const dataVersion = "v1"
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "realpass:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("realpass", flag.ContinueOnError)
+	series := fs.Int("series", 1000, "series")
+	sessions := fs.Int("sessions", 100, "sessions per series")
+	cache := fs.String("cache", filepath.Join(os.TempDir(), "agendafeed-bench"), "directory caching the generated database")
+	out := fs.String("out", "", "output directory (default: a new temp dir, removed at the end); must be empty")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the full pass to this file")
+	memprofile := fs.String("memprofile", "", "write a heap profile taken near the full pass's peak heap to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*cache, 0o755); err != nil {
+		return err
+	}
+	cached := filepath.Join(*cache, fmt.Sprintf("realpass-%s-%dx%d.db", dataVersion, *series, *sessions))
+	if _, err := os.Stat(cached); err != nil {
+		start := time.Now()
+		if err := build(ctx, cached, *series, *sessions); err != nil {
+			return fmt.Errorf("build database: %w", err)
+		}
+		fmt.Fprintf(stdout, "built %s in %v\n", cached, time.Since(start).Round(time.Millisecond))
+		// Start afresh so that the build does not count in the peak RSS.
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		return syscall.Exec(exe, os.Args, os.Environ())
+	}
+
+	work, err := os.MkdirTemp("", "realpass")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	if *out == "" {
+		*out = filepath.Join(work, "public")
+	}
+	dbPath := filepath.Join(work, "agendafeed.db")
+	if err := copyFile(cached, dbPath); err != nil {
+		return err
+	}
+	a, err := open(ctx, dbPath, *out)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	stopWatch := func() {}
+	if *memprofile != "" {
+		stopWatch = watchHeap(*memprofile)
+	}
+	cpu0 := cpuTime()
+	start := time.Now()
+	res, err := a.Pass(ctx, true)
+	stopWatch()
+	full := time.Since(start)
+	cpu := cpuTime() - cpu0
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return fmt.Errorf("full pass: %w", err)
+	}
+	fmt.Fprintf(stdout, "full pass (real renderers): %d series x %d sessions, GOMAXPROCS %d: %v (CPU user+sys %v), %d files written, peak RSS %s\n",
+		*series, *sessions, runtime.GOMAXPROCS(0), full.Round(time.Millisecond), cpu.Round(time.Millisecond), res.FilesWritten, peakRSS())
+
+	const n = 20
+	start = time.Now()
+	for range n {
+		res, err := a.Pass(ctx, false)
+		if err != nil {
+			return fmt.Errorf("no-change pass: %w", err)
+		}
+		if res.SeriesRendered != 0 {
+			return fmt.Errorf("no-change pass rendered %d series", res.SeriesRendered)
+		}
+	}
+	fmt.Fprintf(stdout, "no-change pass: %v\n", (time.Since(start) / n).Round(time.Microsecond))
+
+	doc := gen(0, *sessions)
+	doc.Sessions = doc.Sessions[:1]
+	doc.Posts = nil
+	doc.Sessions[0].Title += " (moved)"
+	if _, err := a.DB().Import(ctx, []agenda.Snapshot{doc}); err != nil {
+		return fmt.Errorf("change one session: %w", err)
+	}
+	cpu0 = cpuTime()
+	start = time.Now()
+	res, err = a.Pass(ctx, false)
+	if err != nil {
+		return fmt.Errorf("one-series pass: %w", err)
+	}
+	fmt.Fprintf(stdout, "one series changed: %v (CPU %v), %d series rendered, %d files written (incl. all-series files), peak RSS %s\n",
+		time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), res.SeriesRendered, res.FilesWritten, peakRSS())
+	return nil
+}
+
+func open(ctx context.Context, db, out string) (*app.App, error) {
+	cfg := config.Default()
+	cfg.Database = db
+	cfg.OutputDir = out
+	cfg.BaseURL = "https://agenda.example.org/"
+	cfg.UIDDomain = "agenda.example.org"
+	return app.Open(ctx, app.Options{Config: cfg})
+}
+
+// build writes the generated agenda into a new database at path, through
+// a temp name so that an interrupted build is never cached.
+func build(ctx context.Context, path string, series, sessions int) error {
+	tmp := path + ".building"
+	os.Remove(tmp)
+	os.Remove(tmp + "-wal")
+	os.Remove(tmp + "-shm")
+	a, err := open(ctx, tmp, filepath.Join(filepath.Dir(path), "unused-public"))
+	if err != nil {
+		return err
+	}
+	const batch = 50
+	for i := 0; i < series; i += batch {
+		var docs []agenda.Snapshot
+		for j := i; j < min(series, i+batch); j++ {
+			docs = append(docs, gen(j, sessions))
+		}
+		if _, err := a.DB().Import(ctx, docs); err != nil {
+			a.Close()
+			return err
+		}
+	}
+	if err := a.Close(); err != nil {
+		return err
+	}
+	// A fresh open and close checkpoints the WAL into the main file.
+	a, err = open(ctx, tmp, filepath.Join(filepath.Dir(path), "unused-public"))
+	if err != nil {
+		return err
+	}
+	if err := a.Close(); err != nil {
+		return err
+	}
+	os.RemoveAll(filepath.Join(filepath.Dir(path), "unused-public"))
+	if _, err := os.Stat(tmp + "-wal"); err == nil {
+		return fmt.Errorf("%s-wal left after close", tmp)
+	}
+	return os.Rename(tmp, path)
+}
+
+var (
+	zones  = []string{"Europe/Madrid", "Europe/Madrid", "Europe/Madrid", "America/New_York", "Asia/Tokyo", "Africa/Tunis", "America/Sao_Paulo", "Europe/London"}
+	tags   = []string{"housing", "finance", "climate", "mobility", "culture", "health", "water", "energy", "data", "governance", "youth", "migration"}
+	roles  = agenda.Roles()
+	words  = strings.Fields("local and regional governments met to discuss how cities finance affordable housing, adapt to heat waves, share open data and plan public transport with citizens; speakers from municipalities, networks and universities presented results, budgets and lessons learned across several continents")
+	venues = []string{"Palacio de Congresos, Room A", "City Hall", "Online", "Auditorium 2", "Casa de la Ciudad"}
+)
+
+// gen returns series i deterministically: sessions of 1-2 h across
+// 2025-2027 in a handful of zones, 3-7 people, 2-4 tags, descriptions of a
+// few hundred characters, and two posts.
+func gen(i, sessions int) agenda.Snapshot {
+	rng := rand.New(rand.NewPCG(uint64(i), 42))
+	slug := fmt.Sprintf("series-%04d", i)
+	zone := zones[i%len(zones)]
+	text := func(n int) string {
+		var b strings.Builder
+		for b.Len() < n {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(words[rng.IntN(len(words))])
+		}
+		return b.String()
+	}
+	doc := agenda.Snapshot{Series: agenda.Series{
+		Slug: slug, Title: fmt.Sprintf("Policy debates %d", i), Description: text(300),
+		Homepage: "https://example.org/" + slug, Zone: zone, Language: "en",
+		Reminders: []time.Duration{15 * time.Minute, 24 * time.Hour},
+		Organizer: agenda.Organizer{Name: "City network", Email: "events@example.org"},
+	}}
+	base := time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
+	for k := range sessions {
+		day := base.Add(time.Duration(k*(3*365/max(1, sessions))) * 24 * time.Hour)
+		startH := 8 + rng.IntN(10)
+		st := time.Date(day.Year(), day.Month(), day.Day(), startH, 30*rng.IntN(2), 0, 0, time.UTC)
+		dur := time.Duration(60+30*rng.IntN(3)) * time.Minute
+		s := agenda.Session{
+			Key: fmt.Sprintf("s%03d", k), Title: "Debate: " + text(40),
+			Description: text(200 + rng.IntN(300)),
+			Start:       agenda.WallTimeOf(st), End: agenda.WallTimeOf(st.Add(dur)),
+			Zone:  zones[(i+k)%len(zones)],
+			Venue: venues[rng.IntN(len(venues))], URL: fmt.Sprintf("https://example.org/%s/s%03d", slug, k),
+		}
+		if k%3 == 0 {
+			s.Zone = "" // the series' zone
+		}
+		nt := 2 + rng.IntN(3)
+		perm := rng.Perm(len(tags))
+		for _, t := range perm[:nt] {
+			s.Tags = append(s.Tags, tags[t])
+		}
+		np := 3 + rng.IntN(5)
+		for p := range np {
+			s.People = append(s.People, agenda.Participant{
+				Person: agenda.Person{Name: fmt.Sprintf("Person %d-%d", i%200, rng.IntN(400)+p*1000), Affiliation: "Mayor of " + text(10)},
+				Role:   roles[rng.IntN(len(roles))],
+			})
+		}
+		doc.Sessions = append(doc.Sessions, s)
+	}
+	for k := range 2 {
+		doc.Posts = append(doc.Posts, agenda.Post{
+			ID: fmt.Sprintf("news-%d", k), Title: "News: " + text(30), Summary: text(150),
+			Body: "Some **news** about the series.\n\n" + text(400), Author: "Secretariat",
+			Published: base.Add(time.Duration(k*40) * 24 * time.Hour), SessionKey: fmt.Sprintf("s%03d", k),
+		})
+	}
+	return doc
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// watchHeap writes a heap profile to path whenever the live heap grows
+// 32 MiB past the largest seen, until the returned func is called.
+func watchHeap(path string) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		var peak uint64
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak+32<<20 {
+				peak = ms.HeapAlloc
+				if f, err := os.Create(path); err == nil {
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+// cpuTime is the user+system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS reads VmHWM from /proc/self/status.
+func peakRSS() string {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
