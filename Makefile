@@ -15,10 +15,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 deps: node_modules/.package-lock.json
 
+# Tests that produce artifacts (the agenda page's browser screenshots) keep
+# them here, so they survive the run.
+ARTIFACTS ?= $(CURDIR)/var/test-artifacts
+
 test: deps
+	mkdir -p $(ARTIFACTS)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
-	$(GO) test -race -count=1 ./...
+	AGENDAFEED_ARTIFACTS=$(ARTIFACTS) $(GO) test -race -count=1 ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./feeds/... ./internal/...
