@@ -134,7 +134,8 @@ func TestPostBodyIsHTML(t *testing.T) {
 }
 
 // FuzzWriteSeries renders arbitrary text in the fields people type and
-// wants well-formed output with our one script and nothing injected.
+// wants well-formed output with our one script and nothing injected, the
+// same bytes as html/template's own Execute.
 func FuzzWriteSeries(f *testing.F) {
 	f.Add("Smart Cities", "Open Policy debate.\n\nSecond paragraph.", "Armand Béouindé", "Mayor of Ouagadougou", "Fira", "tag")
 	f.Add(`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `</dd><script>`, `<!--`, `<![CDATA[`, `<b>`)
@@ -151,6 +152,10 @@ func FuzzWriteSeries(f *testing.F) {
 		s.Title, s.Description, s.Venue, s.Address = title, desc, venue, affiliation
 		s.People = []agenda.Participant{person(agenda.RoleModerator, name, affiliation), person(agenda.Role(tag), affiliation, name)}
 		s.Tags = []string{tag}
+		// The same text in URL and attribute contexts too.
+		s.URL, s.OnlineURL, s.Language = tag, venue, tag
+		s.People[0].URL = name
+		snap.Series.Homepage = affiliation
 		snap.Sessions = []agenda.Session{s}
 		snap.Posts = []agenda.Post{{ID: "p", Series: "scewc", Title: title, Author: name, Summary: desc, Published: s.Created}}
 		var b bytes.Buffer
@@ -158,5 +163,7 @@ func FuzzWriteSeries(f *testing.F) {
 			t.Fatalf("WriteSeries: %v", err)
 		}
 		checkSafe(t, b.String())
+		// The compiled program writes what html/template's Execute would.
+		checkMatchesTemplate(t, r, snap, opts, b.String())
 	})
 }

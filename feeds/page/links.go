@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/agendafeed/agendafeed/feeds"
 )
@@ -31,7 +32,12 @@ type param struct {
 }
 
 func query(base string, ps ...param) string {
+	n := len(base)
+	for _, p := range ps {
+		n += len(p.key) + 2 + len(p.value)*3/2
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(base)
 	for i, p := range ps {
 		if i == 0 {
@@ -51,75 +57,252 @@ func query(base string, ps ...param) string {
 }
 
 // eventDetails is the text an "add" link carries: the description, cut,
-// the online link if any, and a link back to the session on its page.
-func eventDetails(x session, l feeds.Layout) string {
-	var parts []string
+// the online link if any, and a link back to the session on its page. It
+// comes in pieces to be written one after the other (encoding is byte by
+// byte, so that is the same as encoding the joined text), which spares
+// joining them.
+func eventDetails(x session, l feeds.Layout) []string {
+	parts := make([]string, 0, 6)
 	if d := strings.TrimSpace(x.s.Description); d != "" {
-		parts = append(parts, truncate(d, maxDetails))
+		parts = append(parts, truncate(d, maxDetails), "\n\n")
 	}
 	if x.s.OnlineURL != "" {
-		parts = append(parts, "Online: "+x.s.OnlineURL)
+		parts = append(parts, "Online: ", x.s.OnlineURL, "\n\n")
 	}
-	parts = append(parts, l.SessionAnchor(x.s.Series, x.s.Key))
-	return strings.Join(parts, "\n\n")
+	return append(parts, l.SessionAnchor(x.s.Series, x.s.Key))
 }
 
 // eventLocation is the venue and address on one line, or else the online
 // link.
 func eventLocation(x session) string {
-	var parts []string
-	for _, p := range []string{x.s.Venue, strings.Join(strings.Fields(strings.ReplaceAll(x.s.Address, "\n", ", ")), " ")} {
-		if p != "" {
-			parts = append(parts, p)
-		}
+	address := x.s.Address
+	if address != "" {
+		address = strings.Join(strings.Fields(strings.ReplaceAll(address, "\n", ", ")), " ")
 	}
-	if len(parts) == 0 {
-		return x.s.OnlineURL
+	switch {
+	case x.s.Venue != "" && address != "":
+		return x.s.Venue + ", " + address
+	case x.s.Venue != "":
+		return x.s.Venue
+	case address != "":
+		return address
 	}
-	return strings.Join(parts, ", ")
+	return x.s.OnlineURL
 }
+
+// eventLink builds an "add" link, either as a URL or (attr) as the value of
+// an href attribute as html/template would escape that URL there, so that
+// the page can insert it whole (see hrefAttr). Values are encoded as
+// url.QueryEscape does; raw values are our own (dates, zone names, fixed
+// paths) and keep '/' and ':' readable, as the services show them.
+type eventLink struct {
+	b     []byte
+	attr  bool
+	first bool
+}
+
+func (e *eventLink) base(s string) { e.b, e.first = append(e.b, s...), true }
+
+func (e *eventLink) key(k string) {
+	switch {
+	case e.first:
+		e.b, e.first = append(e.b, '?'), false
+	case e.attr:
+		e.b = append(e.b, "&amp;"...)
+	default:
+		e.b = append(e.b, '&')
+	}
+	e.b = append(append(e.b, k...), '=')
+}
+
+func (e *eventLink) param(k string, v ...string) {
+	e.key(k)
+	for _, s := range v {
+		e.value(s, false)
+	}
+}
+
+// span is a part of e.b: a value already encoded, to be copied.
+type span struct{ from, to int }
+
+// encodedParam is param that also returns where the encoded value lies.
+func (e *eventLink) encodedParam(k string, v ...string) span {
+	e.key(k)
+	from := len(e.b)
+	for _, s := range v {
+		e.value(s, false)
+	}
+	return span{from, len(e.b)}
+}
+
+// copiedParam adds a parameter whose value was encoded earlier in e.b.
+func (e *eventLink) copiedParam(k string, s span) {
+	e.key(k)
+	e.b = append(e.b, e.b[s.from:s.to]...)
+}
+
+func (e *eventLink) rawParam(k, v string) {
+	e.key(k)
+	e.value(v, true)
+}
+
+// timeParam adds a time in the given layout, after converting it to UTC
+// when utc is set.
+func (e *eventLink) timeParam(k string, t time.Time, layout string, utc bool) {
+	e.key(k)
+	if utc {
+		t = t.UTC()
+	}
+	e.b = t.AppendFormat(e.b, layout) // digits, '-', ':', 'T', 'Z': nothing to encode
+}
+
+func (e *eventLink) value(v string, raw bool) {
+	last := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if queryKeep[c] || raw && (c == '/' || c == ':') {
+			continue
+		}
+		e.b = append(e.b, v[last:i]...)
+		switch {
+		case c == ' ' && e.attr:
+			e.b = append(e.b, "&#43;"...)
+		case c == ' ':
+			e.b = append(e.b, '+')
+		default:
+			e.b = append(e.b, '%', upperHex[c>>4], upperHex[c&15])
+		}
+		last = i + 1
+	}
+	e.b = append(e.b, v[last:]...)
+}
+
+// queryKeep marks the bytes url.QueryEscape leaves as they are.
+var queryKeep = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
+
+const upperHex = "0123456789ABCDEF"
 
 // googleEventURL opens Google Calendar's "new event" form filled in. Timed
 // sessions carry UTC instants and ctz (the zone the event is shown in);
 // all-day sessions carry dates, the end exclusive.
 func googleEventURL(x session, l feeds.Layout) string {
-	var dates string
+	e := eventLink{}
+	e.google(x, eventDetails(x, l), eventLocation(x))
+	return string(e.b)
+}
+
+// google writes the link and returns where its encoded details and location
+// lie, for outlook to copy.
+func (e *eventLink) google(x session, details []string, location string) (encoded [2]span) {
+	e.base(googleEventBase)
+	e.rawParam("action", "TEMPLATE")
+	e.param("text", x.s.Title)
+	e.key("dates")
 	if x.s.AllDay {
-		dates = x.start.Format("20060102") + "/" + x.end.Format("20060102")
+		e.b = x.start.AppendFormat(e.b, "20060102")
+		e.b = append(e.b, '/')
+		e.b = x.end.AppendFormat(e.b, "20060102")
 	} else {
-		dates = x.start.UTC().Format("20060102T150405Z") + "/" + x.end.UTC().Format("20060102T150405Z")
+		e.b = x.start.UTC().AppendFormat(e.b, "20060102T150405Z")
+		e.b = append(e.b, '/')
+		e.b = x.end.UTC().AppendFormat(e.b, "20060102T150405Z")
 	}
-	return query(googleEventBase,
-		param{key: "action", value: "TEMPLATE", raw: true},
-		param{key: "text", value: x.s.Title},
-		param{key: "dates", value: dates, raw: true},
-		param{key: "details", value: eventDetails(x, l)},
-		param{key: "location", value: eventLocation(x)},
-		param{key: "ctz", value: x.s.Zone, raw: true},
-	)
+	encoded[0] = e.encodedParam("details", details...)
+	encoded[1] = e.encodedParam("location", location)
+	e.rawParam("ctz", x.s.Zone)
+	return encoded
 }
 
 // outlookEventURL opens Outlook.com's compose form filled in.
 func outlookEventURL(x session, l feeds.Layout) string {
-	ps := []param{
-		{key: "path", value: "/calendar/action/compose", raw: true},
-		{key: "rru", value: "addevent", raw: true},
-		{key: "subject", value: x.s.Title},
-	}
+	e := eventLink{}
+	e.outlook(x, eventDetails(x, l), eventLocation(x), nil)
+	return string(e.b)
+}
+
+// outlook writes the link; when encoded is not nil, it copies the details
+// and location google encoded earlier in e.b.
+func (e *eventLink) outlook(x session, details []string, location string, encoded *[2]span) {
+	e.base(outlookEventBase)
+	e.rawParam("path", "/calendar/action/compose")
+	e.rawParam("rru", "addevent")
+	e.param("subject", x.s.Title)
 	if x.s.AllDay {
-		ps = append(ps,
-			param{key: "startdt", value: x.start.Format("2006-01-02"), raw: true},
-			param{key: "enddt", value: x.end.Format("2006-01-02"), raw: true},
-			param{key: "allday", value: "true", raw: true})
+		e.timeParam("startdt", x.start, "2006-01-02", false)
+		e.timeParam("enddt", x.end, "2006-01-02", false)
+		e.rawParam("allday", "true")
 	} else {
-		ps = append(ps,
-			param{key: "startdt", value: x.start.UTC().Format("2006-01-02T15:04:05Z"), raw: true},
-			param{key: "enddt", value: x.end.UTC().Format("2006-01-02T15:04:05Z"), raw: true})
+		e.timeParam("startdt", x.start, "2006-01-02T15:04:05Z", true)
+		e.timeParam("enddt", x.end, "2006-01-02T15:04:05Z", true)
 	}
-	ps = append(ps,
-		param{key: "body", value: eventDetails(x, l)},
-		param{key: "location", value: eventLocation(x)})
-	return query(outlookEventBase, ps...)
+	if encoded != nil {
+		e.copiedParam("body", encoded[0])
+		e.copiedParam("location", encoded[1])
+		return
+	}
+	e.param("body", details...)
+	e.param("location", location)
+}
+
+// eventHrefs returns a session's "add to Google Calendar" and "add to
+// Outlook.com" links as whole href attributes (see hrefAttr), built in one
+// buffer.
+func eventHrefs(x session, l feeds.Layout) (google, outlook template.HTMLAttr) {
+	var a linkArena
+	a.add(x, l)
+	both := string(a.b)
+	mid := a.spans[0][1]
+	return template.HTMLAttr(both[:mid]), template.HTMLAttr(both[mid:])
+}
+
+// linkArena collects the "add" links of every session of a page in one
+// buffer, which becomes one string at the end: a page of 100 sessions has
+// 200 links of 1-2 KB each, and one allocation instead of 400 spares the
+// garbage collector.
+type linkArena struct {
+	b     []byte
+	spans [][3]int // per session added: start, end of Google (= start of Outlook), end
+}
+
+// add appends a session's two links, as whole href attributes.
+func (a *linkArena) add(x session, l feeds.Layout) {
+	details, location := eventDetails(x, l), eventLocation(x)
+	e := eventLink{b: a.b, attr: true}
+	start := len(e.b)
+	e.b = append(e.b, `href="`...)
+	encoded := e.google(x, details, location)
+	e.b = append(e.b, `"`...)
+	mid := len(e.b)
+	e.b = append(e.b, `href="`...)
+	e.outlook(x, details, location, &encoded)
+	e.b = append(e.b, `"`...)
+	a.b = e.b
+	a.spans = append(a.spans, [3]int{start, mid, len(e.b)})
+}
+
+// assign sets the Google and Outlook links of the sessions that have them
+// (the ones not cancelled), in the order add saw them.
+func (a *linkArena) assign(sections ...[]dayView) {
+	all := string(a.b)
+	next := 0
+	for _, days := range sections {
+		for i := range days {
+			for j := range days[i].Sessions {
+				s := &days[i].Sessions[j]
+				if s.Cancelled {
+					continue
+				}
+				sp := a.spans[next]
+				next++
+				s.Google, s.Outlook = template.HTMLAttr(all[sp[0]:sp[1]]), template.HTMLAttr(all[sp[1]:sp[2]])
+			}
+		}
+	}
 }
 
 // subscribeLinks are the ways to follow a calendar (slug "" for all series)

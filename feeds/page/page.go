@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"reflect"
+	"sync"
 	"time"
 
 	"github.com/agendafeed/agendafeed/feeds"
@@ -52,7 +54,16 @@ func (o Options) siteTitle() string {
 type Renderer struct {
 	series *template.Template
 	index  *template.Template
-	assets assets
+	// The same templates, as escaped by html/template, compiled for the
+	// view types (see program).
+	seriesProg *program
+	indexProg  *program
+	assets     assets
+	// bufs holds output buffers between renderings: a page is rendered
+	// whole before it is written, and a pass renders a thousand of them.
+	bufs sync.Pool
+	// zones caches the time zones pages use.
+	zones zoneCache
 }
 
 // assets are the inline style and script, with the Content-Security-Policy
@@ -88,7 +99,28 @@ func New() (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse index template: %w", err)
 	}
-	return &Renderer{series: series, index: index, assets: a}, nil
+	r := &Renderer{series: series, index: index, assets: a}
+	// html/template escapes a template on its first execution; run each
+	// once on an empty view, then compile what it made.
+	if err := series.Execute(io.Discard, &seriesView{Assets: a}); err != nil {
+		return nil, fmt.Errorf("escape series template: %w", err)
+	}
+	if err := index.Execute(io.Discard, &indexView{Assets: a}); err != nil {
+		return nil, fmt.Errorf("escape index template: %w", err)
+	}
+	// The compiled program is an optimisation (html/template's reflection
+	// costs ~1 us per printed value). It knows the escapers of the Go
+	// releases it was written against; on a release whose escaped templates
+	// it does not recognise, compileProgram refuses, and the page is
+	// rendered by html/template itself: slower, the same bytes, never a
+	// daemon that fails to start.
+	if r.seriesProg, err = compileProgram(series, series.Name(), reflect.TypeFor[*seriesView]()); err != nil {
+		r.seriesProg = nil
+	}
+	if r.indexProg, err = compileProgram(index, index.Name(), reflect.TypeFor[*indexView]()); err != nil {
+		r.indexProg = nil
+	}
+	return r, nil
 }
 
 // contentSecurityPolicy allows the one inline style and the one inline
@@ -107,36 +139,61 @@ func sha256Source(b []byte) string {
 
 // WriteSeries writes the agenda page of one series.
 func (r *Renderer) WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {
-	v, err := buildSeriesView(snap, opts)
+	v, err := buildSeriesView(snap, opts, &r.zones)
 	if err != nil {
 		return fmt.Errorf("series page %q: %w", snap.Series.Slug, err)
 	}
 	v.Assets = r.assets
-	return execute(w, r.series, v, "series page "+snap.Series.Slug)
+	return r.execute(w, r.seriesProg, r.series, v, "series page "+snap.Series.Slug)
 }
 
 // WriteIndex writes the page that lists every series.
 func (r *Renderer) WriteIndex(w io.Writer, snaps []agenda.Snapshot, opts Options) error {
-	v, err := buildIndexView(snaps, opts)
+	v, err := buildIndexView(snaps, opts, &r.zones)
 	if err != nil {
 		return fmt.Errorf("index page: %w", err)
 	}
 	v.Assets = r.assets
-	return execute(w, r.index, v, "index page")
+	return r.execute(w, r.indexProg, r.index, v, "index page")
 }
 
 // execute renders into memory first, so that a failing template never
 // leaves half a page in w.
-func execute(w io.Writer, t *template.Template, data any, what string) error {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+func (r *Renderer) execute(w io.Writer, p *program, t *template.Template, data any, what string) error {
+	if p == nil {
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, data); err != nil {
+			return fmt.Errorf("render %s: %w", what, err)
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("write %s: %w", what, err)
+		}
+		return nil
+	}
+	bp, _ := r.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	defer func() {
+		// A buffer grown by an unusually large page is not kept.
+		if cap(*bp) <= maxPooledBuffer {
+			r.bufs.Put(bp)
+		}
+	}()
+	buf, err := p.execute((*bp)[:0], data)
+	*bp = buf
+	if err != nil {
 		return fmt.Errorf("render %s: %w", what, err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if _, err := w.Write(buf); err != nil {
 		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }
+
+// maxPooledBuffer bounds the output buffers kept for reuse (a 200-session
+// page is about 1 MB).
+const maxPooledBuffer = 4 << 20
 
 // WriteSeries is New().WriteSeries, for callers that render one page.
 func WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -91,9 +92,10 @@ type sessionView struct {
 	URL        string
 	Paragraphs []string
 	Tags       []string
-	ICS        string
-	Google     string // empty for cancelled sessions: nothing to add
-	Outlook    string
+	// The links this package builds, as whole href attributes (see
+	// hrefAttr). Google and Outlook are empty for cancelled sessions:
+	// nothing to add.
+	ICS, Google, Outlook template.HTMLAttr
 }
 
 type peopleGroup struct {
@@ -151,17 +153,17 @@ type session struct {
 	day        agenda.Date
 }
 
-func buildSeriesView(snap agenda.Snapshot, opts Options) (*seriesView, error) {
+func buildSeriesView(snap agenda.Snapshot, opts Options, zones *zoneCache) (*seriesView, error) {
 	sr := &snap.Series
 	if sr.Slug == "" || sr.Title == "" {
 		return nil, fmt.Errorf("series needs a slug and a title")
 	}
 	l := opts.Layout
-	seriesLoc, err := agenda.LoadZone(sr.Zone)
+	seriesLoc, err := zones.load(sr.Zone)
 	if err != nil {
 		return nil, fmt.Errorf("series zone: %w", err)
 	}
-	sessions, err := resolveSessions(snap.Sessions, seriesLoc)
+	sessions, err := resolveSessionsIn(snap.Sessions, seriesLoc, zones)
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +194,10 @@ func buildSeriesView(snap agenda.Snapshot, opts Options) (*seriesView, error) {
 			past = append(past, s)
 		}
 	}
-	v.Upcoming = groupDays(upcoming, false, l, v.Head.Lang)
-	v.Past = groupDays(past, true, l, v.Head.Lang)
+	links := &linkArena{b: make([]byte, 0, 3000*len(sessions))}
+	v.Upcoming = groupDays(upcoming, false, l, v.Head.Lang, links)
+	v.Past = groupDays(past, true, l, v.Head.Lang, links)
+	links.assign(v.Upcoming, v.Past)
 	for i := range snap.Posts {
 		v.Posts = append(v.Posts, postOf(&snap.Posts[i], seriesLoc))
 	}
@@ -208,20 +212,26 @@ func (p postView) sortKey() string { return p.Date + "\x00" + p.ID }
 // resolveSessions computes every session's interval and its day in the
 // series' zone, and sorts by start, then key.
 func resolveSessions(in []agenda.Session, seriesLoc *time.Location) ([]session, error) {
+	return resolveSessionsIn(in, seriesLoc, &zoneCache{})
+}
+
+// resolveSessionsIn is resolveSessions with zones loaded through a cache.
+func resolveSessionsIn(in []agenda.Session, seriesLoc *time.Location, zones *zoneCache) ([]session, error) {
 	out := make([]session, 0, len(in))
 	// Sessions of a series share a few zones; loading a zone reads the
 	// zone database, so load each once (session.Interval would load it per
 	// session).
-	zones := map[string]*time.Location{}
+	var lastName string
+	var last *time.Location
 	for i := range in {
 		s := &in[i]
-		loc, ok := zones[s.Zone]
-		if !ok {
+		loc := last
+		if last == nil || s.Zone != lastName {
 			var err error
-			if loc, err = agenda.LoadZone(s.Zone); err != nil {
+			if loc, err = zones.load(s.Zone); err != nil {
 				return nil, fmt.Errorf("session %q: zone: %w", s.Key, err)
 			}
-			zones[s.Zone] = loc
+			lastName, last = s.Zone, loc
 		}
 		start, end, err := interval(s, loc)
 		if err != nil {
@@ -258,7 +268,7 @@ func interval(s *agenda.Session, loc *time.Location) (start, end time.Time, err 
 
 // groupDays groups sorted sessions by day. Past sections run newest first,
 // days and the sessions within them alike.
-func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string) []dayView {
+func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, links *linkArena) []dayView {
 	if newestFirst {
 		ss = slices.Clone(ss)
 		slices.Reverse(ss)
@@ -269,12 +279,14 @@ func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string) 
 			days = append(days, dayView{Date: s.day.String(), Heading: s.day.Time(time.UTC).Format("Monday 2 January 2006")})
 		}
 		d := &days[len(days)-1]
-		d.Sessions = append(d.Sessions, sessionOf(s, l, pageLang))
+		d.Sessions = append(d.Sessions, sessionOf(s, l, pageLang, links))
 	}
 	return days
 }
 
-func sessionOf(x session, l feeds.Layout, pageLang string) sessionView {
+// sessionOf makes a session's view; its "add" links go to links, and
+// links.assign sets them once every session is made.
+func sessionOf(x session, l feeds.Layout, pageLang string, links *linkArena) sessionView {
 	s := x.s
 	v := sessionView{
 		Key:        s.Key,
@@ -289,14 +301,13 @@ func sessionOf(x session, l feeds.Layout, pageLang string) sessionView {
 		URL:        s.URL,
 		Paragraphs: paragraphs(s.Description),
 		Tags:       s.Tags,
-		ICS:        l.SessionURL(s.Series, s.Key),
+		ICS:        hrefAttr(l.SessionURL(s.Series, s.Key)),
 	}
 	if s.Language != "" && s.Language != pageLang {
 		v.Lang = s.Language
 	}
 	if !v.Cancelled {
-		v.Google = googleEventURL(x, l)
-		v.Outlook = outlookEventURL(x, l)
+		links.add(x, l)
 	}
 	return v
 }
@@ -462,7 +473,7 @@ func truncate(s string, max int) string {
 	return strings.TrimRight(cut, " ,;:.") + "…"
 }
 
-func buildIndexView(snaps []agenda.Snapshot, opts Options) (*indexView, error) {
+func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *zoneCache) (*indexView, error) {
 	l := opts.Layout
 	site := opts.siteTitle()
 	v := &indexView{
@@ -483,11 +494,11 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options) (*indexView, error) {
 		if sr.Slug == "" || sr.Title == "" {
 			return nil, fmt.Errorf("series %d needs a slug and a title", i)
 		}
-		seriesLoc, err := agenda.LoadZone(sr.Zone)
+		seriesLoc, err := zones.load(sr.Zone)
 		if err != nil {
 			return nil, fmt.Errorf("series %q: zone: %w", sr.Slug, err)
 		}
-		sessions, err := resolveSessions(snaps[i].Sessions, seriesLoc)
+		sessions, err := resolveSessionsIn(snaps[i].Sessions, seriesLoc, zones)
 		if err != nil {
 			return nil, fmt.Errorf("series %q: %w", sr.Slug, err)
 		}
@@ -522,4 +533,24 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options) (*indexView, error) {
 		return cmp.Compare(a.Slug, b.Slug)
 	})
 	return v, nil
+}
+
+// zoneCache keeps the zones loaded so far. Loading one parses the embedded
+// zone database, and a pass renders a thousand pages over a handful of
+// zones; a zone's rules do not change while the program runs. Safe for
+// concurrent use.
+type zoneCache struct {
+	m sync.Map // name -> *time.Location
+}
+
+func (c *zoneCache) load(name string) (*time.Location, error) {
+	if loc, ok := c.m.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := agenda.LoadZone(name)
+	if err != nil {
+		return nil, err // not cached: the error names the zone for every page
+	}
+	c.m.Store(name, loc)
+	return loc, nil
 }
