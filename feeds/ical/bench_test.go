@@ -131,3 +131,50 @@ func BenchmarkGolangICal10k(b *testing.B) {
 		w.Flush()
 	}
 }
+
+// BenchmarkSeriesAndSessions100 is what the publisher does for one series
+// of 100 sessions: its calendar plus one calendar per session, through one
+// Renderer that lives as long as the daemon and a Prepared per series.
+func BenchmarkSeriesAndSessions100(b *testing.B) {
+	snap := benchSnapshot(100)
+	opts := Options{Layout: testLayout, RefreshInterval: time.Hour}
+	w := bufio.NewWriterSize(io.Discard, 64<<10)
+	r := NewRenderer()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := r.Prepare(snap, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.WriteSeries(w); err != nil {
+			b.Fatal(err)
+		}
+		for i := range snap.Sessions {
+			if err := p.WriteSession(w, snap.Sessions[i].Key); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkSeriesAndSessions100Uncached does the same with the package's
+// functions, which load zones and encode events for each file: the way
+// the publisher rendered before Prepared.
+func BenchmarkSeriesAndSessions100Uncached(b *testing.B) {
+	snap := benchSnapshot(100)
+	opts := Options{Layout: testLayout, RefreshInterval: time.Hour}
+	w := bufio.NewWriterSize(io.Discard, 64<<10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := WriteSeries(w, snap, opts); err != nil {
+			b.Fatal(err)
+		}
+		for i := range snap.Sessions {
+			if err := WriteSession(w, snap, snap.Sessions[i].Key, opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

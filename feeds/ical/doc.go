@@ -20,6 +20,19 @@
 // tests (ical.js, libical, Python's icalendar). golang-ical is still used in
 // the tests as one more parser and in a side-by-side benchmark.
 //
+// # Rendering many files
+//
+// The package's Write functions are complete on their own. A publisher that
+// writes many calendars uses one Renderer for its lifetime and, per series,
+// a Prepared (Renderer.Prepare): the Renderer keeps the zones loaded from
+// the zone database (time.LoadLocation parses the embedded tzdata on every
+// call), each zone's transitions, and the VTIMEZONE blocks already encoded,
+// memoised by exactly what determines their bytes; the Prepared resolves a
+// series' sessions once and encodes each event once, and a session's own
+// calendar copies its event's bytes, which are the same as in the series
+// calendar. Every path gives the bytes the Write functions give; the tests
+// compare them.
+//
 // # Times
 //
 // Timed sessions are written as local wall time with TZID (DESIGN decision

@@ -10,22 +10,77 @@ import (
 // not counting the CRLF.
 const maxLine = 75
 
-// encoder writes content lines to a bufio.Writer, folding at maxLine octets
-// without ever splitting a UTF-8 sequence or an escape, and escaping or
-// dropping whatever in user text could end a line, a value or a parameter.
-// It keeps the first write error and ignores everything after it, so the
-// render code can write straight through and check once at the end.
+// encoder writes content lines, folding at maxLine octets without ever
+// splitting a UTF-8 sequence or an escape, and escaping or dropping
+// whatever in user text could end a line, a value or a parameter.
+//
+// It appends to b: with no w, b is the output (a Prepared keeps its encoded
+// events so); with w, b is the free end of w's buffer (AvailableBuffer), so
+// that bytes go straight into it with append instead of a WriteString call
+// each, and it is handed back to w (commit) when full and by flush. It keeps
+// the first write error and ignores everything after it, so the render code
+// can write straight through and check once at the end.
 type encoder struct {
-	w   *bufio.Writer
+	w   *bufio.Writer // nil: keep everything in b
+	b   []byte
 	n   int // octets on the current physical line
 	err error
 	buf [40]byte // scratch for dates and numbers
 }
 
 func (e *encoder) raw(s string) {
+	if len(s) <= cap(e.b)-len(e.b) {
+		e.b = append(e.b, s...) // small enough to inline: the common case
+		return
+	}
+	e.spill(s)
+}
+
+// spill writes s when b has no room for it: grow b, or hand b to w and
+// write s through w.
+func (e *encoder) spill(s string) {
+	if e.w == nil {
+		e.b = append(e.b, s...)
+		return
+	}
+	e.commit()
 	if e.err == nil {
 		_, e.err = e.w.WriteString(s)
 	}
+	e.b = e.w.AvailableBuffer()
+}
+
+func (e *encoder) rawBytes(p []byte) {
+	if len(p) <= cap(e.b)-len(e.b) || e.w == nil {
+		e.b = append(e.b, p...)
+		return
+	}
+	e.commit()
+	if e.err == nil {
+		_, e.err = e.w.Write(p)
+	}
+	e.b = e.w.AvailableBuffer()
+}
+
+// commit hands what b holds to w (b is w's own free buffer, so this moves
+// nothing but w's count).
+func (e *encoder) commit() {
+	if e.w != nil && len(e.b) > 0 && e.err == nil {
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = nil
+}
+
+// flush commits b to w, then flushes w; with no w it does nothing.
+func (e *encoder) flush() error {
+	if e.w == nil {
+		return e.err
+	}
+	e.commit()
+	if e.err == nil {
+		e.err = e.w.Flush()
+	}
+	return e.err
 }
 
 func (e *encoder) fold() {
@@ -299,11 +354,15 @@ func (e *encoder) utcLine(name string, t time.Time) {
 // string on the heap.
 func (e *encoder) bytesPlain(b []byte) {
 	if e.n+len(b) <= maxLine {
-		if e.err == nil {
-			_, e.err = e.w.Write(b)
-		}
+		e.rawBytes(b)
 		e.n += len(b)
 		return
 	}
 	e.plain(string(b))
+}
+
+// block writes b, whole content lines already encoded (ending in CRLF).
+func (e *encoder) block(b []byte) {
+	e.rawBytes(b)
+	e.n = 0
 }

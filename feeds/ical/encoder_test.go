@@ -13,10 +13,17 @@ import (
 
 func encode(f func(e *encoder)) string {
 	var b bytes.Buffer
-	w := bufio.NewWriter(&b)
+	w := bufio.NewWriterSize(&b, 16) // small, so that the encoder's spill path runs too
 	e := &encoder{w: w}
 	f(e)
-	w.Flush()
+	if err := e.flush(); err != nil {
+		panic(err)
+	}
+	direct := &encoder{}
+	f(direct)
+	if string(direct.b) != b.String() {
+		panic("the encoder's output differs with and without a writer")
+	}
 	return b.String()
 }
 

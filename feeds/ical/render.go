@@ -38,14 +38,15 @@ type event struct {
 	s          *agenda.Session
 	series     *agenda.Series
 	zone       string
-	start, end time.Time // instants
-	startUTC   bool      // the wall time cannot be said with TZID; write UTC
+	tz         *zoneCache // zone's location and VTIMEZONE cache
+	start, end time.Time  // instants
+	startUTC   bool       // the wall time cannot be said with TZID; write UTC
 	endUTC     bool
 }
 
 // zoneSpan is what a zone's VTIMEZONE must cover.
 type zoneSpan struct {
-	loc         *time.Location
+	tz          *zoneCache
 	first, last time.Time
 }
 
@@ -58,9 +59,11 @@ type prepared struct {
 
 // prepare resolves every session's zone and instants, so that a snapshot
 // that cannot be rendered fails before anything is written.
-func prepare(snaps []agenda.Snapshot, onlyKey string) (*prepared, error) {
+func (r *Renderer) prepare(snaps []agenda.Snapshot, onlyKey string) (*prepared, error) {
 	p := &prepared{zones: map[string]*zoneSpan{}}
-	locs := map[string]*time.Location{}
+	// A local map first: most sessions of a series share one or two zones,
+	// and it keeps the Renderer's lock out of the loop.
+	zones := map[string]*zoneCache{}
 	n := 0
 	for i := range snaps {
 		n += len(snaps[i].Sessions)
@@ -77,15 +80,15 @@ func prepare(snaps []agenda.Snapshot, onlyKey string) (*prepared, error) {
 			if zone == "" {
 				zone = series.Zone
 			}
-			loc, ok := locs[zone]
+			tz, ok := zones[zone]
 			if !ok {
-				var err error
-				if loc, err = time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
+				if tz = r.zone(zone); tz == nil {
 					return nil, fmt.Errorf("series %q session %q: zone %q: unknown time zone", series.Slug, s.Key, zone)
 				}
-				locs[zone] = loc
+				zones[zone] = tz
 			}
-			ev := event{s: s, series: series, zone: zone}
+			loc := tz.loc
+			ev := event{s: s, series: series, zone: zone, tz: tz}
 			if s.AllDay {
 				if s.StartDate.IsZero() || s.EndDate.IsZero() || s.EndDate.Before(s.StartDate) {
 					return nil, fmt.Errorf("series %q session %q: all-day session needs start and end dates in order", series.Slug, s.Key)
@@ -104,7 +107,7 @@ func prepare(snaps []agenda.Snapshot, onlyKey string) (*prepared, error) {
 				}
 				span := p.zones[zone]
 				if span == nil {
-					span = &zoneSpan{loc: loc, first: ev.start, last: ev.end}
+					span = &zoneSpan{tz: tz, first: ev.start, last: ev.end}
 					p.zones[zone] = span
 					p.names = append(p.names, zone)
 				}
@@ -150,35 +153,38 @@ func resolve(w agenda.WallTime, loc *time.Location) (time.Time, bool, error) {
 }
 
 // WriteSeries writes the calendar of one series: every session, cancelled
-// ones included.
+// ones included. It loads the zones it needs for this call only; a
+// Renderer keeps them between calls.
 func WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {
-	snaps := []agenda.Snapshot{snap}
-	p, err := prepare(snaps, "")
+	return NewRenderer().WriteSeries(w, snap, opts)
+}
+
+// WriteCombined writes one calendar holding the sessions of every series.
+func WriteCombined(w io.Writer, snaps []agenda.Snapshot, opts Options) error {
+	return NewRenderer().WriteCombined(w, snaps, opts)
+}
+
+// WriteSession writes the calendar of the one session of snap whose key is
+// key, for "add to calendar" links. A missing key is agenda.ErrNotFound.
+func WriteSession(w io.Writer, snap agenda.Snapshot, key string, opts Options) error {
+	return NewRenderer().WriteSession(w, snap, key, opts)
+}
+
+// WriteSeries is the package's WriteSeries with r's zone cache.
+func (r *Renderer) WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {
+	p, err := r.prepare([]agenda.Snapshot{snap}, "")
 	if err != nil {
 		return fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)
 	}
-	h := header{
-		name:   snap.Series.Title,
-		desc:   snap.Series.Description,
-		zone:   snap.Series.Zone,
-		url:    snap.Series.Homepage,
-		source: "",
-	}
-	if opts.Layout.BaseURL != "" {
-		if h.url == "" {
-			h.url = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Page)
-		}
-		h.source = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Calendar)
-	}
-	if err := write(w, h, p, opts); err != nil {
+	if err := writeCalendar(w, seriesHeader(&snap, opts), opts, p.zoneBlocks, p.writeEvents); err != nil {
 		return fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)
 	}
 	return nil
 }
 
-// WriteCombined writes one calendar holding the sessions of every series.
-func WriteCombined(w io.Writer, snaps []agenda.Snapshot, opts Options) error {
-	p, err := prepare(snaps, "")
+// WriteCombined is the package's WriteCombined with r's zone cache.
+func (r *Renderer) WriteCombined(w io.Writer, snaps []agenda.Snapshot, opts Options) error {
+	p, err := r.prepare(snaps, "")
 	if err != nil {
 		return fmt.Errorf("render combined calendar: %w", err)
 	}
@@ -195,15 +201,14 @@ func WriteCombined(w io.Writer, snaps []agenda.Snapshot, opts Options) error {
 		h.url = opts.Layout.SeriesURL("", feeds.Page)
 		h.source = opts.Layout.SeriesURL("", feeds.Calendar)
 	}
-	if err := write(w, h, p, opts); err != nil {
+	if err := writeCalendar(w, h, opts, p.zoneBlocks, p.writeEvents); err != nil {
 		return fmt.Errorf("render combined calendar: %w", err)
 	}
 	return nil
 }
 
-// WriteSession writes the calendar of the one session of snap whose key is
-// key, for "add to calendar" links. A missing key is agenda.ErrNotFound.
-func WriteSession(w io.Writer, snap agenda.Snapshot, key string, opts Options) error {
+// WriteSession is the package's WriteSession with r's zone cache.
+func (r *Renderer) WriteSession(w io.Writer, snap agenda.Snapshot, key string, opts Options) error {
 	var s *agenda.Session
 	for i := range snap.Sessions {
 		if snap.Sessions[i].Key == key {
@@ -214,18 +219,11 @@ func WriteSession(w io.Writer, snap agenda.Snapshot, key string, opts Options) e
 	if s == nil || key == "" {
 		return fmt.Errorf("render calendar of session %q of series %q: %w", key, snap.Series.Slug, agenda.ErrNotFound)
 	}
-	p, err := prepare([]agenda.Snapshot{snap}, key)
+	p, err := r.prepare([]agenda.Snapshot{snap}, key)
 	if err != nil {
 		return fmt.Errorf("render calendar of session %q of series %q: %w", key, snap.Series.Slug, err)
 	}
-	h := header{name: s.Title, zone: cmp.Or(s.Zone, snap.Series.Zone), url: s.URL}
-	if opts.Layout.BaseURL != "" {
-		if h.url == "" {
-			h.url = opts.Layout.SessionAnchor(snap.Series.Slug, key)
-		}
-		h.source = opts.Layout.SessionURL(snap.Series.Slug, key)
-	}
-	if err := write(w, h, p, opts); err != nil {
+	if err := writeCalendar(w, sessionHeader(&snap, s, opts), opts, p.zoneBlocks, p.writeEvents); err != nil {
 		return fmt.Errorf("render calendar of session %q of series %q: %w", key, snap.Series.Slug, err)
 	}
 	return nil
@@ -236,12 +234,65 @@ type header struct {
 	name, desc, zone, url, source string
 }
 
-func write(w io.Writer, h header, p *prepared, opts Options) error {
+func seriesHeader(snap *agenda.Snapshot, opts Options) header {
+	h := header{
+		name: snap.Series.Title,
+		desc: snap.Series.Description,
+		zone: snap.Series.Zone,
+		url:  snap.Series.Homepage,
+	}
+	if opts.Layout.BaseURL != "" {
+		if h.url == "" {
+			h.url = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Page)
+		}
+		h.source = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Calendar)
+	}
+	return h
+}
+
+func sessionHeader(snap *agenda.Snapshot, s *agenda.Session, opts Options) header {
+	h := header{name: s.Title, zone: cmp.Or(s.Zone, snap.Series.Zone), url: s.URL}
+	if opts.Layout.BaseURL != "" {
+		if h.url == "" {
+			h.url = opts.Layout.SessionAnchor(snap.Series.Slug, s.Key)
+		}
+		h.source = opts.Layout.SessionURL(snap.Series.Slug, s.Key)
+	}
+	return h
+}
+
+// zoneBlocks writes the VTIMEZONE of every zone the timed sessions use,
+// each covering the span of its sessions, in zone-name order.
+func (p *prepared) zoneBlocks(e *encoder) {
+	for _, name := range p.names {
+		z := p.zones[name]
+		e.block(z.tz.vtimezone(z.first, z.last))
+	}
+}
+
+func (p *prepared) writeEvents(e *encoder, opts Options) {
+	for i := range p.events {
+		e.event(&p.events[i], opts)
+	}
+}
+
+// writeCalendar writes a VCALENDAR: the header, then what zones writes
+// (the VTIMEZONEs), then what events writes, then the end; and flushes.
+func writeCalendar(w io.Writer, h header, opts Options, zones func(*encoder), events func(*encoder, Options)) error {
 	bw, ok := w.(*bufio.Writer)
 	if !ok {
 		bw = bufio.NewWriterSize(w, 32<<10)
 	}
-	e := &encoder{w: bw}
+	e := &encoder{w: bw, b: bw.AvailableBuffer()}
+	e.header(h, opts)
+	zones(e)
+	events(e, opts)
+	e.line("END", "VCALENDAR")
+	return e.flush()
+}
+
+// header writes the calendar's first lines, up to its first component.
+func (e *encoder) header(h header, opts Options) {
 	e.line("BEGIN", "VCALENDAR")
 	e.line("VERSION", "2.0")
 	e.name("PRODID")
@@ -275,18 +326,6 @@ func write(w io.Writer, h header, p *prepared, opts Options) error {
 	if h.source != "" {
 		e.uriLine("SOURCE;VALUE=URI", h.source)
 	}
-	for _, name := range p.names {
-		z := p.zones[name]
-		e.vtimezone(name, observances(z.loc, z.first, z.last))
-	}
-	for i := range p.events {
-		e.event(&p.events[i], opts)
-	}
-	e.line("END", "VCALENDAR")
-	if e.err != nil {
-		return e.err
-	}
-	return bw.Flush()
 }
 
 func (e *encoder) textLine(name, value string) {

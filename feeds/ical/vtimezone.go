@@ -124,12 +124,19 @@ func ruleDate(y int, month time.Month, week int, wd time.Weekday, clock int) tim
 func observances(loc *time.Location, first, last time.Time) []observance {
 	ws, we := first.Add(-zonePad), last.Add(zonePad)
 	trs := transitions(loc, ws, we)
+	return observancesOf(loc, trs, groupTransitions(trs), first, ws, we)
+}
 
-	type group struct {
-		key      ruleKey
-		lastYear int
-		trs      []transition
-	}
+// group is a run of transitions that follow one yearly rule.
+type group struct {
+	key      ruleKey
+	lastYear int
+	trs      []transition
+	next     time.Time // with two or more trs: when the rule would fall next
+}
+
+// groupTransitions groups trs, the transitions in a window, by rule.
+func groupTransitions(trs []transition) []*group {
 	var groups []*group
 	for _, tr := range trs {
 		k, y := keyOf(tr)
@@ -147,8 +154,21 @@ func observances(loc *time.Location, first, last time.Time) []observance {
 		g.lastYear = y
 		g.trs = append(g.trs, tr)
 	}
+	for _, g := range groups {
+		if len(g.trs) >= 2 {
+			k := g.key
+			g.next = ruleDate(g.lastYear+1, k.month, k.week, k.weekday, k.clock).Add(-time.Duration(g.trs[0].from) * time.Second)
+		}
+	}
+	return groups
+}
 
-	var out []observance
+// observancesOf builds the observances from trs, the transitions of loc in
+// the window (ws, we] around the sessions, grouped by groupTransitions; the
+// first session is at first. The window's end only matters through
+// ended, its start only through the year of the first observance.
+func observancesOf(loc *time.Location, trs []transition, groups []*group, first, ws, we time.Time) []observance {
+	out := make([]observance, 0, len(groups)+1)
 	if len(trs) == 0 || trs[0].at.After(first) {
 		// The offset in effect at the first session started long before
 		// the window: say it holds from 1970 (or the window's year, for
@@ -164,15 +184,19 @@ func observances(loc *time.Location, first, last time.Time) []observance {
 		o := observance{dst: tr.dst, start: localWall(tr.at, tr.from), from: tr.from, to: tr.to, name: tr.name}
 		if len(g.trs) >= 2 {
 			o.rule, o.month, o.week, o.weekday = true, g.key.month, g.key.week, g.key.weekday
-			lastTr := g.trs[len(g.trs)-1]
-			next := ruleDate(g.lastYear+1, o.month, o.week, o.weekday, g.key.clock).Add(-time.Duration(tr.from) * time.Second)
-			if !next.After(we) {
-				o.until = lastTr.at.UTC()
+			if ended(g, we) {
+				o.until = g.trs[len(g.trs)-1].at.UTC()
 			}
 		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// ended says whether the rule of g, seen in a window ending at we, stops
+// before the window does (and so needs an UNTIL).
+func ended(g *group, we time.Time) bool {
+	return len(g.trs) >= 2 && !g.next.After(we)
 }
 
 var byDay = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}

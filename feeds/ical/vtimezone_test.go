@@ -162,7 +162,7 @@ func renderVTimezone(t *testing.T, zone string, first, last time.Time) *Componen
 	e.line("BEGIN", "VCALENDAR")
 	e.vtimezone(zone, observances(loc, first, last))
 	e.line("END", "VCALENDAR")
-	if err := w.Flush(); err != nil {
+	if err := e.flush(); err != nil {
 		t.Fatal(err)
 	}
 	cal, err := Parse(&b)

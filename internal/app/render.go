@@ -27,14 +27,17 @@ import (
 // page's upcoming/past split is taken at the start of the current UTC day, so
 // output only changes when the day does.
 type renderer struct {
-	layout   feeds.Layout
-	ical     ical.Options
-	news     news.Options
-	page     *page.Renderer
-	title    string
-	now      func() time.Time
-	snapshot func(ctx context.Context, slug string) (agenda.Snapshot, error)
-	list     func(ctx context.Context) ([]agenda.Series, error)
+	layout feeds.Layout
+	ical   ical.Options
+	// calendars keeps the zones and VTIMEZONE blocks between files and
+	// passes; safe for the publisher's concurrent workers.
+	calendars *ical.Renderer
+	news      news.Options
+	page      *page.Renderer
+	title     string
+	now       func() time.Time
+	snapshot  func(ctx context.Context, slug string) (agenda.Snapshot, error)
+	list      func(ctx context.Context) ([]agenda.Series, error)
 }
 
 func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
@@ -44,12 +47,13 @@ func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
 	}
 	layout := feeds.NewLayout(cfg.BaseURL)
 	return &renderer{
-		layout: layout,
-		ical:   ical.Options{Layout: layout, RefreshInterval: time.Duration(cfg.RefreshInterval)},
-		news:   news.Options{Layout: layout, ItemLimit: cfg.FeedItemLimit},
-		page:   pr,
-		title:  "All series",
-		now:    now,
+		layout:    layout,
+		ical:      ical.Options{Layout: layout, RefreshInterval: time.Duration(cfg.RefreshInterval)},
+		calendars: ical.NewRenderer(),
+		news:      news.Options{Layout: layout, ItemLimit: cfg.FeedItemLimit},
+		page:      pr,
+		title:     "All series",
+		now:       now,
 	}, nil
 }
 
@@ -66,15 +70,32 @@ func (r *renderer) SeriesOutputs(snap agenda.Snapshot) []publish.Output {
 	slug := snap.Series.Slug
 	one := []agenda.Snapshot{snap}
 	po := r.pageOptions()
-	outs := []publish.Output{
-		{Path: r.layout.SeriesPath(slug, feeds.Calendar), Kind: feeds.Calendar, Render: func(w io.Writer) error { return ical.WriteSeries(w, snap, r.ical) }},
-		{Path: r.layout.SeriesPath(slug, feeds.Page), Kind: feeds.Page, Render: func(w io.Writer) error { return r.page.WriteSeries(w, snap, po) }},
-	}
+	// The series calendar and the session calendars share one Prepared:
+	// zones resolved and events encoded once, on first use (sync.OnceValues
+	// also makes it safe if outputs were ever rendered concurrently).
+	cal := sync.OnceValues(func() (*ical.Prepared, error) { return r.calendars.Prepare(snap, r.ical) })
+	outs := make([]publish.Output, 0, 5+len(snap.Sessions))
+	outs = append(outs,
+		publish.Output{Path: r.layout.SeriesPath(slug, feeds.Calendar), Kind: feeds.Calendar, Render: func(w io.Writer) error {
+			p, err := cal()
+			if err != nil {
+				return err
+			}
+			return p.WriteSeries(w)
+		}},
+		publish.Output{Path: r.layout.SeriesPath(slug, feeds.Page), Kind: feeds.Page, Render: func(w io.Writer) error { return r.page.WriteSeries(w, snap, po) }},
+	)
 	outs = append(outs, r.newsOutputs(one, slug, r.news)...)
 	for _, s := range snap.Sessions {
 		key := s.Key
 		outs = append(outs, publish.Output{Path: r.layout.SessionPath(slug, key), Kind: feeds.Calendar,
-			Render: func(w io.Writer) error { return ical.WriteSession(w, snap, key, r.ical) }})
+			Render: func(w io.Writer) error {
+				p, err := cal()
+				if err != nil {
+					return err
+				}
+				return p.WriteSession(w, key)
+			}})
 	}
 	return outs
 }
@@ -84,7 +105,7 @@ func (r *renderer) CombinedOutputs(snaps []agenda.Snapshot) []publish.Output {
 	no := r.news
 	no.Title = r.title
 	outs := []publish.Output{
-		{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: func(w io.Writer) error { return ical.WriteCombined(w, snaps, r.ical) }},
+		{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: func(w io.Writer) error { return r.calendars.WriteCombined(w, snaps, r.ical) }},
 		{Path: r.layout.SeriesPath("", feeds.Page), Kind: feeds.Page, Render: func(w io.Writer) error { return r.page.WriteIndex(w, snaps, po) }},
 		{Path: r.layout.SeriesPath("", feeds.OPML), Kind: feeds.OPML, Render: func(w io.Writer) error { return opml.Write(w, snaps, r.layout, r.title) }},
 	}
@@ -142,9 +163,9 @@ func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) 
 	var buf bytes.Buffer
 	var err error
 	if slug == "" {
-		err = ical.WriteCombined(&buf, snaps, opts)
+		err = r.calendars.WriteCombined(&buf, snaps, opts)
 	} else {
-		err = ical.WriteSeries(&buf, snaps[0], opts)
+		err = r.calendars.WriteSeries(&buf, snaps[0], opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render calendar variant of %q: %w", slug, err)
