@@ -25,7 +25,7 @@
 // The package's Write functions are complete on their own. A publisher that
 // writes many calendars uses one Renderer for its lifetime and, per series,
 // a Prepared (Renderer.Prepare): the Renderer keeps the zones loaded from
-// the zone database (time.LoadLocation parses the embedded tzdata on every
+// the zone database embedded in the binary (agenda.LoadZone parses on every
 // call), each zone's transitions, and the VTIMEZONE blocks already encoded,
 // memoised by exactly what determines their bytes; the Prepared resolves a
 // series' sessions once and encodes each event once, and a session's own

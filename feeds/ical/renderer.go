@@ -12,7 +12,7 @@ import (
 
 // Renderer renders calendars like the package's Write functions, and keeps
 // between calls what does not depend on the data: the time zones loaded
-// from the zone database (time.LoadLocation parses the embedded tzdata
+// from the embedded zone database (agenda.LoadZone parses a zone
 // anew on every call) with, per zone, its transitions and the VTIMEZONE
 // blocks already encoded. The output is the same bytes as without it.
 //
@@ -39,7 +39,7 @@ func (r *Renderer) zone(name string) *zoneCache {
 	if name == "" || name == "Local" {
 		return nil
 	}
-	loc, err := time.LoadLocation(name) // outside the lock: it parses tzdata
+	loc, err := agenda.LoadZone(name) // outside the lock: it parses the zone
 	if err != nil {
 		return nil
 	}
