@@ -8,7 +8,7 @@
 #                                    CPU time, peak RSS), no-change pass, one
 #                                    series changed. Flags: -series -sessions
 #                                    -out DIR (e.g. /dev/shm/x for tmpfs)
-#                                    -cpuprofile F -memprofile F
+#                                    -cpuprofile F -memprofile F -memtrace
 #   bench/pass.sh -fake [passbench flags]
 #                                    the fake renderer (~300 bytes per session per
 #                                    format): -series -sessions -per -dir

@@ -69,6 +69,10 @@ type Renderer interface {
 	SeriesOutputs(snap agenda.Snapshot) []Output
 	// CombinedOutputs lists the all-series files (calendar, feeds, index
 	// page, feeds.opml). Paths must be outside every series directory.
+	//
+	// A pass hands CombinedOutputs the very snapshots it gave
+	// SeriesOutputs (each series is read once per pass), so neither may
+	// modify a snapshot.
 	CombinedOutputs(snaps []agenda.Snapshot) []Output
 }
 
@@ -222,6 +226,7 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		revs:     maps.Clone(old.Revisions),
 		res:      &res,
 		ownFiles: map[string][]string{},
+		snaps:    map[string]agenda.Snapshot{},
 	}
 	for path, fi := range old.Files {
 		st.ownFiles[fi.Series] = append(st.ownFiles[fi.Series], path)
@@ -253,6 +258,7 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 			combined = true
 		}
 	}
+	st.snaps = nil
 	if err := ctx.Err(); err != nil {
 		errs = append(errs, err)
 	}
@@ -338,6 +344,10 @@ type passState struct {
 	obsoleteDirs []string
 	batch        batch
 	journal      journal
+	// snaps keeps the snapshots the series step rendered, for the
+	// all-series step, which needs every series: so a pass reads each
+	// series once. Dropped when that step is done.
+	snaps map[string]agenda.Snapshot
 }
 
 // rendered is one output after rendering and comparing with the manifest.
@@ -350,6 +360,7 @@ type rendered struct {
 type seriesResult struct {
 	slug  string
 	rev   int64
+	snap  agenda.Snapshot // what was rendered
 	files []rendered
 	err   error
 }
@@ -394,6 +405,7 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 		}
 		st.accept(r.slug, r.files)
 		st.revs[r.slug] = r.rev
+		st.snaps[r.slug] = r.snap
 		st.res.SeriesRendered++
 		if len(st.batch.tmps) >= batchFiles {
 			if err := st.commit(); err != nil {
@@ -407,13 +419,18 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	return errors.Join(errs...)
 }
 
-// renderCombined renders the all-series files from every series' snapshot.
-// It needs all snapshots at once; they are released as soon as it returns.
+// renderCombined renders the all-series files from every series' snapshot:
+// those the series step kept, and the others read now. It needs all
+// snapshots at once; they are released as soon as it returns.
 func (st *passState) renderCombined(ctx context.Context, revs map[string]int64) error {
 	slugs := slices.Sorted(maps.Keys(revs))
 	snaps := make([]agenda.Snapshot, 0, len(slugs))
 	for _, slug := range slugs {
 		if !agenda.ValidSlug(slug) {
+			continue
+		}
+		if snap, ok := st.snaps[slug]; ok {
+			snaps = append(snaps, snap)
 			continue
 		}
 		snap, err := st.p.src.Snapshot(ctx, slug)
@@ -580,6 +597,7 @@ func (w *worker) series(ctx context.Context, old *Manifest, slug string, rev int
 	if snap.Series.Revision != 0 {
 		res.rev = snap.Series.Revision // what was rendered, even if newer
 	}
+	res.snap = snap
 	seen := map[string]bool{}
 	for _, out := range w.p.r.SeriesOutputs(snap) {
 		err := checkPath(out.Path)

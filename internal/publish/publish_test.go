@@ -477,3 +477,42 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("no error writing into a missing dir")
 	}
 }
+
+// TestPassReadsEachSeriesOnce: the all-series step reuses the snapshots the
+// series step read, and reads only the series that did not move.
+func TestPassReadsEachSeriesOnce(t *testing.T) {
+	tests := []struct {
+		name      string
+		change    func(src *publishtest.Source)
+		force     bool
+		wantReads int
+	}{
+		{"first pass", nil, false, 3},
+		{"forced", func(*publishtest.Source) {}, true, 3},
+		{"one series moved", func(src *publishtest.Source) { src.Put(publishtest.MakeSnapshot("tunis", 2, 1)) }, false, 3},
+		{"one series removed", func(src *publishtest.Source) { src.Remove("lima") }, false, 2},
+		{"nothing moved", func(*publishtest.Source) {}, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			src := publishtest.NewSource(
+				publishtest.MakeSnapshot("madrid", 1, 3),
+				publishtest.MakeSnapshot("tunis", 1, 2),
+				publishtest.MakeSnapshot("lima", 1, 1),
+			)
+			dir := t.TempDir()
+			p := newPublisher(t, dir, src, &publishtest.Renderer{PerSession: 50}, c)
+			if tt.change != nil {
+				pass(t, p, false)
+				tt.change(src)
+				src.SnapshotCalls = 0
+			}
+			pass(t, p, tt.force)
+			if src.SnapshotCalls != tt.wantReads {
+				t.Errorf("%d snapshots read, want %d", src.SnapshotCalls, tt.wantReads)
+			}
+			checkConsistent(t, dir, p.Manifest())
+		})
+	}
+}

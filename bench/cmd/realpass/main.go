@@ -9,7 +9,7 @@
 // change dataVersion when the generator changes. Each run copies it, so the
 // cached file is never modified.
 //
-//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-memprofile F]
+//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-memprofile F] [-memtrace]
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -49,7 +50,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cache := fs.String("cache", filepath.Join(os.TempDir(), "agendafeed-bench"), "directory caching the generated database")
 	out := fs.String("out", "", "output directory (default: a new temp dir, removed at the end); must be empty")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the full pass to this file")
-	memprofile := fs.String("memprofile", "", "write a heap profile taken near the full pass's peak heap to this file")
+	memprofile := fs.String("memprofile", "", "write a heap profile of the full pass's peak live heap to this file")
+	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,9 +106,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	cpu0 := cpuTime()
 	start := time.Now()
+	mw := watchMemory(start, *memtrace)
 	res, err := a.Pass(ctx, true)
 	stopWatch()
 	full := time.Since(start)
+	mem := mw()
 	cpu := cpuTime() - cpu0
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
@@ -116,6 +120,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "full pass (real renderers): %d series x %d sessions, GOMAXPROCS %d: %v (CPU user+sys %v), %d files written, peak RSS %s\n",
 		*series, *sessions, runtime.GOMAXPROCS(0), full.Round(time.Millisecond), cpu.Round(time.Millisecond), res.FilesWritten, peakRSS())
+	fmt.Fprintf(stdout, "  memory of the full pass: %s\n", mem)
 
 	const n = 20
 	start = time.Now()
@@ -285,13 +290,16 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// watchHeap writes a heap profile to path whenever the live heap grows
-// 32 MiB past the largest seen, until the returned func is called.
+// watchHeap writes a heap profile to path whenever the live heap (as of
+// the last GC, which is what a heap profile shows) grows 8 MiB past the
+// largest seen, until the returned func is called: the last one written is
+// the profile at the peak live heap.
 func watchHeap(path string) func() {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		var peak uint64
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
@@ -301,10 +309,9 @@ func watchHeap(path string) func() {
 				return
 			case <-t.C:
 			}
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak+32<<20 {
-				peak = ms.HeapAlloc
+			metrics.Read(live)
+			if v := live[0].Value.Uint64(); v > peak+8<<20 {
+				peak = v
 				if f, err := os.Create(path); err == nil {
 					pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()
@@ -313,6 +320,73 @@ func watchHeap(path string) func() {
 		}
 	}()
 	return func() { close(done); <-stopped }
+}
+
+// memSample is the process's memory at one moment.
+type memSample struct {
+	at       time.Duration
+	live     uint64 // live heap as of the last GC
+	objects  uint64 // heap objects, live or not yet swept
+	goMapped uint64 // everything the Go runtime has mapped, less what it released
+	rss      uint64 // resident set, from /proc/self/statm
+}
+
+func (m memSample) String() string {
+	const mib = 1 << 20
+	return fmt.Sprintf("t=%.1fs live heap %d MiB, heap objects %d MiB, Go runtime %d MiB, RSS %d MiB (other: %d MiB)",
+		m.at.Seconds(), m.live/mib, m.objects/mib, m.goMapped/mib, m.rss/mib, (int64(m.rss)-int64(m.goMapped))/mib)
+}
+
+// watchMemory samples memory every 250 ms (printing each sample to
+// stderr when trace is set) until the returned func is called, which
+// returns a summary: the largest live heap (what the program really
+// holds: the GC's goal is a multiple of it) and the sample of peak RSS.
+func watchMemory(start time.Time, trace bool) func() string {
+	samples := []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+	}
+	page := uint64(os.Getpagesize())
+	sample := func() memSample {
+		metrics.Read(samples)
+		m := memSample{at: time.Since(start), live: samples[0].Value.Uint64(), objects: samples[1].Value.Uint64(),
+			goMapped: samples[2].Value.Uint64() - samples[3].Value.Uint64()}
+		if b, err := os.ReadFile("/proc/self/statm"); err == nil {
+			if f := strings.Fields(string(b)); len(f) > 1 {
+				var n uint64
+				fmt.Sscan(f[1], &n)
+				m.rss = n * page
+			}
+		}
+		return m
+	}
+	done := make(chan struct{})
+	out := make(chan string)
+	go func() {
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		var peak memSample
+		var maxLive uint64
+		for {
+			m := sample()
+			if trace {
+				fmt.Fprintln(os.Stderr, m)
+			}
+			maxLive = max(maxLive, m.live)
+			if m.rss >= peak.rss {
+				peak = m
+			}
+			select {
+			case <-done:
+				out <- fmt.Sprintf("largest live heap %d MiB; at peak RSS: %s", maxLive>>20, peak)
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() string { close(done); return <-out }
 }
 
 // cpuTime is the user+system CPU time the process has used.
