@@ -122,7 +122,9 @@ func (r *Renderer) prepare(snaps []agenda.Snapshot, onlyKey string) (*prepared, 
 		}
 	}
 	slices.Sort(p.names)
-	slices.SortFunc(p.events, func(a, b event) int {
+	// Stable: equal start and UID (bad data) keep their input order, which
+	// Combined reproduces.
+	slices.SortStableFunc(p.events, func(a, b event) int {
 		if c := a.start.Compare(b.start); c != 0 {
 			return c
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -111,6 +112,79 @@ func (r *renderer) CombinedOutputs(snaps []agenda.Snapshot) []publish.Output {
 	}
 	return append(outs, r.newsOutputs(snaps, "", no)...)
 }
+
+// NewCombined builds the all-series files one series at a time (see
+// publish.StreamingRenderer): the same bytes as CombinedOutputs, without
+// holding every snapshot. The calendar's events wait in a spill file; the
+// feeds keep their newest items, the index page and OPML the series and
+// the session they show.
+func (r *renderer) NewCombined(spill func() (*os.File, error)) publish.CombinedBuilder {
+	no := r.news
+	no.Title = r.title
+	c := &combined{r: r, po: r.pageOptions(), cal: r.calendars.NewCombined(r.ical, spill)}
+	c.index = r.page.NewIndex(c.po)
+	c.news, c.err = news.NewCombined(no)
+	return c
+}
+
+// combined is the renderer's publish.CombinedBuilder.
+type combined struct {
+	r     *renderer
+	po    page.Options
+	cal   *ical.Combined
+	index *page.Index
+	news  *news.Combined
+	opml  []agenda.Snapshot // the series alone: all that opml.Write reads
+	err   error
+}
+
+func (c *combined) Add(snap agenda.Snapshot) error {
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.cal.Add(snap); err != nil {
+		c.err = err
+		return err
+	}
+	if err := c.index.Add(snap); err != nil {
+		c.err = err
+		return err
+	}
+	if err := c.news.Add(&snap); err != nil {
+		c.err = err
+		return err
+	}
+	c.opml = append(c.opml, agenda.Snapshot{Series: snap.Series})
+	return nil
+}
+
+func (c *combined) Outputs() []publish.Output {
+	r := c.r
+	fail := func(w io.Writer) error { return c.err }
+	if c.err != nil {
+		return []publish.Output{{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: fail}}
+	}
+	build := sync.OnceValues(c.news.Feed)
+	write := func(f func(*news.Feed, io.Writer) error) func(io.Writer) error {
+		return func(w io.Writer) error {
+			feed, err := build()
+			if err != nil {
+				return err
+			}
+			return f(feed, w)
+		}
+	}
+	return []publish.Output{
+		{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: c.cal.Write},
+		{Path: r.layout.SeriesPath("", feeds.Page), Kind: feeds.Page, Render: c.index.Write},
+		{Path: r.layout.SeriesPath("", feeds.OPML), Kind: feeds.OPML, Render: func(w io.Writer) error { return opml.Write(w, c.opml, r.layout, r.title) }},
+		{Path: r.layout.SeriesPath("", feeds.RSS), Kind: feeds.RSS, Render: write((*news.Feed).WriteRSS)},
+		{Path: r.layout.SeriesPath("", feeds.Atom), Kind: feeds.Atom, Render: write((*news.Feed).WriteAtom)},
+		{Path: r.layout.SeriesPath("", feeds.JSONFeed), Kind: feeds.JSONFeed, Render: write((*news.Feed).WriteJSON)},
+	}
+}
+
+func (c *combined) Close() error { return c.cal.Close() }
 
 // newsOutputs lists the RSS, Atom and JSON feeds of one slug ("" for all).
 // The feed's items are built once, on first use, and written three times.

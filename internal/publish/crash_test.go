@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 // a file can be told to be newer than the manifest entry.
 func crashHelper(dir string) {
 	src := publishtest.NewSource()
-	p, err := publish.New(publish.Options{Dir: dir, Source: src, Renderer: &publishtest.Renderer{PerSession: 4000}})
+	p, err := publish.New(publish.Options{Dir: dir, Source: src, Renderer: &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 4000}}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		os.Exit(3)

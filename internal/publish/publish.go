@@ -76,6 +76,34 @@ type Renderer interface {
 	CombinedOutputs(snaps []agenda.Snapshot) []Output
 }
 
+// StreamingRenderer is a Renderer whose all-series files can be built one
+// series at a time. The publisher then feeds the builder as the series
+// step renders (and reads the series that did not move in between) and
+// drops each snapshot after Add, so that a pass never holds every
+// snapshot at once; CombinedOutputs is not called.
+type StreamingRenderer interface {
+	Renderer
+	// NewCombined returns an empty builder. spill creates a temp file for
+	// the builder's scratch data: at no published path, removed by the
+	// publisher after the pass (and by New after a crash).
+	NewCombined(spill func() (*os.File, error)) CombinedBuilder
+}
+
+// CombinedBuilder builds the all-series files from the series given to
+// Add. The files must be those CombinedOutputs lists for the same
+// snapshots.
+type CombinedBuilder interface {
+	// Add adds one series: every series, in slug order, exactly once. The
+	// builder must not keep snap's slices past what its files need, nor
+	// modify them. After an error the builder is not used again.
+	Add(snap agenda.Snapshot) error
+	// Outputs lists the all-series files, after the last Add.
+	Outputs() []Output
+	// Close releases what the builder holds (open spill files), after
+	// the outputs are rendered or abandoned.
+	Close() error
+}
+
 // Options configure a Publisher.
 type Options struct {
 	Dir      string // output directory, created if missing
@@ -233,7 +261,19 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 	}
 	defer st.journal.close()
 
-	// Series whose revision moved, Workers at a time.
+	// Series whose revision moved, Workers at a time; with a streaming
+	// renderer, the all-series builder is fed meanwhile.
+	wantCombined := force || len(moved) > 0 || len(removed) > 0 || !old.Combined
+	if sr, ok := p.r.(StreamingRenderer); ok && wantCombined {
+		st.stream = &stream{}
+		st.stream.b = sr.NewCombined(st.stream.spill(p.dir))
+		defer st.stream.close()
+		st.stream.slugs = slices.Sorted(maps.Keys(revs))
+		st.stream.moved = make(map[string]bool, len(moved))
+		for _, slug := range moved {
+			st.stream.moved[slug] = true
+		}
+	}
 	if err := st.renderSeries(ctx, moved, revs); err != nil {
 		errs = append(errs, err)
 	}
@@ -251,7 +291,13 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 	// The all-series files, only when something moved (or never rendered).
 	combined := old.Combined
 	if force || st.res.SeriesRendered > 0 || len(removed) > 0 || !old.Combined {
-		if err := st.renderCombined(ctx, revs); err != nil {
+		var err error
+		if st.stream != nil {
+			err = st.finishCombined(ctx, revs)
+		} else {
+			err = st.renderCombined(ctx, revs)
+		}
+		if err != nil {
 			errs = append(errs, err)
 			combined = false
 		} else {
@@ -346,8 +392,10 @@ type passState struct {
 	journal      journal
 	// snaps keeps the snapshots the series step rendered, for the
 	// all-series step, which needs every series: so a pass reads each
-	// series once. Dropped when that step is done.
+	// series once. Dropped when that step is done. Unused with stream.
 	snaps map[string]agenda.Snapshot
+	// stream feeds a StreamingRenderer's builder; nil otherwise.
+	stream *stream
 }
 
 // rendered is one output after rendering and comparing with the manifest.
@@ -374,6 +422,21 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	}
 	jobs := make(chan string)
 	results := make(chan seriesResult, st.p.workers)
+	done := make(chan struct{})
+	// With a stream, at most window series are rendered ahead of the one
+	// the builder waits for, so that few snapshots wait for their turn.
+	var tokens chan struct{}
+	if st.stream != nil {
+		tokens = make(chan struct{}, 2*st.p.workers)
+		st.stream.tokens = tokens
+	}
+	defer func() {
+		close(done)
+		go func() {
+			for range results { // a panic left workers sending
+			}
+		}()
+	}()
 	var wg sync.WaitGroup
 	for range st.p.workers {
 		wg.Add(1)
@@ -388,9 +451,20 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	go func() {
 		defer close(jobs)
 		for _, slug := range moved {
+			if tokens != nil {
+				select {
+				case tokens <- struct{}{}:
+				case <-ctx.Done():
+					return
+				case <-done:
+					return
+				}
+			}
 			select {
 			case jobs <- slug:
 			case <-ctx.Done():
+				return
+			case <-done:
 				return
 			}
 		}
@@ -399,13 +473,18 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 
 	var errs []error
 	for r := range results {
+		if st.stream != nil {
+			st.stream.arrived(ctx, st, r)
+		}
 		if r.err != nil {
 			errs = append(errs, r.err)
 			continue
 		}
 		st.accept(r.slug, r.files)
 		st.revs[r.slug] = r.rev
-		st.snaps[r.slug] = r.snap
+		if st.stream == nil {
+			st.snaps[r.slug] = r.snap
+		}
 		st.res.SeriesRendered++
 		if len(st.batch.tmps) >= batchFiles {
 			if err := st.commit(); err != nil {
@@ -442,7 +521,11 @@ func (st *passState) renderCombined(ctx context.Context, revs map[string]int64) 
 		}
 		snaps = append(snaps, snap)
 	}
-	outs := st.p.r.CombinedOutputs(snaps)
+	return st.writeCombined(st.p.r.CombinedOutputs(snaps), revs)
+}
+
+// writeCombined renders the all-series files and commits them.
+func (st *passState) writeCombined(outs []Output, revs map[string]int64) error {
 	w := st.p.newWorker()
 	files := make([]rendered, 0, len(outs))
 	seen := map[string]bool{}

@@ -1,0 +1,188 @@
+package ical
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// Combined builds the all-series calendar one series at a time, so that no
+// caller has to hold every snapshot at once: Add encodes a series' events
+// into a spill file and keeps only what orders and frames them (the start
+// instant, UID and place of each event; each zone's span; the header
+// zone); Write then writes the header, the VTIMEZONEs and the events copied
+// from the spill file in calendar order. The bytes are those of
+// WriteCombined over the same snapshots in the same order.
+//
+// A Combined is not safe for concurrent use. Close removes nothing: the
+// spill file belongs to whoever made it (see NewCombined); Close closes it.
+type Combined struct {
+	r     *Renderer
+	opts  Options
+	spill func() (*os.File, error)
+	f     *os.File
+	w     *bufio.Writer
+	off   int64
+	index []spilled
+	zones map[string]*zoneSpan
+	names []string
+	zone  string // the one series zone, "" when they differ
+	n     int    // series added
+	err   error  // the first error: Add and Write keep returning it
+}
+
+// spilled is one event in the spill file.
+type spilled struct {
+	start time.Time
+	uid   string
+	off   int64
+	len   int32
+}
+
+// NewCombined returns an empty all-series calendar. spill creates the file
+// the events are spilled to (nil: a temp file in os.TempDir that Close
+// removes); the caller removes a file it created.
+func (r *Renderer) NewCombined(opts Options, spill func() (*os.File, error)) *Combined {
+	return &Combined{r: r, opts: opts, spill: spill, zones: map[string]*zoneSpan{}}
+}
+
+// Add adds one series' sessions. Series must come in the order
+// WriteCombined would be given them.
+func (c *Combined) Add(snap agenda.Snapshot) error {
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.add(snap); err != nil {
+		c.err = fmt.Errorf("render combined calendar: %w", err)
+	}
+	return c.err
+}
+
+func (c *Combined) add(snap agenda.Snapshot) error {
+	if c.n == 0 {
+		c.zone = snap.Series.Zone
+	} else if c.zone != snap.Series.Zone {
+		c.zone = ""
+	}
+	c.n++
+	pr, err := c.r.Prepare(snap, c.opts)
+	if err != nil {
+		return err
+	}
+	if len(pr.p.events) == 0 {
+		return nil
+	}
+	if c.f == nil {
+		if c.spill == nil {
+			c.f, err = os.CreateTemp("", "agendafeed-combined-*.ics")
+			if err == nil {
+				os.Remove(c.f.Name()) // open, unlinked: nothing to clean up
+			}
+		} else {
+			c.f, err = c.spill()
+		}
+		if err != nil {
+			return fmt.Errorf("spill file: %w", err)
+		}
+		c.w = bufio.NewWriterSize(c.f, 64<<10)
+	}
+	if _, err := c.w.Write(pr.body); err != nil {
+		return fmt.Errorf("spill file: %w", err)
+	}
+	start := 0
+	for i := range pr.p.events {
+		ev := &pr.p.events[i]
+		end := pr.ends[i]
+		c.index = append(c.index, spilled{start: ev.start, uid: strings.Clone(ev.s.UID), off: c.off + int64(start), len: int32(end - start)})
+		start = end
+	}
+	c.off += int64(len(pr.body))
+	for _, name := range pr.p.names {
+		z := pr.p.zones[name]
+		cur := c.zones[name]
+		if cur == nil {
+			c.zones[name] = &zoneSpan{tz: z.tz, first: z.first, last: z.last}
+			c.names = append(c.names, name)
+			continue
+		}
+		if z.first.Before(cur.first) {
+			cur.first = z.first
+		}
+		if z.last.After(cur.last) {
+			cur.last = z.last
+		}
+	}
+	return nil
+}
+
+// Write writes the calendar of every series added. It may be called more
+// than once.
+func (c *Combined) Write(w io.Writer) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.w != nil {
+		if err := c.w.Flush(); err != nil {
+			return fmt.Errorf("render combined calendar: spill file: %w", err)
+		}
+	}
+	// The spill file holds each series' events in order; the calendar
+	// orders all of them by start, then UID, then as added (a stable sort,
+	// as WriteCombined's).
+	slices.SortStableFunc(c.index, func(a, b spilled) int {
+		if x := a.start.Compare(b.start); x != 0 {
+			return x
+		}
+		return cmp.Compare(a.uid, b.uid)
+	})
+	slices.Sort(c.names)
+	h := header{name: cmp.Or(c.opts.CombinedTitle, DefaultCombinedTitle), zone: c.zone}
+	if c.opts.Layout.BaseURL != "" {
+		h.url = c.opts.Layout.SeriesURL("", feeds.Page)
+		h.source = c.opts.Layout.SeriesURL("", feeds.Calendar)
+	}
+	zones := func(e *encoder) {
+		for _, name := range c.names {
+			z := c.zones[name]
+			e.block(z.tz.vtimezone(z.first, z.last))
+		}
+	}
+	var rerr error
+	events := func(e *encoder, _ Options) {
+		var buf []byte
+		for _, ev := range c.index {
+			buf = slices.Grow(buf[:0], int(ev.len))[:ev.len]
+			if _, err := c.f.ReadAt(buf, ev.off); err != nil {
+				rerr = fmt.Errorf("spill file: %w", err)
+				return
+			}
+			e.block(buf)
+		}
+	}
+	err := writeCalendar(w, h, c.opts, zones, events)
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("render combined calendar: %w", err)
+	}
+	return nil
+}
+
+// Close closes the spill file.
+func (c *Combined) Close() error {
+	if c.f == nil {
+		return nil
+	}
+	err := c.f.Close()
+	c.f, c.w = nil, nil
+	return err
+}

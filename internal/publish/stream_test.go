@@ -1,0 +1,116 @@
+package publish_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/agendafeed/agendafeed/internal/publish/publishtest"
+)
+
+// TestStreamingMatchesCombined runs the same passes with the fake renderer
+// and its streaming twin (whose builder fails its outputs if a series comes
+// out of slug order or twice) and wants the same files, each series read
+// once per pass, and no spill file left (checkConsistent).
+func TestStreamingMatchesCombined(t *testing.T) {
+	slugs := make([]string, 40)
+	for i := range slugs {
+		slugs[i] = fmt.Sprintf("s%02d", (i*17)%40) // Revisions order is not slug order
+	}
+	tests := []struct {
+		name      string
+		change    func(src *publishtest.Source)
+		force     bool
+		wantReads int
+	}{
+		{"first pass", nil, false, 40},
+		{"forced", func(*publishtest.Source) {}, true, 40},
+		{"one series moved", func(src *publishtest.Source) { src.Put(publishtest.MakeSnapshot("s07", 2, 4)) }, false, 40},
+		{"three moved, one removed", func(src *publishtest.Source) {
+			src.Put(publishtest.MakeSnapshot("s00", 2, 1))
+			src.Put(publishtest.MakeSnapshot("s21", 2, 2))
+			src.Put(publishtest.MakeSnapshot("s39", 2, 1))
+			src.Remove("s10")
+		}, false, 39},
+		{"one added", func(src *publishtest.Source) { src.Put(publishtest.MakeSnapshot("s15a", 1, 2)) }, false, 41},
+		{"nothing moved", func(*publishtest.Source) {}, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			manifests := map[string]publish.Manifest{}
+			for _, streaming := range []bool{false, true} {
+				src := publishtest.NewSource()
+				for i, slug := range slugs {
+					src.Put(publishtest.MakeSnapshot(slug, 1, 1+i%4))
+				}
+				var r publish.Renderer = &publishtest.Renderer{PerSession: 50}
+				if streaming {
+					r = &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50}}
+				}
+				dir := t.TempDir()
+				c := newClock()
+				p, err := publish.New(publish.Options{Dir: dir, Source: src, Renderer: r, Now: c.Now, Workers: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.change != nil {
+					pass(t, p, false)
+					tt.change(src)
+					src.SnapshotCalls = 0
+				}
+				pass(t, p, tt.force)
+				if src.SnapshotCalls != tt.wantReads {
+					t.Errorf("streaming %v: %d snapshots read, want %d", streaming, src.SnapshotCalls, tt.wantReads)
+				}
+				checkConsistent(t, dir, p.Manifest())
+				manifests[fmt.Sprint(streaming)] = p.Manifest()
+			}
+			a, b := manifests["false"], manifests["true"]
+			if !maps.EqualFunc(a.Files, b.Files, func(x, y publish.FileInfo) bool { return x.ETag == y.ETag && x.Size == y.Size }) || a.Combined != b.Combined {
+				t.Errorf("streaming and combined passes published different files")
+			}
+		})
+	}
+}
+
+// TestStreamingFailures: a series that fails to render is read again for
+// the all-series files; a builder that fails leaves the all-series files
+// as they were, reports it, and the next pass writes them.
+func TestStreamingFailures(t *testing.T) {
+	src := publishtest.NewSource()
+	for _, slug := range []string{"a", "b", "c", "d"} {
+		src.Put(publishtest.MakeSnapshot(slug, 1, 2))
+	}
+	r := &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50, Panic: "b"}}
+	dir := t.TempDir()
+	p := newPublisher(t, dir, src, r, newClock())
+	if _, err := p.Pass(context.Background(), false); err == nil {
+		t.Fatal("pass with a panicking series: no error")
+	}
+	m := p.Manifest()
+	if _, ok := m.Revisions["b"]; ok || !m.Combined || len(m.Revisions) != 3 {
+		t.Errorf("revisions %v, combined %v: want a, c, d and the all-series files", m.Revisions, m.Combined)
+	}
+	checkConsistent(t, dir, m)
+
+	r.Panic, r.FailAdd = "", "c"
+	src.Put(publishtest.MakeSnapshot("a", 2, 3))
+	_, err := p.Pass(context.Background(), false)
+	if err == nil || !strings.Contains(err.Error(), "failing as asked") {
+		t.Fatalf("pass with a failing Add: err %v", err)
+	}
+	if m := p.Manifest(); m.Combined || m.Revisions["a"] != 2 || m.Revisions["b"] != 1 {
+		t.Errorf("revisions %v, combined %v: want a at 2, b published, no all-series files", m.Revisions, m.Combined)
+	}
+	checkConsistent(t, dir, p.Manifest())
+
+	r.FailAdd = ""
+	pass(t, p, false)
+	if m := p.Manifest(); !m.Combined {
+		t.Error("all-series files not written once Add works")
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
