@@ -46,7 +46,7 @@ func NewCombined(opts Options) (*Combined, error) {
 		return nil, fmt.Errorf("news feed: %w", err)
 	}
 	return &Combined{
-		b:       builder{opts: opts, host: host, zones: map[string]*time.Location{}},
+		b:       builder{opts: opts, host: host},
 		limit:   cmp.Or(opts.ItemLimit, DefaultItemLimit),
 		winners: map[string]time.Time{},
 	}, nil

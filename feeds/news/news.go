@@ -158,7 +158,7 @@ func Build(snaps []agenda.Snapshot, slug string, opts Options) (*Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("news feed: %w", err)
 	}
-	b := builder{opts: opts, host: host, zones: map[string]*time.Location{}}
+	b := builder{opts: opts, host: host}
 
 	var chosen []*agenda.Snapshot
 	if slug == "" {
@@ -248,25 +248,15 @@ func Build(snaps []agenda.Snapshot, slug string, opts Options) (*Feed, error) {
 }
 
 // builder holds what item construction shares: the options, the tag: host
-// and a cache of loaded zones (time.LoadLocation parses the zone data on every
-// call, which would dominate a 10,000-session feed).
+// and the zones loaded so far (loading one per session would dominate a
+// 10,000-session feed).
 type builder struct {
 	opts  Options
 	host  string
-	zones map[string]*time.Location
+	zones agenda.Zones
 }
 
-func (b *builder) zone(name string) (*time.Location, error) {
-	if loc, ok := b.zones[name]; ok {
-		return loc, nil
-	}
-	loc, err := agenda.LoadZone(name)
-	if err != nil {
-		return nil, err
-	}
-	b.zones[name] = loc
-	return loc, nil
-}
+func (b *builder) zone(name string) (*time.Location, error) { return b.zones.Load(name) }
 
 func (b *builder) appendSnapshot(items []item, s *agenda.Snapshot) ([]item, error) {
 	sr := &s.Series

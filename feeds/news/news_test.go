@@ -170,7 +170,7 @@ func TestSessionTitles(t *testing.T) {
 			s := tc.session
 			s.Key, s.UID, s.Series = "k", "u@x", "s"
 			s.Created = utc("2021-01-01T00:00:00Z")
-			b := builder{opts: Options{Layout: testLayout}, host: "agenda.example.org", zones: map[string]*time.Location{}}
+			b := builder{opts: Options{Layout: testLayout}, host: "agenda.example.org"}
 			it, keep, err := b.sessionItem(series, &s)
 			if err != nil || !keep {
 				t.Fatalf("sessionItem: keep %v, %v", keep, err)
@@ -201,7 +201,7 @@ func TestSessionErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.session
 			s.Key, s.Title = "k", "T"
-			b := builder{opts: Options{Layout: testLayout}, host: "h", zones: map[string]*time.Location{}}
+			b := builder{opts: Options{Layout: testLayout}, host: "h"}
 			_, _, err := b.sessionItem(series, &s)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `session "k"`) {
 				t.Fatalf("got %v, want an error naming the session and %q", err, tc.want)

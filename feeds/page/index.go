@@ -33,7 +33,7 @@ func (ix *Index) Add(snap agenda.Snapshot) error {
 		if sr.Slug == "" || sr.Title == "" {
 			return fmt.Errorf("series %d needs a slug and a title", len(ix.snaps))
 		}
-		seriesLoc, err := ix.r.zones.load(sr.Zone)
+		seriesLoc, err := ix.r.zones.Load(sr.Zone)
 		if err != nil {
 			return fmt.Errorf("series %q: zone: %w", sr.Slug, err)
 		}

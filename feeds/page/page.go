@@ -63,7 +63,7 @@ type Renderer struct {
 	// whole before it is written, and a pass renders a thousand of them.
 	bufs sync.Pool
 	// zones caches the time zones pages use.
-	zones zoneCache
+	zones agenda.Zones
 }
 
 // assets are the inline style and script, with the Content-Security-Policy

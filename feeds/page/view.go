@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -153,13 +152,13 @@ type session struct {
 	day        agenda.Date
 }
 
-func buildSeriesView(snap agenda.Snapshot, opts Options, zones *zoneCache) (*seriesView, error) {
+func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones) (*seriesView, error) {
 	sr := &snap.Series
 	if sr.Slug == "" || sr.Title == "" {
 		return nil, fmt.Errorf("series needs a slug and a title")
 	}
 	l := opts.Layout
-	seriesLoc, err := zones.load(sr.Zone)
+	seriesLoc, err := zones.Load(sr.Zone)
 	if err != nil {
 		return nil, fmt.Errorf("series zone: %w", err)
 	}
@@ -212,11 +211,11 @@ func (p postView) sortKey() string { return p.Date + "\x00" + p.ID }
 // resolveSessions computes every session's interval and its day in the
 // series' zone, and sorts by start, then key.
 func resolveSessions(in []agenda.Session, seriesLoc *time.Location) ([]session, error) {
-	return resolveSessionsIn(in, seriesLoc, &zoneCache{})
+	return resolveSessionsIn(in, seriesLoc, &agenda.Zones{})
 }
 
 // resolveSessionsIn is resolveSessions with zones loaded through a cache.
-func resolveSessionsIn(in []agenda.Session, seriesLoc *time.Location, zones *zoneCache) ([]session, error) {
+func resolveSessionsIn(in []agenda.Session, seriesLoc *time.Location, zones *agenda.Zones) ([]session, error) {
 	out := make([]session, 0, len(in))
 	// Sessions of a series share a few zones; loading a zone reads the
 	// zone database, so load each once (session.Interval would load it per
@@ -228,7 +227,7 @@ func resolveSessionsIn(in []agenda.Session, seriesLoc *time.Location, zones *zon
 		loc := last
 		if last == nil || s.Zone != lastName {
 			var err error
-			if loc, err = zones.load(s.Zone); err != nil {
+			if loc, err = zones.Load(s.Zone); err != nil {
 				return nil, fmt.Errorf("session %q: zone: %w", s.Key, err)
 			}
 			lastName, last = s.Zone, loc
@@ -473,7 +472,7 @@ func truncate(s string, max int) string {
 	return strings.TrimRight(cut, " ,;:.") + "…"
 }
 
-func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *zoneCache) (*indexView, error) {
+func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *agenda.Zones) (*indexView, error) {
 	l := opts.Layout
 	site := opts.siteTitle()
 	v := &indexView{
@@ -494,7 +493,7 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *zoneCache) (*i
 		if sr.Slug == "" || sr.Title == "" {
 			return nil, fmt.Errorf("series %d needs a slug and a title", i)
 		}
-		seriesLoc, err := zones.load(sr.Zone)
+		seriesLoc, err := zones.Load(sr.Zone)
 		if err != nil {
 			return nil, fmt.Errorf("series %q: zone: %w", sr.Slug, err)
 		}
@@ -533,24 +532,4 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *zoneCache) (*i
 		return cmp.Compare(a.Slug, b.Slug)
 	})
 	return v, nil
-}
-
-// zoneCache keeps the zones loaded so far. Loading one parses the embedded
-// zone database, and a pass renders a thousand pages over a handful of
-// zones; a zone's rules do not change while the program runs. Safe for
-// concurrent use.
-type zoneCache struct {
-	m sync.Map // name -> *time.Location
-}
-
-func (c *zoneCache) load(name string) (*time.Location, error) {
-	if loc, ok := c.m.Load(name); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := agenda.LoadZone(name)
-	if err != nil {
-		return nil, err // not cached: the error names the zone for every page
-	}
-	c.m.Store(name, loc)
-	return loc, nil
 }

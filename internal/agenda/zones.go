@@ -71,3 +71,25 @@ func LoadZone(name string) (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// Zones keeps the zones loaded so far, for renderers that resolve thousands
+// of sessions over a handful of zones: loading one parses its rules, and a
+// zone's rules do not change while the program runs. The zero value is
+// ready; safe for concurrent use. Failed loads are not kept, so that every
+// caller gets the error naming the zone.
+type Zones struct {
+	m sync.Map // name -> *time.Location
+}
+
+// Load returns the named zone, loading it with LoadZone the first time.
+func (z *Zones) Load(name string) (*time.Location, error) {
+	if loc, ok := z.m.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := LoadZone(name)
+	if err != nil {
+		return nil, err
+	}
+	z.m.Store(name, loc)
+	return loc, nil
+}
