@@ -164,32 +164,25 @@ func (c *combined) Outputs() []publish.Output {
 	if c.err != nil {
 		return []publish.Output{{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: fail}}
 	}
-	build := sync.OnceValues(c.news.Feed)
-	write := func(f func(*news.Feed, io.Writer) error) func(io.Writer) error {
-		return func(w io.Writer) error {
-			feed, err := build()
-			if err != nil {
-				return err
-			}
-			return f(feed, w)
-		}
-	}
-	return []publish.Output{
+	outs := []publish.Output{
 		{Path: r.layout.SeriesPath("", feeds.Calendar), Kind: feeds.Calendar, Render: c.cal.Write},
 		{Path: r.layout.SeriesPath("", feeds.Page), Kind: feeds.Page, Render: c.index.Write},
 		{Path: r.layout.SeriesPath("", feeds.OPML), Kind: feeds.OPML, Render: func(w io.Writer) error { return opml.Write(w, c.opml, r.layout, r.title) }},
-		{Path: r.layout.SeriesPath("", feeds.RSS), Kind: feeds.RSS, Render: write((*news.Feed).WriteRSS)},
-		{Path: r.layout.SeriesPath("", feeds.Atom), Kind: feeds.Atom, Render: write((*news.Feed).WriteAtom)},
-		{Path: r.layout.SeriesPath("", feeds.JSONFeed), Kind: feeds.JSONFeed, Render: write((*news.Feed).WriteJSON)},
 	}
+	return append(outs, r.feedOutputs("", c.news.Feed)...)
 }
 
 func (c *combined) Close() error { return c.cal.Close() }
 
 // newsOutputs lists the RSS, Atom and JSON feeds of one slug ("" for all).
-// The feed's items are built once, on first use, and written three times.
 func (r *renderer) newsOutputs(snaps []agenda.Snapshot, slug string, opts news.Options) []publish.Output {
-	build := sync.OnceValues(func() (*news.Feed, error) { return news.Build(snaps, slug, opts) })
+	return r.feedOutputs(slug, func() (*news.Feed, error) { return news.Build(snaps, slug, opts) })
+}
+
+// feedOutputs lists the RSS, Atom and JSON files of one feed; build runs
+// once, on first use, and its feed is written three times.
+func (r *renderer) feedOutputs(slug string, feed func() (*news.Feed, error)) []publish.Output {
+	build := sync.OnceValues(feed)
 	write := func(f func(*news.Feed, io.Writer) error) func(io.Writer) error {
 		return func(w io.Writer) error {
 			feed, err := build()
