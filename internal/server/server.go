@@ -13,7 +13,9 @@
 // representation (ETag "<sha256>-gz") is compressed once, on the first
 // request that accepts gzip, and kept with the entry until the file's
 // bytes change. (The publisher does not write .gz siblings; nginx's
-// gzip_static would need them, see docs/performance.md.)
+// gzip_static would need them, see docs/performance.md.) Bodies larger than
+// net/http's write buffer are sent with the connection corked (cork.go), so
+// headers and body leave together.
 package server
 
 import (
@@ -146,13 +148,15 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		ConnContext:       connContext,
+		ConnState:         connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
 		ready(ln.Addr())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(corkListener{ln}) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", addr, err)
@@ -311,6 +315,7 @@ func (s *Server) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) (i
 		if r.Method == http.MethodHead {
 			return http.StatusOK, 0
 		}
+		cork(r, int64(len(gz.b)))
 		n, _ := w.Write(gz.b)
 		return http.StatusOK, int64(n)
 	}
@@ -330,6 +335,7 @@ func (s *Server) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) (i
 		if r.Method == http.MethodHead {
 			return http.StatusOK, 0
 		}
+		cork(r, int64(len(body)))
 		n, _ := w.Write(body)
 		return http.StatusOK, int64(n)
 	}
@@ -351,6 +357,7 @@ func (s *Server) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) (i
 	if r.Method == http.MethodHead {
 		return http.StatusOK, 0
 	}
+	cork(r, fi.Size())
 	// io.Copy hands the *os.File to the connection's ReadFrom: sendfile.
 	n, _ := io.Copy(w, f)
 	return http.StatusOK, n
