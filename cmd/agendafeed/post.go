@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 const postUsage = `post list -series SLUG
@@ -78,7 +79,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 		if err := pf.apply(c.set(), &p, ser, c.e); err != nil {
 			return err
 		}
-		if p, err = db.PutPost(ctx, p, 0); err != nil {
+		if p, err = db.PutPost(ctx, p, store.Any); err != nil {
 			return flagErrors(err, c.fs)
 		}
 		fmt.Fprintf(e.stdout, "added post %s/%s\n", p.Series, p.ID)

@@ -65,7 +65,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		if err := sf.apply(c.set(), &s); err != nil {
 			return err
 		}
-		s, err := db.PutSeries(ctx, s, 0)
+		s, err := db.PutSeries(ctx, s, store.Any)
 		if err != nil {
 			return flagErrors(err, c.fs)
 		}
@@ -86,7 +86,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "series %s at revision %d\n", s.Slug, s.Revision)
 		return nil
 	default: // remove
-		if err := db.DeleteSeries(ctx, pos[0], 0); err != nil {
+		if err := db.DeleteSeries(ctx, pos[0], store.Any); err != nil {
 			return fmt.Errorf("remove series %q: %w", pos[0], err)
 		}
 		fmt.Fprintf(e.stdout, "removed series %s\n", pos[0])

@@ -94,7 +94,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 		if err := sf.apply(c.set(), &s); err != nil {
 			return err
 		}
-		s, err = db.PutSession(ctx, s, 0)
+		s, err = db.PutSession(ctx, s, store.Any)
 		if err != nil {
 			return flagErrors(err, c.fs)
 		}

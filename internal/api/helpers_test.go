@@ -26,6 +26,7 @@ const (
 type testAPI struct {
 	h        http.Handler
 	db       *store.DB
+	path     string // the database file
 	triggers *atomic.Int64
 }
 
@@ -38,7 +39,8 @@ func testTokens() []config.Token {
 
 func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "agenda.db"),
+	path := filepath.Join(t.TempDir(), "agenda.db")
+	db, err := store.Open(context.Background(), path,
 		store.Options{UIDDomain: "test.example", Now: func() time.Time { return time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -51,7 +53,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return &testAPI{h: h, db: db, triggers: &n}
+	return &testAPI{h: h, db: db, path: path, triggers: &n}
 }
 
 // req describes one request.

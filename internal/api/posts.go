@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 func (a *API) postWritten(ctx context.Context, p agenda.Post, before int64, status int) (*reply, error) {
@@ -72,7 +73,7 @@ func (a *API) createPost(r *http.Request) (*reply, error) {
 		if cur, err := a.db.Post(ctx, slug, strings.TrimSpace(p.ID)); err == nil {
 			return nil, errf(http.StatusConflict, "id", cur.ID, "post %s/%s already exists (version %d); use PUT or PATCH to change it", slug, cur.ID, cur.Version)
 		}
-		out, err := a.db.PutPost(ctx, p, 0)
+		out, err := a.db.PutPost(ctx, p, store.Any)
 		if err != nil {
 			return nil, err
 		}

@@ -105,7 +105,7 @@ func (a *API) createSeries(r *http.Request) (*reply, error) {
 		if cur, err := a.db.Series(ctx, s.Slug); err == nil {
 			return nil, errf(http.StatusConflict, "slug", s.Slug, "series %q already exists (revision %d); use PUT or PATCH to change it", cur.Slug, cur.Revision)
 		}
-		out, err := a.db.PutSeries(ctx, s, 0)
+		out, err := a.db.PutSeries(ctx, s, store.Any)
 		if err != nil {
 			return nil, err
 		}

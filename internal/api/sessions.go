@@ -135,7 +135,7 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 				return nil, errf(http.StatusConflict, "uid", s.UID, "a session with uid %s already exists (%s/%s)", s.UID, cur.Series, cur.Key)
 			}
 		}
-		out, err := a.db.PutSession(ctx, s, 0)
+		out, err := a.db.PutSession(ctx, s, store.Any)
 		if err != nil {
 			return nil, err
 		}
@@ -197,8 +197,8 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 		if err != nil {
 			return nil, err
 		}
-		// A sequence of 0 cannot be a store condition (0 means none); the
-		// write lock makes the check above hold for writes through the API.
+		// The store writes only if the session is still at the sequence
+		// read, so an edit by another process meanwhile is not overwritten.
 		var out agenda.Session
 		if build == nil {
 			out, err = a.db.CancelSession(ctx, cur.UID, cur.Sequence)

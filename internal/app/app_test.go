@@ -29,6 +29,7 @@ import (
 	"github.com/agendafeed/agendafeed/internal/demo"
 	"github.com/agendafeed/agendafeed/internal/importer"
 	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 func testConfig(t *testing.T, dir string) config.Config {
@@ -292,7 +293,7 @@ func TestCrashHelper(t *testing.T) {
 		s := agenda.Session{Series: "open-policy-debates", Key: fmt.Sprintf("extra-%d", i), Title: fmt.Sprintf("Extra %d", i),
 			Start: agenda.NewWallTime(2026, 3, 1+i%28, 10, 0, 0), End: agenda.NewWallTime(2026, 3, 1+i%28, 11, 0, 0),
 			Description: strings.Repeat("A long description. ", 200)}
-		if _, err := a.DB().PutSession(ctx, s, 0); err != nil && !strings.Contains(err.Error(), "exists") {
+		if _, err := a.DB().PutSession(ctx, s, store.Any); err != nil && !strings.Contains(err.Error(), "exists") {
 			t.Fatal(err)
 		}
 	}
@@ -302,7 +303,7 @@ func TestCrashHelper(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Title = fmt.Sprintf("Extra %d, edit %d", n%40, n)
-		if _, err := a.DB().PutSession(ctx, s, 0); err != nil {
+		if _, err := a.DB().PutSession(ctx, s, store.Any); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.Pass(ctx, n%5 == 0); err != nil {

@@ -39,7 +39,7 @@ func TestCheck(t *testing.T) {
 			mustPutSeries(t, db, madrid())
 			mustPutSession(t, db, fullSession(t, "uclg-debates", "finance"))
 			if _, err := db.PutPost(ctx, agenda.Post{Series: "uclg-debates", ID: "news", Title: "News",
-				Published: time.Now(), SessionKey: "finance"}, 0); err != nil {
+				Published: time.Now(), SessionKey: "finance"}, Any); err != nil {
 				t.Fatal(err)
 			}
 			for _, q := range tc.corrupt {

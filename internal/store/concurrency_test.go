@@ -48,7 +48,7 @@ func TestConcurrentWritesAndSnapshots(t *testing.T) {
 				s.UID = uids[i]
 				s.People = []agenda.Participant{{Person: agenda.Person{Name: "Speaker " + fmt.Sprint(i)}}}
 				s.Description = fmt.Sprintf("edit %d of writer %d", e, w)
-				if _, err := db.PutSession(ctx, s, 0); err != nil {
+				if _, err := db.PutSession(ctx, s, Any); err != nil {
 					t.Errorf("writer %d edit %d: %v", w, e, err)
 					return
 				}

@@ -48,7 +48,7 @@ func TestSeriesRoundTrip(t *testing.T) {
 
 	// Delete cascades and leaves Revisions.
 	sess := mustPutSession(t, db, fullSession(t, in.Slug, "k"))
-	if _, err := db.PutPost(ctx, agenda.Post{Series: in.Slug, ID: "p", Title: "P", Published: time.Now()}, 0); err != nil {
+	if _, err := db.PutPost(ctx, agenda.Post{Series: in.Slug, ID: "p", Title: "P", Published: time.Now()}, Any); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeleteSeries(ctx, in.Slug, 99); !errors.Is(err, agenda.ErrConflict) {
@@ -67,7 +67,7 @@ func TestSeriesRoundTrip(t *testing.T) {
 	}
 	revs, _ = db.Revisions(ctx)
 	assertEqual(t, "Revisions after delete", revs, map[string]int64{"a-first": 1})
-	if err := db.DeleteSeries(ctx, in.Slug, 0); !errors.Is(err, agenda.ErrNotFound) {
+	if err := db.DeleteSeries(ctx, in.Slug, Any); !errors.Is(err, agenda.ErrNotFound) {
 		t.Errorf("deleting again = %v, want ErrNotFound", err)
 	}
 }
@@ -168,7 +168,7 @@ func TestSessionsFilter(t *testing.T) {
 	mustPutSession(t, db, timedSession(t, "ny", "a", "2022-05-02T04:00", "2022-05-02T05:00"))
 	mustPutSession(t, db, timedSession(t, "uclg-debates", "a", "2022-05-01T10:00", "2022-05-01T11:00"))
 	cancelled := mustPutSession(t, db, timedSession(t, "uclg-debates", "c", "2022-05-03T10:00", "2022-05-03T11:00"))
-	if _, err := db.CancelSession(ctx, cancelled.UID, 0); err != nil {
+	if _, err := db.CancelSession(ctx, cancelled.UID, Any); err != nil {
 		t.Fatal(err)
 	}
 	keys := func(ss []agenda.Session) []string {
@@ -221,7 +221,7 @@ func TestPostRoundTrip(t *testing.T) {
 		Author: "Press office", Published: published, Updated: published.Add(48 * time.Hour),
 		URL: "https://example.org/news/recap", SessionKey: "finance",
 	}
-	got, err := db.PutPost(ctx, in, 0)
+	got, err := db.PutPost(ctx, in, Any)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestPostRoundTrip(t *testing.T) {
 	older := agenda.Post{ID: "a-old", Title: "Older", Series: "uclg-debates", Published: published.Add(-time.Hour)}
 	same := agenda.Post{ID: "b-same", Title: "Same time", Series: "uclg-debates", Published: published}
 	for _, p := range []agenda.Post{older, same} {
-		if _, err := db.PutPost(ctx, p, 0); err != nil {
+		if _, err := db.PutPost(ctx, p, Any); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -261,7 +261,7 @@ func TestPostRoundTrip(t *testing.T) {
 	// Unknown session key: a field error "session", nothing written.
 	bad := in
 	bad.ID, bad.SessionKey = "bad", "nope"
-	_, err = db.PutPost(ctx, bad, 0)
+	_, err = db.PutPost(ctx, bad, Any)
 	var fe *agenda.FieldError
 	if !errors.Is(err, agenda.ErrInvalid) || !errors.As(err, &fe) || fe.Field != "session" {
 		t.Errorf("PutPost with unknown session = %v, want field error session", err)
@@ -279,7 +279,7 @@ func TestPostRoundTrip(t *testing.T) {
 	if p.SessionKey != "finance-2021" || p.SessionUID != sess.UID || p.Version != 2 {
 		t.Errorf("post after session rename = key %q uid %q version %d", p.SessionKey, p.SessionUID, p.Version)
 	}
-	if err := db.DeleteSession(ctx, sess.UID, 0); err != nil {
+	if err := db.DeleteSession(ctx, sess.UID, Any); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = db.Post(ctx, "uclg-debates", "recap")

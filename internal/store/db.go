@@ -17,8 +17,12 @@
 //
 //   - Input is normalised and validated with package agenda first; a
 //     validation error is returned unchanged (errors.Is(err, agenda.ErrInvalid)).
-//   - A conditional write (ifRevision, ifSequence, ifVersion non-zero) against
-//     a stale value fails with an error wrapping agenda.ErrConflict.
+//   - Every write takes a condition (ifRevision, ifSequence, ifVersion). Any
+//     makes it unconditional; any other value, 0 included (a session's
+//     first sequence is 0), requires the row to exist at exactly that value,
+//     else the write fails with an error wrapping agenda.ErrConflict and
+//     changes nothing. A negative value other than Any is a field error
+//     (errors.Is(err, agenda.ErrInvalid)).
 //   - A put that changes nothing writes nothing: no revision, sequence,
 //     version or updated change, so re-importing a file is idempotent.
 //   - Every change to what a series publishes bumps that series' Revision by
@@ -45,6 +49,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -402,6 +407,22 @@ func checkStorableTime(es *agenda.Errors, field string, t time.Time) {
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
 		*es = append(*es, &agenda.FieldError{Field: field, Value: t.String(), Msg: "expected a year between 1 and 9999"})
 	}
+}
+
+// Any is the condition (ifRevision, ifSequence, ifVersion) of an
+// unconditional write: it applies whatever the current revision, sequence
+// or version is, and a put may create the row. Every other value is a real
+// condition, 0 included: sessions start at sequence 0.
+const Any int64 = -1
+
+// checkCondition refuses a condition that is neither Any nor a value a
+// revision, sequence or version can have.
+func checkCondition(name string, v int64) error {
+	if v < Any {
+		return agenda.Errors{{Field: name, Value: strconv.FormatInt(v, 10),
+			Msg: "expected store.Any (-1) for no condition, or the current value (0 or more)"}}
+	}
+	return nil
 }
 
 // notFound wraps agenda.ErrNotFound with what was looked for.

@@ -118,7 +118,7 @@ func timedSession(t *testing.T, series, key, start, end string) agenda.Session {
 
 func mustPutSeries(t *testing.T, db *DB, s agenda.Series) agenda.Series {
 	t.Helper()
-	out, err := db.PutSeries(context.Background(), s, 0)
+	out, err := db.PutSeries(context.Background(), s, Any)
 	if err != nil {
 		t.Fatalf("PutSeries(%s): %v", s.Slug, err)
 	}
@@ -127,7 +127,7 @@ func mustPutSeries(t *testing.T, db *DB, s agenda.Series) agenda.Series {
 
 func mustPutSession(t *testing.T, db *DB, s agenda.Session) agenda.Session {
 	t.Helper()
-	out, err := db.PutSession(context.Background(), s, 0)
+	out, err := db.PutSession(context.Background(), s, Any)
 	if err != nil {
 		t.Fatalf("PutSession(%s/%s): %v", s.Series, s.Key, err)
 	}

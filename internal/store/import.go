@@ -34,20 +34,20 @@ func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult,
 		res = ImportResult{}
 		for _, d := range docs {
 			slug := d.Series.Slug
-			_, seriesID, _, err := w.putSeries(ctx, d.Series, 0)
+			_, seriesID, _, err := w.putSeries(ctx, d.Series, Any)
 			if err != nil {
 				return fmt.Errorf("import series %q: %w", slug, err)
 			}
 			res.Series++
 			for j, s := range d.Sessions {
-				_, oc, err := w.putSession(ctx, seriesID, s, 0)
+				_, oc, err := w.putSession(ctx, seriesID, s, Any)
 				if err != nil {
 					return fmt.Errorf("import series %q: %w", slug, prefixErr(err, fmt.Sprintf("sessions[%d]", j)))
 				}
 				count(oc, &res.SessionsCreated, &res.SessionsUpdated, &res.SessionsUnchanged)
 			}
 			for j, p := range d.Posts {
-				_, oc, err := w.putPost(ctx, seriesID, p, 0)
+				_, oc, err := w.putPost(ctx, seriesID, p, Any)
 				if err != nil {
 					return fmt.Errorf("import series %q: %w", slug, prefixErr(err, fmt.Sprintf("posts[%d]", j)))
 				}

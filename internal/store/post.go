@@ -108,8 +108,12 @@ func (db *DB) Post(ctx context.Context, series, id string) (agenda.Post, error) 
 // Body to BodyHTML (Markdown, sanitised) and resolves SessionKey (or, when
 // only it is given, SessionUID) to a session of the same series; an unknown
 // session is a field error "session". A new post starts at version 1 and
-// every change bumps Version.
+// every change bumps Version. ifVersion is Any or the version the post must
+// be at; a condition on a post that does not exist is a conflict.
 func (db *DB) PutPost(ctx context.Context, p agenda.Post, ifVersion int64) (agenda.Post, error) {
+	if err := checkCondition("ifVersion", ifVersion); err != nil {
+		return agenda.Post{}, err
+	}
 	var out agenda.Post
 	err := db.write(ctx, func(w *writeTx) error {
 		if p.Series == "" {
@@ -181,7 +185,7 @@ func (w *writeTx) putPost(ctx context.Context, seriesID int64, p agenda.Post, if
 	if err != nil && !errors.Is(err, agenda.ErrNotFound) {
 		return agenda.Post{}, 0, err
 	}
-	if ifVersion != 0 {
+	if ifVersion != Any {
 		if !found {
 			return agenda.Post{}, 0, conflict("post %s/%s does not exist, but version %d was given", p.Series, p.ID, ifVersion)
 		}
@@ -223,8 +227,12 @@ func samePost(cur storedPost, p agenda.Post, sessionID sql.NullInt64) bool {
 		c.URL == p.URL && cur.sessionID == sessionID
 }
 
-// DeletePost deletes a post.
+// DeletePost deletes a post. ifVersion is Any or the version the post must
+// be at.
 func (db *DB) DeletePost(ctx context.Context, series, id string, ifVersion int64) error {
+	if err := checkCondition("ifVersion", ifVersion); err != nil {
+		return err
+	}
 	return db.write(ctx, func(w *writeTx) error {
 		seriesID, _, err := loadSeries(ctx, w.tx, series)
 		if err != nil {
@@ -234,7 +242,7 @@ func (db *DB) DeletePost(ctx context.Context, series, id string, ifVersion int64
 		if err != nil {
 			return fmt.Errorf("delete post: %w", err)
 		}
-		if ifVersion != 0 && cur.Version != ifVersion {
+		if ifVersion != Any && cur.Version != ifVersion {
 			return conflict("delete post %s/%s: it is at version %d, not %d", series, id, cur.Version, ifVersion)
 		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM posts WHERE id = ?`, cur.id); err != nil {

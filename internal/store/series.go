@@ -130,8 +130,12 @@ func (db *DB) Revisions(ctx context.Context) (map[string]int64, error) {
 
 // PutSeries creates or updates the series with s.Slug. Created, Updated and
 // Revision in s are ignored; a change bumps Revision and sets Updated. A new
-// series starts at revision 1.
+// series starts at revision 1. ifRevision is Any or the revision the series
+// must be at; a condition on a series that does not exist is a conflict.
 func (db *DB) PutSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, error) {
+	if err := checkCondition("ifRevision", ifRevision); err != nil {
+		return agenda.Series{}, err
+	}
 	s.Reminders = slices.Clone(s.Reminders) // Normalize sorts in place: not the caller's
 	s.Normalize()
 	if err := s.Validate(); err != nil {
@@ -163,7 +167,7 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 	id, cur, err := loadSeries(ctx, w.tx, s.Slug)
 	switch {
 	case errors.Is(err, agenda.ErrNotFound):
-		if ifRevision != 0 {
+		if ifRevision != Any {
 			return agenda.Series{}, 0, 0, conflict("series %q does not exist, but revision %d was given", s.Slug, ifRevision)
 		}
 		now := formatTime(w.now)
@@ -184,7 +188,7 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 	case err != nil:
 		return agenda.Series{}, 0, 0, err
 	}
-	if ifRevision != 0 && ifRevision != cur.Revision {
+	if ifRevision != Any && ifRevision != cur.Revision {
 		return agenda.Series{}, 0, 0, conflict("series %q is at revision %d, not %d", s.Slug, cur.Revision, ifRevision)
 	}
 	if sameSeries(cur, s) {
@@ -210,14 +214,18 @@ func sameSeries(a, b agenda.Series) bool {
 		slices.Equal(a.Reminders, b.Reminders) && a.Organizer == b.Organizer
 }
 
-// DeleteSeries deletes a series with its sessions and posts.
+// DeleteSeries deletes a series with its sessions and posts. ifRevision is
+// Any or the revision the series must be at.
 func (db *DB) DeleteSeries(ctx context.Context, slug string, ifRevision int64) error {
+	if err := checkCondition("ifRevision", ifRevision); err != nil {
+		return err
+	}
 	return db.write(ctx, func(w *writeTx) error {
 		id, cur, err := loadSeries(ctx, w.tx, slug)
 		if err != nil {
 			return fmt.Errorf("delete series: %w", err)
 		}
-		if ifRevision != 0 && ifRevision != cur.Revision {
+		if ifRevision != Any && ifRevision != cur.Revision {
 			return conflict("delete series %q: it is at revision %d, not %d", slug, cur.Revision, ifRevision)
 		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM series WHERE id = ?`, id); err != nil {

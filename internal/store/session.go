@@ -256,7 +256,14 @@ func (db *DB) SessionByKey(ctx context.Context, series, key string) (agenda.Sess
 // person's row takes it as their latest when the session changes. A
 // non-empty participant URL becomes the person's URL, which changes every
 // series they appear in.
+//
+// ifSequence is Any, or the sequence the session must be at (0 for one
+// never changed); a condition on a session that does not exist is a
+// conflict.
 func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64) (agenda.Session, error) {
+	if err := checkCondition("ifSequence", ifSequence); err != nil {
+		return agenda.Session{}, err
+	}
 	s.People = slices.Clone(s.People) // Normalize edits in place: not the caller's
 	var out agenda.Session
 	err := db.write(ctx, func(w *writeTx) error {
@@ -309,7 +316,7 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 	if err != nil {
 		return agenda.Session{}, 0, err
 	}
-	if ifSequence != 0 {
+	if ifSequence != Any {
 		if !found {
 			return agenda.Session{}, 0, conflict("session %s/%s does not exist, but sequence %d was given", s.Series, s.Key, ifSequence)
 		}
@@ -521,8 +528,12 @@ func (w *writeTx) bumpSeriesOfPerson(ctx context.Context, personID int64) error 
 
 // CancelSession sets a session's status to cancelled. Cancelling is a change
 // like any other: the session stays, with a new sequence, so calendars that
-// subscribed strike it out.
+// subscribed strike it out. ifSequence is Any or the sequence the session
+// must be at.
 func (db *DB) CancelSession(ctx context.Context, uid string, ifSequence int64) (agenda.Session, error) {
+	if err := checkCondition("ifSequence", ifSequence); err != nil {
+		return agenda.Session{}, err
+	}
 	var out agenda.Session
 	err := db.write(ctx, func(w *writeTx) error {
 		cur, err := loadSession(ctx, w.tx, uid, `WHERE s.uid = ?`, uid)
@@ -549,14 +560,17 @@ func (db *DB) CancelSession(ctx context.Context, uid string, ifSequence int64) (
 }
 
 // DeleteSession deletes a session. Posts linked to it lose the link (and get
-// a new version).
+// a new version). ifSequence is Any or the sequence the session must be at.
 func (db *DB) DeleteSession(ctx context.Context, uid string, ifSequence int64) error {
+	if err := checkCondition("ifSequence", ifSequence); err != nil {
+		return err
+	}
 	return db.write(ctx, func(w *writeTx) error {
 		cur, err := loadSession(ctx, w.tx, uid, `WHERE s.uid = ?`, uid)
 		if err != nil {
 			return fmt.Errorf("delete session: %w", err)
 		}
-		if ifSequence != 0 && cur.Sequence != ifSequence {
+		if ifSequence != Any && cur.Sequence != ifSequence {
 			return conflict("delete session %s: it is at sequence %d, not %d", uid, cur.Sequence, ifSequence)
 		}
 		if _, err := w.tx.ExecContext(ctx, `UPDATE posts SET session_id = NULL, version = version + 1 WHERE session_id = ?`, cur.id); err != nil {

@@ -16,7 +16,7 @@ func TestUnchangedPutIsNoop(t *testing.T) {
 	mustPutSeries(t, db, madrid())
 	sess := mustPutSession(t, db, fullSession(t, "uclg-debates", "finance"))
 	post, err := db.PutPost(ctx, agenda.Post{Series: "uclg-debates", ID: "p", Title: "P", Body: "*b*",
-		Published: time.Date(2021, 1, 1, 0, 0, 0, 5, time.UTC), SessionKey: "finance"}, 0)
+		Published: time.Date(2021, 1, 1, 0, 0, 0, 5, time.UTC), SessionKey: "finance"}, Any)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestUnchangedPutIsNoop(t *testing.T) {
 	s2 := madrid()
 	s2.Title = "  UCLG Policy Debates "
 	s2.Reminders = []time.Duration{24 * time.Hour, 15 * time.Minute, 15 * time.Minute}
-	gotSeries, err := db.PutSeries(ctx, s2, 0)
+	gotSeries, err := db.PutSeries(ctx, s2, Any)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestChangesBumpOnce(t *testing.T) {
 	if cancelled.Status != agenda.StatusCancelled || cancelled.Sequence != cur.Sequence+1 {
 		t.Errorf("cancelled = status %s sequence %d", cancelled.Status, cancelled.Sequence)
 	}
-	again, err := db.CancelSession(ctx, sess.UID, 0)
+	again, err := db.CancelSession(ctx, sess.UID, Any)
 	if err != nil || again.Sequence != cancelled.Sequence {
 		t.Errorf("cancel again = seq %d, %v", again.Sequence, err)
 	}
@@ -190,14 +190,14 @@ func TestConflicts(t *testing.T) {
 	// UID change: the key belongs to a session with another UID.
 	other := edit
 	other.UID = "other@test.example"
-	_, err = db.PutSession(ctx, other, 0)
+	_, err = db.PutSession(ctx, other, Any)
 	conflict("UID change", err, sess.UID)
 
 	// Renaming onto another session's key.
 	second := mustPutSession(t, db, timedSession(t, "uclg-debates", "second", "2022-01-01T10:00", "2022-01-01T11:00"))
 	counter = mustCounter(t, db)
 	second.Key = "finance"
-	_, err = db.PutSession(ctx, second, 0)
+	_, err = db.PutSession(ctx, second, Any)
 	conflict("key clash", err)
 
 	// Moving to another series: a field error.
@@ -205,7 +205,7 @@ func TestConflicts(t *testing.T) {
 	counter = mustCounter(t, db)
 	moved := sess1
 	moved.Series = "elsewhere"
-	_, err = db.PutSession(ctx, moved, 0)
+	_, err = db.PutSession(ctx, moved, Any)
 	var fe *agenda.FieldError
 	if !errors.Is(err, agenda.ErrInvalid) || !errors.As(err, &fe) || fe.Field != "series" {
 		t.Errorf("moving series = %v, want a field error on series", err)
@@ -247,20 +247,20 @@ func TestValidationPassesThrough(t *testing.T) {
 		write func() error
 		field string
 	}{
-		{"series zone", func() error { _, err := db.PutSeries(ctx, badSeries, 0); return err }, "zone"},
-		{"session in DST gap", func() error { _, err := db.PutSession(ctx, gap, 0); return err }, "start"},
+		{"series zone", func() error { _, err := db.PutSeries(ctx, badSeries, Any); return err }, "zone"},
+		{"session in DST gap", func() error { _, err := db.PutSession(ctx, gap, Any); return err }, "start"},
 		{"session without series", func() error {
-			_, err := db.PutSession(ctx, agenda.Session{Key: "k", Title: "t"}, 0)
+			_, err := db.PutSession(ctx, agenda.Session{Key: "k", Title: "t"}, Any)
 			return err
 		}, "series"},
-		{"bad role and duplicate person", func() error { _, err := db.PutSession(ctx, badPeople, 0); return err }, "people[2].role"},
+		{"bad role and duplicate person", func() error { _, err := db.PutSession(ctx, badPeople, Any); return err }, "people[2].role"},
 		{"post without title", func() error {
-			_, err := db.PutPost(ctx, agenda.Post{Series: "uclg-debates", ID: "p", Published: time.Now()}, 0)
+			_, err := db.PutPost(ctx, agenda.Post{Series: "uclg-debates", ID: "p", Published: time.Now()}, Any)
 			return err
 		}, "title"},
 		{"post published out of range", func() error {
 			_, err := db.PutPost(ctx, agenda.Post{Series: "uclg-debates", ID: "p", Title: "T",
-				Published: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
+				Published: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, Any)
 			return err
 		}, "published"},
 		{"person", func() error { _, err := db.PutPerson(ctx, agenda.Person{Name: "x", URL: "ftp://x"}); return err }, "url"},
@@ -301,13 +301,13 @@ func TestCreateWithoutUIDDomain(t *testing.T) {
 	}
 	defer db.Close()
 	mustPutSeries(t, db, madrid())
-	if _, err := db.PutSession(ctx, timedSession(t, "uclg-debates", "a", "2022-01-01T10:00", "2022-01-01T11:00"), 0); err == nil ||
+	if _, err := db.PutSession(ctx, timedSession(t, "uclg-debates", "a", "2022-01-01T10:00", "2022-01-01T11:00"), Any); err == nil ||
 		!strings.Contains(err.Error(), "UIDDomain") {
 		t.Errorf("create without UID domain = %v", err)
 	}
 	s := timedSession(t, "uclg-debates", "b", "2022-01-01T10:00", "2022-01-01T11:00")
 	s.UID = "given@elsewhere.example"
-	got, err := db.PutSession(ctx, s, 0)
+	got, err := db.PutSession(ctx, s, Any)
 	if err != nil || got.UID != s.UID {
 		t.Errorf("create with a given UID = %q, %v", got.UID, err)
 	}
