@@ -110,6 +110,9 @@ type Options struct {
 	Source   Source
 	Renderer Renderer
 	Now      func() time.Time // defaults to time.Now
+	// BatchFiles is how many changed files are made durable with one
+	// syncfs and renamed together (default 4096).
+	BatchFiles int
 	// Workers is how many series render and write at once (default
 	// 4 x GOMAXPROCS: creating a file costs more waiting in the kernel than
 	// rendering it costs CPU on some filesystems, see docs/performance.md).
@@ -142,6 +145,7 @@ type Publisher struct {
 	r       Renderer
 	now     func() time.Time
 	workers int
+	batch   int // files per batch
 
 	passMu sync.Mutex // one pass at a time
 	cur    atomic.Pointer[Manifest]
@@ -155,7 +159,9 @@ type Publisher struct {
 // all-series calendar of a large installation is not.
 const memLimit = 4 << 20
 
-// batchFiles is how many changed files are made durable with one syncfs.
+// batchFiles is the default Options.BatchFiles: large enough that a full
+// pass over 100,000 sessions syncs a few dozen times, small enough that
+// rendering does not run far ahead of what is published.
 const batchFiles = 4096
 
 // New opens the output directory: it deletes temp files a killed process
@@ -172,6 +178,9 @@ func New(opts Options) (*Publisher, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = min(16, 4*runtime.GOMAXPROCS(0))
 	}
+	if opts.BatchFiles <= 0 {
+		opts.BatchFiles = batchFiles
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output dir: %w", err)
 	}
@@ -182,7 +191,7 @@ func New(opts Options) (*Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers}
+	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers, batch: opts.BatchFiles}
 	if _, err := p.removeFiles(m.Obsolete, m); err != nil {
 		return nil, err
 	}
@@ -260,6 +269,7 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		st.ownFiles[fi.Series] = append(st.ownFiles[fi.Series], path)
 	}
 	defer st.journal.close()
+	defer st.stopCommitter() // before the journal closes
 
 	// Series whose revision moved, Workers at a time; with a streaming
 	// renderer, the all-series builder is fed meanwhile.
@@ -369,10 +379,8 @@ func (p *Publisher) removeFiles(paths []string, m *Manifest) (int, error) {
 			errs = append(errs, fmt.Errorf("remove %s: %w", path, err))
 		}
 	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
+	if err := syncDirs(p.dir, slices.Sorted(maps.Keys(dirs))); err != nil && !errors.Is(err, os.ErrNotExist) {
+		errs = append(errs, err)
 	}
 	return n, errors.Join(errs...)
 }
@@ -389,7 +397,11 @@ type passState struct {
 	obsolete     []string
 	obsoleteDirs []string
 	batch        batch
-	journal      journal
+	journal      journal // owned by the committer while it runs
+	// committer makes batches durable and renames them into place on its
+	// own goroutine, so that rendering goes on while the disk catches up;
+	// nil until the first batch.
+	committer *committer
 	// snaps keeps the snapshots the series step rendered, for the
 	// all-series step, which needs every series: so a pass reads each
 	// series once. Dropped when that step is done. Unused with stream.
@@ -432,10 +444,12 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	}
 	defer func() {
 		close(done)
-		go func() {
-			for range results { // a panic left workers sending
-			}
-		}()
+		// After a panic, workers may still be rendering: wait for them
+		// (one series each at most) and delete what they wrote, so that
+		// nothing of this pass is left running when Pass returns.
+		for r := range results {
+			discardFiles(r.files)
+		}
 	}()
 	var wg sync.WaitGroup
 	for range st.p.workers {
@@ -472,10 +486,16 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	go func() { wg.Wait(); close(results) }()
 
 	var errs []error
+	// held is the result between its arrival and accept, whose temp files
+	// a panic in between (the all-series builder's Add) must not leave.
+	var held []rendered
+	defer func() { discardFiles(held) }()
 	for r := range results {
+		held = r.files
 		if st.stream != nil {
 			st.stream.arrived(ctx, st, r)
 		}
+		held = nil
 		if r.err != nil {
 			errs = append(errs, r.err)
 			continue
@@ -486,10 +506,8 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 			st.snaps[r.slug] = r.snap
 		}
 		st.res.SeriesRendered++
-		if len(st.batch.tmps) >= batchFiles {
-			if err := st.commit(); err != nil {
-				errs = append(errs, err)
-			}
+		if len(st.batch.tmps) >= st.p.batch {
+			st.send()
 		}
 	}
 	if err := st.commit(); err != nil {
@@ -584,13 +602,13 @@ func (b *batch) add(r rendered) {
 	b.files = append(b.files, r.info)
 }
 
-// commit makes the batch's temp files durable, renames them into place and
-// syncs their directories; only then are they recorded in the manifest.
-func (st *passState) commit() error {
+// send hands the batch to the committer, starting it if needed. Rendering
+// goes on while the batch is synced and renamed; at most one more batch
+// waits for its turn, so that temp files do not pile up without bound.
+func (st *passState) send() {
 	b := &st.batch
-	defer func() { b.tmps, b.files = b.tmps[:0], b.files[:0] }()
 	if len(b.tmps) == 0 {
-		return nil
+		return
 	}
 	// Files at paths the manifest on disk does not list are journaled
 	// first, so that New can delete them if the process dies before the
@@ -601,24 +619,101 @@ func (st *passState) commit() error {
 			fresh = append(fresh, fi.Path)
 		}
 	}
-	if err := st.journal.add(st.p.dir, fresh); err != nil {
-		for _, t := range b.tmps {
-			os.Remove(t)
+	if st.committer == nil {
+		st.committer = startCommitter(st.p, &st.journal)
+	}
+	st.committer.in <- commitJob{tmps: b.tmps, files: b.files, fresh: fresh}
+	st.batch = batch{}
+}
+
+// commit sends what is left of the batch and waits until every batch sent
+// so far is published, recording those files in the pass's manifest.
+func (st *passState) commit() error {
+	st.send()
+	c := st.committer
+	if c == nil {
+		return nil
+	}
+	st.committer = nil
+	close(c.in)
+	<-c.done
+	for _, fi := range c.written {
+		st.files[fi.Path] = fi
+		st.res.FilesWritten++
+	}
+	return errors.Join(c.errs...)
+}
+
+// stopCommitter ends an abandoned pass's committer (a panic or an early
+// return): batches not yet published, and the one not yet sent, are
+// deleted, not renamed.
+func (st *passState) stopCommitter() {
+	removeAll(st.batch.tmps)
+	st.batch = batch{}
+	c := st.committer
+	if c == nil {
+		return
+	}
+	st.committer = nil
+	c.abort.Store(true)
+	close(c.in)
+	<-c.done
+}
+
+// commitJob is one batch for the committer.
+type commitJob struct {
+	tmps  []string
+	files []FileInfo
+	fresh []string // paths to journal before the renames
+}
+
+// committer publishes batches one after the other on its own goroutine.
+// The pass reads written and errs only after done is closed.
+type committer struct {
+	p       *Publisher
+	journal *journal
+	in      chan commitJob
+	done    chan struct{}
+	abort   atomic.Bool // delete the remaining batches' temp files
+	written []FileInfo
+	errs    []error
+}
+
+func startCommitter(p *Publisher, j *journal) *committer {
+	c := &committer{p: p, journal: j, in: make(chan commitJob, 1), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for job := range c.in {
+			if c.abort.Load() {
+				removeAll(job.tmps)
+				continue
+			}
+			if err := c.publish(job); err != nil {
+				c.errs = append(c.errs, err)
+			}
 		}
+	}()
+	return c
+}
+
+// publish makes one batch's temp files durable, renames them into place
+// and makes the renames durable; only then are they recorded as written.
+func (c *committer) publish(job commitJob) error {
+	if err := c.journal.add(c.p.dir, job.fresh); err != nil {
+		removeAll(job.tmps)
 		return err
 	}
-	if err := syncFiles(st.p.dir, b.tmps); err != nil {
-		for _, t := range b.tmps {
-			os.Remove(t)
-		}
+	if err := syncFiles(c.p.dir, job.tmps); err != nil {
+		removeAll(job.tmps)
 		return err
 	}
-	modified := st.p.now()
+	modified := c.p.now()
 	dirs := map[string]bool{}
 	var errs []error
-	for i, tmp := range b.tmps {
-		fi := b.files[i]
-		final := filepath.Join(st.p.dir, filepath.FromSlash(fi.Path))
+	var written []FileInfo
+	for i, tmp := range job.tmps {
+		fi := job.files[i]
+		final := filepath.Join(c.p.dir, filepath.FromSlash(fi.Path))
 		if err := os.Rename(tmp, final); err != nil {
 			os.Remove(tmp)
 			errs = append(errs, fmt.Errorf("publish %s: %w", fi.Path, err))
@@ -626,15 +721,21 @@ func (st *passState) commit() error {
 		}
 		dirs[filepath.Dir(final)] = true
 		fi.Modified = modified
-		st.files[fi.Path] = fi
-		st.res.FilesWritten++
+		written = append(written, fi)
 	}
-	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		if err := syncDir(d); err != nil {
-			errs = append(errs, err)
-		}
+	// The files are in place whether or not the directories sync: record
+	// them, and report the error.
+	c.written = append(c.written, written...)
+	if err := syncDirs(c.p.dir, slices.Sorted(maps.Keys(dirs))); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+func removeAll(paths []string) {
+	for _, p := range paths {
+		os.Remove(p)
+	}
 }
 
 // worker renders outputs with a reusable buffer.
@@ -704,7 +805,9 @@ func (w *worker) series(ctx context.Context, old *Manifest, slug string, rev int
 }
 
 // discard removes the temp files of a series that will not be committed.
-func (w *worker) discard(files []rendered) {
+func (w *worker) discard(files []rendered) { discardFiles(files) }
+
+func discardFiles(files []rendered) {
 	for _, r := range files {
 		if r.tmp != "" {
 			os.Remove(r.tmp)

@@ -2,8 +2,11 @@ package publish_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,6 +114,79 @@ func TestStreamingFailures(t *testing.T) {
 	pass(t, p, false)
 	if m := p.Manifest(); !m.Combined {
 		t.Error("all-series files not written once Add works")
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
+
+// Small batches publish what one batch publishes; a panic on the pass's
+// own goroutine while batches are being synced and renamed (the builder's
+// Add, here) leaves no temp file and a consistent manifest, and the next
+// pass publishes everything.
+func TestBatchesInFlight(t *testing.T) {
+	mkSource := func() *publishtest.Source {
+		src := publishtest.NewSource()
+		for i := range 30 {
+			src.Put(publishtest.MakeSnapshot(fmt.Sprintf("s%02d", i), 1, 1+i%3))
+		}
+		return src
+	}
+	files := func(m publish.Manifest) map[string]string {
+		out := map[string]string{}
+		for path, fi := range m.Files {
+			out[path] = fi.ETag
+		}
+		return out
+	}
+	var want map[string]string
+	for _, batch := range []int{0, 1, 7} {
+		dir := t.TempDir()
+		p, err := publish.New(publish.Options{Dir: dir, Source: mkSource(), BatchFiles: batch,
+			Renderer: &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := pass(t, p, false)
+		m := p.Manifest()
+		checkConsistent(t, dir, m)
+		if res.FilesWritten != len(m.Files) {
+			t.Errorf("batch %d: %d files written, manifest lists %d", batch, res.FilesWritten, len(m.Files))
+		}
+		if want == nil {
+			want = files(m)
+		} else if got := files(m); !maps.Equal(got, want) {
+			t.Errorf("batch %d: published files differ from one batch's", batch)
+		}
+	}
+
+	dir := t.TempDir()
+	r := &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50}, PanicAdd: "s25"}
+	p, err := publish.New(publish.Options{Dir: dir, Source: mkSource(), Renderer: r, BatchFiles: 1, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Pass(context.Background(), false)
+	var pe *publish.PanicError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "builder exploded on s25") {
+		t.Fatalf("err %v, want the builder's PanicError", err)
+	}
+	// What the manifest lists is intact, and nothing half-done remains:
+	// no temp or spill file. Files the committer had already renamed into
+	// place are complete, and journaled for New to remove.
+	m := p.Manifest()
+	for path, fi := range m.Files {
+		if b, err := os.ReadFile(filepath.Join(dir, path)); err != nil || publish.ETagOf(sha(b)) != fi.ETag {
+			t.Errorf("%s: listed in the manifest but not intact (%v)", path, err)
+		}
+	}
+	for path := range diskState(t, dir) {
+		if strings.Contains(path, ".tmp-") {
+			t.Errorf("temp file %s left after the panic", path)
+		}
+	}
+	r.PanicAdd = ""
+	pass(t, p, false)
+	if got := files(p.Manifest()); !maps.Equal(got, want) {
+		t.Errorf("after the retry: %d files, want the %d of a clean pass", len(got), len(want))
 	}
 	checkConsistent(t, dir, p.Manifest())
 }

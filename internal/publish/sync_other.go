@@ -23,3 +23,14 @@ func syncFiles(dir string, paths []string) error {
 	}
 	return nil
 }
+
+// syncDirs makes renames and unlinks in the given directories durable:
+// one fsync per directory.
+func syncDirs(_ string, dirs []string) error {
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}

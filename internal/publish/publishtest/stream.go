@@ -18,6 +18,9 @@ type StreamingRenderer struct {
 	Renderer
 	// FailAdd makes Add fail for this slug, for tests.
 	FailAdd string
+	// PanicAdd makes Add panic for this slug: a panic on the pass's own
+	// goroutine, with batches of files in flight.
+	PanicAdd string
 }
 
 // NewCombined returns a builder that keeps the snapshots (a fake: the
@@ -36,6 +39,9 @@ type combined struct {
 
 func (c *combined) Add(snap agenda.Snapshot) error {
 	slug := snap.Series.Slug
+	if c.r.PanicAdd != "" && slug == c.r.PanicAdd {
+		panic("builder exploded on " + slug)
+	}
 	if c.r.FailAdd != "" && slug == c.r.FailAdd {
 		return fmt.Errorf("add %s: failing as asked", slug)
 	}
