@@ -39,7 +39,7 @@ func (r *Renderer) zone(name string) *zoneCache {
 	if name == "" || name == "Local" {
 		return nil
 	}
-	loc, err := agenda.LoadZone(name) // outside the lock: it parses the zone
+	loc, err := agenda.LoadFastZone(name) // outside the lock: it parses the zone
 	if err != nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +173,47 @@ func FuzzParseReminder(f *testing.F) {
 			t.Fatalf("%q -> %v -> %q -> %v, %v", s, d, FormatReminder(d), back, err)
 		}
 	})
+}
+
+// In's fast path gives what listing the candidates gives (inSlow): the
+// same instant, or an error either way, for wall times every 15 minutes
+// within 30 hours of each DST change of 2019-2020 and at random moments, in
+// zones with gaps, folds, half-hour and 45-minute offsets, with and
+// without explicit offsets, in slim and fattened zones.
+func TestInFastPathAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, name := range []string{"Europe/Madrid", "America/Sao_Paulo", "Australia/Sydney", "Pacific/Chatham", "Asia/Kolkata", "Australia/Lord_Howe"} {
+		slim := mustZone(t, name)
+		fat, err := LoadFastZone(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, loc := range []*time.Location{slim, fat} {
+			check := func(c time.Time) {
+				w := WallTimeOf(c)
+				_, off := c.In(loc).Zone() // near this wall time's own offsets
+				for _, v := range []WallTime{w, w.WithOffset(off), w.WithOffset(off + 1800), w.WithOffset(off - 3600)} {
+					got, gerr := v.In(loc)
+					want, werr := v.inSlow(loc)
+					if (gerr == nil) != (werr == nil) || !got.Equal(want) || (gerr == nil && got.Location() != want.Location()) {
+						t.Fatalf("%s: %v.In = %v, %v; inSlow = %v, %v", name, v, got, gerr, want, werr)
+					}
+				}
+			}
+			for at := time.Date(2019, 1, 1, 0, 0, 0, 0, loc); at.Year() < 2021; {
+				_, end := at.ZoneBounds()
+				if end.IsZero() || !end.After(at) {
+					break
+				}
+				wall := time.Date(end.Year(), end.Month(), end.Day(), end.Hour(), end.Minute(), 0, 0, time.UTC)
+				for c := wall.Add(-30 * time.Hour); c.Before(wall.Add(30 * time.Hour)); c = c.Add(15 * time.Minute) {
+					check(c)
+				}
+				at = end
+			}
+			for range 2000 {
+				check(time.Unix(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()+rng.Int64N(50*365*86400), 0).UTC().Truncate(time.Minute))
+			}
+		}
+	}
 }

@@ -42,34 +42,57 @@ var zoneIndex = sync.OnceValues(func() (map[string]*zip.File, error) {
 // like IANA names are refused. Callers on hot paths cache the result: each
 // call parses the zone's rules.
 func LoadZone(name string) (*time.Location, error) {
+	loc, _, err := loadZone(name)
+	return loc, err
+}
+
+// LoadFastZone is LoadZone for zones that will be looked up many times (by
+// a cache such as Zones): the same zone, with its transitions until
+// fatUntil listed (see fatten). Loading costs ~1 ms instead of ~9 µs; a
+// lookup in 2030 then costs ~17 ns instead of ~180 ns.
+func LoadFastZone(name string) (*time.Location, error) {
+	loc, data, err := loadZone(name)
+	if err != nil || data == nil {
+		return loc, err
+	}
+	if fat := fatten(loc, data); len(fat) != len(data) {
+		if floc, err := time.LoadLocationFromTZData(name, fat); err == nil {
+			return floc, nil
+		}
+	}
+	return loc, nil
+}
+
+// loadZone returns the zone and the TZif data it was read from (nil for UTC).
+func loadZone(name string) (*time.Location, []byte, error) {
 	if name == "" || name == "Local" || len(name) > MaxZone || strings.ContainsAny(name, " \\\x00") || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
-		return nil, fmt.Errorf("unknown time zone %q", name)
+		return nil, nil, fmt.Errorf("unknown time zone %q", name)
 	}
 	if name == "UTC" {
-		return time.UTC, nil
+		return time.UTC, nil, nil
 	}
 	idx, err := zoneIndex()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	zf, ok := idx[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown time zone %q", name)
+		return nil, nil, fmt.Errorf("unknown time zone %q", name)
 	}
 	f, err := zf.Open()
 	if err != nil {
-		return nil, fmt.Errorf("read time zone %q: %w", name, err)
+		return nil, nil, fmt.Errorf("read time zone %q: %w", name, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("read time zone %q: %w", name, err)
+		return nil, nil, fmt.Errorf("read time zone %q: %w", name, err)
 	}
 	loc, err := time.LoadLocationFromTZData(name, data)
 	if err != nil {
-		return nil, fmt.Errorf("time zone %q: %w", name, err)
+		return nil, nil, fmt.Errorf("time zone %q: %w", name, err)
 	}
-	return loc, nil
+	return loc, data, nil
 }
 
 // Zones keeps the zones loaded so far, for renderers that resolve thousands
@@ -81,12 +104,12 @@ type Zones struct {
 	m sync.Map // name -> *time.Location
 }
 
-// Load returns the named zone, loading it with LoadZone the first time.
+// Load returns the named zone, loading it with LoadFastZone the first time.
 func (z *Zones) Load(name string) (*time.Location, error) {
 	if loc, ok := z.m.Load(name); ok {
 		return loc.(*time.Location), nil
 	}
-	loc, err := LoadZone(name)
+	loc, err := LoadFastZone(name)
 	if err != nil {
 		return nil, err
 	}
