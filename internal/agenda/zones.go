@@ -51,17 +51,28 @@ func LoadZone(name string) (*time.Location, error) {
 // fatUntil listed (see fatten). Loading costs ~1 ms instead of ~9 µs; a
 // lookup in 2030 then costs ~17 ns instead of ~180 ns.
 func LoadFastZone(name string) (*time.Location, error) {
+	if loc, ok := fastZones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, data, err := loadZone(name)
 	if err != nil || data == nil {
 		return loc, err
 	}
 	if fat := fatten(loc, data); len(fat) != len(data) {
 		if floc, err := time.LoadLocationFromTZData(name, fat); err == nil {
-			return floc, nil
+			loc = floc
 		}
 	}
+	fastZones.Store(name, loc)
 	return loc, nil
 }
+
+// fastZones memoizes LoadFastZone, a pure function of the embedded
+// database, like zoneIndex: renderers that build a short-lived Zones per
+// feed (one per series in a pass) would otherwise fatten the same zone a
+// thousand times. It holds one entry per zone ever asked for (at most the
+// database's ~600) and never changes one.
+var fastZones sync.Map // name -> *time.Location
 
 // loadZone returns the zone and the TZif data it was read from (nil for UTC).
 func loadZone(name string) (*time.Location, []byte, error) {
