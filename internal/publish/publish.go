@@ -714,7 +714,7 @@ func (c *committer) publish(job commitJob) error {
 	for i, tmp := range job.tmps {
 		fi := job.files[i]
 		final := filepath.Join(c.p.dir, filepath.FromSlash(fi.Path))
-		if err := os.Rename(tmp, final); err != nil {
+		if err := renameFile(tmp, final); err != nil {
 			os.Remove(tmp)
 			errs = append(errs, fmt.Errorf("publish %s: %w", fi.Path, err))
 			continue

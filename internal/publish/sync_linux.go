@@ -36,3 +36,14 @@ func syncDirs(root string, dirs []string) error {
 	}
 	return syncFiles(root, dirs)
 }
+
+// renameFile renames a temp file over a published path with rename(2)
+// alone: os.Rename first lstats the target to refuse renaming over a
+// directory (0.6 s of CPU in a full pass). A published path is never a
+// directory (checkPath), and rename(2) refuses a file over one anyway.
+func renameFile(from, to string) error {
+	if err := unix.Rename(from, to); err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return nil
+}

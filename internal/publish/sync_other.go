@@ -34,3 +34,7 @@ func syncDirs(_ string, dirs []string) error {
 	}
 	return nil
 }
+
+// renameFile renames a temp file over a published path (os.Rename replaces
+// an existing file on every platform).
+func renameFile(from, to string) error { return os.Rename(from, to) }
