@@ -283,6 +283,7 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		for _, slug := range moved {
 			st.stream.moved[slug] = true
 		}
+		st.stream.prefetch(ctx, p.src)
 	}
 	if err := st.renderSeries(ctx, moved, revs); err != nil {
 		errs = append(errs, err)

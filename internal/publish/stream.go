@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
@@ -23,6 +24,64 @@ type stream struct {
 	tokens  chan struct{} // one per moved series dispatched and not yet added
 	err     error         // the first failure: the all-series files are not written
 	spills  []string
+	// ahead delivers the snapshots of the series that did not move, in
+	// slug order, read by a goroutine of their own while the pass adds
+	// (prefetch); nil when not started.
+	ahead     chan prefetched
+	stop      chan struct{}
+	fetchDone chan struct{}
+}
+
+// prefetched is one series read ahead for the builder.
+type prefetched struct {
+	slug string
+	snap agenda.Snapshot
+	err  error
+}
+
+// prefetchWindow is how many snapshots may wait, read, for their turn.
+const prefetchWindow = 4
+
+// prefetch starts reading the series that did not move, in slug order, a
+// few ahead of the builder: a pass with one series changed reads the 999
+// others, which took as long as adding them (1.9 s and 1.4 s for 1,000
+// series of 100 sessions) when both ran on the pass goroutine.
+func (s *stream) prefetch(ctx context.Context, src Source) {
+	s.ahead = make(chan prefetched, prefetchWindow)
+	s.stop = make(chan struct{})
+	s.fetchDone = make(chan struct{})
+	go func() {
+		defer close(s.fetchDone)
+		for _, slug := range s.slugs {
+			if !agenda.ValidSlug(slug) || s.moved[slug] {
+				continue
+			}
+			p := read(ctx, src, slug)
+			select {
+			case s.ahead <- p:
+			case <-s.stop:
+				return
+			}
+		}
+	}()
+}
+
+// read reads one series for prefetch; a panic in the source becomes the
+// series' error, a *PanicError (a panic on this goroutine would end the
+// process), and the all-series files fail with it.
+func read(ctx context.Context, src Source, slug string) (p prefetched) {
+	p.slug = slug
+	defer func() {
+		if v := recover(); v != nil {
+			p.err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		p.err = err
+		return p
+	}
+	p.snap, p.err = src.Snapshot(ctx, slug)
+	return p
 }
 
 // spill returns the func that creates the builder's spill files: temp
@@ -43,8 +102,14 @@ func (s *stream) spill(dir string) func() (*os.File, error) {
 	}
 }
 
-// close releases the builder and deletes its spill files.
+// close stops the prefetch, releases the builder and deletes its spill
+// files.
 func (s *stream) close() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.fetchDone // at most one read in flight
+		s.stop = nil
+	}
 	s.b.Close()
 	for _, path := range s.spills {
 		os.Remove(path)
@@ -73,6 +138,16 @@ func (s *stream) advance(ctx context.Context, st *passState, all bool) {
 		}
 		var snap agenda.Snapshot
 		var have bool
+		var ahead *prefetched
+		if !s.moved[slug] && s.ahead != nil {
+			// Taken even after a failure, so that the next series gets
+			// its own snapshot.
+			p, ok := <-s.ahead
+			if !ok || p.slug != slug {
+				p = prefetched{slug: slug, err: fmt.Errorf("read ahead %q, want %q", p.slug, slug)}
+			}
+			ahead = &p
+		}
 		if s.moved[slug] {
 			r, ok := s.pending[slug]
 			if !ok && !all {
@@ -97,7 +172,11 @@ func (s *stream) advance(ctx context.Context, st *passState, all bool) {
 				continue
 			}
 			var err error
-			snap, err = st.p.src.Snapshot(ctx, slug)
+			if ahead != nil {
+				snap, err = ahead.snap, ahead.err
+			} else {
+				snap, err = st.p.src.Snapshot(ctx, slug)
+			}
 			if errors.Is(err, agenda.ErrNotFound) {
 				continue // removed since Revisions; the next pass drops it
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/publish"
 	"github.com/agendafeed/agendafeed/internal/publish/publishtest"
 )
@@ -187,6 +188,51 @@ func TestBatchesInFlight(t *testing.T) {
 	pass(t, p, false)
 	if got := files(p.Manifest()); !maps.Equal(got, want) {
 		t.Errorf("after the retry: %d files, want the %d of a clean pass", len(got), len(want))
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
+
+// panicSource panics when the series named in panicOn is read.
+type panicSource struct {
+	*publishtest.Source
+	panicOn string
+}
+
+func (s *panicSource) Snapshot(ctx context.Context, slug string) (agenda.Snapshot, error) {
+	if slug == s.panicOn {
+		panic("source exploded on " + slug)
+	}
+	return s.Source.Snapshot(ctx, slug)
+}
+
+// The series that did not move are read ahead on a goroutine of their
+// own: a panic there fails the all-series files with a *PanicError, keeps
+// the process alive and the published files consistent, and the next pass
+// publishes them.
+func TestReadAheadPanic(t *testing.T) {
+	src := &panicSource{Source: publishtest.NewSource()}
+	for i := range 12 {
+		src.Put(publishtest.MakeSnapshot(fmt.Sprintf("s%02d", i), 1, 2))
+	}
+	dir := t.TempDir()
+	p := newPublisher(t, dir, src, &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50}}, newClock())
+	pass(t, p, false)
+	src.Put(publishtest.MakeSnapshot("s03", 2, 3))
+	src.panicOn = "s07" // not moved: read ahead
+	_, err := p.Pass(context.Background(), false)
+	var pe *publish.PanicError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "source exploded on s07") {
+		t.Fatalf("err %v, want the read-ahead's PanicError", err)
+	}
+	m := p.Manifest()
+	if m.Combined || m.Revisions["s03"] != 2 {
+		t.Errorf("after the panic: combined %v, s03 at %d; want the all-series files marked stale and s03 published", m.Combined, m.Revisions["s03"])
+	}
+	checkConsistent(t, dir, m)
+	src.panicOn = ""
+	pass(t, p, false)
+	if m := p.Manifest(); !m.Combined {
+		t.Error("the next pass did not publish the all-series files")
 	}
 	checkConsistent(t, dir, p.Manifest())
 }
