@@ -35,9 +35,43 @@ const bigBang = -1 << 59
 // the zone has no rule for later instants (fixed zones, or zones whose
 // transitions are all listed already).
 func fatten(loc *time.Location, data []byte) []byte {
+	fat, whens := buildFat(loc, data)
+	if len(fat) == len(data) {
+		return data
+	}
+	// Check the result against loc before anyone uses it: at and just
+	// before every transition it lists, and yearly from 1800 to 2300. A
+	// zone whose data re-encodes differently (odd abbreviations, say)
+	// stays slim.
+	floc, err := time.LoadLocationFromTZData(loc.String(), fat)
+	if err != nil {
+		return data
+	}
+	same := func(sec int64) bool {
+		a, b := time.Unix(sec, 0).In(loc), time.Unix(sec, 0).In(floc)
+		an, ao := a.Zone()
+		bn, bo := b.Zone()
+		return an == bn && ao == bo && a.IsDST() == b.IsDST()
+	}
+	for _, w := range whens[1:] {
+		if !same(w-1) || !same(w) {
+			return data
+		}
+	}
+	for y := 1800; y <= 2300; y++ {
+		if !same(time.Date(y, 7, 1, 0, 0, 0, 0, time.UTC).Unix()) {
+			return data
+		}
+	}
+	return fat
+}
+
+// buildFat is fatten without the check; it also returns the transition
+// times it listed (the first is bigBang).
+func buildFat(loc *time.Location, data []byte) ([]byte, []int64) {
 	footer := tzFooter(data)
 	if footer == nil {
-		return data
+		return data, nil
 	}
 	var (
 		types []ztype
@@ -87,14 +121,14 @@ func fatten(loc *time.Location, data []byte) []byte {
 	for {
 		_, end := t.ZoneBounds()
 		if end.IsZero() || !end.Before(limit) {
-			return encodeTZif(types, whens, idx, footer, data)
+			return encodeTZif(types, whens, idx, footer, data), whens
 		}
 		if !end.After(t) {
 			break
 		}
 		t = end
 		if !add(t) {
-			return data
+			return data, nil
 		}
 	}
 	for t.Before(limit) {
@@ -111,12 +145,12 @@ func fatten(loc *time.Location, data []byte) []byte {
 			}
 			next = time.Unix(hi, 0).In(loc)
 			if !add(next) {
-				return data
+				return data, nil
 			}
 		}
 		t = next
 	}
-	return encodeTZif(types, whens, idx, footer, data)
+	return encodeTZif(types, whens, idx, footer, data), whens
 }
 
 // ztype is one local time type of a zone.

@@ -110,3 +110,41 @@ func BenchmarkZoneLookup2030(b *testing.B) {
 		})
 	}
 }
+
+// FuzzFatten: whatever TZif data Go accepts, fatten neither panics nor
+// produces data Go refuses, and the two locations agree at a few instants.
+func FuzzFatten(f *testing.F) {
+	idx, err := zoneIndex()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range []string{"Europe/Madrid", "Asia/Hebron", "Pacific/Chatham", "Etc/GMT+3", "America/Sao_Paulo"} {
+		r, err := idx[name].Open()
+		if err != nil {
+			f.Fatal(err)
+		}
+		data, _ := io.ReadAll(r)
+		r.Close()
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tzLastTransition(data)
+		slim, err := time.LoadLocationFromTZData("Fuzz/Zone", data)
+		if err != nil {
+			return
+		}
+		fat := fatten(slim, data)
+		floc, err := time.LoadLocationFromTZData("Fuzz/Zone", fat)
+		if err != nil {
+			t.Fatalf("fattened data refused: %v", err)
+		}
+		for _, y := range []int{1900, 1990, 2025, 2030, 2069} {
+			at := time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC)
+			an, ao := at.In(slim).Zone()
+			bn, bo := at.In(floc).Zone()
+			if an != bn || ao != bo {
+				t.Fatalf("%d: slim %s %d, fattened %s %d", y, an, ao, bn, bo)
+			}
+		}
+	})
+}
