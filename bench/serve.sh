@@ -5,6 +5,10 @@
 #
 #   bench/serve.sh [duration-seconds] [connections] [threads]
 #
+# Each case runs REPS times (default 3), ours and nginx alternating, and
+# prints the median of each and the ratio of the medians: single runs on a
+# shared machine vary by +-10%.
+#
 # With PIN=1 (the default when taskset exists and there are 2+ cores) each
 # server under test runs on CPU 1 only (nginx with one worker, ours with
 # GOMAXPROCS 1) and wrk on CPU 0 with one thread: the same for both, and
@@ -109,12 +113,23 @@ rps() { # url [header]
 	"${WRK_CPU[@]}" wrk "${args[@]}" "$1" | awk '/Requests\/sec/{print $2}'
 }
 
-echo "file: $SIZE bytes; wrk -t$THREADS -c$CONNS -d${DUR}s; $(nproc) cores; PIN=$PIN (1: server on CPU 1, wrk on CPU 0); access logs off in both"
+echo "file: $SIZE bytes; wrk -t$THREADS -c$CONNS -d${DUR}s, median of ${REPS:-3} runs each; $(nproc) cores; PIN=$PIN (1: server on CPU 1, wrk on CPU 0); access logs off in both"
 printf '%-8s %14s %14s %8s %8s\n' case agendafeed nginx ratio target
 report() { # case ours nginx target
 	printf '%-8s %14s %14s %7.0f%% %7s%%\n' "$1" "$2" "$3" "$(echo "100*$2/$3" | bc -l)" "$4"
 }
-o=$(rps "$OURS_URL"); n=$(rps "$NGINX_URL"); report full "$o" "$n" 80
-o=$(rps "$OURS_URL" "If-None-Match: $OURS_ETAG"); n=$(rps "$NGINX_URL" "If-None-Match: $NGINX_ETAG"); report 304 "$o" "$n" 75
-o=$(rps "$OURS_URL" "Accept-Encoding: gzip"); n=$(rps "$NGINX_URL" "Accept-Encoding: gzip"); report gzip "$o" "$n" 100
+REPS=${REPS:-3}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+measure() { # case target ours-header nginx-header
+	local os=() ns=()
+	for _ in $(seq "$REPS"); do
+		os+=("$(rps "$OURS_URL" ${3:+"$3"})")
+		ns+=("$(rps "$NGINX_URL" ${4:+"$4"})")
+	done
+	echo "  $1 runs: ours ${os[*]}; nginx ${ns[*]}" >&2
+	report "$1" "$(median "${os[@]}")" "$(median "${ns[@]}")" "$2"
+}
+measure full 80 "" ""
+measure 304 75 "If-None-Match: $OURS_ETAG" "If-None-Match: $NGINX_ETAG"
+measure gzip 100 "Accept-Encoding: gzip" "Accept-Encoding: gzip"
 echo "(ETags: ours $OURS_ETAG / $OURS_GZ_ETAG; nginx $NGINX_ETAG / $NGINX_GZ_ETAG)"
