@@ -52,6 +52,7 @@ func (s *stream) prefetch(ctx context.Context, src Source) {
 	s.fetchDone = make(chan struct{})
 	go func() {
 		defer close(s.fetchDone)
+		defer close(s.ahead) // a receive past the last series fails, never blocks
 		for _, slug := range s.slugs {
 			if !agenda.ValidSlug(slug) || s.moved[slug] {
 				continue
