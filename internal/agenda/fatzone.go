@@ -7,7 +7,7 @@ import (
 )
 
 // Why fatten: Go's zone database is "slim": a zone lists its transitions only
-// until its rules settled (2007 for Europe/Madrid, say) and describes every
+// until its rules settled (1996 for Europe/Madrid) and describes every
 // later one with a POSIX TZ rule. For an instant past the last listed
 // transition, time.Location parses that rule again on every lookup (every
 // Format, Date, Zone or In), which made zone lookups ~6% of a full
@@ -47,12 +47,7 @@ func fatten(loc *time.Location, data []byte) []byte {
 	if err != nil {
 		return data
 	}
-	same := func(sec int64) bool {
-		a, b := time.Unix(sec, 0).In(loc), time.Unix(sec, 0).In(floc)
-		an, ao := a.Zone()
-		bn, bo := b.Zone()
-		return an == bn && ao == bo && a.IsDST() == b.IsDST()
-	}
+	same := func(sec int64) bool { return sameZone(time.Unix(sec, 0).In(loc), time.Unix(sec, 0).In(floc)) }
 	for _, w := range whens[1:] {
 		if !same(w-1) || !same(w) {
 			return data
@@ -100,11 +95,6 @@ func buildFat(loc *time.Location, data []byte) ([]byte, []int64) {
 	// rule's bounds stop at each year's end and ZoneBounds can answer the
 	// instant itself; from there, probe every probeStep and find each
 	// change to the second.
-	same := func(a, b time.Time) bool {
-		an, ao := a.Zone()
-		bn, bo := b.Zone()
-		return an == bn && ao == bo && a.IsDST() == b.IsDST()
-	}
 	add := func(at time.Time) bool {
 		i, ok := typeOf(at)
 		if ok && i != idx[len(idx)-1] {
@@ -133,11 +123,11 @@ func buildFat(loc *time.Location, data []byte) ([]byte, []int64) {
 	}
 	for t.Before(limit) {
 		next := t.Add(probeStep)
-		if !same(t, next) {
+		if !sameZone(t, next) {
 			lo, hi := t.Unix(), next.Unix() // lo is like t, hi is not
 			for hi-lo > 1 {
 				mid := lo + (hi-lo)/2
-				if same(t, time.Unix(mid, 0).In(loc)) {
+				if sameZone(t, time.Unix(mid, 0).In(loc)) {
 					lo = mid
 				} else {
 					hi = mid
@@ -151,6 +141,14 @@ func buildFat(loc *time.Location, data []byte) ([]byte, []int64) {
 		t = next
 	}
 	return encodeTZif(types, whens, idx, footer, data), whens
+}
+
+// sameZone reports whether a and b are in the same local time type: name,
+// offset and DST flag.
+func sameZone(a, b time.Time) bool {
+	an, ao := a.Zone()
+	bn, bo := b.Zone()
+	return an == bn && ao == bo && a.IsDST() == b.IsDST()
 }
 
 // ztype is one local time type of a zone.
