@@ -109,14 +109,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *memprofile != "" {
 		stopWatch = watchHeap(*memprofile)
 	}
-	cpu0, sys0 := cpuTime(), sysTime()
+	cpu0, sys0 := cpuTimes()
 	start := time.Now()
 	mw := watchMemory(start, *memtrace)
 	res, err := a.Pass(ctx, true)
 	stopWatch()
 	full := time.Since(start)
 	mem := mw()
-	cpu, sys := cpuTime()-cpu0, sysTime()-sys0
+	cpu1, sys1 := cpuTimes()
+	cpu, sys := cpu1-cpu0, sys1-sys0
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -394,19 +395,19 @@ func watchMemory(start time.Time, trace bool) func() string {
 	return func() string { close(done); return <-out }
 }
 
-// cpuTime is the user+system CPU time the process has used.
-func cpuTime() time.Duration {
+// cpuTimes returns the CPU time the process has used, user+system, and the
+// system (kernel) part of it: creating, writing and renaming files, most
+// of it.
+func cpuTimes() (total, sys time.Duration) {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
-// sysTime is the system (kernel) CPU time the process has used: creating,
-// writing and renaming files, most of it.
-func sysTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Stime.Nano())
+// cpuTime is the user+system CPU time the process has used.
+func cpuTime() time.Duration {
+	total, _ := cpuTimes()
+	return total
 }
 
 // peakRSS reads VmHWM from /proc/self/status.
