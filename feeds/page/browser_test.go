@@ -155,7 +155,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "browser.cjs"),
 		pw, chromium, srv.URL+"/scewc/", srv.URL+"/", filepath.Join(t.TempDir(), "profile"), shots)

@@ -7,14 +7,15 @@ import (
 	"time"
 )
 
-// notModified evaluates If-None-Match (which takes precedence) and
-// If-Modified-Since for a GET or HEAD, per RFC 9110 section 13.
-func notModified(r *http.Request, etag string, modTime time.Time) bool {
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+// notModified evaluates If-None-Match (its field lines, which take
+// precedence) and If-Modified-Since for a GET or HEAD, per RFC 9110
+// section 13.
+func notModified(inm []string, ims string, etag string, modTime time.Time) bool {
+	if len(inm) > 0 {
 		return etagMatch(inm, etag)
 	}
-	if ims := r.Header["If-Modified-Since"]; len(ims) > 0 && !modTime.IsZero() {
-		t, err := http.ParseTime(ims[0])
+	if ims != "" && !modTime.IsZero() {
+		t, err := http.ParseTime(ims)
 		return err == nil && !modTime.After(t)
 	}
 	return false

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,6 +45,11 @@ type entry struct {
 	mu   sync.Mutex
 	body atomic.Pointer[[]byte] // identity bytes, loaded on first use (≤ maxMemBody)
 	gz   atomic.Pointer[gzBody] // gzip bytes, computed on first use
+	// files holds open descriptions of the file body was read from and
+	// checked against the manifest, for sendfile (fdpool.go); set with
+	// body. budget is the server's bound on idle descriptions.
+	files  atomic.Pointer[filePool]
+	budget *fdBudget
 }
 
 type gzBody struct {
@@ -88,7 +95,8 @@ func gzipETag(etag string) string {
 
 // loadTable builds the table for m, reusing the entries (and their cached
 // bodies) of files whose bytes did not change.
-func loadTable(dir string, m publish.Manifest, prev *table) *table {
+// Entries of prev that are not carried over close their open files.
+func loadTable(dir string, m publish.Manifest, prev *table, budget *fdBudget) *table {
 	t := &table{version: m.Version, generated: m.Generated, files: make(map[string]*entry, len(m.Files)), revs: m.Revisions}
 	for p, fi := range m.Files {
 		if prev != nil {
@@ -101,7 +109,18 @@ func loadTable(dir string, m publish.Manifest, prev *table) *table {
 		if ctype == "" {
 			ctype = fi.Kind.ContentType()
 		}
-		t.files[p] = newEntry(filepath.Join(dir, filepath.FromSlash(p)), fi, ctype)
+		e := newEntry(filepath.Join(dir, filepath.FromSlash(p)), fi, ctype)
+		e.budget = budget
+		t.files[p] = e
+	}
+	if prev != nil {
+		for p, e := range prev.files {
+			if t.files[p] != e {
+				if fp := e.files.Load(); fp != nil {
+					fp.close()
+				}
+			}
+		}
 	}
 	return t
 }
@@ -124,16 +143,43 @@ func (e *entry) memBody() (b []byte, ok, fresh bool, err error) {
 	if p := e.body.Load(); p != nil {
 		return *p, true, true, nil
 	}
-	b, err = os.ReadFile(e.path)
+	f, err := os.Open(e.path)
 	if err != nil {
+		return nil, false, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false, false, err
+	}
+	b = make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
 		return nil, false, false, err
 	}
 	sum := sha256.Sum256(b)
 	if publish.ETagOf(sum[:]) != e.etag {
 		return b, true, false, nil
 	}
+	if e.budget != nil {
+		e.files.Store(newFilePool(e.path, fi, e.budget))
+	}
 	e.body.Store(&b)
 	return b, true, true, nil
+}
+
+// verifiedFile returns the verified file's bytes as a body stream for
+// sendfile, or nil when there is none (not loaded yet, a variant, or the
+// path now names another file: serve the bytes in memory instead).
+func (e *entry) verifiedFile(conn net.Conn) io.ReadCloser {
+	fp := e.files.Load()
+	if fp == nil {
+		return nil
+	}
+	f := fp.get()
+	if f == nil {
+		return nil
+	}
+	return &pooledFile{f: f, n: e.size, pool: fp, conn: conn}
 }
 
 // gzipped returns the gzip representation, computing it on first use.

@@ -73,11 +73,7 @@ func (m *Metrics) ObservePass(res publish.Result, err error) {
 
 // request counts one HTTP request; counters are cached per label pair.
 func (m *Metrics) request(code int, method string) {
-	switch method {
-	case "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE":
-	default:
-		method = "other" // bound the label's values
-	}
+	method = methodLabel(method)
 	k := reqKey{code, method}
 	if c, ok := m.reqCache.Load(k); ok {
 		c.(prometheus.Counter).Inc()
@@ -86,4 +82,27 @@ func (m *Metrics) request(code int, method string) {
 	c := m.requests.WithLabelValues(strconv.Itoa(code), method)
 	m.reqCache.Store(k, c)
 	c.Inc()
+}
+
+// methodLabel bounds the method label's values. It returns constants, never
+// the caller's string: the label is kept, and a request's strings may view
+// buffers that are reused (fast.go).
+func methodLabel(m string) string {
+	switch m {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "PATCH":
+		return "PATCH"
+	case "DELETE":
+		return "DELETE"
+	}
+	return "other"
 }

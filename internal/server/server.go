@@ -9,13 +9,18 @@
 // traversal (a request path is only ever a key into the manifest). Response
 // headers are computed once per manifest version. Files up to 1 MiB are
 // read (and checked against their hash) on first request and then served
-// from memory; larger ones are copied from disk with sendfile. The gzip
-// representation (ETag "<sha256>-gz") is compressed once, on the first
-// request that accepts gzip, and kept with the entry until the file's
-// bytes change. (The publisher does not write .gz siblings; nginx's
-// gzip_static would need them, see docs/performance.md.) Bodies larger than
-// net/http's write buffer are sent with the connection corked (cork.go), so
-// headers and body leave together.
+// from memory, or, from 32 KiB, with sendfile from descriptors kept open
+// on the checked file (fdpool.go); larger ones are opened and sent with
+// sendfile per request. The gzip representation (ETag "<sha256>-gz") is
+// compressed once, on the first request that accepts gzip, and kept with
+// the entry until the file's bytes change. (The publisher does not write
+// .gz siblings; nginx's gzip_static would need them, see
+// docs/performance.md.)
+//
+// Two front ends, one behaviour. Handler is a net/http handler for
+// everything. ListenAndServe puts fasthttp in front (fast.go): it answers
+// GETs and HEADs of files itself, through the same serveEntry, and hands
+// every other request to Handler. The tests run against both.
 package server
 
 import (
@@ -68,6 +73,9 @@ type Options struct {
 	Metrics *Metrics
 	// VariantCacheEntries bounds the variant cache (default 256).
 	VariantCacheEntries int
+	// MaxRequestBody bounds the body the listener reads for any request
+	// (default 32 MiB); handlers apply their own, smaller limits.
+	MaxRequestBody int
 }
 
 // Server serves the published files and the operational endpoints.
@@ -82,10 +90,12 @@ type Server struct {
 	metrics  *Metrics
 	promH    http.Handler
 
-	hCache []string // Cache-Control
-	table  atomic.Pointer[table]
-	loadMu sync.Mutex
-	vcache *lru
+	hCache         []string // Cache-Control
+	fds            fdBudget
+	maxRequestBody int
+	table          atomic.Pointer[table]
+	loadMu         sync.Mutex
+	vcache         *lru
 }
 
 // Shared header values; never modified.
@@ -112,8 +122,13 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		dir: opts.Dir, files: opts.Files, log: opts.Logger, health: opts.Health, lastPass: opts.LastPass,
 		variants: opts.Variants, api: opts.API, metrics: opts.Metrics,
-		hCache: []string{"public, max-age=" + strconv.Itoa(int(opts.RefreshInterval/time.Second))},
-		vcache: newLRU(opts.VariantCacheEntries, 32<<20),
+		hCache:         []string{"public, max-age=" + strconv.Itoa(int(opts.RefreshInterval/time.Second))},
+		vcache:         newLRU(opts.VariantCacheEntries, 32<<20),
+		maxRequestBody: opts.MaxRequestBody,
+		fds:            fdBudget{max: maxIdleFiles},
+	}
+	if s.maxRequestBody <= 0 {
+		s.maxRequestBody = defaultMaxRequestBody
 	}
 	reg := opts.Registry
 	if s.metrics == nil {
@@ -122,7 +137,7 @@ func New(opts Options) (*Server, error) {
 	if reg != nil {
 		s.promH = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	}
-	s.table.Store(loadTable(s.dir, opts.Files.Manifest(), nil))
+	s.table.Store(loadTable(s.dir, opts.Files.Manifest(), nil, &s.fds))
 	return s, nil
 }
 
@@ -132,43 +147,6 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s }
-
-// ListenAndServe serves on addr until ctx is done, then shuts down,
-// letting requests in flight finish (30 s grace), and returns nil. ready,
-// if set, gets the bound address (useful with port 0).
-func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
-	}
-	hs := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ConnContext:       connContext,
-		ConnState:         connState,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-	if ready != nil {
-		ready(ln.Addr())
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(corkListener{ln}) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve %s: %w", addr, err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
-}
 
 // current returns the file table, reloading it if the manifest moved.
 func (s *Server) current() *table {
@@ -182,7 +160,7 @@ func (s *Server) current() *table {
 	if t = s.table.Load(); m.Version == t.version && m.Generated.Equal(t.generated) {
 		return t
 	}
-	t = loadTable(s.dir, m, t)
+	t = loadTable(s.dir, m, t, &s.fds)
 	s.table.Store(t)
 	return t
 }
@@ -206,7 +184,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else if s.promH != nil {
 			s.promH.ServeHTTP(rec, r)
 		} else {
-			s.writeError(rec, fmt.Errorf("metrics: %w", agenda.ErrNotFound))
+			s.writeError(&httpResp{w: rec, head: r.Method == http.MethodHead}, fmt.Errorf("metrics: %w", agenda.ErrNotFound))
 		}
 		status, n = rec.result()
 	default:
@@ -214,15 +192,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.request(status, r.Method)
 	if s.log.Enabled(r.Context(), slog.LevelInfo) {
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.String("query", redactQuery(r.URL.RawQuery)),
-			slog.Int("status", status),
-			slog.Int64("bytes", n),
-			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", r.RemoteAddr))
+		s.logRequest(r.Context(), r.Method, r.URL.Path, r.URL.RawQuery, r.RemoteAddr, status, n, time.Since(start))
 	}
+}
+
+// logRequest writes one access log line.
+func (s *Server) logRequest(ctx context.Context, method, path, rawQuery, remote string, status int, n int64, d time.Duration) {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "http",
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.String("query", redactQuery(rawQuery)),
+		slog.Int("status", status),
+		slog.Int64("bytes", n),
+		slog.Duration("duration", d),
+		slog.String("remote", remote))
 }
 
 // redactQuery hides the values of parameters named token (access tokens
@@ -245,10 +228,10 @@ func redactQuery(raw string) string {
 
 // serveFile serves a published file (or a variant of a calendar).
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) (int, int64) {
-	h := w.Header()
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
+		h := w.Header()
 		h["Allow"] = hAllow
 		h["Access-Control-Allow-Origin"] = hAnyOrigin
 		h["Access-Control-Allow-Methods"] = hAllow
@@ -259,128 +242,196 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) (int, int64) 
 	default:
 		return s.methodNotAllowed(w), 0
 	}
+	o := &httpResp{w: w, head: r.Method == http.MethodHead}
+	var ims string
+	if v := r.Header["If-Modified-Since"]; len(v) > 0 {
+		ims = v[0]
+	}
+	q := fileReq{
+		path: r.URL.Path,
+		inm:  r.Header["If-None-Match"],
+		ims:  ims,
+		gzip: acceptsGzip(r.Header["Accept-Encoding"]),
+	}
+	return s.serveLookup(r.Context(), o, &q, r.URL.RawQuery)
+}
+
+// fileReq is what serving a file reads from a GET or HEAD, the same from
+// either front end.
+type fileReq struct {
+	path string
+	inm  []string // If-None-Match field lines
+	ims  string   // If-Modified-Since
+	gzip bool     // Accept-Encoding allows gzip
+}
+
+// resp is where a file response goes: net/http's ResponseWriter
+// (httpResp) or fasthttp's RequestCtx (fastResp, fast.go). Header values
+// are the entry's precomputed slices; send and sendFile write the status
+// line, the headers and, unless the request is HEAD or the status has
+// none, the body.
+type resp interface {
+	header(k string, v []string)
+	drop(k string)
+	send(code int, body []byte) int64
+	sendFile(body io.ReadCloser, size int64) int64 // closes body
+	// sendfileMin is the smallest in-memory body worth sending from its
+	// file instead (sendfile, no copy through user space), 0 for never,
+	// and the connection it would go on.
+	sendfileMin() (int, net.Conn)
+}
+
+// httpResp is a resp over net/http.
+type httpResp struct {
+	w    http.ResponseWriter
+	head bool
+}
+
+func (o *httpResp) header(k string, v []string)  { o.w.Header()[k] = v }
+func (o *httpResp) sendfileMin() (int, net.Conn) { return 0, nil }
+func (o *httpResp) drop(k string)                { delete(o.w.Header(), k) }
+
+func (o *httpResp) send(code int, body []byte) int64 {
+	o.w.WriteHeader(code)
+	if o.head || len(body) == 0 {
+		return 0
+	}
+	n, _ := o.w.Write(body)
+	return int64(n)
+}
+
+func (o *httpResp) sendFile(f io.ReadCloser, size int64) int64 {
+	defer f.Close()
+	o.w.WriteHeader(http.StatusOK)
+	if o.head {
+		return 0
+	}
+	// io.Copy hands the *os.File to the connection's ReadFrom: sendfile.
+	n, _ := io.Copy(o.w, f)
+	return n
+}
+
+// serveLookup answers a GET or HEAD of a path: the file, a variant of it,
+// a redirect to a directory's page, or an error.
+func (s *Server) serveLookup(ctx context.Context, o resp, q *fileReq, rawQuery string) (int, int64) {
+	e, redirect, err := s.lookup(ctx, q.path, rawQuery)
+	switch {
+	case err != nil:
+		return s.writeError(o, err)
+	case redirect != "":
+		o.header("Location", []string{redirect})
+		return http.StatusMovedPermanently, o.send(http.StatusMovedPermanently, nil)
+	}
+	return s.serveEntry(o, q, e)
+}
+
+// lookup maps a request path (and query) to the entry that answers it, or
+// to the directory its path names without the final slash.
+func (s *Server) lookup(ctx context.Context, path, rawQuery string) (e *entry, redirect string, err error) {
 	t := s.current()
-	key := strings.TrimPrefix(r.URL.Path, "/")
+	key := strings.TrimPrefix(path, "/")
 	if key == "" || strings.HasSuffix(key, "/") {
 		key += string(feeds.Page)
 	}
 	e, ok := t.files[key]
 	if !ok {
-		if _, dir := t.files[key+"/"+string(feeds.Page)]; dir && !strings.HasSuffix(r.URL.Path, "/") {
-			h["Location"] = []string{r.URL.Path + "/"}
-			w.WriteHeader(http.StatusMovedPermanently)
-			return http.StatusMovedPermanently, 0
+		if _, dir := t.files[key+"/"+string(feeds.Page)]; dir && !strings.HasSuffix(path, "/") {
+			return nil, path + "/", nil
 		}
-		return s.writeError(w, fmt.Errorf("%s: %w", r.URL.Path, agenda.ErrNotFound))
+		return nil, "", fmt.Errorf("%s: %w", path, agenda.ErrNotFound)
 	}
-	if r.URL.RawQuery != "" && (key == string(feeds.Calendar) || strings.HasSuffix(key, "/"+string(feeds.Calendar)) && strings.Count(key, "/") == 1) {
-		return s.serveVariant(w, r, t, key, e)
+	if rawQuery != "" && (key == string(feeds.Calendar) || strings.HasSuffix(key, "/"+string(feeds.Calendar)) && strings.Count(key, "/") == 1) {
+		e, err = s.variant(ctx, t, key, e, rawQuery)
+		return e, "", err
 	}
-	return s.serveEntry(w, r, e)
+	return e, "", nil
 }
 
 // serveEntry writes one entry's headers and, for GET, body.
-func (s *Server) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) (int, int64) {
-	h := w.Header()
-	h["Cache-Control"] = s.hCache
-	h["Vary"] = hVary
-	h["X-Content-Type-Options"] = hNosniff
-	h["Access-Control-Allow-Origin"] = hAnyOrigin
+func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
+	o.header("Cache-Control", s.hCache)
+	o.header("Vary", hVary)
+	o.header("X-Content-Type-Options", hNosniff)
+	o.header("Access-Control-Allow-Origin", hAnyOrigin)
 	if e.hLastMod != nil {
-		h["Last-Modified"] = e.hLastMod
+		o.header("Last-Modified", e.hLastMod)
 	}
 
 	var gz *gzBody
-	if acceptsGzip(r.Header["Accept-Encoding"]) {
+	if q.gzip {
 		if g, err := e.gzipped(); err == nil && g.use {
 			gz = g
 		}
 	}
-	etag := e.etag
+	etag, hETag := e.etag, e.hETag
 	if gz != nil {
-		etag = e.etagGz
-		h["Etag"] = e.hETagGz
-	} else {
-		h["Etag"] = e.hETag
+		etag, hETag = e.etagGz, e.hETagGz
 	}
-	if notModified(r, etag, e.modTime) {
-		w.WriteHeader(http.StatusNotModified)
-		return http.StatusNotModified, 0
+	o.header("Etag", hETag)
+	if notModified(q.inm, q.ims, etag, e.modTime) {
+		return http.StatusNotModified, o.send(http.StatusNotModified, nil)
 	}
-	h["Content-Type"] = e.hType
+	o.header("Content-Type", e.hType)
 	if gz != nil {
-		h["Content-Encoding"] = hGzip
-		h["Content-Length"] = gz.hLen
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return http.StatusOK, 0
-		}
-		cork(r, int64(len(gz.b)))
-		n, _ := w.Write(gz.b)
-		return http.StatusOK, int64(n)
+		o.header("Content-Encoding", hGzip)
+		o.header("Content-Length", gz.hLen)
+		return http.StatusOK, o.send(http.StatusOK, gz.b)
 	}
 	body, inMem, fresh, err := e.memBody()
 	if err != nil {
-		return s.writeError(w, fmt.Errorf("read %s: %w", r.URL.Path, err))
+		return s.writeError(o, fmt.Errorf("read %s: %w", q.path, err))
 	}
 	if inMem {
 		if !fresh { // bytes moved under us: no validators for them
-			delete(h, "Etag")
-			delete(h, "Last-Modified")
-			h["Content-Length"] = []string{strconv.Itoa(len(body))}
+			o.drop("Etag")
+			o.drop("Last-Modified")
+			o.header("Content-Length", []string{strconv.Itoa(len(body))})
 		} else {
-			h["Content-Length"] = e.hLen
+			o.header("Content-Length", e.hLen)
+			if m, conn := o.sendfileMin(); m > 0 && len(body) >= m {
+				if f := e.verifiedFile(conn); f != nil {
+					return http.StatusOK, o.sendFile(f, int64(len(body)))
+				}
+			}
 		}
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return http.StatusOK, 0
-		}
-		cork(r, int64(len(body)))
-		n, _ := w.Write(body)
-		return http.StatusOK, int64(n)
+		return http.StatusOK, o.send(http.StatusOK, body)
 	}
 	f, err := os.Open(e.path)
 	if err != nil {
-		return s.writeError(w, fmt.Errorf("open %s: %w", r.URL.Path, err))
+		return s.writeError(o, fmt.Errorf("open %s: %w", q.path, err))
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return s.writeError(w, fmt.Errorf("stat %s: %w", r.URL.Path, err))
+		f.Close()
+		return s.writeError(o, fmt.Errorf("stat %s: %w", q.path, err))
 	}
 	if fi.Size() != e.size {
-		delete(h, "Etag")
-		delete(h, "Last-Modified")
+		o.drop("Etag")
+		o.drop("Last-Modified")
 	}
-	h["Content-Length"] = []string{strconv.FormatInt(fi.Size(), 10)}
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodHead {
-		return http.StatusOK, 0
-	}
-	cork(r, fi.Size())
-	// io.Copy hands the *os.File to the connection's ReadFrom: sendfile.
-	n, _ := io.Copy(w, f)
-	return http.StatusOK, n
+	o.header("Content-Length", []string{strconv.FormatInt(fi.Size(), 10)})
+	return http.StatusOK, o.sendFile(f, fi.Size())
 }
 
-// serveVariant serves a subscriber variant of a calendar, from the cache
-// when the series' revision has not moved.
-func (s *Server) serveVariant(w http.ResponseWriter, r *http.Request, t *table, key string, base *entry) (int, int64) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
+// variant returns a subscriber variant of a calendar, from the cache when
+// the series' revision has not moved, or base itself when the query asks
+// for no change.
+func (s *Server) variant(ctx context.Context, t *table, key string, base *entry, rawQuery string) (*entry, error) {
+	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return s.writeError(w, &agenda.FieldError{Field: "query", Value: r.URL.RawQuery, Msg: "expected name=value pairs"})
+		return nil, &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs"}
 	}
 	v, any, err := ParseVariant(q)
 	if err != nil {
-		return s.writeError(w, err)
+		return nil, err
 	}
 	if !any {
-		return s.serveEntry(w, r, base)
-	}
-	if s.variants == nil {
-		return s.writeError(w, fmt.Errorf("%s: variants: %w", r.URL.Path, agenda.ErrNotFound))
+		return base, nil
 	}
 	slug, _, _ := strings.Cut(key, "/")
+	if s.variants == nil {
+		return nil, fmt.Errorf("/%s: variants: %w", key, agenda.ErrNotFound)
+	}
 	rev := t.version // the all-series calendar moves with any series
 	if slug == string(feeds.Calendar) {
 		slug = ""
@@ -390,14 +441,14 @@ func (s *Server) serveVariant(w http.ResponseWriter, r *http.Request, t *table, 
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key()
 	e := s.vcache.get(ck)
 	if e == nil {
-		b, err := s.variants.Calendar(r.Context(), slug, v)
+		b, err := s.variants.Calendar(ctx, slug, v)
 		if err != nil {
-			return s.writeError(w, fmt.Errorf("calendar variant of %q: %w", slug, err))
+			return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
 		}
 		e = memEntry(b, feeds.Calendar.ContentType(), base.modTime)
 		s.vcache.put(ck, e, int64(len(b)))
 	}
-	return s.serveEntry(w, r, e)
+	return e, nil
 }
 
 // statusOf turns an error into an HTTP status: the one place that does.
@@ -418,7 +469,7 @@ func statusOf(err error) int {
 // writeError answers with err's status and a plain-text message: the
 // error itself for client errors, a generic one (the error is logged) for
 // server errors.
-func (s *Server) writeError(w http.ResponseWriter, err error) (int, int64) {
+func (s *Server) writeError(o resp, err error) (int, int64) {
 	code := statusOf(err)
 	msg := err.Error()
 	var fe *agenda.FieldError
@@ -431,13 +482,10 @@ func (s *Server) writeError(w http.ResponseWriter, err error) (int, int64) {
 		s.log.Error("request failed", "err", err)
 		msg = http.StatusText(code)
 	}
-	h := w.Header()
-	h["Content-Type"] = hText
-	h["X-Content-Type-Options"] = hNosniff
-	h["Access-Control-Allow-Origin"] = hAnyOrigin
-	w.WriteHeader(code)
-	n, _ := io.WriteString(w, msg+"\n")
-	return code, int64(n)
+	o.header("Content-Type", hText)
+	o.header("X-Content-Type-Options", hNosniff)
+	o.header("Access-Control-Allow-Origin", hAnyOrigin)
+	return code, o.send(code, []byte(msg+"\n"))
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter) int {

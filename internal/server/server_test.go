@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -15,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,6 +55,7 @@ type fixture struct {
 	dbErr atomic.Pointer[error]
 	pass  atomic.Pointer[passState]
 	reg   *prometheus.Registry
+	addr  string // the listener's, when the test goes through it
 }
 
 type passState struct {
@@ -118,14 +121,99 @@ func newFixture(t *testing.T, variants bool) *fixture {
 	return f
 }
 
+// bothFronts runs test against the net/http handler (Handler) and against
+// the listener (ListenAndServe: fasthttp, with its own path for files),
+// which must answer alike.
+func bothFronts(t *testing.T, variants bool, test func(t *testing.T, f *fixture)) {
+	for _, front := range []string{"handler", "listener"} {
+		t.Run(front, func(t *testing.T) {
+			f := newFixture(t, variants)
+			if front == "listener" {
+				f.listen(t)
+			}
+			test(t, f)
+		})
+	}
+}
+
+// listen serves f on a loopback port until the test ends; f.do then sends
+// its requests there.
+func (f *fixture) listen(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- f.srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a }) }()
+	select {
+	case a := <-addrc:
+		f.addr = a.String()
+	case err := <-done:
+		t.Fatalf("ListenAndServe: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ListenAndServe: %v", err)
+		}
+	})
+}
+
+// do sends a request, target verbatim as the request line's target, to
+// the listener if f listens, else to the handler.
 func (f *fixture) do(t *testing.T, method, target string, hdr ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	r := httptest.NewRequest(method, target, nil)
+	if f.addr != "" {
+		return f.send(t, method, target, hdr...)
+	}
+	r := httptest.NewRequest(method, "/", nil)
+	r.URL, r.RequestURI = &url.URL{Path: target}, target
+	if u, err := url.ParseRequestURI(target); err == nil {
+		r.URL = u
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		r.Header.Add(hdr[i], hdr[i+1])
 	}
 	w := httptest.NewRecorder()
 	f.srv.Handler().ServeHTTP(w, r)
+	return w
+}
+
+// send writes one raw HTTP/1.1 request to the listener and reads the
+// response into a recorder, so tests read both fronts' answers alike.
+func (f *fixture) send(t *testing.T, method, target string, hdr ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	c, err := net.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var req strings.Builder
+	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: agendafeed.test\r\n", method, target)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		fmt.Fprintf(&req, "%s: %s\r\n", hdr[i], hdr[i+1])
+	}
+	req.WriteString("Connection: close\r\n\r\n")
+	if _, err := io.WriteString(c, req.String()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: body: %v", method, target, err)
+	}
+	w := httptest.NewRecorder()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	if resp.ContentLength >= 0 && resp.Header.Get("Content-Length") == "" && resp.StatusCode != 304 && resp.StatusCode != 204 {
+		w.Header().Set("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
+	}
+	w.WriteHeader(resp.StatusCode)
+	w.Body.Write(body)
 	return w
 }
 
@@ -139,218 +227,217 @@ func (f *fixture) file(t *testing.T, path string) ([]byte, publish.FileInfo) {
 }
 
 func TestServesFilesWithHeaders(t *testing.T) {
-	f := newFixture(t, false)
-	for _, tc := range []struct {
-		target, path, ctype string
-	}{
-		{"/madrid/calendar.ics", "madrid/calendar.ics", "text/calendar; charset=utf-8"},
-		{"/madrid/rss.xml", "madrid/rss.xml", "application/rss+xml; charset=utf-8"},
-		{"/madrid/atom.xml", "madrid/atom.xml", "application/atom+xml; charset=utf-8"},
-		{"/madrid/feed.json", "madrid/feed.json", "application/feed+json; charset=utf-8"},
-		{"/madrid/", "madrid/index.html", "text/html; charset=utf-8"},
-		{"/madrid/index.html", "madrid/index.html", "text/html; charset=utf-8"},
-		{"/", "index.html", "text/html; charset=utf-8"},
-		{"/feeds.opml", "feeds.opml", "text/x-opml; charset=utf-8"},
-		{"/madrid/sessions/k1.ics", "madrid/sessions/k1.ics", "text/calendar; charset=utf-8"},
-		{"/calendar.ics", "calendar.ics", "text/calendar; charset=utf-8"},
-	} {
-		t.Run(tc.target, func(t *testing.T) {
-			body, fi := f.file(t, tc.path)
-			for _, method := range []string{"GET", "HEAD"} {
-				w := f.do(t, method, tc.target)
-				want := map[string]string{
-					"Content-Type":                tc.ctype,
-					"Etag":                        fi.ETag,
-					"Last-Modified":               t0.Format(http.TimeFormat),
-					"Cache-Control":               "public, max-age=300",
-					"Vary":                        "Accept-Encoding",
-					"X-Content-Type-Options":      "nosniff",
-					"Access-Control-Allow-Origin": "*",
-					"Content-Length":              fmt.Sprint(len(body)),
-				}
-				if w.Code != 200 {
-					t.Fatalf("%s: status %d", method, w.Code)
-				}
-				for k, v := range want {
-					if got := w.Header().Get(k); got != v {
-						t.Errorf("%s %s: %s = %q, want %q", method, tc.target, k, got, v)
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		for _, tc := range []struct {
+			target, path, ctype string
+		}{
+			{"/madrid/calendar.ics", "madrid/calendar.ics", "text/calendar; charset=utf-8"},
+			{"/madrid/rss.xml", "madrid/rss.xml", "application/rss+xml; charset=utf-8"},
+			{"/madrid/atom.xml", "madrid/atom.xml", "application/atom+xml; charset=utf-8"},
+			{"/madrid/feed.json", "madrid/feed.json", "application/feed+json; charset=utf-8"},
+			{"/madrid/", "madrid/index.html", "text/html; charset=utf-8"},
+			{"/madrid/index.html", "madrid/index.html", "text/html; charset=utf-8"},
+			{"/", "index.html", "text/html; charset=utf-8"},
+			{"/feeds.opml", "feeds.opml", "text/x-opml; charset=utf-8"},
+			{"/madrid/sessions/k1.ics", "madrid/sessions/k1.ics", "text/calendar; charset=utf-8"},
+			{"/calendar.ics", "calendar.ics", "text/calendar; charset=utf-8"},
+		} {
+			t.Run(tc.target, func(t *testing.T) {
+				body, fi := f.file(t, tc.path)
+				for _, method := range []string{"GET", "HEAD"} {
+					w := f.do(t, method, tc.target)
+					want := map[string]string{
+						"Content-Type":                tc.ctype,
+						"Etag":                        fi.ETag,
+						"Last-Modified":               t0.Format(http.TimeFormat),
+						"Cache-Control":               "public, max-age=300",
+						"Vary":                        "Accept-Encoding",
+						"X-Content-Type-Options":      "nosniff",
+						"Access-Control-Allow-Origin": "*",
+						"Content-Length":              fmt.Sprint(len(body)),
+					}
+					if w.Code != 200 {
+						t.Fatalf("%s: status %d", method, w.Code)
+					}
+					for k, v := range want {
+						if got := w.Header().Get(k); got != v {
+							t.Errorf("%s %s: %s = %q, want %q", method, tc.target, k, got, v)
+						}
+					}
+					if w.Header().Get("Content-Encoding") != "" {
+						t.Errorf("encoded without Accept-Encoding")
+					}
+					wantBody := body
+					if method == "HEAD" {
+						wantBody = nil
+					}
+					if !bytes.Equal(w.Body.Bytes(), wantBody) {
+						t.Errorf("%s: body of %d bytes, want %d", method, w.Body.Len(), len(wantBody))
 					}
 				}
-				if w.Header().Get("Content-Encoding") != "" {
-					t.Errorf("encoded without Accept-Encoding")
-				}
-				wantBody := body
-				if method == "HEAD" {
-					wantBody = nil
-				}
-				if !bytes.Equal(w.Body.Bytes(), wantBody) {
-					t.Errorf("%s: body of %d bytes, want %d", method, w.Body.Len(), len(wantBody))
-				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 func TestConditionalRequests(t *testing.T) {
-	f := newFixture(t, false)
-	_, fi := f.file(t, "madrid/calendar.ics")
-	gz := strings.TrimSuffix(fi.ETag, `"`) + `-gz"`
-	lm := t0.Format(http.TimeFormat)
-	for _, tc := range []struct {
-		name string
-		hdr  []string
-		want int
-	}{
-		{"etag", []string{"If-None-Match", fi.ETag}, 304},
-		{"etag list", []string{"If-None-Match", `"abc", ` + fi.ETag + `, "def"`}, 304},
-		{"etag list over lines", []string{"If-None-Match", `"abc"`, "If-None-Match", fi.ETag}, 304},
-		{"weak", []string{"If-None-Match", "W/" + fi.ETag}, 304},
-		{"star", []string{"If-None-Match", "*"}, 304},
-		{"other etag", []string{"If-None-Match", `"abc"`}, 200},
-		{"comma inside tag", []string{"If-None-Match", `"a,` + strings.Trim(fi.ETag, `"`) + `"`}, 200},
-		{"gzip etag without gzip", []string{"If-None-Match", gz}, 200},
-		{"gzip etag with gzip", []string{"If-None-Match", gz, "Accept-Encoding", "gzip"}, 304},
-		{"identity etag with gzip", []string{"If-None-Match", fi.ETag, "Accept-Encoding", "gzip"}, 200},
-		{"date equal", []string{"If-Modified-Since", lm}, 304},
-		{"date later", []string{"If-Modified-Since", t0.Add(time.Hour).Format(http.TimeFormat)}, 304},
-		{"date earlier", []string{"If-Modified-Since", t0.Add(-time.Second).Format(http.TimeFormat)}, 200},
-		{"bad date", []string{"If-Modified-Since", "yesterday"}, 200},
-		{"etag takes precedence", []string{"If-None-Match", `"abc"`, "If-Modified-Since", lm}, 200},
-		{"etag takes precedence 304", []string{"If-None-Match", fi.ETag, "If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}, 304},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			for _, method := range []string{"GET", "HEAD"} {
-				w := f.do(t, method, "/madrid/calendar.ics", tc.hdr...)
-				if w.Code != tc.want {
-					t.Fatalf("%s: status %d, want %d", method, w.Code, tc.want)
-				}
-				if tc.want == 304 {
-					if w.Body.Len() != 0 || w.Header().Get("Etag") == "" || w.Header().Get("Cache-Control") == "" || w.Header().Get("Vary") == "" {
-						t.Errorf("304 with body %d bytes, headers %v", w.Body.Len(), w.Header())
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		_, fi := f.file(t, "madrid/calendar.ics")
+		gz := strings.TrimSuffix(fi.ETag, `"`) + `-gz"`
+		lm := t0.Format(http.TimeFormat)
+		for _, tc := range []struct {
+			name string
+			hdr  []string
+			want int
+		}{
+			{"etag", []string{"If-None-Match", fi.ETag}, 304},
+			{"etag list", []string{"If-None-Match", `"abc", ` + fi.ETag + `, "def"`}, 304},
+			{"etag list over lines", []string{"If-None-Match", `"abc"`, "If-None-Match", fi.ETag}, 304},
+			{"weak", []string{"If-None-Match", "W/" + fi.ETag}, 304},
+			{"star", []string{"If-None-Match", "*"}, 304},
+			{"other etag", []string{"If-None-Match", `"abc"`}, 200},
+			{"comma inside tag", []string{"If-None-Match", `"a,` + strings.Trim(fi.ETag, `"`) + `"`}, 200},
+			{"gzip etag without gzip", []string{"If-None-Match", gz}, 200},
+			{"gzip etag with gzip", []string{"If-None-Match", gz, "Accept-Encoding", "gzip"}, 304},
+			{"identity etag with gzip", []string{"If-None-Match", fi.ETag, "Accept-Encoding", "gzip"}, 200},
+			{"date equal", []string{"If-Modified-Since", lm}, 304},
+			{"date later", []string{"If-Modified-Since", t0.Add(time.Hour).Format(http.TimeFormat)}, 304},
+			{"date earlier", []string{"If-Modified-Since", t0.Add(-time.Second).Format(http.TimeFormat)}, 200},
+			{"bad date", []string{"If-Modified-Since", "yesterday"}, 200},
+			{"etag takes precedence", []string{"If-None-Match", `"abc"`, "If-Modified-Since", lm}, 200},
+			{"etag takes precedence 304", []string{"If-None-Match", fi.ETag, "If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}, 304},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				for _, method := range []string{"GET", "HEAD"} {
+					w := f.do(t, method, "/madrid/calendar.ics", tc.hdr...)
+					if w.Code != tc.want {
+						t.Fatalf("%s: status %d, want %d", method, w.Code, tc.want)
+					}
+					if tc.want == 304 {
+						if w.Body.Len() != 0 || w.Header().Get("Etag") == "" || w.Header().Get("Cache-Control") == "" || w.Header().Get("Vary") == "" {
+							t.Errorf("304 with body %d bytes, headers %v", w.Body.Len(), w.Header())
+						}
 					}
 				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 func TestGzip(t *testing.T) {
-	f := newFixture(t, false)
-	body, fi := f.file(t, "madrid/calendar.ics")
-	for _, tc := range []struct {
-		ae   string
-		gzip bool
-	}{
-		{"gzip", true},
-		{"gzip, deflate, br", true},
-		{"br;q=1.0, gzip;q=0.8", true},
-		{"x-gzip", true},
-		{"*", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.0, *", false},
-		{"*;q=0", false},
-		{"identity", false},
-		{"deflate", false},
-		{"", false},
-	} {
-		w := f.do(t, "GET", "/madrid/calendar.ics", "Accept-Encoding", tc.ae)
-		if got := w.Header().Get("Content-Encoding") == "gzip"; got != tc.gzip {
-			t.Errorf("Accept-Encoding %q: gzip %v, want %v", tc.ae, got, tc.gzip)
-			continue
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		body, fi := f.file(t, "madrid/calendar.ics")
+		for _, tc := range []struct {
+			ae   string
+			gzip bool
+		}{
+			{"gzip", true},
+			{"gzip, deflate, br", true},
+			{"br;q=1.0, gzip;q=0.8", true},
+			{"x-gzip", true},
+			{"*", true},
+			{"gzip;q=0", false},
+			{"gzip; q=0.0, *", false},
+			{"*;q=0", false},
+			{"identity", false},
+			{"deflate", false},
+			{"", false},
+		} {
+			w := f.do(t, "GET", "/madrid/calendar.ics", "Accept-Encoding", tc.ae)
+			if got := w.Header().Get("Content-Encoding") == "gzip"; got != tc.gzip {
+				t.Errorf("Accept-Encoding %q: gzip %v, want %v", tc.ae, got, tc.gzip)
+				continue
+			}
+			if w.Header().Get("Vary") != "Accept-Encoding" {
+				t.Errorf("no Vary")
+			}
+			if !tc.gzip {
+				continue
+			}
+			if w.Header().Get("Etag") != strings.TrimSuffix(fi.ETag, `"`)+`-gz"` {
+				t.Errorf("gzip ETag %q", w.Header().Get("Etag"))
+			}
+			zr, err := gzip.NewReader(w.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(zr)
+			if !bytes.Equal(got, body) {
+				t.Errorf("gzip body differs")
+			}
+			if w.Header().Get("Content-Length") == fmt.Sprint(len(body)) {
+				t.Errorf("Content-Length is the identity length")
+			}
 		}
-		if w.Header().Get("Vary") != "Accept-Encoding" {
-			t.Errorf("no Vary")
+		w := f.do(t, "HEAD", "/madrid/calendar.ics", "Accept-Encoding", "gzip")
+		if w.Body.Len() != 0 || w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("Content-Length") == "" {
+			t.Errorf("HEAD gzip: %d bytes, %v", w.Body.Len(), w.Header())
 		}
-		if !tc.gzip {
-			continue
-		}
-		if w.Header().Get("Etag") != strings.TrimSuffix(fi.ETag, `"`)+`-gz"` {
-			t.Errorf("gzip ETag %q", w.Header().Get("Etag"))
-		}
-		zr, err := gzip.NewReader(w.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(zr)
-		if !bytes.Equal(got, body) {
-			t.Errorf("gzip body differs")
-		}
-		if w.Header().Get("Content-Length") == fmt.Sprint(len(body)) {
-			t.Errorf("Content-Length is the identity length")
-		}
-	}
-	w := f.do(t, "HEAD", "/madrid/calendar.ics", "Accept-Encoding", "gzip")
-	if w.Body.Len() != 0 || w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("Content-Length") == "" {
-		t.Errorf("HEAD gzip: %d bytes, %v", w.Body.Len(), w.Header())
-	}
+	})
 }
 
 func TestNotFoundMethodsAndCORS(t *testing.T) {
-	f := newFixture(t, false)
-	// A temp file as a killed publisher would leave it.
-	os.WriteFile(filepath.Join(f.dir, "madrid", ".calendar.ics.tmp-0123"), []byte("half"), 0o644)
-	for _, target := range []string{
-		"/nope", "/madrid/nope.ics", "/.manifest.json", "/.pending", "/madrid/.calendar.ics.tmp-0123",
-		"/madrid/sessions/", "/madrid/sessions", "/../etc/passwd", "/madrid/../calendar.ics",
-		"/%2e%2e/%2e%2e/etc/passwd", "//calendar.ics", "/madrid//calendar.ics", "/MADRID/calendar.ics",
-	} {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.URL = &url.URL{Path: target}
-		if u, err := url.ParseRequestURI(target); err == nil {
-			r.URL = u
-		}
-		w := httptest.NewRecorder()
-		f.srv.ServeHTTP(w, r)
-		if w.Code != 404 || strings.Contains(w.Body.String(), "half") {
-			t.Errorf("GET %s: %d %q, want 404", target, w.Code, w.Body.String())
-		}
-		if w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
-			t.Errorf("404 content type %q", w.Header().Get("Content-Type"))
-		}
-	}
-	if w := f.do(t, "GET", "/madrid"); w.Code != 301 || w.Header().Get("Location") != "/madrid/" {
-		t.Errorf("/madrid: %d %q", w.Code, w.Header().Get("Location"))
-	}
-	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH"} {
-		for _, target := range []string{"/madrid/calendar.ics", "/healthz", "/metrics"} {
-			w := f.do(t, m, target)
-			if w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
-				t.Errorf("%s %s: %d, Allow %q", m, target, w.Code, w.Header().Get("Allow"))
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		// A temp file as a killed publisher would leave it.
+		os.WriteFile(filepath.Join(f.dir, "madrid", ".calendar.ics.tmp-0123"), []byte("half"), 0o644)
+		for _, target := range []string{
+			"/nope", "/madrid/nope.ics", "/.manifest.json", "/.pending", "/madrid/.calendar.ics.tmp-0123",
+			"/madrid/sessions/", "/madrid/sessions", "/../etc/passwd", "/madrid/../calendar.ics",
+			"/%2e%2e/%2e%2e/etc/passwd", "//calendar.ics", "/madrid//calendar.ics", "/MADRID/calendar.ics",
+		} {
+			w := f.do(t, "GET", target)
+			if w.Code != 404 || strings.Contains(w.Body.String(), "half") {
+				t.Errorf("GET %s: %d %q, want 404", target, w.Code, w.Body.String())
+			}
+			if w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+				t.Errorf("404 content type %q", w.Header().Get("Content-Type"))
 			}
 		}
-	}
-	w := f.do(t, "OPTIONS", "/madrid/calendar.ics", "Origin", "https://x.example", "Access-Control-Request-Method", "GET")
-	if w.Code != 204 || w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Allow-Methods"), "GET") {
-		t.Errorf("preflight: %d %v", w.Code, w.Header())
-	}
-	if w := f.do(t, "POST", "/api/v1/series"); w.Code != http.StatusTeapot || w.Body.String() != "api /api/v1/series" {
-		t.Errorf("API not mounted: %d %q", w.Code, w.Body.String())
-	}
+		if w := f.do(t, "GET", "/madrid"); w.Code != 301 || w.Header().Get("Location") != "/madrid/" {
+			t.Errorf("/madrid: %d %q", w.Code, w.Header().Get("Location"))
+		}
+		for _, m := range []string{"POST", "PUT", "DELETE", "PATCH"} {
+			for _, target := range []string{"/madrid/calendar.ics", "/healthz", "/metrics"} {
+				w := f.do(t, m, target)
+				if w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
+					t.Errorf("%s %s: %d, Allow %q", m, target, w.Code, w.Header().Get("Allow"))
+				}
+			}
+		}
+		w := f.do(t, "OPTIONS", "/madrid/calendar.ics", "Origin", "https://x.example", "Access-Control-Request-Method", "GET")
+		if w.Code != 204 || w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Allow-Methods"), "GET") {
+			t.Errorf("preflight: %d %v", w.Code, w.Header())
+		}
+		if w := f.do(t, "POST", "/api/v1/series"); w.Code != http.StatusTeapot || w.Body.String() != "api /api/v1/series" {
+			t.Errorf("API not mounted: %d %q", w.Code, w.Body.String())
+		}
+	})
 }
 
 func TestReloadsWhenManifestMoves(t *testing.T) {
-	f := newFixture(t, false)
-	w1 := f.do(t, "GET", "/madrid/calendar.ics")
-	f.do(t, "GET", "/madrid/calendar.ics", "Accept-Encoding", "gzip") // cache the gzip body
-	f.src.Put(publishtest.MakeSnapshot("madrid", 2, 3))
-	f.src.Remove("tunis")
-	if _, err := f.pub.Pass(context.Background(), false); err != nil {
-		t.Fatal(err)
-	}
-	body, fi := f.file(t, "madrid/calendar.ics")
-	w2 := f.do(t, "GET", "/madrid/calendar.ics")
-	if w2.Header().Get("Etag") != fi.ETag || w2.Header().Get("Etag") == w1.Header().Get("Etag") || !bytes.Equal(w2.Body.Bytes(), body) {
-		t.Errorf("not reloaded: etag %q", w2.Header().Get("Etag"))
-	}
-	w3 := f.do(t, "GET", "/madrid/calendar.ics", "Accept-Encoding", "gzip")
-	zr, _ := gzip.NewReader(w3.Body)
-	got, _ := io.ReadAll(zr)
-	if !bytes.Equal(got, body) {
-		t.Errorf("stale gzip body after reload")
-	}
-	if w := f.do(t, "GET", "/tunis/calendar.ics"); w.Code != 404 {
-		t.Errorf("removed series served: %d", w.Code)
-	}
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		w1 := f.do(t, "GET", "/madrid/calendar.ics")
+		f.do(t, "GET", "/madrid/calendar.ics", "Accept-Encoding", "gzip") // cache the gzip body
+		f.src.Put(publishtest.MakeSnapshot("madrid", 2, 3))
+		f.src.Remove("tunis")
+		if _, err := f.pub.Pass(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+		body, fi := f.file(t, "madrid/calendar.ics")
+		w2 := f.do(t, "GET", "/madrid/calendar.ics")
+		if w2.Header().Get("Etag") != fi.ETag || w2.Header().Get("Etag") == w1.Header().Get("Etag") || !bytes.Equal(w2.Body.Bytes(), body) {
+			t.Errorf("not reloaded: etag %q", w2.Header().Get("Etag"))
+		}
+		w3 := f.do(t, "GET", "/madrid/calendar.ics", "Accept-Encoding", "gzip")
+		zr, _ := gzip.NewReader(w3.Body)
+		got, _ := io.ReadAll(zr)
+		if !bytes.Equal(got, body) {
+			t.Errorf("stale gzip body after reload")
+		}
+		if w := f.do(t, "GET", "/tunis/calendar.ics"); w.Code != 404 {
+			t.Errorf("removed series served: %d", w.Code)
+		}
+	})
 }
 
 func TestLargeFileStreamed(t *testing.T) {
@@ -383,165 +470,169 @@ func TestLargeFileStreamed(t *testing.T) {
 }
 
 func TestVariants(t *testing.T) {
-	f := newFixture(t, true)
-	get := func(target string, hdr ...string) *httptest.ResponseRecorder { return f.do(t, "GET", target, hdr...) }
+	bothFronts(t, true, func(t *testing.T, f *fixture) {
+		get := func(target string, hdr ...string) *httptest.ResponseRecorder { return f.do(t, "GET", target, hdr...) }
 
-	w := get("/madrid/calendar.ics?reminders=15m,1d")
-	if w.Code != 200 || !strings.HasPrefix(w.Body.String(), `VARIANT madrid "reminders=15m,1d\x00tag=\x00speaker="`) {
-		t.Fatalf("variant: %d %.80q", w.Code, w.Body.String())
-	}
-	if w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" || w.Header().Get("Etag") == "" {
-		t.Errorf("variant headers %v", w.Header())
-	}
-	etag := w.Header().Get("Etag")
-	if base := f.pub.Manifest().Files["madrid/calendar.ics"].ETag; etag == base {
-		t.Errorf("variant has the base file's ETag")
-	}
-	// Same variant, spelled differently: a cache hit.
-	get("/madrid/calendar.ics?reminders=1d,15m,15m")
-	if w := get("/madrid/calendar.ics?reminders=1d%2C15m", "If-None-Match", etag); w.Code != 304 {
-		t.Errorf("variant 304: %d", w.Code)
-	}
-	if n := f.vars.calls.Load(); n != 1 {
-		t.Errorf("%d renders, want 1 (cached)", n)
-	}
-	if w := get("/madrid/calendar.ics?reminders=1d,15m", "Accept-Encoding", "gzip"); w.Header().Get("Content-Encoding") != "gzip" {
-		t.Errorf("variant not gzipped")
-	}
-	// Another variant, another render; the all-series calendar too.
-	get("/madrid/calendar.ics?reminders=none&tag=Housing")
-	get("/calendar.ics?speaker=Ada")
-	if n := f.vars.calls.Load(); n != 3 {
-		t.Errorf("%d renders, want 3", n)
-	}
-	// A new revision invalidates.
-	f.src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
-	f.pub.Pass(context.Background(), false)
-	get("/madrid/calendar.ics?reminders=15m,1d")
-	if n := f.vars.calls.Load(); n != 4 {
-		t.Errorf("%d renders after a revision, want 4", n)
-	}
-	// A query on other files is not a variant.
-	if w := get("/madrid/rss.xml?utm_source=x"); w.Code != 200 {
-		t.Errorf("rss with query: %d", w.Code)
-	}
-
-	for _, tc := range []struct {
-		target string
-		code   int
-		msg    string
-	}{
-		{"/madrid/calendar.ics?reminders=15x", 400, `reminders: "15x": expected a comma-separated list such as 15m,1d, or none`},
-		{"/madrid/calendar.ics?reminders=", 400, `reminders: "": expected a comma-separated list such as 15m,1d, or none`},
-		{"/madrid/calendar.ics?reminders=5w", 400, `reminders: "5w": expected each reminder between 1m and 4w`},
-		{"/madrid/calendar.ics?foo=1", 400, `foo: "1": unknown parameter`},
-		{"/madrid/calendar.ics?tag=a&tag=b", 400, `tag: "a,b": given more than once`},
-		{"/madrid/calendar.ics?speaker=%01", 400, `speaker: "\x01": expected a speaker's name`},
-		{"/madrid/calendar.ics?tag=%zz", 400, `query: "tag=%zz"`},
-		{"/nope/calendar.ics?tag=x", 404, "not found"},
-	} {
-		w := get(tc.target)
-		if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.msg) || w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
-			t.Errorf("%s: %d %q, want %d %q", tc.target, w.Code, w.Body.String(), tc.code, tc.msg)
+		w := get("/madrid/calendar.ics?reminders=15m,1d")
+		if w.Code != 200 || !strings.HasPrefix(w.Body.String(), `VARIANT madrid "reminders=15m,1d\x00tag=\x00speaker="`) {
+			t.Fatalf("variant: %d %.80q", w.Code, w.Body.String())
 		}
-	}
-
-	// Errors from the renderer map to statuses in one place.
-	for _, tc := range []struct {
-		err  error
-		code int
-	}{
-		{fmt.Errorf("speaker: %w", agenda.ErrNotFound), 404},
-		{&agenda.FieldError{Field: "tag", Value: "x", Msg: "no such tag"}, 400},
-		{errors.New("disk on fire"), 500},
-	} {
-		f.vars.err = tc.err
-		w := get("/tunis/calendar.ics?tag=" + fmt.Sprint(tc.code))
-		if w.Code != tc.code || strings.Contains(w.Body.String(), "disk on fire") {
-			t.Errorf("renderer error %v: %d %q", tc.err, w.Code, w.Body.String())
+		if w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" || w.Header().Get("Etag") == "" {
+			t.Errorf("variant headers %v", w.Header())
 		}
-	}
+		etag := w.Header().Get("Etag")
+		if base := f.pub.Manifest().Files["madrid/calendar.ics"].ETag; etag == base {
+			t.Errorf("variant has the base file's ETag")
+		}
+		// Same variant, spelled differently: a cache hit.
+		get("/madrid/calendar.ics?reminders=1d,15m,15m")
+		if w := get("/madrid/calendar.ics?reminders=1d%2C15m", "If-None-Match", etag); w.Code != 304 {
+			t.Errorf("variant 304: %d", w.Code)
+		}
+		if n := f.vars.calls.Load(); n != 1 {
+			t.Errorf("%d renders, want 1 (cached)", n)
+		}
+		if w := get("/madrid/calendar.ics?reminders=1d,15m", "Accept-Encoding", "gzip"); w.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("variant not gzipped")
+		}
+		// Another variant, another render; the all-series calendar too.
+		get("/madrid/calendar.ics?reminders=none&tag=Housing")
+		get("/calendar.ics?speaker=Ada")
+		if n := f.vars.calls.Load(); n != 3 {
+			t.Errorf("%d renders, want 3", n)
+		}
+		// A new revision invalidates.
+		f.src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
+		f.pub.Pass(context.Background(), false)
+		get("/madrid/calendar.ics?reminders=15m,1d")
+		if n := f.vars.calls.Load(); n != 4 {
+			t.Errorf("%d renders after a revision, want 4", n)
+		}
+		// A query on other files is not a variant.
+		if w := get("/madrid/rss.xml?utm_source=x"); w.Code != 200 {
+			t.Errorf("rss with query: %d", w.Code)
+		}
 
-	// Without a variant renderer, variants are not found.
-	g := newFixture(t, false)
-	if w := g.do(t, "GET", "/madrid/calendar.ics?reminders=15m"); w.Code != 404 {
-		t.Errorf("no variant renderer: %d", w.Code)
-	}
+		for _, tc := range []struct {
+			target string
+			code   int
+			msg    string
+		}{
+			{"/madrid/calendar.ics?reminders=15x", 400, `reminders: "15x": expected a comma-separated list such as 15m,1d, or none`},
+			{"/madrid/calendar.ics?reminders=", 400, `reminders: "": expected a comma-separated list such as 15m,1d, or none`},
+			{"/madrid/calendar.ics?reminders=5w", 400, `reminders: "5w": expected each reminder between 1m and 4w`},
+			{"/madrid/calendar.ics?foo=1", 400, `foo: "1": unknown parameter`},
+			{"/madrid/calendar.ics?tag=a&tag=b", 400, `tag: "a,b": given more than once`},
+			{"/madrid/calendar.ics?speaker=%01", 400, `speaker: "\x01": expected a speaker's name`},
+			{"/madrid/calendar.ics?tag=%zz", 400, `query: "tag=%zz"`},
+			{"/nope/calendar.ics?tag=x", 404, "not found"},
+		} {
+			w := get(tc.target)
+			if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.msg) || w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+				t.Errorf("%s: %d %q, want %d %q", tc.target, w.Code, w.Body.String(), tc.code, tc.msg)
+			}
+		}
+
+		// Errors from the renderer map to statuses in one place.
+		for _, tc := range []struct {
+			err  error
+			code int
+		}{
+			{fmt.Errorf("speaker: %w", agenda.ErrNotFound), 404},
+			{&agenda.FieldError{Field: "tag", Value: "x", Msg: "no such tag"}, 400},
+			{errors.New("disk on fire"), 500},
+		} {
+			f.vars.err = tc.err
+			w := get("/tunis/calendar.ics?tag=" + fmt.Sprint(tc.code))
+			if w.Code != tc.code || strings.Contains(w.Body.String(), "disk on fire") {
+				t.Errorf("renderer error %v: %d %q", tc.err, w.Code, w.Body.String())
+			}
+		}
+
+		// Without a variant renderer, variants are not found.
+		g := newFixture(t, false)
+		if w := g.do(t, "GET", "/madrid/calendar.ics?reminders=15m"); w.Code != 404 {
+			t.Errorf("no variant renderer: %d", w.Code)
+		}
+	})
 }
 
 func TestHealthz(t *testing.T) {
-	f := newFixture(t, false)
-	check := func(wantCode int, want map[string]any) {
-		t.Helper()
-		w := f.do(t, "GET", "/healthz")
-		var got map[string]any
-		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
-			t.Fatalf("healthz body %q: %v", w.Body.String(), err)
-		}
-		if w.Code != wantCode || w.Header().Get("Content-Type") != "application/json" {
-			t.Errorf("healthz: %d, want %d", w.Code, wantCode)
-		}
-		for k, v := range want {
-			if fmt.Sprint(got[k]) != fmt.Sprint(v) {
-				t.Errorf("healthz %s = %v, want %v (body %s)", k, got[k], v, w.Body.String())
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		check := func(wantCode int, want map[string]any) {
+			t.Helper()
+			w := f.do(t, "GET", "/healthz")
+			var got map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatalf("healthz body %q: %v", w.Body.String(), err)
+			}
+			if w.Code != wantCode || w.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("healthz: %d, want %d", w.Code, wantCode)
+			}
+			for k, v := range want {
+				if fmt.Sprint(got[k]) != fmt.Sprint(v) {
+					t.Errorf("healthz %s = %v, want %v (body %s)", k, got[k], v, w.Body.String())
+				}
 			}
 		}
-	}
-	check(200, map[string]any{"status": "ok", "database": "ok", "last_pass": nil})
-	f.pass.Store(&passState{res: publish.Result{Started: t0, Duration: 1500 * time.Millisecond}})
-	check(200, map[string]any{"status": "ok", "last_pass": map[string]any{"time": "2025-11-17T10:00:00Z", "duration_ms": 1500, "error": nil}})
-	f.pass.Store(&passState{res: publish.Result{Started: t0}, err: errors.New("render madrid: boom")})
-	check(503, map[string]any{"status": "error", "database": "ok", "last_pass": map[string]any{"time": "2025-11-17T10:00:00Z", "duration_ms": 0, "error": "render madrid: boom"}})
-	f.pass.Store(nil)
-	dbErr := errors.New("database is locked")
-	f.dbErr.Store(&dbErr)
-	check(503, map[string]any{"status": "error", "database": "database is locked"})
+		check(200, map[string]any{"status": "ok", "database": "ok", "last_pass": nil})
+		f.pass.Store(&passState{res: publish.Result{Started: t0, Duration: 1500 * time.Millisecond}})
+		check(200, map[string]any{"status": "ok", "last_pass": map[string]any{"time": "2025-11-17T10:00:00Z", "duration_ms": 1500, "error": nil}})
+		f.pass.Store(&passState{res: publish.Result{Started: t0}, err: errors.New("render madrid: boom")})
+		check(503, map[string]any{"status": "error", "database": "ok", "last_pass": map[string]any{"time": "2025-11-17T10:00:00Z", "duration_ms": 0, "error": "render madrid: boom"}})
+		f.pass.Store(nil)
+		dbErr := errors.New("database is locked")
+		f.dbErr.Store(&dbErr)
+		check(503, map[string]any{"status": "error", "database": "database is locked"})
+	})
 }
 
 func TestMetrics(t *testing.T) {
-	f := newFixture(t, false)
-	f.do(t, "GET", "/madrid/calendar.ics")
-	f.do(t, "GET", "/nope")
-	m := f.srv.Metrics()
-	m.ObservePass(publish.Result{Duration: time.Second, FilesWritten: 7}, nil)
-	m.ObservePass(publish.Result{}, errors.New("x"))
-	m.ObservePass(publish.Result{}, fmt.Errorf("pass: %w", &publish.PanicError{Value: "boom"}))
-	w := f.do(t, "GET", "/metrics")
-	body := w.Body.String()
-	for _, want := range []string{
-		`agendafeed_passes_total{result="ok"} 1`,
-		`agendafeed_passes_total{result="error"} 1`,
-		`agendafeed_passes_total{result="panic"} 1`,
-		`agendafeed_pass_duration_seconds_bucket`,
-		`agendafeed_pass_duration_seconds_count 3`,
-		`agendafeed_files_written_total 7`,
-		`agendafeed_http_requests_total{code="200",method="GET"} 1`,
-		`agendafeed_http_requests_total{code="404",method="GET"} 1`,
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %q", want)
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		f.do(t, "GET", "/madrid/calendar.ics")
+		f.do(t, "GET", "/nope")
+		m := f.srv.Metrics()
+		m.ObservePass(publish.Result{Duration: time.Second, FilesWritten: 7}, nil)
+		m.ObservePass(publish.Result{}, errors.New("x"))
+		m.ObservePass(publish.Result{}, fmt.Errorf("pass: %w", &publish.PanicError{Value: "boom"}))
+		w := f.do(t, "GET", "/metrics")
+		body := w.Body.String()
+		for _, want := range []string{
+			`agendafeed_passes_total{result="ok"} 1`,
+			`agendafeed_passes_total{result="error"} 1`,
+			`agendafeed_passes_total{result="panic"} 1`,
+			`agendafeed_pass_duration_seconds_bucket`,
+			`agendafeed_pass_duration_seconds_count 3`,
+			`agendafeed_files_written_total 7`,
+			`agendafeed_http_requests_total{code="200",method="GET"} 1`,
+			`agendafeed_http_requests_total{code="404",method="GET"} 1`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %q", want)
+			}
 		}
-	}
-	if t.Failed() {
-		t.Log(body)
-	}
+		if t.Failed() {
+			t.Log(body)
+		}
+	})
 }
 
 func TestAccessLogRedacts(t *testing.T) {
-	f := newFixture(t, true)
-	f.do(t, "GET", "/madrid/calendar.ics?token=s3cret&tag=x", "Authorization", "Bearer hunter2")
-	f.do(t, "GET", "/api/v1/series?access_token=s3cret2", "Authorization", "Bearer hunter2")
-	logs := f.logs.String()
-	for _, secret := range []string{"s3cret", "hunter2", "Bearer"} {
-		if strings.Contains(logs, secret) {
-			t.Errorf("log contains %q:\n%s", secret, logs)
+	bothFronts(t, true, func(t *testing.T, f *fixture) {
+		f.do(t, "GET", "/madrid/calendar.ics?token=s3cret&tag=x", "Authorization", "Bearer hunter2")
+		f.do(t, "GET", "/api/v1/series?access_token=s3cret2", "Authorization", "Bearer hunter2")
+		logs := f.logs.String()
+		for _, secret := range []string{"s3cret", "hunter2", "Bearer"} {
+			if strings.Contains(logs, secret) {
+				t.Errorf("log contains %q:\n%s", secret, logs)
+			}
 		}
-	}
-	for _, want := range []string{"method=GET", "path=/madrid/calendar.ics", "status=400", "bytes=", "duration=", "remote=", "status=418"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("log lacks %q:\n%s", want, logs)
+		for _, want := range []string{"method=GET", "path=/madrid/calendar.ics", "status=400", "bytes=", "duration=", "remote=", "status=418"} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("log lacks %q:\n%s", want, logs)
+			}
 		}
-	}
+	})
 }
 
 func TestListenAndServeShutsDownGracefully(t *testing.T) {

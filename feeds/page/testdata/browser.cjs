@@ -31,7 +31,7 @@ async function main() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--disable-dev-shm-usage",
     ],
-    timeout: 15000,
+    timeout: 45000, // a 2-core machine running the other packages' tests meanwhile can take over 15 s
   });
   mark("launched");
   try {
@@ -99,7 +99,7 @@ async function main() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--disable-dev-shm-usage",
     ],
-    timeout: 15000,
+    timeout: 45000, // a 2-core machine running the other packages' tests meanwhile can take over 15 s
   });
   try {
     const page = madrid.pages()[0] || (await madrid.newPage());

@@ -1,0 +1,281 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+)
+
+// Why fasthttp on the listener: calendar apps and feed readers poll, so
+// almost every request is a GET or a conditional GET of a published file,
+// answered from memory. Under net/http that path cost about twice nginx's
+// CPU per request (header map, sorting, two writes per response; see
+// docs/performance.md) and reached 55-78% of nginx's rate. fasthttp reuses
+// its request and response objects and writes headers and body with one
+// write(2), and reaches nginx's rate or beats it.
+//
+// Only that path is written against fasthttp (serveFast): a GET or HEAD of a
+// published file or calendar variant. Everything else (the admin API,
+// /healthz, /metrics, OPTIONS, other methods, paths fasthttp would
+// normalise) goes through fasthttpadaptor to the same net/http handler that
+// Handler returns, so there is one implementation of each behaviour, and
+// serveEntry (server.go) is shared by both.
+
+// Listener limits. The header limit is also fasthttp's per-connection read
+// buffer, so it is 16 KiB (nginx's default allows 4 lines of 8 KiB).
+const (
+	headerTimeout  = 5 * time.Second  // from a request's first byte to its last header
+	bodyTimeout    = 30 * time.Second // then for its body, if it has one
+	writeTimeout   = 60 * time.Second
+	idleTimeout    = 120 * time.Second
+	maxHeaderBytes = 16 << 10
+	// writeBuffer holds headers and body of a typical gzip calendar or
+	// feed, so they leave in one write(2) (and one TCP segment train).
+	writeBuffer = 32 << 10
+	// defaultMaxRequestBody bounds what the listener reads before the
+	// handler sees a request; the API applies its own, smaller limits
+	// and names them.
+	defaultMaxRequestBody = 32 << 20
+	// maxIdleFiles bounds the open files kept for sendfile (fdpool.go).
+	maxIdleFiles = 4096
+)
+
+// fastServer builds the listener's server. base is the context requests
+// run under: not fasthttp's RequestCtx, whose Done races with Shutdown
+// (fasthttp v1.70.0 reads the server's done channel unguarded), and which
+// a database query watches from a goroutine of its own.
+func (s *Server) fastServer(base context.Context) *fasthttp.Server {
+	slow := fasthttpadaptor.NewFastHTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ServeHTTP(w, detach(r, base))
+	}))
+	return &fasthttp.Server{
+		Handler: func(ctx *fasthttp.RequestCtx) {
+			if !s.serveFast(base, ctx) {
+				slow(ctx)
+			}
+		},
+		ErrorHandler: s.fastError,
+		ReadTimeout:  headerTimeout,
+		HeaderReceived: func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+			if h.ContentLength() == 0 {
+				return fasthttp.RequestConfig{} // no body: keep the header deadline
+			}
+			return fasthttp.RequestConfig{ReadTimeout: bodyTimeout}
+		},
+		WriteTimeout:          writeTimeout,
+		IdleTimeout:           idleTimeout,
+		ReadBufferSize:        maxHeaderBytes,
+		WriteBufferSize:       writeBuffer,
+		MaxRequestBodySize:    s.maxRequestBody,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		CloseOnShutdown:       true,
+		Logger:                fastLogger{s.log},
+	}
+}
+
+// serveFast answers a GET or HEAD of a published file; false hands the
+// request to the net/http handler.
+func (s *Server) serveFast(base context.Context, ctx *fasthttp.RequestCtx) bool {
+	start := time.Now()
+	var method string
+	switch {
+	case ctx.IsGet():
+		method = http.MethodGet
+	case ctx.IsHead():
+		method = http.MethodHead
+	default:
+		return false
+	}
+	uri := ctx.URI()
+	p := ctx.Path()
+	// fasthttp decodes and cleans the path (%2F, "..", "//"); net/http
+	// does not clean it. Serving only paths that needed neither keeps the
+	// two front ends answering alike.
+	if !bytes.Equal(uri.PathOriginal(), p) {
+		return false
+	}
+	path := b2s(p)
+	if path == "/healthz" || path == "/metrics" || strings.HasPrefix(path, "/api/") {
+		return false
+	}
+	rawQuery := ""
+	if qs := uri.QueryString(); len(qs) > 0 {
+		// A variant's parameters end up in cache keys and renderers:
+		// give them strings of their own.
+		path, rawQuery = string(p), string(qs)
+	}
+
+	var inmBuf, aeBuf [2]string
+	q := fileReq{
+		path: path,
+		inm:  fields(inmBuf[:0], ctx.Request.Header.PeekAll("If-None-Match")),
+		ims:  b2s(ctx.Request.Header.Peek("If-Modified-Since")),
+	}
+	q.gzip = acceptsGzip(fields(aeBuf[:0], ctx.Request.Header.PeekAll("Accept-Encoding")))
+	status, n := s.serveLookup(base, fastResp{ctx}, &q, rawQuery)
+
+	s.metrics.request(status, method)
+	if s.log.Enabled(base, slog.LevelInfo) {
+		s.logRequest(base, method, path, rawQuery, ctx.RemoteAddr().String(), status, n, time.Since(start))
+	}
+	return true
+}
+
+// detach returns a copy of r whose strings are its own, under ctx.
+// fasthttpadaptor's request views fasthttp's buffers (method, URI, host,
+// header keys and values), which fasthttp reuses once the handler returns;
+// the handlers behind it may keep what they read (a metrics label, a
+// cache key), so they get copies. Only the slow path pays for this.
+func detach(r *http.Request, ctx context.Context) *http.Request {
+	d := r.WithContext(ctx)
+	d.Method = strings.Clone(r.Method)
+	d.Proto = strings.Clone(r.Proto)
+	d.Host = strings.Clone(r.Host)
+	d.RequestURI = strings.Clone(r.RequestURI)
+	if u, err := url.ParseRequestURI(d.RequestURI); err == nil {
+		d.URL = u
+	}
+	d.Header = make(http.Header, len(r.Header))
+	for k, vs := range r.Header {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			c[i] = strings.Clone(v)
+		}
+		d.Header[strings.Clone(k)] = c
+	}
+	d.TransferEncoding = nil
+	for _, te := range r.TransferEncoding {
+		d.TransferEncoding = append(d.TransferEncoding, strings.Clone(te))
+	}
+	return d
+}
+
+// fields views header lines as strings, valid during the request.
+func fields(dst []string, lines [][]byte) []string {
+	for _, l := range lines {
+		dst = append(dst, b2s(l))
+	}
+	return dst
+}
+
+// b2s views b as a string without copying. The string must not outlive
+// the request that owns b; serveFast copies what it keeps.
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// s2b views a string as bytes for fasthttp calls that copy them.
+func s2b(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// fastResp is a resp over fasthttp. fasthttp derives Content-Length from
+// the body and leaves the body out for HEAD and 304 itself.
+type fastResp struct{ ctx *fasthttp.RequestCtx }
+
+func (o fastResp) header(k string, v []string) {
+	if k == "Content-Length" || len(v) == 0 {
+		return
+	}
+	// The keys are already canonical: skip fasthttp's normalising copy.
+	o.ctx.Response.Header.SetCanonical(s2b(k), s2b(v[0]))
+}
+
+func (o fastResp) drop(k string) { o.ctx.Response.Header.Del(k) }
+
+// sendfileMin: a body that does not fit in the write buffer with its
+// headers would be copied through it in two or more writes; from its file
+// it costs an open, an fstat and one sendfile, as in nginx.
+func (o fastResp) sendfileMin() (int, net.Conn) { return writeBuffer, o.ctx.Conn() }
+
+func (o fastResp) send(code int, body []byte) int64 {
+	o.ctx.SetStatusCode(code)
+	if len(body) > 0 {
+		o.ctx.Response.SetBodyRaw(body) // not copied: entry bodies are immutable
+	}
+	if o.ctx.IsHead() || code == http.StatusNotModified {
+		return 0
+	}
+	return int64(len(body))
+}
+
+func (o fastResp) sendFile(f io.ReadCloser, size int64) int64 {
+	o.ctx.SetStatusCode(http.StatusOK)
+	if o.ctx.IsHead() {
+		f.Close()
+		o.ctx.Response.Header.SetContentLength(int(size))
+		return 0
+	}
+	// fasthttp writes the stream after the handler returns, then closes
+	// it; an *os.File (or a pooledFile) leaves by sendfile.
+	o.ctx.Response.SetBodyStream(f, int(size))
+	return size
+}
+
+// fastError answers requests fasthttp could not read, in the same plain
+// text as writeError, and counts them.
+func (s *Server) fastError(ctx *fasthttp.RequestCtx, err error) {
+	code, msg := http.StatusBadRequest, "malformed HTTP request: "+err.Error()
+	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.As(err, &small):
+		code, msg = http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("request header is over the limit of %d bytes", maxHeaderBytes)
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		code, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", s.maxRequestBody)
+	case errors.As(err, &ne) && ne.Timeout():
+		code, msg = http.StatusRequestTimeout, "request not received in time"
+	}
+	ctx.Response.Header.SetCanonical(s2b("Content-Type"), s2b(hText[0]))
+	ctx.SetStatusCode(code)
+	ctx.SetBodyString(msg + "\n")
+	s.metrics.request(code, "other")
+	s.log.Warn("bad request", "status", code, "remote", ctx.RemoteAddr().String(), "err", err)
+}
+
+// fastLogger sends fasthttp's own messages to the server's log.
+type fastLogger struct{ log *slog.Logger }
+
+func (l fastLogger) Printf(format string, args ...any) {
+	l.log.Warn("http: " + fmt.Sprintf(format, args...))
+}
+
+// ListenAndServe serves on addr until ctx ends, then shuts down
+// gracefully: it stops accepting, closes idle connections, and waits up to
+// 30 s for requests in flight. ready, if not nil, is called with the
+// listening address.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	fs := s.fastServer(context.WithoutCancel(ctx))
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- fs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := fs.ShutdownWithContext(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil {
+		return fmt.Errorf("serve %s: %w", addr, err)
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package server
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+)
+
+// Why a pool of open files: sending a large body with sendfile(2) costs
+// nginx an open, an fstat and a close per request, and costs Go more (os.Open
+// also asks the poller about the file). An entry instead keeps a few open
+// descriptions of the file whose bytes it verified against the manifest:
+// a request takes one, rewinds it and sends it. Each request has its own
+// description, so file offsets never clash, and the bytes sent are always
+// the verified ones, even after the publisher has renamed a newer version
+// over the path (the manifest, and so the ETag, follows a moment later).
+
+// maxIdlePerEntry bounds each entry's idle descriptions; beyond it a
+// returned description is closed.
+const maxIdlePerEntry = 4
+
+// fdBudget bounds the idle descriptions of all entries of a server, so
+// that many large files cannot pin file descriptors without limit.
+type fdBudget struct {
+	idle atomic.Int64
+	max  int64
+}
+
+// filePool is one entry's idle open descriptions of its verified file.
+type filePool struct {
+	path   string
+	id     os.FileInfo // the verified file, for os.SameFile
+	budget *fdBudget
+
+	mu     sync.Mutex
+	idle   []*os.File
+	closed bool
+}
+
+func newFilePool(path string, id os.FileInfo, budget *fdBudget) *filePool {
+	return &filePool{path: path, id: id, budget: budget}
+}
+
+// get returns a description of the verified file positioned at its start,
+// or nil if the pool is closed or the path now names another file.
+func (p *filePool) get() *os.File {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	if n := len(p.idle); n > 0 {
+		f := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		p.budget.idle.Add(-1)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return nil
+		}
+		return f
+	}
+	p.mu.Unlock()
+	f, err := os.Open(p.path)
+	if err != nil {
+		return nil
+	}
+	if fi, err := f.Stat(); err != nil || !os.SameFile(p.id, fi) {
+		f.Close()
+		return nil
+	}
+	return f
+}
+
+// put returns f to the pool, or closes it when the pool is closed or full.
+func (p *filePool) put(f *os.File) {
+	p.mu.Lock()
+	keep := !p.closed && len(p.idle) < maxIdlePerEntry
+	if keep && p.budget.idle.Add(1) > p.budget.max {
+		p.budget.idle.Add(-1)
+		keep = false
+	}
+	if keep {
+		p.idle = append(p.idle, f)
+	}
+	p.mu.Unlock()
+	if !keep {
+		f.Close()
+	}
+}
+
+// close closes the idle descriptions; those in use close when returned.
+func (p *filePool) close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	p.budget.idle.Add(-int64(len(idle)))
+	for _, f := range idle {
+		f.Close()
+	}
+}
+
+// pooledFile is a response body read from a pooled description. fasthttp
+// closes a body stream when it has written it: Close returns the
+// description to its pool.
+type pooledFile struct {
+	f    *os.File
+	n    int64
+	pool *filePool
+	conn net.Conn // the connection it is sent on, to cork
+}
+
+func (b *pooledFile) Read(p []byte) (int, error) { return b.f.Read(p) }
+
+// WriteTo sends the file with sendfile: with the connection's buffer (the
+// headers) flushed, bufio hands the limited *os.File to the connection's
+// ReadFrom. The connection is corked meanwhile, as nginx's tcp_nopush
+// does, so that the headers do not leave in a segment of their own ahead
+// of the body.
+func (b *pooledFile) WriteTo(w io.Writer) (int64, error) {
+	if tc, ok := b.conn.(*net.TCPConn); ok && setCork(tc, true) == nil {
+		defer setCork(tc, false) // sends what the cork held back
+	}
+	if bw, ok := w.(*bufio.Writer); ok {
+		if err := bw.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return io.Copy(w, &io.LimitedReader{R: b.f, N: b.n})
+}
+
+func (b *pooledFile) Close() error {
+	b.pool.put(b.f)
+	return nil
+}
