@@ -91,8 +91,15 @@ func TestListenerSendsMidSizeFilesFromVerifiedFile(t *testing.T) {
 		}
 		return resp, b
 	}
+	// gzip first: loading the body for it must also keep the file open.
+	if resp, _ := get("GET", "Accept-Encoding", "gzip"); resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip: %v", resp.Header)
+	}
 	for i := range 6 {
 		resp, b := get("GET")
+		if e := f.srv.current().files["mid/calendar.ics"]; e.files.Load() == nil {
+			t.Fatalf("GET %d: no open file kept for sendfile", i)
+		}
 		if resp.StatusCode != 200 || !bytes.Equal(b, want) || resp.Header.Get("Etag") != etag {
 			t.Fatalf("GET %d: %d, %d bytes (want %d), etag %q", i, resp.StatusCode, len(b), len(want), resp.Header.Get("Etag"))
 		}

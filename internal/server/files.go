@@ -187,15 +187,26 @@ func (e *entry) gzipped() (*gzBody, error) {
 	if g := e.gz.Load(); g != nil {
 		return g, nil
 	}
+	// Small enough to keep: load it the one way that also keeps the
+	// checked file open for sendfile (a first request for gzip must not
+	// leave later full responses copying from memory).
+	var src []byte
+	if e.size <= maxMemBody {
+		b, _, fresh, err := e.memBody()
+		if err != nil {
+			return nil, err
+		}
+		if !fresh {
+			return nil, fmt.Errorf("%s changed on disk", e.path)
+		}
+		src = b
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if g := e.gz.Load(); g != nil {
 		return g, nil
 	}
-	var src []byte
-	if p := e.body.Load(); p != nil {
-		src = *p
-	} else {
+	if src == nil {
 		b, err := os.ReadFile(e.path)
 		if err != nil {
 			return nil, err
@@ -204,9 +215,6 @@ func (e *entry) gzipped() (*gzBody, error) {
 			return nil, fmt.Errorf("%s changed on disk", e.path)
 		}
 		src = b
-		if int64(len(b)) <= maxMemBody {
-			e.body.Store(&b)
-		}
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
