@@ -53,9 +53,10 @@ const (
 )
 
 // fastServer builds the listener's server. base is the context requests
-// run under: not fasthttp's RequestCtx, whose Done races with Shutdown
-// (fasthttp v1.70.0 reads the server's done channel unguarded), and which
-// a database query watches from a goroutine of its own.
+// run under, not fasthttp's RequestCtx: fasthttp recycles that once the
+// handler returns, while database/sql watches a query's context from a
+// goroutine of its own (and in fasthttp v1.70.0 its Done raced with
+// Shutdown: -race caught it; v1.76.0 reads it atomically).
 func (s *Server) fastServer(base context.Context) *fasthttp.Server {
 	slow := fasthttpadaptor.NewFastHTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.ServeHTTP(w, detach(r, base))
