@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -55,9 +56,18 @@ func writeTemp(dir, name string, data []byte, perm os.FileMode, sync bool) (stri
 		return "", err
 	}
 	path := filepath.Join(dir, tn)
+	if err := writeNew(path, data, perm, sync); err != nil {
+		return "", fmt.Errorf("temp for %s: %w", name, err)
+	}
+	return path, nil
+}
+
+// writeNew writes data to a file that must not exist yet; on failure it
+// leaves nothing at path.
+func writeNew(path string, data []byte, perm os.FileMode, sync bool) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
-		return "", fmt.Errorf("create temp for %s: %w", name, err)
+		return fmt.Errorf("create: %w", err)
 	}
 	_, err = f.Write(data)
 	if err == nil && sync {
@@ -68,9 +78,9 @@ func writeTemp(dir, name string, data []byte, perm os.FileMode, sync bool) (stri
 	}
 	if err != nil {
 		os.Remove(path)
-		return "", fmt.Errorf("write temp for %s: %w", name, err)
+		return fmt.Errorf("write: %w", err)
 	}
-	return path, nil
+	return nil
 }
 
 // syncDir fsyncs a directory so that a rename or unlink in it is durable.
@@ -89,8 +99,9 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// cleanTemps removes the temporary files a killed process left under dir.
-// They are never at a published path, so removing them loses nothing.
+// cleanTemps removes the temporary files and staged series directories a
+// killed process left under dir. They are never at a published path, so
+// removing them loses nothing.
 func cleanTemps(dir string) (int, error) {
 	n := 0
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -100,16 +111,39 @@ func cleanTemps(dir string) (int, error) {
 			}
 			return err
 		}
-		if !d.IsDir() && isTempName(d.Name()) {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if !isTempName(d.Name()) {
+			return nil
+		}
+		if d.IsDir() {
+			if err := os.RemoveAll(path); err != nil {
 				return err
 			}
 			n++
+			return fs.SkipDir
 		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
 		return nil
 	})
 	if err != nil {
 		return n, fmt.Errorf("clean temp files in %s: %w", dir, err)
 	}
 	return n, nil
+}
+
+// removeEmptyDirs removes dir and the directories under it, deepest first,
+// as far as they are empty; a directory holding a file stays.
+func removeEmptyDirs(dir string) {
+	var dirs []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	for _, d := range slices.Backward(dirs) {
+		os.Remove(d) // fails, harmlessly, on a directory with entries
+	}
 }

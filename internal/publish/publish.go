@@ -8,6 +8,9 @@
 //
 // Crash safety. Every published file is written to a temp file in the same
 // directory (".<name>.tmp-<random>"), made durable, then renamed into place;
+// a series published for the first time is written whole into a staged
+// directory (".<slug>.tmp-<random>") that is made durable, then renamed
+// into place as the series directory, one rename instead of one per file;
 // the manifest is written the same way, after the files it lists; files that
 // are no longer published are deleted only after the manifest that drops
 // them is durable. So at any moment, including after SIGKILL or power loss:
@@ -29,6 +32,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -201,6 +205,16 @@ func New(opts Options) (*Publisher, error) {
 	}
 	if _, err := p.removeFiles(pending, m); err != nil {
 		return nil, err
+	}
+	for _, path := range pending {
+		// A staged series directory renamed into place by the killed
+		// pass: its files are gone now; so is it, unless something else
+		// is in it.
+		if slug, ok := strings.CutSuffix(path, "/"); ok && checkPath(slug) == nil {
+			if _, listed := m.Revisions[slug]; !listed {
+				removeEmptyDirs(filepath.Join(opts.Dir, slug))
+			}
+		}
 	}
 	if err := removeJournal(opts.Dir); err != nil {
 		return nil, err
@@ -423,8 +437,30 @@ type seriesResult struct {
 	rev   int64
 	snap  agenda.Snapshot // what was rendered
 	files []rendered
+	stage string // the staged directory holding every file, or ""
 	err   error
 }
+
+// discard deletes what the series step wrote for a result that will not
+// be committed.
+func (r *seriesResult) discard() {
+	if r.stage != "" {
+		os.RemoveAll(r.stage)
+		return
+	}
+	discardFiles(r.files)
+}
+
+// job is one series for a worker. fresh: no file of it is published, so
+// it may be written into a staged directory.
+type job struct {
+	slug  string
+	fresh bool
+}
+
+// stageDirs: series directories are staged where syncfs(2) makes a whole
+// staged tree durable at once; elsewhere each file is synced and renamed.
+const stageDirs = runtime.GOOS == "linux"
 
 // renderSeries renders the moved series on Workers goroutines and commits
 // their files in batches. A series that fails keeps its old files and
@@ -433,7 +469,7 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	if len(moved) == 0 {
 		return nil
 	}
-	jobs := make(chan string)
+	jobs := make(chan job)
 	results := make(chan seriesResult, st.p.workers)
 	done := make(chan struct{})
 	// With a stream, at most window series are rendered ahead of the one
@@ -449,7 +485,7 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 		// (one series each at most) and delete what they wrote, so that
 		// nothing of this pass is left running when Pass returns.
 		for r := range results {
-			discardFiles(r.files)
+			r.discard()
 		}
 	}()
 	var wg sync.WaitGroup
@@ -458,8 +494,8 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 		go func() {
 			defer wg.Done()
 			w := st.p.newWorker()
-			for slug := range jobs {
-				results <- w.series(ctx, st.old, slug, revs[slug])
+			for j := range jobs {
+				results <- w.series(ctx, st.old, j, revs[j.slug])
 			}
 		}()
 	}
@@ -475,8 +511,9 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 					return
 				}
 			}
+			// A series with no published file may be staged whole.
 			select {
-			case jobs <- slug:
+			case jobs <- job{slug: slug, fresh: stageDirs && len(st.ownFiles[slug]) == 0}:
 			case <-ctx.Done():
 				return
 			case <-done:
@@ -489,10 +526,14 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	var errs []error
 	// held is the result between its arrival and accept, whose temp files
 	// a panic in between (the all-series builder's Add) must not leave.
-	var held []rendered
-	defer func() { discardFiles(held) }()
+	var held *seriesResult
+	defer func() {
+		if held != nil {
+			held.discard()
+		}
+	}()
 	for r := range results {
-		held = r.files
+		held = &r
 		if st.stream != nil {
 			st.stream.arrived(ctx, st, r)
 		}
@@ -501,13 +542,13 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 			errs = append(errs, r.err)
 			continue
 		}
-		st.accept(r.slug, r.files)
+		st.accept(r.slug, r.files, r.stage)
 		st.revs[r.slug] = r.rev
 		if st.stream == nil {
 			st.snaps[r.slug] = r.snap
 		}
 		st.res.SeriesRendered++
-		if len(st.batch.tmps) >= st.p.batch {
+		if len(st.batch.files) >= st.p.batch {
 			st.send()
 		}
 	}
@@ -559,30 +600,43 @@ func (st *passState) writeCombined(outs []Output, revs map[string]int64) error {
 			return fmt.Errorf("all-series files: path %q: inside a series directory or listed twice", out.Path)
 		}
 		seen[out.Path] = true
-		r, err := w.render(st.old, out, "", 0)
+		r, err := w.render(st.old, out, "", 0, "")
 		if err != nil {
 			w.discard(files)
 			return fmt.Errorf("all-series files: %w", err)
 		}
 		files = append(files, r)
 	}
-	st.accept("", files)
+	st.accept("", files, "")
 	return st.commit()
 }
 
 // accept records one series' (or the all-series) rendered files: unchanged
 // ones are updated in place, changed ones join the batch, and files the
-// series no longer has become obsolete.
-func (st *passState) accept(series string, files []rendered) {
+// series no longer has become obsolete. With stage, the series' files are
+// all in that staged directory, published by one rename.
+func (st *passState) accept(series string, files []rendered, stage string) {
 	now := map[string]bool{}
+	staged := 0
 	for _, r := range files {
 		now[r.info.Path] = true
-		if r.tmp == "" {
+		switch {
+		case r.tmp == "":
 			st.files[r.info.Path] = r.info
 			st.res.FilesUnchanged++
-			continue
+		case stage != "":
+			st.batch.files = append(st.batch.files, r.info)
+			staged++
+		default:
+			st.batch.add(r.tmp, filepath.Join(st.p.dir, filepath.FromSlash(r.info.Path)), r.info)
 		}
-		st.batch.add(r)
+	}
+	if stage != "" {
+		if staged == 0 {
+			os.RemoveAll(stage)
+		} else {
+			st.batch.moves = append(st.batch.moves, move{from: stage, to: filepath.Join(st.p.dir, series), n: staged, dir: series + "/"})
+		}
 	}
 	for _, path := range st.ownFiles[series] {
 		if !now[path] {
@@ -594,13 +648,36 @@ func (st *passState) accept(series string, files []rendered) {
 
 // batch is changed files waiting to be made durable and renamed.
 type batch struct {
-	tmps  []string
-	files []FileInfo
+	moves []move
+	files []FileInfo // in the order of moves: each publishes the next n
 }
 
-func (b *batch) add(r rendered) {
-	b.tmps = append(b.tmps, r.tmp)
-	b.files = append(b.files, r.info)
+// move is one rename that publishes n files: a temp file onto its path,
+// or a staged series directory onto the series directory.
+type move struct {
+	from, to string
+	n        int
+	dir      string // "slug/" for a staged directory, journaled with its files
+}
+
+func (b *batch) add(tmp, final string, fi FileInfo) {
+	b.moves = append(b.moves, move{from: tmp, to: final, n: 1})
+	b.files = append(b.files, fi)
+}
+
+// discard deletes what the batch's renames would have published.
+func (b *batch) discard() {
+	for _, m := range b.moves {
+		m.discard()
+	}
+}
+
+func (m move) discard() {
+	if m.dir != "" {
+		os.RemoveAll(m.from)
+	} else {
+		os.Remove(m.from)
+	}
 }
 
 // send hands the batch to the committer, starting it if needed. Rendering
@@ -608,22 +685,28 @@ func (b *batch) add(r rendered) {
 // waits for its turn, so that temp files do not pile up without bound.
 func (st *passState) send() {
 	b := &st.batch
-	if len(b.tmps) == 0 {
+	if len(b.moves) == 0 {
 		return
 	}
 	// Files at paths the manifest on disk does not list are journaled
 	// first, so that New can delete them if the process dies before the
-	// next manifest is written.
+	// next manifest is written; and staged directories, so that it can
+	// delete them once empty.
 	var fresh []string
 	for _, fi := range b.files {
 		if _, listed := st.old.Files[fi.Path]; !listed || st.p.dirty {
 			fresh = append(fresh, fi.Path)
 		}
 	}
+	for _, m := range b.moves {
+		if m.dir != "" {
+			fresh = append(fresh, m.dir)
+		}
+	}
 	if st.committer == nil {
 		st.committer = startCommitter(st.p, &st.journal)
 	}
-	st.committer.in <- commitJob{tmps: b.tmps, files: b.files, fresh: fresh}
+	st.committer.in <- commitJob{moves: b.moves, files: b.files, fresh: fresh}
 	st.batch = batch{}
 }
 
@@ -649,7 +732,7 @@ func (st *passState) commit() error {
 // return): batches not yet published, and the one not yet sent, are
 // deleted, not renamed.
 func (st *passState) stopCommitter() {
-	removeAll(st.batch.tmps)
+	st.batch.discard()
 	st.batch = batch{}
 	c := st.committer
 	if c == nil {
@@ -663,7 +746,7 @@ func (st *passState) stopCommitter() {
 
 // commitJob is one batch for the committer.
 type commitJob struct {
-	tmps  []string
+	moves []move
 	files []FileInfo
 	fresh []string // paths to journal before the renames
 }
@@ -686,7 +769,7 @@ func startCommitter(p *Publisher, j *journal) *committer {
 		defer close(c.done)
 		for job := range c.in {
 			if c.abort.Load() {
-				removeAll(job.tmps)
+				(&batch{moves: job.moves}).discard()
 				continue
 			}
 			if err := c.publish(job); err != nil {
@@ -700,29 +783,41 @@ func startCommitter(p *Publisher, j *journal) *committer {
 // publish makes one batch's temp files durable, renames them into place
 // and makes the renames durable; only then are they recorded as written.
 func (c *committer) publish(job commitJob) error {
+	discard := func() { (&batch{moves: job.moves}).discard() }
 	if err := c.journal.add(c.p.dir, job.fresh); err != nil {
-		removeAll(job.tmps)
+		discard()
 		return err
 	}
-	if err := syncFiles(c.p.dir, job.tmps); err != nil {
-		removeAll(job.tmps)
+	froms := make([]string, len(job.moves))
+	for i, m := range job.moves {
+		froms[i] = m.from
+	}
+	if err := syncFiles(c.p.dir, froms); err != nil {
+		discard()
 		return err
 	}
 	modified := c.p.now()
 	dirs := map[string]bool{}
 	var errs []error
 	var written []FileInfo
-	for i, tmp := range job.tmps {
-		fi := job.files[i]
-		final := filepath.Join(c.p.dir, filepath.FromSlash(fi.Path))
-		if err := renameFile(tmp, final); err != nil {
-			os.Remove(tmp)
-			errs = append(errs, fmt.Errorf("publish %s: %w", fi.Path, err))
+	files := job.files
+	for _, m := range job.moves {
+		fis := files[:m.n]
+		files = files[m.n:]
+		if err := renameFile(m.from, m.to); err != nil {
+			m.discard()
+			what := fis[0].Path
+			if m.dir != "" {
+				what = m.dir
+			}
+			errs = append(errs, fmt.Errorf("publish %s: %w", what, err))
 			continue
 		}
-		dirs[filepath.Dir(final)] = true
-		fi.Modified = modified
-		written = append(written, fi)
+		dirs[filepath.Dir(m.to)] = true
+		for _, fi := range fis {
+			fi.Modified = modified
+			written = append(written, fi)
+		}
 	}
 	// The files are in place whether or not the directories sync: record
 	// them, and report the error.
@@ -731,12 +826,6 @@ func (c *committer) publish(job commitJob) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-func removeAll(paths []string) {
-	for _, p := range paths {
-		os.Remove(p)
-	}
 }
 
 // worker renders outputs with a reusable buffer.
@@ -761,12 +850,13 @@ func (p *Publisher) newWorker() *worker {
 
 // series renders one series. Panics become a *PanicError result, since a
 // panic on a worker goroutine would otherwise end the process.
-func (w *worker) series(ctx context.Context, old *Manifest, slug string, rev int64) (res seriesResult) {
+func (w *worker) series(ctx context.Context, old *Manifest, j job, rev int64) (res seriesResult) {
+	slug := j.slug
 	res = seriesResult{slug: slug, rev: rev}
 	defer func() {
 		if v := recover(); v != nil {
-			w.discard(res.files)
-			res.files = nil
+			res.discard()
+			res.files, res.stage = nil, ""
 			res.err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
@@ -783,6 +873,21 @@ func (w *worker) series(ctx context.Context, old *Manifest, slug string, rev int
 		res.rev = snap.Series.Revision // what was rendered, even if newer
 	}
 	res.snap = snap
+	if j.fresh {
+		// A series published for the first time (a first pass, or a new
+		// series) is written whole, under its final names, into a staged
+		// directory that one rename publishes: 100,000 session files cost
+		// 1,000 renames, not 100,000. Only when nothing is at its path:
+		// rename(2) will not replace a directory that has entries.
+		if _, err := os.Lstat(filepath.Join(w.p.dir, slug)); errors.Is(err, fs.ErrNotExist) {
+			tn, err := tempName(slug)
+			if err != nil {
+				res.err = fmt.Errorf("series %s: %w", slug, err)
+				return res
+			}
+			res.stage = filepath.Join(w.p.dir, tn)
+		}
+	}
 	seen := map[string]bool{}
 	for _, out := range w.p.r.SeriesOutputs(snap) {
 		err := checkPath(out.Path)
@@ -792,11 +897,11 @@ func (w *worker) series(ctx context.Context, old *Manifest, slug string, rev int
 		var r rendered
 		if err == nil {
 			seen[out.Path] = true
-			r, err = w.render(old, out, slug, res.rev)
+			r, err = w.render(old, out, slug, res.rev, res.stage)
 		}
 		if err != nil {
-			w.discard(res.files)
-			res.files = nil
+			res.discard()
+			res.files, res.stage = nil, ""
 			res.err = fmt.Errorf("series %s: %w", slug, err)
 			return res
 		}
@@ -818,14 +923,19 @@ func discardFiles(files []rendered) {
 
 // render renders one output, hashes it and compares with the manifest.
 // Unchanged bytes leave no temp file; changed bytes are in a temp file
-// (not yet synced) beside the final path.
-func (w *worker) render(old *Manifest, out Output, series string, rev int64) (rendered, error) {
+// (not yet synced) beside the final path, or with stage, at the file's own
+// name in the series' staged directory.
+func (w *worker) render(old *Manifest, out Output, series string, rev int64, stage string) (rendered, error) {
 	if out.Render == nil {
 		return rendered{}, fmt.Errorf("render %s: no Render func", out.Path)
 	}
 	dir := filepath.Join(w.p.dir, filepath.FromSlash(filepath.Dir(out.Path)))
+	if stage != "" {
+		// series() checked that out.Path is series + "/" + rest.
+		dir = filepath.Join(stage, filepath.FromSlash(filepath.Dir(out.Path[len(series)+1:])))
+	}
 	name := filepath.Base(out.Path)
-	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, w: w}
+	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, direct: stage != "", w: w}
 	sw.buf.Reset()
 	sw.h.Reset()
 	w.bw.Reset(&sw)
@@ -877,15 +987,16 @@ func (w *worker) mkdir(dir string) error {
 // memLimit; past that it streams into the temp file, so that no output,
 // however large, is held whole in memory.
 type spillWriter struct {
-	w    *worker
-	buf  *bytes.Buffer
-	h    hash.Hash
-	dir  string
-	name string
-	n    int64
-	f    *os.File
-	tmp  string
-	err  error
+	w      *worker
+	buf    *bytes.Buffer
+	h      hash.Hash
+	dir    string
+	name   string
+	direct bool // create name itself (in a staged directory), not a temp name
+	n      int64
+	f      *os.File
+	tmp    string
+	err    error
 }
 
 func (s *spillWriter) Write(b []byte) (int, error) {
@@ -919,9 +1030,12 @@ func (s *spillWriter) open() error {
 	if err := s.w.mkdir(s.dir); err != nil {
 		return err
 	}
-	tn, err := tempName(s.name)
-	if err != nil {
-		return err
+	tn := s.name
+	if !s.direct {
+		var err error
+		if tn, err = tempName(s.name); err != nil {
+			return err
+		}
 	}
 	s.tmp = filepath.Join(s.dir, tn)
 	f, err := os.OpenFile(s.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -937,6 +1051,10 @@ func (s *spillWriter) finish() (string, error) {
 	if s.f == nil {
 		if err := s.w.mkdir(s.dir); err != nil {
 			return "", err
+		}
+		if s.direct {
+			path := filepath.Join(s.dir, s.name)
+			return path, writeNew(path, s.buf.Bytes(), 0o644, false)
 		}
 		return writeTemp(s.dir, s.name, s.buf.Bytes(), 0o644, false)
 	}

@@ -516,3 +516,166 @@ func TestPassReadsEachSeriesOnce(t *testing.T) {
 		})
 	}
 }
+
+// hookRenderer calls hook before rendering each output.
+type hookRenderer struct {
+	publishtest.Renderer
+	hook func(path string)
+}
+
+func (h *hookRenderer) SeriesOutputs(s agenda.Snapshot) []publish.Output {
+	outs := h.Renderer.SeriesOutputs(s)
+	for i := range outs {
+		render, path := outs[i].Render, outs[i].Path
+		outs[i].Render = func(w io.Writer) error {
+			h.hook(path)
+			return render(w)
+		}
+	}
+	return outs
+}
+
+// dotEntries lists the names under dir that start with a dot, but for the
+// manifest.
+func dotEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".") && d.Name() != publish.ManifestName && path != dir {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return out
+}
+
+// A series published for the first time appears whole: until its staged
+// directory is renamed into place, nothing is at its path. A series that
+// is already published is updated file by file, and a directory that is in
+// the way (not ours) makes a new series fall back to that too.
+func TestNewSeriesDirectoryAppearsWhole(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 3))
+	var mu sync.Mutex
+	var during []string
+	var seen map[string]bool
+	r := &hookRenderer{}
+	r.hook = func(path string) {
+		slug, rest, _ := strings.Cut(path, "/")
+		if rest != "sessions/k2.ics" {
+			return
+		}
+		// The last output of the series: every other file is rendered.
+		_, err := os.Lstat(filepath.Join(dir, slug))
+		mu.Lock()
+		defer mu.Unlock()
+		seen[slug] = err == nil
+		during, _ = filepath.Glob(filepath.Join(dir, ".*", "sessions", "k1.ics"))
+	}
+	p := newPublisher(t, dir, src, r, newClock())
+
+	seen = map[string]bool{}
+	if res := pass(t, p, false); res.FilesWritten != 5+3+6 {
+		t.Fatalf("first pass: %+v", res)
+	}
+	if seen["madrid"] {
+		t.Error("madrid/ existed before its last file was rendered")
+	}
+	if len(during) != 1 || !strings.HasPrefix(filepath.Base(filepath.Dir(filepath.Dir(during[0]))), ".madrid.tmp-") {
+		t.Errorf("while rendering: %q, want madrid's files in one .madrid.tmp-* directory", during)
+	}
+	if left := dotEntries(t, dir); len(left) != 0 {
+		t.Errorf("after the pass: %q left", left)
+	}
+	checkConsistent(t, dir, p.Manifest())
+
+	// A new series next to a published one; and one whose directory is
+	// already there, holding a file that is not ours.
+	if err := os.MkdirAll(filepath.Join(dir, "tunis"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tunis", "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src.Put(publishtest.MakeSnapshot("madrid", 2, 3))
+	src.Put(publishtest.MakeSnapshot("lima", 1, 3))
+	src.Put(publishtest.MakeSnapshot("tunis", 1, 3))
+	seen = map[string]bool{}
+	pass(t, p, false)
+	if !seen["madrid"] || seen["lima"] || !seen["tunis"] {
+		t.Errorf("directories present while their last file rendered: %v; want madrid and tunis (in place) but not lima (staged)", seen)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "tunis", "notes.txt")); string(b) != "mine" {
+		t.Errorf("tunis/notes.txt: %q, %v", b, err)
+	}
+	os.Remove(filepath.Join(dir, "tunis", "notes.txt"))
+	if left := dotEntries(t, dir); len(left) != 0 {
+		t.Errorf("after the second pass: %q left", left)
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
+
+// A render that panics half-way through a staged series leaves nothing of
+// it; the series is published whole by the next pass.
+func TestPanicInStagedSeries(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 3), publishtest.MakeSnapshot("tunis", 1, 3))
+	explode := true
+	r := &hookRenderer{}
+	r.hook = func(path string) {
+		if explode && path == "tunis/sessions/k1.ics" {
+			panic("half-way")
+		}
+	}
+	p := newPublisher(t, dir, src, r, newClock())
+	var pe *publish.PanicError
+	if _, err := p.Pass(context.Background(), false); !errors.As(err, &pe) {
+		t.Fatalf("err %v, want a PanicError", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "tunis")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("tunis/ after the panic: %v", err)
+	}
+	if left := dotEntries(t, dir); len(left) != 0 {
+		t.Errorf("after the panic: %q left", left)
+	}
+	checkConsistent(t, dir, p.Manifest())
+	explode = false
+	if res := pass(t, p, false); res.SeriesRendered != 1 {
+		t.Errorf("retry rendered %d series", res.SeriesRendered)
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
+
+// What a pass killed after renaming a staged directory into place, but
+// before its manifest, leaves: the series directory (journaled), and
+// another series' staged directory. New removes both.
+func TestNewRemovesUnlistedStagedSeries(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2))
+	r := &publishtest.Renderer{}
+	p := newPublisher(t, dir, src, r, newClock())
+	pass(t, p, false)
+
+	for _, f := range []string{"tunis/calendar.ics", "tunis/sessions/k0.ics", ".lima.tmp-00aa/calendar.ics", ".lima.tmp-00aa/sessions/k0.ics"} {
+		path := filepath.Join(dir, filepath.FromSlash(f))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte("complete, unlisted"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	journal := "tunis/calendar.ics\ntunis/sessions/k0.ics\ntunis/\nmadrid/\n"
+	if err := os.WriteFile(filepath.Join(dir, ".pending"), []byte(journal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p2 := newPublisher(t, dir, src, r, newClock())
+	for _, gone := range []string{"tunis", ".lima.tmp-00aa", ".pending"} {
+		if _, err := os.Lstat(filepath.Join(dir, gone)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s after New: %v", gone, err)
+		}
+	}
+	checkConsistent(t, dir, p2.Manifest()) // madrid/, listed, untouched
+	if len(p2.Manifest().Files) != len(p.Manifest().Files) {
+		t.Errorf("manifest has %d files, want %d", len(p2.Manifest().Files), len(p.Manifest().Files))
+	}
+}

@@ -9,7 +9,7 @@
 // change dataVersion when the generator changes. Each run copies it, so the
 // cached file is never modified.
 //
-//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-memprofile F] [-memtrace]
+//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-trace F] [-memprofile F] [-memtrace]
 package main
 
 import (
@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "output directory (default: a new temp dir, removed at the end); must be empty")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the full pass to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile of the full pass's peak live heap to this file")
+	tracefile := fs.String("trace", "", "write an execution trace of the full pass to this file (go tool trace; -pprof=sync or =syscall shows where goroutines wait)")
 	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -105,6 +107,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
+	if *tracefile != "" {
+		f, err := os.Create(*tracefile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+	}
 	stopWatch := func() {}
 	if *memprofile != "" {
 		stopWatch = watchHeap(*memprofile)
@@ -120,6 +132,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cpu, sys := cpu1-cpu0, sys1-sys0
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
+	}
+	if *tracefile != "" {
+		trace.Stop()
 	}
 	if err != nil {
 		return fmt.Errorf("full pass: %w", err)
