@@ -76,7 +76,8 @@ type Renderer interface {
 	//
 	// A pass hands CombinedOutputs the very snapshots it gave
 	// SeriesOutputs (each series is read once per pass), so neither may
-	// modify a snapshot.
+	// modify a snapshot. The Render funcs of the all-series files may run
+	// concurrently with each other.
 	CombinedOutputs(snaps []agenda.Snapshot) []Output
 }
 
@@ -101,7 +102,8 @@ type CombinedBuilder interface {
 	// builder must not keep snap's slices past what its files need, nor
 	// modify them. After an error the builder is not used again.
 	Add(snap agenda.Snapshot) error
-	// Outputs lists the all-series files, after the last Add.
+	// Outputs lists the all-series files, after the last Add. Their
+	// Render funcs may run concurrently with each other.
 	Outputs() []Output
 	// Close releases what the builder holds (open spill files), after
 	// the outputs are rendered or abandoned.
@@ -314,7 +316,7 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 	}
 
 	// The all-series files, only when something moved (or never rendered).
-	combined := old.Combined
+	combined, rendered := old.Combined, false
 	if force || st.res.SeriesRendered > 0 || len(removed) > 0 || !old.Combined {
 		var err error
 		if st.stream != nil {
@@ -326,7 +328,15 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 			errs = append(errs, err)
 			combined = false
 		} else {
-			combined = true
+			combined, rendered = true, true
+		}
+	}
+	if err := st.commit(); err != nil {
+		errs = append(errs, err)
+		if rendered {
+			// Perhaps an all-series file was not renamed into place:
+			// render them again next pass.
+			combined = false
 		}
 	}
 	st.snaps = nil
@@ -552,9 +562,9 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 			st.send()
 		}
 	}
-	if err := st.commit(); err != nil {
-		errs = append(errs, err)
-	}
+	// The last batch is published while the all-series files render;
+	// Pass waits for it.
+	st.send()
 	return errors.Join(errs...)
 }
 
@@ -584,31 +594,59 @@ func (st *passState) renderCombined(ctx context.Context, revs map[string]int64) 
 	return st.writeCombined(st.p.r.CombinedOutputs(snaps), revs)
 }
 
-// writeCombined renders the all-series files and commits them.
+// writeCombined renders the all-series files and sends them to be
+// published; the pass waits for them with the last batch.
 func (st *passState) writeCombined(outs []Output, revs map[string]int64) error {
-	w := st.p.newWorker()
-	files := make([]rendered, 0, len(outs))
 	seen := map[string]bool{}
 	for _, out := range outs {
 		if err := checkPath(out.Path); err != nil {
-			w.discard(files)
 			return fmt.Errorf("all-series files: %w", err)
 		}
 		first, _, _ := strings.Cut(out.Path, "/")
 		if _, isSeries := revs[first]; isSeries || seen[out.Path] {
-			w.discard(files)
 			return fmt.Errorf("all-series files: path %q: inside a series directory or listed twice", out.Path)
 		}
 		seen[out.Path] = true
-		r, err := w.render(st.old, out, "", 0, "")
-		if err != nil {
-			w.discard(files)
-			return fmt.Errorf("all-series files: %w", err)
-		}
-		files = append(files, r)
+	}
+	// They are the tail of a full pass, and one (the calendar of every
+	// session: 141 MB for 100,000 sessions) is far larger than the rest:
+	// rendered one after the other they kept one core busy and the other
+	// idle for a second. So each core takes the next file not yet taken.
+	files := make([]rendered, len(outs))
+	errs := make([]error, len(outs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(outs), runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			w := st.p.newWorker()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(outs) {
+					return
+				}
+				files[i], errs[i] = w.renderRecovered(st.old, outs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		discardFiles(files)
+		return fmt.Errorf("all-series files: %w", err)
 	}
 	st.accept("", files, "")
-	return st.commit()
+	st.send()
+	return nil
+}
+
+// renderRecovered renders one all-series file off the pass goroutine,
+// where a panic would end the process: it becomes a *PanicError.
+func (w *worker) renderRecovered(old *Manifest, out Output) (r rendered, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r, err = rendered{}, &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return w.render(old, out, "", 0, "")
 }
 
 // accept records one series' (or the all-series) rendered files: unchanged
@@ -936,6 +974,12 @@ func (w *worker) render(old *Manifest, out Output, series string, rev int64, sta
 	}
 	name := filepath.Base(out.Path)
 	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, direct: stage != "", w: w}
+	defer func() {
+		if v := recover(); v != nil {
+			sw.abandon() // a temp file the render had spilled to
+			panic(v)
+		}
+	}()
 	sw.buf.Reset()
 	sw.h.Reset()
 	w.bw.Reset(&sw)

@@ -679,3 +679,53 @@ func TestNewRemovesUnlistedStagedSeries(t *testing.T) {
 		t.Errorf("manifest has %d files, want %d", len(p2.Manifest().Files), len(p.Manifest().Files))
 	}
 }
+
+// combinedPanic panics while rendering one all-series file, after writing
+// more than fits in memory, so that a temp file exists when it panics.
+type combinedPanic struct {
+	publishtest.Renderer
+	path    string
+	explode bool
+}
+
+func (c *combinedPanic) CombinedOutputs(snaps []agenda.Snapshot) []publish.Output {
+	outs := c.Renderer.CombinedOutputs(snaps)
+	for i := range outs {
+		if outs[i].Path != c.path || !c.explode {
+			continue
+		}
+		outs[i].Render = func(w io.Writer) error {
+			w.Write(make([]byte, 5<<20))
+			panic("all-series file exploded")
+		}
+	}
+	return outs
+}
+
+// The all-series files render off the pass goroutine: a panic there is
+// the pass's error, not the end of the process, and leaves no temp file;
+// the series files are published, the all-series files next pass.
+func TestPanicInAllSeriesFile(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2))
+	r := &combinedPanic{path: "atom.xml", explode: true}
+	p := newPublisher(t, dir, src, r, newClock())
+	res, err := p.Pass(context.Background(), false)
+	var pe *publish.PanicError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "all-series file exploded") {
+		t.Fatalf("err %v, want a PanicError", err)
+	}
+	m := p.Manifest()
+	if m.Combined || res.FilesWritten != 5+2 || m.Revisions["madrid"] != 1 {
+		t.Errorf("after the panic: combined %v, %d files written, revisions %v; want the series only", m.Combined, res.FilesWritten, m.Revisions)
+	}
+	if left := dotEntries(t, dir); len(left) != 0 {
+		t.Errorf("after the panic: %q left", left)
+	}
+	checkConsistent(t, dir, m)
+	r.explode = false
+	if res := pass(t, p, false); res.FilesWritten != 6 || !p.Manifest().Combined {
+		t.Errorf("next pass: %+v, combined %v; want the 6 all-series files", res, p.Manifest().Combined)
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
