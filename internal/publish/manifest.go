@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,7 +90,7 @@ func loadManifest(dir string) (*Manifest, error) {
 
 // save writes the manifest atomically.
 func (m *Manifest) save(dir string) error {
-	b, err := json.Marshal(m)
+	b, err := m.appendJSON(make([]byte, 0, 64+230*len(m.Files)))
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
 	}
@@ -95,6 +98,134 @@ func (m *Manifest) save(dir string) error {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil
+}
+
+// appendJSON appends the bytes json.Marshal(m) gives, without its
+// reflection: at 105,006 files json.Marshal took ~0.3 s of every pass that
+// changed anything, the one-series pass included, on the pass goroutine
+// after every file was published. TestManifestJSON and FuzzManifestJSON
+// hold the two equal.
+func (m *Manifest) appendJSON(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, `{"version":`...)
+	b = strconv.AppendInt(b, m.Version, 10)
+	b = append(b, `,"generated":`...)
+	if b, err = appendJSONTime(b, m.Generated); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"revisions":`...)
+	if m.Revisions == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '{')
+		for i, slug := range slices.Sorted(maps.Keys(m.Revisions)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, slug)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, m.Revisions[slug], 10)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `,"files":`...)
+	if m.Files == nil {
+		b = append(b, "null"...)
+	} else {
+		// Sorted as encoding/json sorts map keys; pairs, so that no file
+		// is looked up again.
+		type entry struct {
+			path string
+			fi   *FileInfo
+		}
+		files := make([]entry, 0, len(m.Files))
+		infos := make([]FileInfo, 0, len(m.Files))
+		for path, fi := range m.Files {
+			infos = append(infos, fi)
+			files = append(files, entry{path, &infos[len(infos)-1]})
+		}
+		slices.SortFunc(files, func(a, b entry) int { return strings.Compare(a.path, b.path) })
+		b = append(b, '{')
+		for i, e := range files {
+			path, fi := e.path, e.fi
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, path)
+			b = append(b, `:{"etag":`...)
+			b = appendJSONString(b, fi.ETag)
+			b = append(b, `,"size":`...)
+			b = strconv.AppendInt(b, fi.Size, 10)
+			b = append(b, `,"modified":`...)
+			if b, err = appendJSONTime(b, fi.Modified); err != nil {
+				return nil, err
+			}
+			b = append(b, `,"revision":`...)
+			b = strconv.AppendInt(b, fi.Revision, 10)
+			b = append(b, `,"kind":`...)
+			b = appendJSONString(b, string(fi.Kind))
+			if fi.Series != "" {
+				b = append(b, `,"series":`...)
+				b = appendJSONString(b, fi.Series)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	if m.Combined {
+		b = append(b, `,"combined":true`...)
+	}
+	if len(m.Obsolete) > 0 {
+		b = append(b, `,"obsolete":[`...)
+		for i, path := range m.Obsolete {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, path)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json quotes it. The manifest's
+// strings are paths, slugs, quoted hex ETags and kinds: printable ASCII
+// that JSON keeps as it is, but for the ETags' quotes. Anything else goes
+// through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' {
+			b = append(b, s[last:i]...)
+			b = append(b, '\\', c)
+			last = i + 1
+		}
+	}
+	b = append(b, s[last:]...)
+	return append(b, '"')
+}
+
+// appendJSONTime appends t as time.Time's MarshalJSON does (RFC 3339 with
+// nanoseconds), through MarshalJSON itself for the times it would refuse.
+func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		q, err := t.MarshalJSON()
+		return append(b, q...), err
+	}
+	if _, off := t.Zone(); off%60 != 0 {
+		q, err := t.MarshalJSON()
+		return append(b, q...), err
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
 }
 
 // checkPath accepts only the relative, clean, '/'-separated paths the
