@@ -3,9 +3,11 @@ package ical
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
@@ -19,9 +21,16 @@ import (
 // A Renderer is safe for concurrent use (the publisher's workers share
 // one); the zero value is ready to use. What it keeps grows with the
 // number of zones and distinct VTIMEZONE spans, and is bounded per zone.
+//
+// It also remembers, weakly, the last Prepared of each series, so that a
+// second Prepare of the very same snapshot (a pass renders a series' own
+// calendars, then adds the series to the all-series calendar) takes it
+// instead of encoding every event again; the garbage collector drops it
+// once nothing else holds it.
 type Renderer struct {
-	mu    sync.Mutex
-	zones map[string]*zoneCache
+	mu     sync.Mutex
+	zones  map[string]*zoneCache
+	recent map[string]weak.Pointer[Prepared] // series slug -> last Prepared
 }
 
 // NewRenderer returns an empty Renderer.
@@ -232,6 +241,47 @@ type Prepared struct {
 // Prepare checks snap as WriteSeries does (an error names the first
 // session that cannot be rendered) and encodes its events.
 func (r *Renderer) Prepare(snap agenda.Snapshot, opts Options) (*Prepared, error) {
+	slug := snap.Series.Slug
+	r.mu.Lock()
+	wp, ok := r.recent[slug]
+	r.mu.Unlock()
+	if pr := wp.Value(); ok && pr != nil && sameSnapshot(pr.snap, snap) && sameOptions(pr.opts, opts) {
+		if pr.opts.CombinedTitle != opts.CombinedTitle {
+			cp := *pr // what it holds is only read
+			cp.opts = opts
+			return &cp, nil
+		}
+		return pr, nil
+	}
+	pr, err := r.prepareNew(snap, opts)
+	if err != nil || len(snap.Sessions) == 0 {
+		return pr, err
+	}
+	r.mu.Lock()
+	if r.recent == nil {
+		r.recent = map[string]weak.Pointer[Prepared]{}
+	}
+	r.recent[slug] = weak.Make(pr)
+	r.mu.Unlock()
+	return pr, nil
+}
+
+// sameSnapshot reports whether a and b are the same snapshot: the same
+// sessions (one backing array: snapshots are never modified, so a snapshot
+// read again has an array of its own) of an equal series.
+func sameSnapshot(a, b agenda.Snapshot) bool {
+	return len(a.Sessions) == len(b.Sessions) && len(a.Sessions) > 0 &&
+		&a.Sessions[0] == &b.Sessions[0] && reflect.DeepEqual(a.Series, b.Series)
+}
+
+// sameOptions reports whether a and b encode events alike (CombinedTitle
+// names only the all-series calendar).
+func sameOptions(a, b Options) bool {
+	return a.Layout == b.Layout && a.RefreshInterval == b.RefreshInterval && a.ProdID == b.ProdID &&
+		slices.Equal(a.Reminders, b.Reminders) && a.OverrideReminders == b.OverrideReminders
+}
+
+func (r *Renderer) prepareNew(snap agenda.Snapshot, opts Options) (*Prepared, error) {
 	p, err := r.prepare([]agenda.Snapshot{snap}, "")
 	if err != nil {
 		return nil, fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)

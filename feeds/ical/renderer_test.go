@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -275,5 +276,70 @@ func TestRendererConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A second Prepare of the same snapshot takes the first's work; any other
+// snapshot, or other options, gets its own, with the bytes that snapshot
+// and those options give.
+func TestPrepareReusesSameSnapshot(t *testing.T) {
+	r := NewRenderer()
+	opts := goldenOptions()
+	snap := demoSnapshot(t)
+	first, err := r.Prepare(snap, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := r.Prepare(snap, opts)
+	if again != first {
+		t.Error("the same snapshot and options were prepared again")
+	}
+	titled := opts
+	titled.CombinedTitle = "Everything"
+	if p, _ := r.Prepare(snap, titled); p.body == nil || &p.body[0] != &first.body[0] || p.opts.CombinedTitle != "Everything" {
+		t.Error("another all-series title: events not shared, or the title not taken")
+	}
+
+	series := func(p *Prepared) []byte {
+		var b bytes.Buffer
+		if err := p.WriteSeries(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	reread := snap
+	reread.Sessions = slices.Clone(snap.Sessions) // equal, but read again
+	renamed := snap
+	renamed.Series.Title += " (renamed)" // same sessions, another series
+	retimed := snap
+	retimed.Sessions = slices.Clone(snap.Sessions)
+	retimed.Sessions[0].Title = "Moved"
+	other := opts
+	other.Reminders, other.OverrideReminders = []time.Duration{time.Hour}, true
+	for _, tc := range []struct {
+		name string
+		snap agenda.Snapshot
+		opts Options
+	}{
+		{"read again", reread, opts},
+		{"series changed", renamed, opts},
+		{"session changed", retimed, opts},
+		{"other reminders", snap, other},
+	} {
+		base, _ := r.Prepare(snap, opts) // what is remembered for the series
+		p, err := r.Prepare(tc.snap, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == base || p.body != nil && &p.body[0] == &base.body[0] {
+			t.Errorf("%s: the remembered Prepared was taken", tc.name)
+		}
+		var want bytes.Buffer
+		if err := WriteSeries(&want, tc.snap, tc.opts); err != nil {
+			t.Fatal(err)
+		}
+		if got := series(p); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%s: series calendar differs from WriteSeries", tc.name)
+		}
 	}
 }
