@@ -9,6 +9,11 @@
 #                                    series changed. Flags: -series -sessions
 #                                    -out DIR (e.g. /dev/shm/x for tmpfs)
 #                                    -cpuprofile F -memprofile F -memtrace
+#   bench/pass.sh -floor -like DIR -out NEW
+#                                    the filesystem alone: recreates DIR's files
+#                                    (a kept -out of a real pass) in NEW, with no
+#                                    rendering, hashing, renaming or syncing;
+#                                    run it beside a pass to see the floor
 #   bench/pass.sh -fake [passbench flags]
 #                                    the fake renderer (~300 bytes per session per
 #                                    format): -series -sessions -per -dir
@@ -21,6 +26,10 @@
 # or pass -out with a new directory each time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = -floor ]; then
+	shift
+	exec go run ./bench/cmd/fsfloor "$@"
+fi
 if [ "${1:-}" = -fake ]; then
 	shift
 	exec go run ./bench/cmd/passbench "$@"
