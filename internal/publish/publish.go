@@ -116,8 +116,9 @@ type Options struct {
 	Source   Source
 	Renderer Renderer
 	Now      func() time.Time // defaults to time.Now
-	// BatchFiles is how many changed files are made durable with one
-	// syncfs and renamed together (default 4096).
+	// BatchFiles is how many changed files are handed to the committer
+	// together (default 4096); it makes every batch waiting durable with
+	// one sync, then renames them.
 	BatchFiles int
 	// Workers is how many series render and write at once (default
 	// 4 x GOMAXPROCS: creating a file costs more waiting in the kernel than
@@ -165,9 +166,10 @@ type Publisher struct {
 // all-series calendar of a large installation is not.
 const memLimit = 4 << 20
 
-// batchFiles is the default Options.BatchFiles: large enough that a full
-// pass over 100,000 sessions syncs a few dozen times, small enough that
-// rendering does not run far ahead of what is published.
+// batchFiles is the default Options.BatchFiles: how many files wait for
+// the committer before they are handed to it, which joins every batch
+// waiting into one sync (so a full pass over 100,000 sessions syncs at most
+// a few dozen times, fewer when the disk is slow).
 const batchFiles = 4096
 
 // New opens the output directory: it deletes temp files a killed process
@@ -719,8 +721,8 @@ func (m move) discard() {
 }
 
 // send hands the batch to the committer, starting it if needed. Rendering
-// goes on while the batch is synced and renamed; at most one more batch
-// waits for its turn, so that temp files do not pile up without bound.
+// goes on while batches are synced and renamed: it never waits for the
+// disk (the committer takes every batch waiting at once).
 func (st *passState) send() {
 	b := &st.batch
 	if len(b.moves) == 0 {
@@ -744,7 +746,7 @@ func (st *passState) send() {
 	if st.committer == nil {
 		st.committer = startCommitter(st.p, &st.journal)
 	}
-	st.committer.in <- commitJob{moves: b.moves, files: b.files, fresh: fresh}
+	st.committer.submit(commitJob{moves: b.moves, files: b.files, fresh: fresh})
 	st.batch = batch{}
 }
 
@@ -757,7 +759,7 @@ func (st *passState) commit() error {
 		return nil
 	}
 	st.committer = nil
-	close(c.in)
+	c.close()
 	<-c.done
 	for _, fi := range c.written {
 		st.files[fi.Path] = fi
@@ -778,7 +780,7 @@ func (st *passState) stopCommitter() {
 	}
 	st.committer = nil
 	c.abort.Store(true)
-	close(c.in)
+	c.close()
 	<-c.done
 }
 
@@ -789,12 +791,22 @@ type commitJob struct {
 	fresh []string // paths to journal before the renames
 }
 
-// committer publishes batches one after the other on its own goroutine.
-// The pass reads written and errs only after done is closed.
+// committer publishes batches on its own goroutine, group-commit style:
+// each round takes every batch sent since the last one and makes them
+// durable with one sync, then renames them. So while the disk is slow the
+// rounds grow and the syncs get fewer, and rendering never waits for them.
+// (With at most one batch queued, rendering stalled whenever a sync ran
+// long: a full pass over 100,000 sessions on ext4 ran at ~65% of the
+// cores against ~92% on tmpfs.) Temp files wait for their round on disk,
+// at most a pass's output; the pass reads written and errs only after done
+// is closed.
 type committer struct {
 	p       *Publisher
 	journal *journal
-	in      chan commitJob
+	mu      sync.Mutex
+	queue   []commitJob
+	closed  bool
+	wake    chan struct{} // holds one token when queue or closed changed
 	done    chan struct{}
 	abort   atomic.Bool // delete the remaining batches' temp files
 	written []FileInfo
@@ -802,10 +814,22 @@ type committer struct {
 }
 
 func startCommitter(p *Publisher, j *journal) *committer {
-	c := &committer{p: p, journal: j, in: make(chan commitJob, 1), done: make(chan struct{})}
+	c := &committer{p: p, journal: j, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
-		for job := range c.in {
+		for {
+			c.mu.Lock()
+			jobs, closed := c.queue, c.closed
+			c.queue = nil
+			c.mu.Unlock()
+			if len(jobs) == 0 {
+				if closed {
+					return
+				}
+				<-c.wake
+				continue
+			}
+			job := mergeJobs(jobs)
 			if c.abort.Load() {
 				(&batch{moves: job.moves}).discard()
 				continue
@@ -816,6 +840,44 @@ func startCommitter(p *Publisher, j *journal) *committer {
 		}
 	}()
 	return c
+}
+
+// submit queues a batch for the next round.
+func (c *committer) submit(job commitJob) {
+	c.mu.Lock()
+	c.queue = append(c.queue, job)
+	c.mu.Unlock()
+	c.signal()
+}
+
+// close lets the committer end once every batch queued is published (or,
+// after abort, deleted).
+func (c *committer) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.signal()
+}
+
+func (c *committer) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default: // a token is waiting already
+	}
+}
+
+// mergeJobs joins batches into one round, in the order they were sent.
+func mergeJobs(jobs []commitJob) commitJob {
+	if len(jobs) == 1 {
+		return jobs[0]
+	}
+	var j commitJob
+	for _, b := range jobs {
+		j.moves = append(j.moves, b.moves...)
+		j.files = append(j.files, b.files...)
+		j.fresh = append(j.fresh, b.fresh...)
+	}
+	return j
 }
 
 // publish makes one batch's temp files durable, renames them into place

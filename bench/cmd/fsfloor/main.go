@@ -4,9 +4,12 @@
 // from -workers goroutines, with no rendering, hashing, renaming or
 // syncing, and prints the wall time and the CPU time (user and kernel).
 // No pass can write the same files faster than this on the same machine,
-// so it tells how much of a full pass's time is the filesystem's.
+// so it tells how much of a full pass's time is the filesystem's. With
+// -sync it then makes everything durable with one syncfs(2), which a pass
+// must do (in batches) before it renames files into place: the floor of a
+// crash-safe pass.
 //
-//	go run ./bench/cmd/fsfloor -like OUTPUT_DIR -out NEW_DIR [-workers 8]
+//	go run ./bench/cmd/fsfloor -like OUTPUT_DIR -out NEW_DIR [-sync] [-workers 8]
 //
 // OUTPUT_DIR is a published output (bench/pass.sh -out keeps one); NEW_DIR
 // must not exist. Each series directory goes to one goroutine, as the
@@ -27,6 +30,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -45,6 +50,7 @@ func run(args []string) error {
 	fset := flag.NewFlagSet("fsfloor", flag.ContinueOnError)
 	like := fset.String("like", "", "output directory whose files to recreate")
 	out := fset.String("out", "", "new directory to write them into (must not exist)")
+	durable := fset.Bool("sync", false, "then make it all durable with one syncfs(2), as a pass must before its renames, and time that too")
 	workers := fset.Int("workers", min(16, 4*runtime.GOMAXPROCS(0)), "goroutines writing series directories")
 	if err := fset.Parse(args); err != nil {
 		return err
@@ -129,15 +135,28 @@ func run(args []string) error {
 	}
 	close(jobs)
 	wg.Wait()
-	wall := time.Since(start)
-	u1, s1 := rusage()
+	written := time.Since(start)
 	close(errs)
 	if err := <-errs; err != nil {
 		return err
 	}
-	fmt.Printf("wrote %d files, %.2f GB (%.1f KB average) with %d goroutines, GOMAXPROCS %d: %v (CPU user %v, kernel %v)\n",
+	synced := ""
+	if *durable {
+		d, err := os.Open(*out)
+		if err != nil {
+			return err
+		}
+		err = unix.Syncfs(int(d.Fd()))
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("syncfs: %w", err)
+		}
+		synced = fmt.Sprintf(", durable after %v", time.Since(start).Round(time.Millisecond))
+	}
+	u1, s1 := rusage()
+	fmt.Printf("wrote %d files, %.2f GB (%.1f KB average) with %d goroutines, GOMAXPROCS %d: %v%s (CPU user %v, kernel %v)\n",
 		n, float64(total)/1e9, float64(total)/float64(n)/1e3, *workers, runtime.GOMAXPROCS(0),
-		wall.Round(time.Millisecond), (u1 - u0).Round(time.Millisecond), (s1 - s0).Round(time.Millisecond))
+		written.Round(time.Millisecond), synced, (u1 - u0).Round(time.Millisecond), (s1 - s0).Round(time.Millisecond))
 	return nil
 }
 
