@@ -8,7 +8,7 @@
 #                                    CPU time, peak RSS), no-change pass, one
 #                                    series changed. Flags: -series -sessions
 #                                    -out DIR (e.g. /dev/shm/x for tmpfs)
-#                                    -cpuprofile F -memprofile F -memtrace
+#                                    -cpuprofile F -trace F -memprofile F -memtrace
 #   bench/pass.sh -floor -like DIR -out NEW
 #                                    the filesystem alone: recreates DIR's files
 #                                    (a kept -out of a real pass) in NEW, with no
