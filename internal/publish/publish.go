@@ -791,6 +791,13 @@ type commitJob struct {
 	fresh []string // paths to journal before the renames
 }
 
+// discard deletes what the job's renames would have published.
+func (j commitJob) discard() {
+	for _, m := range j.moves {
+		m.discard()
+	}
+}
+
 // committer publishes batches on its own goroutine, group-commit style:
 // each round takes every batch sent since the last one and makes them
 // durable with one sync, then renames them. So while the disk is slow the
@@ -831,7 +838,7 @@ func startCommitter(p *Publisher, j *journal) *committer {
 			}
 			job := mergeJobs(jobs)
 			if c.abort.Load() {
-				(&batch{moves: job.moves}).discard()
+				job.discard()
 				continue
 			}
 			if err := c.publish(job); err != nil {
@@ -883,9 +890,8 @@ func mergeJobs(jobs []commitJob) commitJob {
 // publish makes one batch's temp files durable, renames them into place
 // and makes the renames durable; only then are they recorded as written.
 func (c *committer) publish(job commitJob) error {
-	discard := func() { (&batch{moves: job.moves}).discard() }
 	if err := c.journal.add(c.p.dir, job.fresh); err != nil {
-		discard()
+		job.discard()
 		return err
 	}
 	froms := make([]string, len(job.moves))
@@ -893,7 +899,7 @@ func (c *committer) publish(job commitJob) error {
 		froms[i] = m.from
 	}
 	if err := syncFiles(c.p.dir, froms); err != nil {
-		discard()
+		job.discard()
 		return err
 	}
 	modified := c.p.now()
@@ -1010,9 +1016,8 @@ func (w *worker) series(ctx context.Context, old *Manifest, j job, rev int64) (r
 	return res
 }
 
-// discard removes the temp files of a series that will not be committed.
-func (w *worker) discard(files []rendered) { discardFiles(files) }
-
+// discardFiles removes the temp files of outputs that will not be
+// committed.
 func discardFiles(files []rendered) {
 	for _, r := range files {
 		if r.tmp != "" {
