@@ -706,11 +706,7 @@ func (b *batch) add(tmp, final string, fi FileInfo) {
 }
 
 // discard deletes what the batch's renames would have published.
-func (b *batch) discard() {
-	for _, m := range b.moves {
-		m.discard()
-	}
-}
+func (b *batch) discard() { commitJob{moves: b.moves}.discard() }
 
 func (m move) discard() {
 	if m.dir != "" {
