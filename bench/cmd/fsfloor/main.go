@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command fsfloor measures what writing a pass's output costs the
 // filesystem alone: it recreates the files of an existing output directory
 // (same directories, names and sizes; filler bytes) in a new directory,
@@ -7,7 +9,7 @@
 // so it tells how much of a full pass's time is the filesystem's. With
 // -sync it then makes everything durable with one syncfs(2), which a pass
 // must do (in batches) before it renames files into place: the floor of a
-// crash-safe pass.
+// crash-safe pass. Linux only (syncfs, getrusage), like the machine it measures.
 //
 //	go run ./bench/cmd/fsfloor -like OUTPUT_DIR -out NEW_DIR [-sync] [-workers 8]
 //
