@@ -761,6 +761,19 @@ func (st *passState) commit() error {
 		st.files[fi.Path] = fi
 		st.res.FilesWritten++
 	}
+	// A series with a file that could not be published keeps the
+	// revision published before, so that the next pass renders it again
+	// (the all-series files are rendered again by Pass on any error).
+	for slug := range c.failed {
+		if slug == "" {
+			continue
+		}
+		if rev, ok := st.old.Revisions[slug]; ok {
+			st.revs[slug] = rev
+		} else {
+			delete(st.revs, slug)
+		}
+	}
 	return errors.Join(c.errs...)
 }
 
@@ -813,7 +826,18 @@ type committer struct {
 	done    chan struct{}
 	abort   atomic.Bool // delete the remaining batches' temp files
 	written []FileInfo
+	failed  map[string]bool // series ("" = all-series) with a file not published
 	errs    []error
+}
+
+// fail records that these files were not published.
+func (c *committer) fail(files []FileInfo) {
+	if c.failed == nil {
+		c.failed = map[string]bool{}
+	}
+	for _, fi := range files {
+		c.failed[fi.Series] = true
+	}
 }
 
 func startCommitter(p *Publisher, j *journal) *committer {
@@ -888,6 +912,7 @@ func mergeJobs(jobs []commitJob) commitJob {
 func (c *committer) publish(job commitJob) error {
 	if err := c.journal.add(c.p.dir, job.fresh); err != nil {
 		job.discard()
+		c.fail(job.files)
 		return err
 	}
 	froms := make([]string, len(job.moves))
@@ -896,6 +921,7 @@ func (c *committer) publish(job commitJob) error {
 	}
 	if err := syncFiles(c.p.dir, froms); err != nil {
 		job.discard()
+		c.fail(job.files)
 		return err
 	}
 	modified := c.p.now()
@@ -908,6 +934,7 @@ func (c *committer) publish(job commitJob) error {
 		files = files[m.n:]
 		if err := renameFile(m.from, m.to); err != nil {
 			m.discard()
+			c.fail(fis)
 			what := fis[0].Path
 			if m.dir != "" {
 				what = m.dir

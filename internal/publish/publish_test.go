@@ -729,3 +729,43 @@ func TestPanicInAllSeriesFile(t *testing.T) {
 	}
 	checkConsistent(t, dir, p.Manifest())
 }
+
+// A file that cannot be renamed into place (here: a directory is in the
+// way) fails the pass, and its series keeps the revision published
+// before, so that the next pass renders it again instead of believing it
+// published.
+func TestFailedRenameIsRetried(t *testing.T) {
+	dir := t.TempDir()
+	src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 2))
+	p := newPublisher(t, dir, src, &publishtest.Renderer{}, newClock())
+	pass(t, p, false)
+
+	obstacle := filepath.Join(dir, "madrid", "sessions", "k1.ics")
+	if err := os.Remove(obstacle); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(obstacle, "in-the-way"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
+	src.Put(publishtest.MakeSnapshot("tunis", 2, 2))
+	if _, err := p.Pass(context.Background(), false); err == nil || !strings.Contains(err.Error(), "madrid/sessions/k1.ics") {
+		t.Fatalf("pass with a directory in the way: err %v", err)
+	}
+	m := p.Manifest()
+	if m.Revisions["madrid"] != 1 || m.Revisions["tunis"] != 2 {
+		t.Errorf("revisions %v: want madrid still at 1, tunis at 2", m.Revisions)
+	}
+	if m.Combined {
+		t.Error("all-series files marked rendered after a failed pass")
+	}
+
+	if err := os.RemoveAll(obstacle); err != nil {
+		t.Fatal(err)
+	}
+	res := pass(t, p, false)
+	if res.SeriesRendered != 1 || p.Manifest().Revisions["madrid"] != 2 {
+		t.Errorf("next pass: %+v, revisions %v; want madrid rendered again", res, p.Manifest().Revisions)
+	}
+	checkConsistent(t, dir, p.Manifest())
+}
