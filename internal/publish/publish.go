@@ -951,6 +951,11 @@ func (c *committer) publish(job commitJob) error {
 	// The files are in place whether or not the directories sync: record
 	// them, and report the error.
 	c.written = append(c.written, written...)
+	// Their data is durable, so clean: let the next batch's writes reuse
+	// those pages rather than take fresh ones (see dropCache).
+	for _, fi := range written {
+		dropCache(filepath.Join(c.p.dir, filepath.FromSlash(fi.Path)))
+	}
 	if err := syncDirs(c.p.dir, slices.Sorted(maps.Keys(dirs))); err != nil {
 		errs = append(errs, err)
 	}

@@ -38,3 +38,6 @@ func syncDirs(_ string, dirs []string) error {
 // renameFile renames a temp file over a published path (os.Rename replaces
 // an existing file on every platform).
 func renameFile(from, to string) error { return os.Rename(from, to) }
+
+// dropCache does nothing: the page-cache advice is Linux's (sync_linux.go).
+func dropCache(string) {}
