@@ -65,22 +65,7 @@ func writeTemp(dir, name string, data []byte, perm os.FileMode, sync bool) (stri
 // writeNew writes data to a file that must not exist yet; on failure it
 // leaves nothing at path.
 func writeNew(path string, data []byte, perm os.FileMode, sync bool) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return fmt.Errorf("create: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil && sync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("write: %w", err)
-	}
-	return nil
+	return createFile(path, data, perm, sync)
 }
 
 // syncDir fsyncs a directory so that a rename or unlink in it is durable.
