@@ -180,3 +180,51 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
 	return len(p), nil
 }
+
+// BenchmarkBuildSeries100 builds one series' feed as a full pass does for
+// each of its series: 100 sessions and 2 posts, the default item limit.
+func BenchmarkBuildSeries100(b *testing.B) {
+	snaps := bigSnapshot(100, 2)
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		if _, err := Build(snaps, "big", Options{Layout: testLayout}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
+
+// BenchmarkCombined100x100 builds the all-series feed of 100 series of
+// 100 sessions, one series at a time, at the default item limit: the
+// all-series step of a pass over 10,000 sessions.
+func BenchmarkCombined100x100(b *testing.B) {
+	var snaps []agenda.Snapshot
+	for i := range 100 {
+		s := bigSnapshot(100, 2)[0]
+		s.Series.Slug = fmt.Sprintf("series-%03d", i)
+		s.Sessions = append([]agenda.Session(nil), s.Sessions...)
+		for k := range s.Sessions {
+			s.Sessions[k].Series = s.Series.Slug
+			s.Sessions[k].UID = fmt.Sprintf("%03d-%s", i, s.Sessions[k].UID)
+		}
+		snaps = append(snaps, s)
+	}
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		c, err := NewCombined(Options{Layout: testLayout})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range snaps {
+			if err := c.Add(&snaps[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := c.Feed(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}

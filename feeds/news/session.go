@@ -30,7 +30,7 @@ func (b *builder) sessionStub(sr *agenda.Series, s *agenda.Session) (it item, ke
 	if err != nil {
 		return item{}, false, fmt.Errorf("session %q: zone %q: %w", s.Key, zoneName, err)
 	}
-	w, err := sessionWhen(s, loc)
+	w, err := sessionInstants(s, loc)
 	if err != nil {
 		return item{}, false, fmt.Errorf("session %q: %w", s.Key, err)
 	}
@@ -52,6 +52,7 @@ func (b *builder) sessionStub(sr *agenda.Series, s *agenda.Session) (it item, ke
 		published: instant(published),
 		updated:   laterOf(instant(updated), instant(published)),
 		text: func(it *item) {
+			w.describe(s)
 			title := w.local + " · " + s.Title
 			if s.Status == agenda.StatusCancelled {
 				title = "Cancelled: " + title
@@ -85,18 +86,16 @@ type when struct {
 	utc        string    // "11:00-12:00 UTC"; "" for all-day sessions and UTC zones
 }
 
-// sessionWhen resolves the session's wall times in loc. A wall time in a DST
-// gap or fold without an explicit offset is an error, as in validation.
-func sessionWhen(s *agenda.Session, loc *time.Location) (when, error) {
+// sessionInstants resolves the session's wall times in loc: w's start and
+// end, without the text (see describe), which only the items a feed keeps
+// need. A wall time in a DST gap or fold without an explicit offset is an
+// error, as in validation.
+func sessionInstants(s *agenda.Session, loc *time.Location) (when, error) {
 	if s.AllDay {
 		if s.StartDate.IsZero() || s.EndDate.IsZero() || s.EndDate.Before(s.StartDate) {
 			return when{}, fmt.Errorf("all-day dates %q to %q: expected a start date and an end date on or after it", s.StartDate, s.EndDate)
 		}
-		return when{
-			start: s.StartDate.Time(loc),
-			end:   s.EndDate.AddDays(1).Time(loc),
-			local: dateRange(s.StartDate, s.EndDate),
-		}, nil
+		return when{start: s.StartDate.Time(loc), end: s.EndDate.AddDays(1).Time(loc)}, nil
 	}
 	start, err := s.Start.In(loc)
 	if err != nil {
@@ -106,7 +105,17 @@ func sessionWhen(s *agenda.Session, loc *time.Location) (when, error) {
 	if err != nil {
 		return when{}, fmt.Errorf("end: %w", err)
 	}
-	w := when{start: start, end: end, local: timeRange(start, end, zoneLabel(start), zoneLabel(end))}
+	return when{start: start, end: end}, nil
+}
+
+// describe sets the text of w, which sessionInstants resolved for s.
+func (w *when) describe(s *agenda.Session) {
+	if s.AllDay {
+		w.local = dateRange(s.StartDate, s.EndDate)
+		return
+	}
+	start, end := w.start, w.end
+	w.local = timeRange(start, end, zoneLabel(start), zoneLabel(end))
 	if _, off := start.Zone(); off != 0 || !sameOffsetAll(start, end) {
 		su, eu := start.UTC(), end.UTC()
 		if agenda.DateOf(su) == agenda.DateOf(start) && agenda.DateOf(eu) == agenda.DateOf(su) && agenda.DateOf(end) == agenda.DateOf(start) {
@@ -115,7 +124,6 @@ func sessionWhen(s *agenda.Session, loc *time.Location) (when, error) {
 			w.utc = timeRange(su, eu, "UTC", "UTC")
 		}
 	}
-	return w, nil
 }
 
 func sameOffsetAll(a, b time.Time) bool {
