@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
@@ -31,7 +32,10 @@ func (db *DB) Check(ctx context.Context) error {
 		if err := checkPosts(ctx, q, add); err != nil {
 			return err
 		}
-		return checkPeople(ctx, q, add)
+		if err := checkPeople(ctx, q, add); err != nil {
+			return err
+		}
+		return checkPacked(ctx, q, add)
 	})
 	if err != nil {
 		return fmt.Errorf("check store: %w", err)
@@ -248,4 +252,48 @@ func indent(err error) string {
 		return "\n\t" + strings.ReplaceAll(err.Error(), "\n", "\n\t")
 	}
 	return err.Error()
+}
+
+// checkPacked compares each series' packed sessions of its current revision
+// (packed.go) with the tables; a row of another revision is never read, so
+// it is no problem.
+func checkPacked(ctx context.Context, q queryer, add addFunc) error {
+	type row struct {
+		id   int64
+		slug string
+		data []byte
+	}
+	var current []row
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.slug, p.data FROM series s
+		JOIN series_sessions p ON p.series_id = s.id AND p.revision = s.revision ORDER BY s.slug`)
+	if err != nil {
+		return fmt.Errorf("packed sessions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.slug, &r.data); err != nil {
+			return fmt.Errorf("packed sessions: %w", err)
+		}
+		current = append(current, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("packed sessions: %w", err)
+	}
+	rows.Close()
+	for _, r := range current {
+		tables, err := loadSnapshotSessions(ctx, q, r.id, r.slug)
+		if err != nil {
+			continue // a damaged session row, which checkSessions reports
+		}
+		packed, err := unpackSessions(r.data, r.slug)
+		if err != nil {
+			add("series %q: packed sessions: %v", r.slug, err)
+			continue
+		}
+		if !reflect.DeepEqual(packed, tables) {
+			add("series %q: packed sessions differ from the tables (the next write to the series rewrites them)", r.slug)
+		}
+	}
+	return nil
 }

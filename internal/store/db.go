@@ -30,6 +30,9 @@
 //     series per transaction.
 //   - Every committed change bumps the change counter (ChangeCounter), which
 //     other parts poll to learn that something was written.
+//   - Before it commits, a transaction that bumped a series' revision
+//     rewrites that series' packed sessions (packed.go), which Snapshot reads
+//     while their revision is the series'.
 //
 // # Storage of times
 //
@@ -125,6 +128,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
 		opts: opts, md: markup.New()}
 	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	if err := db.packStale(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
@@ -337,6 +344,9 @@ func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
 		// Nothing written: rolling back ends the transaction just as well
 		// and leaves no trace in the WAL.
 		return nil
+	}
+	if err := w.packBumped(ctx); err != nil {
+		return err
 	}
 	if _, err := w.tx.ExecContext(ctx, `UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`); err != nil {
 		return fmt.Errorf("bump change counter: %w", err)

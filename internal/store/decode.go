@@ -30,6 +30,20 @@ func (in *interner) str(s string) string {
 	return s
 }
 
+// bytes is str for bytes that the caller will reuse: a first occurrence is
+// copied (the lookup itself copies nothing).
+func (in *interner) bytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if v, ok := in.m[string(b)]; ok {
+		return v
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
+}
+
 // sub is str for a substring: a first occurrence is copied.
 func (in *interner) sub(s string) string {
 	if s == "" {

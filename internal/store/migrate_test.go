@@ -150,6 +150,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			if err := db.Check(ctx); err != nil {
 				t.Errorf("Check after migration: %v", err)
 			}
+			assertPackedCurrent(t, db, fmt.Sprintf("migrating from %d", v))
 			db.Close()
 			if got := schemaOf(t, path); got != want {
 				t.Errorf("schema after migrating from %d differs from a fresh one:\n%s\nwant\n%s", v, got, want)

@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
@@ -13,16 +14,17 @@ import (
 // committed meanwhile is either wholly in it or wholly absent. Sessions are
 // ordered by start instant then key, posts newest first then id.
 //
-// Snapshot is the publisher's hot read (every series of a full pass, all
-// of them held at once for the all-series files), so it has its own loader,
-// cheaper in time and memory than the general one (loadSessions): one query
-// per table for the whole series, sessions and people scanned straight into
-// slices sized by a count, people sharing one backing array, and repeated
-// short strings (zones, venues, names, affiliations, tags) stored once per
-// snapshot. The snapshot's slices share backing arrays: callers that edit a
-// snapshot in place must not grow a session's People or Tags through
-// another session's (append on them copies, since their capacity is their
-// length).
+// Snapshot is the publisher's hot read (every series of a full pass, and of
+// a pass after one edit, for the all-series files). Its sessions come from
+// the series' packed row when that is of the series' revision (packed.go),
+// else from the tables through a loader cheaper than the general one
+// (loadSessions): one query per table, sessions and people scanned straight
+// into slices sized by a count. Either way people share one backing array,
+// and repeated short strings (zones, venues, names, affiliations, tags) are
+// stored once per snapshot. The snapshot's slices share backing arrays:
+// callers that edit a snapshot in place must not grow a session's People or
+// Tags through another session's (append on them copies, since their
+// capacity is their length).
 func (db *DB) Snapshot(ctx context.Context, slug string) (agenda.Snapshot, error) {
 	var snap agenda.Snapshot
 	err := db.read(ctx, func(q queryer) error {
@@ -30,7 +32,10 @@ func (db *DB) Snapshot(ctx context.Context, slug string) (agenda.Snapshot, error
 		if err != nil {
 			return err
 		}
-		sessions, err := loadSnapshotSessions(ctx, q, id, series.Slug)
+		sessions, ok, err := loadPackedSessions(ctx, q, id, series.Revision, series.Slug)
+		if err == nil && !ok {
+			sessions, err = loadSnapshotSessions(ctx, q, id, series.Slug)
+		}
 		if err != nil {
 			return fmt.Errorf("sessions: %w", err)
 		}
@@ -61,8 +66,31 @@ const (
 		WHERE sp.session_id IN (SELECT id FROM sessions WHERE series_id = ?) ORDER BY sp.session_id, sp.position`
 )
 
+// loadPackedSessions reads the sessions of series id (slug) from its packed
+// row (packed.go); ok is false when there is none of this revision, or it
+// does not decode (Check reports that), and the tables must be read.
+func loadPackedSessions(ctx context.Context, q queryer, id, revision int64, slug string) (sessions []agenda.Session, ok bool, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM series_sessions WHERE series_id = ? AND revision = ?`, id, revision)
+	if err != nil {
+		return nil, false, fmt.Errorf("packed: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, false, rows.Err()
+	}
+	var data sql.RawBytes
+	if err := rows.Scan(&data); err != nil {
+		return nil, false, fmt.Errorf("packed: %w", err)
+	}
+	sessions, err = unpackSessions(data, slug)
+	if errors.Is(err, errPacked) {
+		return nil, false, nil
+	}
+	return sessions, err == nil, err
+}
+
 // loadSnapshotSessions reads the sessions of series id (slug) with their
-// people, as loadSessions would, in fewer allocations.
+// people from the tables, as loadSessions would, in fewer allocations.
 func loadSnapshotSessions(ctx context.Context, q queryer, id int64, slug string) ([]agenda.Session, error) {
 	var nSessions, nPeople int
 	if err := q.QueryRowContext(ctx, snapshotCounts, id).Scan(&nSessions, &nPeople); err != nil {
@@ -71,62 +99,39 @@ func loadSnapshotSessions(ctx context.Context, q queryer, id int64, slug string)
 	if nSessions == 0 {
 		return nil, nil
 	}
-	in := newInterner()
 	// A write cannot land between the count and the reads (one read
 	// transaction), but the slices still grow if it somehow did.
-	out := make([]agenda.Session, 0, nSessions)
+	d := newSessionDecoder(nSessions, nPeople)
 	ids := make([]int64, 0, nSessions)
-	tags := make([]string, 0, 3*nSessions) // backing of every session's Tags
 
 	rows, err := q.QueryContext(ctx, snapshotSessions, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var (
-		sid                                  int64
-		allDay                               bool
-		startWall, endWall, startDate, endDt string
-		zone, venue, address, online         string
-		status, lang, tagText, created, upd  string
-	)
+	var r sessionRow
 	for rows.Next() {
-		out = append(out, agenda.Session{})
-		s := &out[len(out)-1]
-		if err := rows.Scan(&sid, &s.UID, &s.Key, &s.Title, &s.Description, &allDay,
-			&startWall, &endWall, &startDate, &endDt, &zone, &venue, &address, &online, &status,
-			&lang, &tagText, &s.URL, &s.Sequence, &created, &upd); err != nil {
+		if err := rows.Scan(&r.id, &r.uid, &r.key, &r.title, &r.description, &r.allDay,
+			&r.startWall, &r.endWall, &r.startDate, &r.endDate, &r.zone, &r.venue, &r.address, &r.online, &r.status,
+			&r.lang, &r.tags, &r.url, &r.sequence, &r.created, &r.updated); err != nil {
 			return nil, err
 		}
-		ids = append(ids, sid)
-		s.Series = slug
-		s.AllDay = allDay
-		s.Zone, s.Venue, s.Address, s.OnlineURL = in.str(zone), in.str(venue), in.str(address), in.str(online)
-		s.Status = agenda.Status(in.str(status))
-		s.Language = in.str(lang)
-		if tagText != "" {
-			n := len(tags)
-			for t := range strings.SplitSeq(tagText, "\n") {
-				tags = append(tags, in.sub(t))
-			}
-			// Capacity = length: an append by a caller copies rather
-			// than overwriting the next session's tags.
-			s.Tags = tags[n:len(tags):len(tags)]
-		}
-		if err := in.decodeSession(s, startWall, endWall, startDate, endDt, created, upd); err != nil {
+		if _, err := d.add(&r, slug); err != nil {
 			return nil, err
 		}
+		ids = append(ids, r.id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
 
+	out, in := d.out, d.in
 	at := make(map[int64]int, len(ids)) // session id -> index in out
 	for i, id := range ids {
 		at[id] = i
 	}
-	people := make([]agenda.Participant, 0, nPeople)
+	people := d.people
 	prow, err := q.QueryContext(ctx, snapshotPeople, id)
 	if err != nil {
 		return nil, fmt.Errorf("people: %w", err)
@@ -138,6 +143,7 @@ func loadSnapshotSessions(ctx context.Context, q queryer, id int64, slug string)
 			out[i].People = people[first:len(people):len(people)]
 		}
 	}
+	var sid int64
 	var name, url, affiliation, role string
 	for prow.Next() {
 		var p agenda.Participant

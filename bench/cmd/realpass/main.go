@@ -35,7 +35,7 @@ import (
 )
 
 // dataVersion names the generator's output; bump it when gen changes.
-const dataVersion = "v1"
+const dataVersion = "v2"
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
