@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
@@ -24,6 +26,16 @@ func TestCombinedMatchesWriteCombined(t *testing.T) {
 		dup.Sessions[i].Title += " (copy)"
 	}
 	empty := agenda.Snapshot{Series: agenda.Series{Slug: "empty", Title: "Empty", Zone: "Europe/Madrid"}}
+	// Events longer than Write's read-ahead, among short ones.
+	long := benchSnapshot(40)
+	long.Series.Slug = "long"
+	long.Sessions = slices.Clone(long.Sessions)
+	for i := range long.Sessions {
+		long.Sessions[i].UID = "long-" + long.Sessions[i].UID
+		if i%7 == 3 {
+			long.Sessions[i].Description = strings.Repeat("A long description, longer than one read. ", 1000)
+		}
+	}
 	tests := []struct {
 		name  string
 		snaps []agenda.Snapshot
@@ -35,6 +47,7 @@ func TestCombinedMatchesWriteCombined(t *testing.T) {
 		{"multi zone", multi},
 		{"dst", dstCorpus(t)},
 		{"ties", append([]agenda.Snapshot{multi[0], dup, empty}, multi[1:3]...)},
+		{"long events", []agenda.Snapshot{multi[0], long, demo}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
