@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,6 +32,56 @@ func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("publish %s: %w", name, err)
 	}
 	return syncDir(dir)
+}
+
+// writeFileFunc is WriteFile for content written by write, which may be
+// large: it streams into the temp file, asking the kernel to start writing
+// each part to disk as it arrives (startWriteback), so the fsync at the end
+// waits for little; the file is dropped from the page cache once durable.
+func writeFileFunc(dir, name string, perm os.FileMode, write func(io.Writer) error) error {
+	tn, err := tempName(name)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, tn)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return fmt.Errorf("temp for %s: %w", name, err)
+	}
+	ew := &earlyWriter{f: f}
+	err = write(ew)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("temp for %s: %w", name, err)
+	}
+	final := filepath.Join(dir, name)
+	if err := os.Rename(tmp, final); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publish %s: %w", name, err)
+	}
+	dropCache(final)
+	return syncDir(dir)
+}
+
+// earlyWriter writes to f and starts the writeback of what it wrote.
+type earlyWriter struct {
+	f   *os.File
+	off int64
+}
+
+func (w *earlyWriter) Write(b []byte) (int, error) {
+	n, err := w.f.Write(b)
+	if n > 0 {
+		startWriteback(w.f, w.off, int64(n))
+		w.off += int64(n)
+	}
+	return n, err
 }
 
 // tempName returns the temporary name for a file called name.

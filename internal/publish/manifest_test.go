@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -20,6 +21,37 @@ func checkManifestJSON(t *testing.T, m *Manifest) {
 	}
 	if werr == nil && !bytes.Equal(got, want) {
 		t.Fatalf("appendJSON:\n%s\njson.Marshal:\n%s", got, want)
+	}
+	// The same bytes written in chunks, as save writes them.
+	var buf bytes.Buffer
+	cw := &chunkCounter{w: &buf}
+	if err := m.writeJSON(cw); (err == nil) != (werr == nil) {
+		t.Fatalf("json.Marshal error %v, writeJSON error %v", werr, err)
+	}
+	if werr == nil && !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("writeJSON (%d writes) differs from json.Marshal", cw.n)
+	}
+}
+
+// chunkCounter counts the writes it passes on.
+type chunkCounter struct {
+	w io.Writer
+	n int
+}
+
+func (c *chunkCounter) Write(b []byte) (int, error) { c.n++; return c.w.Write(b) }
+
+// A manifest of a full pass's size is written in many chunks, which
+// together are json.Marshal's bytes.
+func TestManifestWrittenInChunks(t *testing.T) {
+	m := bigManifest()
+	checkManifestJSON(t, m)
+	cw := &chunkCounter{w: io.Discard}
+	if err := m.writeJSON(cw); err != nil {
+		t.Fatal(err)
+	}
+	if cw.n < 20 {
+		t.Errorf("written in %d writes; want one per %d bytes", cw.n, manifestChunk)
 	}
 }
 
@@ -132,6 +164,13 @@ func BenchmarkManifestEncode(b *testing.B) {
 	b.Run("appendJSON", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := m.appendJSON(make([]byte, 0, 64+230*len(m.Files))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("writeJSON", func(b *testing.B) {
+		for b.Loop() {
+			if err := m.writeJSON(io.Discard); err != nil {
 				b.Fatal(err)
 			}
 		}

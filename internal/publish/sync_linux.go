@@ -118,3 +118,11 @@ func retryEINTR(f func() error) error {
 		}
 	}
 }
+
+// startWriteback asks the kernel to start writing a range of f to disk now
+// (sync_file_range(2) with SYNC_FILE_RANGE_WRITE: it does not wait, and it
+// makes nothing durable; the fsync after it does). Failure changes nothing
+// but speed.
+func startWriteback(f *os.File, off, n int64) {
+	unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+}
