@@ -63,7 +63,8 @@ type personRow struct {
 
 // readSessionRows runs the snapshot queries for series id: its sessions in
 // snapshot order, and their people grouped by session (in session id order)
-// and in position order within one.
+// and in position order within one. Both readers of the tables use it:
+// loadSnapshotSessions and packSessions.
 func readSessionRows(ctx context.Context, q queryer, id int64) ([]sessionRow, []personRow, error) {
 	rows, err := q.QueryContext(ctx, snapshotSessions, id)
 	if err != nil {
@@ -264,10 +265,7 @@ func unpackSessions(data []byte, slug string) ([]agenda.Session, error) {
 			if u.err != nil {
 				break
 			}
-			d.people = append(d.people, agenda.Participant{
-				Person: agenda.Person{ID: id, Name: d.in.bytes(name), URL: d.in.bytes(url), Affiliation: d.in.bytes(aff)},
-				Role:   agenda.Role(d.in.bytes(role)),
-			})
+			d.people = append(d.people, d.person(id, d.in.bytes(name), d.in.bytes(url), d.in.bytes(aff), d.in.bytes(role)))
 		}
 		if len(d.people) > first {
 			s.People = d.people[first:len(d.people):len(d.people)]
@@ -323,6 +321,15 @@ func (d *sessionDecoder) add(r *sessionRow, slug string) (*agenda.Session, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// person is one participant, its text interned.
+func (d *sessionDecoder) person(id int64, name, url, affiliation, role string) agenda.Participant {
+	in := d.in
+	return agenda.Participant{
+		Person: agenda.Person{ID: id, Name: in.str(name), URL: in.str(url), Affiliation: in.str(affiliation)},
+		Role:   agenda.Role(in.str(role)),
+	}
 }
 
 // packBumped refreshes the packed row of every series this transaction

@@ -56,8 +56,6 @@ func (db *DB) Snapshot(ctx context.Context, slug string) (agenda.Snapshot, error
 // order, which the primary key of session_people gives without a sort;
 // asking for the sessions' order instead costs SQLite a sort per session).
 const (
-	snapshotCounts = `SELECT count(*), (SELECT count(*) FROM sessions s JOIN session_people sp ON sp.session_id = s.id
-		WHERE s.series_id = ?1) FROM sessions WHERE series_id = ?1`
 	snapshotSessions = `SELECT id, uid, key, title, description, all_day, start_wall, end_wall, start_date, end_date,
 		zone, venue, address, online_url, status, language, tags, url, sequence, created, updated
 		FROM sessions WHERE series_id = ? ORDER BY start_at, key`
@@ -92,74 +90,33 @@ func loadPackedSessions(ctx context.Context, q queryer, id, revision int64, slug
 // loadSnapshotSessions reads the sessions of series id (slug) with their
 // people from the tables, as loadSessions would, in fewer allocations.
 func loadSnapshotSessions(ctx context.Context, q queryer, id int64, slug string) ([]agenda.Session, error) {
-	var nSessions, nPeople int
-	if err := q.QueryRowContext(ctx, snapshotCounts, id).Scan(&nSessions, &nPeople); err != nil {
-		return nil, fmt.Errorf("count: %w", err)
-	}
-	if nSessions == 0 {
-		return nil, nil
-	}
-	// A write cannot land between the count and the reads (one read
-	// transaction), but the slices still grow if it somehow did.
-	d := newSessionDecoder(nSessions, nPeople)
-	ids := make([]int64, 0, nSessions)
-
-	rows, err := q.QueryContext(ctx, snapshotSessions, id)
-	if err != nil {
+	ss, ps, err := readSessionRows(ctx, q, id)
+	if err != nil || len(ss) == 0 {
 		return nil, err
 	}
-	defer rows.Close()
-	var r sessionRow
-	for rows.Next() {
-		if err := rows.Scan(&r.id, &r.uid, &r.key, &r.title, &r.description, &r.allDay,
-			&r.startWall, &r.endWall, &r.startDate, &r.endDate, &r.zone, &r.venue, &r.address, &r.online, &r.status,
-			&r.lang, &r.tags, &r.url, &r.sequence, &r.created, &r.updated); err != nil {
+	d := newSessionDecoder(len(ss), len(ps))
+	at := make(map[int64]*agenda.Session, len(ss)) // session id -> its session
+	for i := range ss {
+		s, err := d.add(&ss[i], slug)
+		if err != nil {
 			return nil, err
 		}
-		if _, err := d.add(&r, slug); err != nil {
-			return nil, err
+		at[ss[i].id] = s
+	}
+	// People come grouped by session, in position order.
+	for len(ps) > 0 {
+		n := 1
+		for n < len(ps) && ps[n].session == ps[0].session {
+			n++
 		}
-		ids = append(ids, r.id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-
-	out, in := d.out, d.in
-	at := make(map[int64]int, len(ids)) // session id -> index in out
-	for i, id := range ids {
-		at[id] = i
-	}
-	people := d.people
-	prow, err := q.QueryContext(ctx, snapshotPeople, id)
-	if err != nil {
-		return nil, fmt.Errorf("people: %w", err)
-	}
-	defer prow.Close()
-	cur, first := int64(-1), 0 // the session being read, and where its people start
-	attach := func() {
-		if i, ok := at[cur]; ok && len(people) > first {
-			out[i].People = people[first:len(people):len(people)]
+		first := len(d.people)
+		for _, p := range ps[:n] {
+			d.people = append(d.people, d.person(p.id, p.name, p.url, p.affiliation, p.role))
 		}
-	}
-	var sid int64
-	var name, url, affiliation, role string
-	for prow.Next() {
-		var p agenda.Participant
-		if err := prow.Scan(&sid, &p.ID, &name, &url, &affiliation, &role); err != nil {
-			return nil, fmt.Errorf("people: %w", err)
+		if s := at[ps[0].session]; s != nil {
+			s.People = d.people[first:len(d.people):len(d.people)]
 		}
-		if sid != cur {
-			attach()
-			cur, first = sid, len(people)
-		}
-		p.Name, p.URL, p.Affiliation, p.Role = in.str(name), in.str(url), in.str(affiliation), agenda.Role(in.str(role))
-		people = append(people, p)
+		ps = ps[n:]
 	}
-	if err := prow.Err(); err != nil {
-		return nil, fmt.Errorf("people: %w", err)
-	}
-	attach()
-	return out, nil
+	return d.out, nil
 }
