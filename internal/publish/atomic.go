@@ -23,19 +23,14 @@ const tempMarker = ".tmp-"
 // name and syncs the directory. A reader, or a crash at any moment, sees the
 // old file or the new one, never a part of either.
 func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
-	tmp, err := writeTemp(dir, name, data, perm, true)
-	if err != nil {
+	return writeFileFunc(dir, name, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("publish %s: %w", name, err)
-	}
-	return syncDir(dir)
+	})
 }
 
 // writeFileFunc is WriteFile for content written by write, which may be
-// large: it streams into the temp file, asking the kernel to start writing
+// large (the manifest): it streams into the temp file, asking the kernel to start writing
 // each part to disk as it arrives (startWriteback), so the fsync at the end
 // waits for little; the file is dropped from the page cache once durable.
 func writeFileFunc(dir, name string, perm os.FileMode, write func(io.Writer) error) error {
@@ -99,24 +94,18 @@ func isTempName(base string) bool {
 }
 
 // writeTemp writes data to a new temporary file beside dir/name and returns
-// its path. With sync false the caller must make the data durable before
-// renaming (the publisher does it for a whole batch with one syncfs).
-func writeTemp(dir, name string, data []byte, perm os.FileMode, sync bool) (string, error) {
+// its path. The caller must make the data durable before renaming (the
+// publisher does it for a whole batch with one syncfs).
+func writeTemp(dir, name string, data []byte, perm os.FileMode) (string, error) {
 	tn, err := tempName(name)
 	if err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, tn)
-	if err := writeNew(path, data, perm, sync); err != nil {
+	if err := createFile(path, data, perm); err != nil {
 		return "", fmt.Errorf("temp for %s: %w", name, err)
 	}
 	return path, nil
-}
-
-// writeNew writes data to a file that must not exist yet; on failure it
-// leaves nothing at path.
-func writeNew(path string, data []byte, perm os.FileMode, sync bool) error {
-	return createFile(path, data, perm, sync)
 }
 
 // syncDir fsyncs a directory so that a rename or unlink in it is durable.

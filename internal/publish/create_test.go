@@ -11,23 +11,20 @@ import (
 func TestCreateFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s001.ics")
-	for _, sync := range []bool{false, true} {
-		os.Remove(path)
-		data := []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
-		if err := createFile(path, data, 0o640, sync); err != nil {
-			t.Fatalf("sync %v: %v", sync, err)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil || string(b) != string(data) {
-			t.Errorf("sync %v: read %q %v", sync, b, err)
-		}
-		if fi, _ := os.Stat(path); fi.Mode().Perm()&^0o022 != 0o640&^0o022 {
-			t.Errorf("sync %v: perm %v", sync, fi.Mode().Perm())
-		}
+	data := []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+	if err := createFile(path, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || string(b) != string(data) {
+		t.Errorf("read %q %v", b, err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm()&^0o022 != 0o640&^0o022 {
+		t.Errorf("perm %v", fi.Mode().Perm())
 	}
 
 	// A file already there is an error, and is left as it was.
-	err := createFile(path, []byte("other"), 0o644, false)
+	err = createFile(path, []byte("other"), 0o644)
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("over an existing file: %v, want fs.ErrExist", err)
 	}
@@ -40,10 +37,10 @@ func TestCreateFile(t *testing.T) {
 	}
 
 	// An empty file, and one in a missing directory.
-	if err := createFile(filepath.Join(dir, "empty"), nil, 0o644, false); err != nil {
+	if err := createFile(filepath.Join(dir, "empty"), nil, 0o644); err != nil {
 		t.Errorf("empty file: %v", err)
 	}
-	if err := createFile(filepath.Join(dir, "missing", "f"), []byte("x"), 0o644, false); !errors.Is(err, fs.ErrNotExist) {
+	if err := createFile(filepath.Join(dir, "missing", "f"), []byte("x"), 0o644); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("in a missing directory: %v, want fs.ErrNotExist", err)
 	}
 }

@@ -1193,9 +1193,9 @@ func (s *spillWriter) finish() (string, error) {
 		}
 		if s.direct {
 			path := filepath.Join(s.dir, s.name)
-			return path, writeNew(path, s.buf.Bytes(), 0o644, false)
+			return path, createFile(path, s.buf.Bytes(), 0o644)
 		}
-		return writeTemp(s.dir, s.name, s.buf.Bytes(), 0o644, false)
+		return writeTemp(s.dir, s.name, s.buf.Bytes(), 0o644)
 	}
 	if err := s.f.Close(); err != nil {
 		os.Remove(s.tmp)

@@ -42,18 +42,14 @@ func renameFile(from, to string) error { return os.Rename(from, to) }
 // dropCache does nothing: the page-cache advice is Linux's (sync_linux.go).
 func dropCache(string) {}
 
-// createFile creates path (which must not exist), writes data to it and,
-// with sync, fsyncs it; if that fails after creating the file, it removes
-// it.
-func createFile(path string, data []byte, perm os.FileMode, sync bool) error {
+// createFile creates path (which must not exist) and writes data to it;
+// if that fails after creating the file, it removes it. Nothing is synced.
+func createFile(path string, data []byte, perm os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
 	_, err = f.Write(data)
-	if err == nil && sync {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
