@@ -137,6 +137,13 @@ func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
 		a.log.Info("regeneration pass", "series", res.SeriesRendered, "written", res.FilesWritten,
 			"unchanged", res.FilesUnchanged, "removed", res.FilesRemoved, "duration", res.Duration)
 	}
+	if res.SeriesRendered > 0 {
+		// The series this pass published were edited since their sessions
+		// were last packed; the next pass reads them packed (store.Pack).
+		if _, err := a.db.Pack(ctx); err != nil {
+			a.log.Warn("pack sessions after the pass", "err", err)
+		}
+	}
 	return res, nil
 }
 

@@ -198,6 +198,20 @@ func TestDaemonEndToEnd(t *testing.T) {
 		t.Errorf("the edit took %v to reach the served calendar, want at most 2 s", elapsed)
 	}
 	t.Logf("edit served after %v", elapsed)
+	// The pass that published it also packed the edited series' sessions
+	// again (store.Pack), so the next pass reads them packed.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		n, err := a.DB().StalePacks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d series' packed sessions still behind after the pass", n)
+		}
+	}
 
 	health := get(t, base+"/healthz")
 	if health.StatusCode != http.StatusOK || !strings.Contains(body(t, health), `"status":"ok"`) {

@@ -30,9 +30,9 @@
 //     series per transaction.
 //   - Every committed change bumps the change counter (ChangeCounter), which
 //     other parts poll to learn that something was written.
-//   - Before it commits, a transaction that bumped a series' revision
-//     rewrites that series' packed sessions (packed.go), which Snapshot reads
-//     while their revision is the series'.
+//   - A series' packed sessions (packed.go) are read only while their
+//     revision is the series'; Pack, which Open and the daemon after each
+//     pass call, brings them up to date without bumping the change counter.
 //
 // # Storage of times
 //
@@ -131,7 +131,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
-	if err := db.packStale(ctx); err != nil {
+	if _, err := db.Pack(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
@@ -323,6 +323,7 @@ type writeTx struct {
 	now     time.Time      // Options.Now, truncated to the second, UTC
 	bumped  map[int64]bool // series whose revision this transaction bumped
 	changed bool           // something was written: bump the change counter
+	quiet   bool           // something was written that publishes nothing: commit, but leave the counter
 	db      *DB
 }
 
@@ -340,16 +341,15 @@ func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
 	if err := fn(w); err != nil {
 		return err
 	}
-	if !w.changed {
+	if !w.changed && !w.quiet {
 		// Nothing written: rolling back ends the transaction just as well
 		// and leaves no trace in the WAL.
 		return nil
 	}
-	if err := w.packBumped(ctx); err != nil {
-		return err
-	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("bump change counter: %w", err)
+	if w.changed {
+		if _, err := w.tx.ExecContext(ctx, `UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`); err != nil {
+			return fmt.Errorf("bump change counter: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

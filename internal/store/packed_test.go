@@ -89,9 +89,10 @@ func assertPackedCurrent(t *testing.T, db *DB, after string) {
 	}
 }
 
-// Every kind of write keeps each series' packed sessions at its revision,
-// equal to what the tables hold.
-func TestPackedSessionsFollowEveryWrite(t *testing.T) {
+// After every kind of write, Snapshot returns what the tables hold, from
+// them while the series' packed row is behind, and Pack brings every row
+// up to its series' revision without bumping the change counter.
+func TestPackFollowsEveryWrite(t *testing.T) {
 	db, c := newTestDB(t)
 	ctx := context.Background()
 	tunis := agenda.Series{Slug: "tunis", Title: "Tunis", Zone: "Africa/Tunis", Language: "fr"}
@@ -179,7 +180,37 @@ func TestPackedSessionsFollowEveryWrite(t *testing.T) {
 		if err := step.write(); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
+		revs, err := db.Revisions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		packed := packedRevisions(t, db)
+		behind := 0
+		for slug, rev := range revs {
+			if packed[slug] != rev {
+				behind++
+			}
+			got, err := db.Snapshot(ctx, slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertEqual(t, fmt.Sprintf("after %s, before Pack: snapshot of %q", step.name, slug), got, tableSnapshot(t, db, slug))
+		}
+		if behind == 0 && step.name != "series deleted" {
+			t.Errorf("after %s: no packed row behind; the test no longer tests Pack", step.name)
+		}
+		counter := mustCounter(t, db)
+		n, err := db.Pack(ctx)
+		if err != nil || n != behind {
+			t.Errorf("after %s: Pack = %d, %v; want %d rows", step.name, n, err, behind)
+		}
+		if got := mustCounter(t, db); got != counter {
+			t.Errorf("after %s: Pack moved the change counter %d -> %d", step.name, counter, got)
+		}
 		assertPackedCurrent(t, db, step.name)
+		if n, err := db.Pack(ctx); err != nil || n != 0 {
+			t.Errorf("after %s: second Pack = %d, %v; want 0", step.name, n, err)
+		}
 	}
 	if n := countRows(t, db, "series_sessions"); n != 1 {
 		t.Errorf("%d packed rows left for 1 series", n)
@@ -262,7 +293,7 @@ func refreshPackedFor(db *DB, slug string) error {
 		if err := w.tx.QueryRowContext(ctx, `SELECT id FROM series WHERE slug = ?`, slug).Scan(&id); err != nil {
 			return err
 		}
-		w.changed = true
+		w.quiet = true
 		return refreshPacked(ctx, w.tx, id)
 	})
 }
@@ -284,6 +315,9 @@ func FuzzUnpackSessions(f *testing.F) {
 		{Key: "b", Title: "B", AllDay: true, StartDate: agenda.Date{Year: 2021, Month: 11, Day: 18}, EndDate: agenda.Date{Year: 2021, Month: 11, Day: 19}},
 	}}
 	if _, err := db.Import(ctx, []agenda.Snapshot{doc}); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := db.Pack(ctx); err != nil {
 		f.Fatal(err)
 	}
 	var data []byte

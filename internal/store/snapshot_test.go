@@ -49,6 +49,32 @@ func TestSnapshotMatchesGeneralLoader(t *testing.T) {
 	edited.Series, edited.Title = "uclg-debates", "Edited"
 	mustPutSession(t, db, edited)
 
+	// From the tables, then from the packed row.
+	for _, pack := range []bool{false, true} {
+		if pack {
+			if n, err := db.Pack(ctx); err != nil || n != 1 {
+				t.Fatalf("Pack = %d, %v; want 1 row", n, err)
+			}
+		}
+		snapshotMatchesGeneralLoader(t, db, len(doc.Sessions))
+	}
+
+	empty := agenda.Series{Slug: "empty", Title: "Empty", Zone: "Europe/Madrid", Language: "en"}
+	mustPutSeries(t, db, empty)
+	if snap, err := db.Snapshot(ctx, "empty"); err != nil || snap.Sessions != nil || snap.Posts != nil {
+		t.Errorf("empty series: %+v, %v", snap, err)
+	}
+	if _, err := db.Pack(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if snap, err := db.Snapshot(ctx, "empty"); err != nil || snap.Sessions != nil || snap.Posts != nil {
+		t.Errorf("empty series, packed: %+v, %v", snap, err)
+	}
+}
+
+func snapshotMatchesGeneralLoader(t *testing.T, db *DB, nSessions int) {
+	t.Helper()
+	ctx := context.Background()
 	snap, err := db.Snapshot(ctx, "uclg-debates")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +91,7 @@ func TestSnapshotMatchesGeneralLoader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snap.Sessions) != len(doc.Sessions) || len(snap.Posts) != 2 {
+	if len(snap.Sessions) != nSessions || len(snap.Posts) != 2 {
 		t.Fatalf("snapshot has %d sessions, %d posts", len(snap.Sessions), len(snap.Posts))
 	}
 	assertEqual(t, "series", snap.Series, series)
@@ -80,12 +106,6 @@ func TestSnapshotMatchesGeneralLoader(t *testing.T) {
 		if cap(s.People) != len(s.People) || cap(s.Tags) != len(s.Tags) {
 			t.Errorf("session %s: people %d/%d, tags %d/%d (len/cap)", s.Key, len(s.People), cap(s.People), len(s.Tags), cap(s.Tags))
 		}
-	}
-
-	empty := agenda.Series{Slug: "empty", Title: "Empty", Zone: "Europe/Madrid", Language: "en"}
-	mustPutSeries(t, db, empty)
-	if snap, err := db.Snapshot(ctx, "empty"); err != nil || snap.Sessions != nil || snap.Posts != nil {
-		t.Errorf("empty series: %+v, %v", snap, err)
 	}
 }
 
