@@ -62,6 +62,8 @@ type Renderer struct {
 	// bufs holds output buffers between renderings: a page is rendered
 	// whole before it is written, and a pass renders a thousand of them.
 	bufs sync.Pool
+	// links holds *linkArena between series pages (see linkArena).
+	links sync.Pool
 	// zones caches the time zones pages use.
 	zones agenda.Zones
 }
@@ -139,12 +141,22 @@ func sha256Source(b []byte) string {
 
 // WriteSeries writes the agenda page of one series.
 func (r *Renderer) WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {
-	v, err := buildSeriesView(snap, opts, &r.zones)
+	links, _ := r.links.Get().(*linkArena)
+	if links == nil {
+		links = new(linkArena)
+	}
+	v, err := buildSeriesView(snap, opts, &r.zones, links)
 	if err != nil {
 		return fmt.Errorf("series page %q: %w", snap.Series.Slug, err)
 	}
 	v.Assets = r.assets
-	return r.execute(w, r.seriesProg, r.series, v, "series page "+snap.Series.Slug)
+	err = r.execute(w, r.seriesProg, r.series, v, "series page "+snap.Series.Slug)
+	// The view's links point into the arena: it is reused only now that
+	// the page is written (and not at all if rendering panicked).
+	if cap(links.b) <= maxPooledBuffer {
+		r.links.Put(links)
+	}
+	return err
 }
 
 // WriteIndex writes the page that lists every series.

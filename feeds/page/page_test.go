@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,6 +117,41 @@ func TestDeterministic(t *testing.T) {
 	if a != b || a != c.String() {
 		t.Fatal("the same snapshot rendered to different bytes")
 	}
+}
+
+// TestRendererReuse renders pages of different series with one renderer,
+// from several goroutines at once, and wants each page's bytes to be those
+// a fresh renderer gives: the renderer reuses buffers (and the views' links
+// point into one), so a buffer handed on too early would show here as
+// another page's text, and to the race detector.
+func TestRendererReuse(t *testing.T) {
+	opts := testOptions()
+	opts.AsOf = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	snaps := []agenda.Snapshot{debateSnapshot(t), realisticSnapshot(t, 60), realisticSnapshot(t, 130)}
+	snaps[2].Series.Slug, snaps[2].Series.Title = "other", "Another series"
+	want := make([]string, len(snaps))
+	for i, snap := range snaps {
+		want[i] = renderSeries(t, newRenderer(t), snap, opts)
+	}
+	r := newRenderer(t)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 30 {
+				i := (g + k) % len(snaps)
+				var b bytes.Buffer
+				if err := r.WriteSeries(&b, snaps[i], opts); err != nil {
+					t.Error(err)
+					return
+				}
+				if b.String() != want[i] {
+					t.Errorf("goroutine %d, page %d of series %q: differs from a fresh renderer's", g, k, snaps[i].Series.Slug)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestSeriesContent(t *testing.T) {

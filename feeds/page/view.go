@@ -152,7 +152,10 @@ type session struct {
 	day        agenda.Date
 }
 
-func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones) (*seriesView, error) {
+// buildSeriesView makes the view of a series page. The sessions' "add"
+// links are built in links (emptied first) and point into its buffer, so
+// links must not be reused until the page is rendered.
+func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, links *linkArena) (*seriesView, error) {
 	sr := &snap.Series
 	if sr.Slug == "" || sr.Title == "" {
 		return nil, fmt.Errorf("series needs a slug and a title")
@@ -193,7 +196,7 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones) (*
 			past = append(past, s)
 		}
 	}
-	links := &linkArena{b: make([]byte, 0, 3000*len(sessions))}
+	links.reset(len(sessions))
 	v.Upcoming = groupDays(upcoming, false, l, v.Head.Lang, links)
 	v.Past = groupDays(past, true, l, v.Head.Lang, links)
 	links.assign(v.Upcoming, v.Past)
@@ -272,13 +275,24 @@ func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, 
 		ss = slices.Clone(ss)
 		slices.Reverse(ss)
 	}
+	// The days' sessions are consecutive parts of one array: a page of
+	// 100 sessions makes 100 views, not one growing slice per day.
+	views := make([]sessionView, 0, len(ss))
 	var days []dayView
-	for _, s := range ss {
-		if len(days) == 0 || days[len(days)-1].Date != s.day.String() {
-			days = append(days, dayView{Date: s.day.String(), Heading: s.day.Time(time.UTC).Format("Monday 2 January 2006")})
+	var day agenda.Date
+	from := 0
+	for i, s := range ss {
+		if i == 0 || s.day != day {
+			if i > 0 {
+				days[len(days)-1].Sessions = views[from:i:i]
+			}
+			day, from = s.day, i
+			days = append(days, dayView{Date: day.String(), Heading: day.Time(time.UTC).Format("Monday 2 January 2006")})
 		}
-		d := &days[len(days)-1]
-		d.Sessions = append(d.Sessions, sessionOf(s, l, pageLang, links))
+		views = append(views, sessionOf(s, l, pageLang, links))
+	}
+	if len(days) > 0 {
+		days[len(days)-1].Sessions = views[from:]
 	}
 	return days
 }
@@ -386,20 +400,27 @@ func roleLabel(r agenda.Role, n int) string {
 // roles first appear and people keep their display order: the organiser
 // lists the moderator first, the opening presenter before the panel.
 func groupPeople(ps []agenda.Participant) []peopleGroup {
-	var order []agenda.Role
+	if len(ps) == 0 {
+		return nil
+	}
+	var roles [8]agenda.Role // room for the usual few roles without allocating
+	order := roles[:0]
 	for _, p := range ps {
 		if !slices.Contains(order, p.Role) {
 			order = append(order, p.Role)
 		}
 	}
-	var out []peopleGroup
+	// Every group's people are consecutive parts of one array.
+	people := make([]personView, 0, len(ps))
+	out := make([]peopleGroup, 0, len(order))
 	for _, r := range order {
-		var g []personView
+		from := len(people)
 		for _, p := range ps {
 			if p.Role == r {
-				g = append(g, personView{Name: p.Name, Affiliation: p.Affiliation, URL: p.URL})
+				people = append(people, personView{Name: p.Name, Affiliation: p.Affiliation, URL: p.URL})
 			}
 		}
+		g := people[from:len(people):len(people)]
 		out = append(out, peopleGroup{Label: roleLabel(r, len(g)), People: g})
 	}
 	return out
