@@ -96,13 +96,13 @@ func isTempName(base string) bool {
 // writeTemp writes data to a new temporary file beside dir/name and returns
 // its path. The caller must make the data durable before renaming (the
 // publisher does it for a whole batch with one syncfs).
-func writeTemp(dir, name string, data []byte, perm os.FileMode) (string, error) {
+func writeTemp(dir, name string, data []byte, perm os.FileMode, keep func(fd int) bool) (string, error) {
 	tn, err := tempName(name)
 	if err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, tn)
-	if err := createFile(path, data, perm); err != nil {
+	if err := createFile(path, data, perm, keep); err != nil {
 		return "", fmt.Errorf("temp for %s: %w", name, err)
 	}
 	return path, nil

@@ -12,7 +12,7 @@ func TestCreateFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s001.ics")
 	data := []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
-	if err := createFile(path, data, 0o640); err != nil {
+	if err := createFile(path, data, 0o640, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
@@ -24,7 +24,7 @@ func TestCreateFile(t *testing.T) {
 	}
 
 	// A file already there is an error, and is left as it was.
-	err = createFile(path, []byte("other"), 0o644)
+	err = createFile(path, []byte("other"), 0o644, nil)
 	if !errors.Is(err, fs.ErrExist) {
 		t.Errorf("over an existing file: %v, want fs.ErrExist", err)
 	}
@@ -37,10 +37,10 @@ func TestCreateFile(t *testing.T) {
 	}
 
 	// An empty file, and one in a missing directory.
-	if err := createFile(filepath.Join(dir, "empty"), nil, 0o644); err != nil {
+	if err := createFile(filepath.Join(dir, "empty"), nil, 0o644, nil); err != nil {
 		t.Errorf("empty file: %v", err)
 	}
-	if err := createFile(filepath.Join(dir, "missing", "f"), []byte("x"), 0o644); !errors.Is(err, fs.ErrNotExist) {
+	if err := createFile(filepath.Join(dir, "missing", "f"), []byte("x"), 0o644, nil); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("in a missing directory: %v, want fs.ErrNotExist", err)
 	}
 }

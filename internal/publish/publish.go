@@ -154,6 +154,8 @@ type Publisher struct {
 	workers int
 	batch   int // files per batch
 
+	held heldFiles // files a pass keeps open until they are durable
+
 	passMu sync.Mutex // one pass at a time
 	cur    atomic.Pointer[Manifest]
 	// dirty is set when the manifest in memory is ahead of the one on
@@ -200,6 +202,7 @@ func New(opts Options) (*Publisher, error) {
 		return nil, err
 	}
 	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers, batch: opts.BatchFiles}
+	p.held.max = heldFileBudget()
 	if _, err := p.removeFiles(m.Obsolete, m); err != nil {
 		return nil, err
 	}
@@ -239,6 +242,9 @@ func (p *Publisher) Dir() string { return p.dir }
 func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error) {
 	p.passMu.Lock()
 	defer p.passMu.Unlock()
+	// After the committer has stopped (a later defer): files of batches
+	// it discarded are still held.
+	defer p.held.closeAll()
 	res.Started = p.now()
 	defer func() {
 		if v := recover(); v != nil {
@@ -954,7 +960,7 @@ func (c *committer) publish(job commitJob) error {
 	// Their data is durable, so clean: let the next batch's writes reuse
 	// those pages rather than take fresh ones (see dropCache).
 	for _, fi := range written {
-		dropCache(filepath.Join(c.p.dir, filepath.FromSlash(fi.Path)))
+		c.p.held.drop(c.p.dir, fi.Path)
 	}
 	if err := syncDirs(c.p.dir, slices.Sorted(maps.Keys(dirs))); err != nil {
 		errs = append(errs, err)
@@ -1068,7 +1074,7 @@ func (w *worker) render(old *Manifest, out Output, series string, rev int64, sta
 		dir = filepath.Join(stage, filepath.FromSlash(filepath.Dir(out.Path[len(series)+1:])))
 	}
 	name := filepath.Base(out.Path)
-	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, direct: stage != "", w: w}
+	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, path: out.Path, direct: stage != "", w: w}
 	defer func() {
 		if v := recover(); v != nil {
 			sw.abandon() // a temp file the render had spilled to
@@ -1131,7 +1137,8 @@ type spillWriter struct {
 	h      hash.Hash
 	dir    string
 	name   string
-	direct bool // create name itself (in a staged directory), not a temp name
+	path   string // the published path
+	direct bool   // create name itself (in a staged directory), not a temp name
 	n      int64
 	f      *os.File
 	tmp    string
@@ -1191,11 +1198,12 @@ func (s *spillWriter) finish() (string, error) {
 		if err := s.w.mkdir(s.dir); err != nil {
 			return "", err
 		}
+		keep := s.w.p.held.keeper(s.path)
 		if s.direct {
 			path := filepath.Join(s.dir, s.name)
-			return path, createFile(path, s.buf.Bytes(), 0o644)
+			return path, createFile(path, s.buf.Bytes(), 0o644, keep)
 		}
-		return writeTemp(s.dir, s.name, s.buf.Bytes(), 0o644)
+		return writeTemp(s.dir, s.name, s.buf.Bytes(), 0o644, keep)
 	}
 	if err := s.f.Close(); err != nil {
 		os.Remove(s.tmp)

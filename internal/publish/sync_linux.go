@@ -67,18 +67,37 @@ func dropCache(path string) {
 	if err != nil {
 		return
 	}
-	unix.Fadvise(fd, 0, 0, unix.FADV_DONTNEED)
+	dropCacheFD(fd)
 	unix.Close(fd)
+}
+
+// dropCacheFD is dropCache on an open file.
+func dropCacheFD(fd int) { unix.Fadvise(fd, 0, 0, unix.FADV_DONTNEED) }
+
+// closeFile closes a descriptor createFile handed to keep.
+func closeFile(fd int) { unix.Close(fd) }
+
+// heldFileBudget is how many files a pass may hold open for dropCache: a
+// quarter of the descriptor limit (Go raises the soft limit to the hard one
+// at start), at most 4,096, so that the server's connections keep room.
+func heldFileBudget() int {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		return 0
+	}
+	return int(min(lim.Cur/4, 4096))
 }
 
 // createFile creates path (which must not exist) and writes data to it;
 // if that fails after creating the file, it removes it. Nothing is synced:
-// the publisher makes a whole batch durable with one syncfs. It uses the
-// system calls directly: os.OpenFile would also offer the file to the
-// runtime's poller (an epoll_ctl that fails for regular files), allocate an
-// *os.File and attach a cleanup to it, a few microseconds that a full pass
-// pays for each of its 100,000 session files.
-func createFile(path string, data []byte, perm os.FileMode) error {
+// the publisher makes a whole batch durable with one syncfs. When keep is
+// not nil it is offered the open descriptor, and the file is closed only
+// if keep declines it. It uses the system calls directly: os.OpenFile
+// would also offer the file to the runtime's poller (an epoll_ctl that
+// fails for regular files), allocate an *os.File and attach a cleanup to
+// it, a few microseconds that a full pass pays for each of its 100,000
+// session files.
+func createFile(path string, data []byte, perm os.FileMode, keep func(fd int) bool) error {
 	var fd int
 	var err error
 	for {
@@ -100,6 +119,9 @@ func createFile(path string, data []byte, perm os.FileMode) error {
 			err = io.ErrShortWrite
 		}
 		data = data[max(n, 0):]
+	}
+	if err == nil && keep != nil && keep(fd) {
+		return nil
 	}
 	if cerr := unix.Close(fd); err == nil {
 		err = cerr

@@ -42,9 +42,17 @@ func renameFile(from, to string) error { return os.Rename(from, to) }
 // dropCache does nothing: the page-cache advice is Linux's (sync_linux.go).
 func dropCache(string) {}
 
+func dropCacheFD(int) {}
+
+func closeFile(int) {}
+
+// heldFileBudget is 0: without dropCache, holding files open buys nothing.
+func heldFileBudget() int { return 0 }
+
 // createFile creates path (which must not exist) and writes data to it;
-// if that fails after creating the file, it removes it. Nothing is synced.
-func createFile(path string, data []byte, perm os.FileMode) error {
+// if that fails after creating the file, it removes it. Nothing is synced;
+// keep is never offered the file (heldFileBudget is 0).
+func createFile(path string, data []byte, perm os.FileMode, _ func(fd int) bool) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
