@@ -8,7 +8,8 @@
 #                                    CPU time, peak RSS), no-change pass, one
 #                                    series changed. Flags: -series -sessions
 #                                    -out DIR (e.g. /dev/shm/x for tmpfs)
-#                                    -cpuprofile F -trace F -memprofile F -memtrace
+#                                    -cpuprofile F (full pass) -editprofile F (the pass
+#                                    after one edit) -trace F -memprofile F -memtrace
 #   bench/pass.sh -floor -like DIR -out NEW
 #                                    the filesystem alone: recreates DIR's files
 #                                    (a kept -out of a real pass) in NEW, with no

@@ -9,7 +9,7 @@
 // change dataVersion when the generator changes. Each run copies it, so the
 // cached file is never modified.
 //
-//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-trace F] [-memprofile F] [-memtrace]
+//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-editprofile F] [-trace F] [-memprofile F] [-memtrace]
 package main
 
 import (
@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cache := fs.String("cache", filepath.Join(os.TempDir(), "agendafeed-bench"), "directory caching the generated database")
 	out := fs.String("out", "", "output directory (default: a new temp dir, removed at the end); must be empty")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the full pass to this file")
+	editprofile := fs.String("editprofile", "", "write a CPU profile of the pass after one series changed to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile of the full pass's peak live heap to this file")
 	tracefile := fs.String("trace", "", "write an execution trace of the full pass to this file (go tool trace; -pprof=sync or =syscall shows where goroutines wait)")
 	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
@@ -163,9 +164,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := a.DB().Import(ctx, []agenda.Snapshot{doc}); err != nil {
 		return fmt.Errorf("change one session: %w", err)
 	}
+	if *editprofile != "" {
+		f, err := os.Create(*editprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	cpu0 = cpuTime()
 	start = time.Now()
 	res, err = a.Pass(ctx, false)
+	if *editprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return fmt.Errorf("one-series pass: %w", err)
 	}
