@@ -21,10 +21,11 @@
 #
 # GOMEMLIMIT (e.g. GOMEMLIMIT=300MiB) is honoured by both.
 #
-# On journal-less ext4, creating files within ~35 s of deleting many on the
-# same filesystem is slow (docs/performance.md, "Recently deleted inodes"):
-# the default output dir is removed at the end, so wait before the next run,
-# or pass -out with a new directory each time.
+# On journal-less ext4, creating files within 60-360 s of deleting many on
+# the same filesystem is slow (docs/performance.md, "Recently deleted
+# inodes"): the default output dir is removed at the end, so wait 6 minutes
+# before the next run, or pass -out with a new directory each time and
+# delete those only after the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = -floor ]; then

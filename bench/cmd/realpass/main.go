@@ -83,11 +83,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer os.RemoveAll(work)
 	if *out == "" {
 		*out = filepath.Join(work, "public")
-		// Journal-less ext4 skips inodes freed in the last ~35 s when it
-		// creates files, scanning past each of them: a full pass started
-		// within that time of this removal on the same filesystem is
-		// slowed by it (docs/performance.md, "Recently deleted inodes").
-		defer fmt.Fprintln(stdout, "removing the output (105,006 files at full size); on journal-less ext4 wait ~35 s before the next run, or give -out a directory to keep")
+		// Journal-less ext4 skips inodes freed in the last 60 s (360 s
+		// while their inode table block is dirty) when it creates files,
+		// scanning past each of them: a full pass started within that
+		// time of this removal on the same filesystem is slowed by it
+		// (docs/performance.md, "Recently deleted inodes").
+		defer fmt.Fprintln(stdout, "removing the output (105,006 files at full size); on journal-less ext4 wait 6 minutes before the next run, or give -out a directory to keep")
 	}
 	dbPath := filepath.Join(work, "agendafeed.db")
 	if err := copyFile(cached, dbPath); err != nil {
