@@ -122,6 +122,7 @@ func (c *Combined) add(snap agenda.Snapshot) error {
 		z := pr.p.zones[name]
 		cur := c.zones[name]
 		if cur == nil {
+			name = strings.Clone(name) // kept past the snapshot (see uid above)
 			c.zones[name] = &zoneSpan{tz: z.tz, first: z.first, last: z.last}
 			c.names = append(c.names, name)
 			continue

@@ -2,6 +2,7 @@ package ical
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/agenda/agendatest"
 )
 
 // TestCombinedMatchesWriteCombined adds series one at a time and compares
@@ -127,5 +129,35 @@ func TestCombinedError(t *testing.T) {
 	}
 	if err := c.Write(&bytes.Buffer{}); err == nil {
 		t.Fatal("Write after a failure: no error")
+	}
+}
+
+// What Combined and the Renderer keep past a snapshot (event UIDs, zone
+// names) are copies: the store hands out snapshots whose strings are all
+// parts of one buffer per series, and a kept part keeps it whole.
+func TestCombinedKeepsNoSnapshotText(t *testing.T) {
+	snaps := multiZoneSnapshots()
+	bufs := make([]string, len(snaps))
+	for i := range snaps {
+		snaps[i].Sessions = slices.Clone(snaps[i].Sessions)
+		bufs[i] = agendatest.IntoOneBuffer(&snaps[i])
+	}
+	r := NewRenderer()
+	c := r.NewCombined(goldenOptions(), nil)
+	defer c.Close()
+	for _, snap := range snaps {
+		if err := c.Add(snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Write(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for i, buf := range bufs {
+		for what, v := range map[string]any{"combined index": &c.index, "combined zones": &c.zones, "combined names": &c.names, "renderer zones": &r.zones} {
+			if got := agendatest.InBuffer(v, buf); len(got) != 0 {
+				t.Errorf("series %s: %s point into its snapshot's buffer at %v", snaps[i].Series.Slug, what, got)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"weak"
@@ -48,6 +49,9 @@ func (r *Renderer) zone(name string) *zoneCache {
 	if name == "" || name == "Local" {
 		return nil
 	}
+	// Kept for the renderer's life: a copy, not a part of the snapshot
+	// text the name may come from (see agenda.Session.Clone).
+	name = strings.Clone(name)
 	loc, err := agenda.LoadFastZone(name) // outside the lock: it parses the zone
 	if err != nil {
 		return nil

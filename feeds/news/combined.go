@@ -89,11 +89,14 @@ func (c *Combined) Add(s *agenda.Snapshot) error {
 		clear(c.items[c.limit:]) // drop the references the stubs hold
 		c.items = c.items[:c.limit]
 	}
-	// The text of the items kept, now, while their snapshot is at hand.
+	// The text of the items kept, now, while their snapshot is at hand,
+	// copied: the store's snapshots have all their session strings in one
+	// buffer per series, which a kept title would keep whole.
 	for i := range c.items {
 		if c.items[i].text != nil {
 			c.items[i].text(&c.items[i])
 			c.items[i].text = nil
+			c.items[i].detach()
 		}
 	}
 	return nil

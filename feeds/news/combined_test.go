@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/agenda/agendatest"
 )
 
 // manySeries is several series whose items interleave in time, in two
@@ -126,5 +127,33 @@ func TestCombinedErrors(t *testing.T) {
 	}
 	if _, err := c.Feed(); err == nil {
 		t.Fatal("Feed after a failed Add: no error")
+	}
+}
+
+// The session items Combined keeps are copies: the store's snapshots have
+// all their session strings in one buffer per series (posts and the series
+// are read apart), which a kept title would keep whole.
+func TestCombinedKeepsNoSnapshotText(t *testing.T) {
+	snaps := manySeries(6)
+	bufs := make([]string, len(snaps))
+	for i := range snaps {
+		bufs[i] = agendatest.IntoOneBuffer(&snaps[i].Sessions)
+	}
+	c, err := NewCombined(Options{Layout: testLayout, ItemLimit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range snaps {
+		if err := c.Add(&snaps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c.items) != 40 {
+		t.Fatalf("kept %d items, want 40", len(c.items))
+	}
+	for i, buf := range bufs {
+		if got := agendatest.InBuffer(c, buf); len(got) != 0 {
+			t.Errorf("series %s: kept strings point into its snapshot's buffer at %v", snaps[i].Series.Slug, got)
+		}
 	}
 }

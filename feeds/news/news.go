@@ -114,6 +114,21 @@ type item struct {
 	text func(it *item)
 }
 
+// detach copies the item's text, so that it keeps nothing of the snapshot
+// it was made from alive (see Combined.Add).
+func (it *item) detach() {
+	for _, f := range []*string{&it.id, &it.title, &it.link, &it.summary, &it.content, &it.author, &it.lang} {
+		*f = strings.Clone(*f)
+	}
+	if it.tags != nil {
+		tags := make([]string, len(it.tags))
+		for i, t := range it.tags {
+			tags[i] = strings.Clone(t)
+		}
+		it.tags = tags
+	}
+}
+
 // Len reports the number of items in the feed.
 func (f *Feed) Len() int { return len(f.items) }
 

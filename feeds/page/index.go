@@ -47,7 +47,10 @@ func (ix *Index) Add(snap agenda.Snapshot) error {
 			if s.end.After(ix.opts.AsOf) && s.s.Status != agenda.StatusCancelled {
 				next := *s.s
 				next.People, next.Tags, next.Description = nil, nil, ""
-				keep.Sessions = []agenda.Session{next}
+				// A clone: the snapshot's strings may be parts of one
+				// buffer, which a kept title would keep whole, for every
+				// series of the page.
+				keep.Sessions = []agenda.Session{next.Clone()}
 				break
 			}
 		}

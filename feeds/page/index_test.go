@@ -2,10 +2,12 @@ package page
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/agenda/agendatest"
 )
 
 // TestIndexMatchesWriteIndex adds series one at a time and compares the
@@ -50,5 +52,26 @@ func TestIndexMatchesWriteIndex(t *testing.T) {
 	}
 	if err := ix.Write(&bytes.Buffer{}); err == nil {
 		t.Fatal("Write after a failed Add: no error")
+	}
+}
+
+// The index page keeps each series' next session past its snapshot: as a
+// copy, since the store's snapshots have all their session strings in one
+// buffer per series, which a kept title would keep whole for every series.
+func TestIndexKeepsNoSnapshotText(t *testing.T) {
+	snap := realisticSnapshot(t, 30)
+	snap.Sessions = slices.Clone(snap.Sessions)
+	buf := agendatest.IntoOneBuffer(&snap.Sessions)
+	opts := testOptions()
+	opts.AsOf = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	ix := newRenderer(t).NewIndex(opts)
+	if err := ix.Add(snap); err != nil {
+		t.Fatal(err)
+	}
+	if len(ix.snaps) != 1 || len(ix.snaps[0].Sessions) != 1 {
+		t.Fatalf("kept %+v, want the series and its next session", ix.snaps)
+	}
+	if got := agendatest.InBuffer(&ix.snaps, buf); len(got) != 0 {
+		t.Errorf("the index keeps the snapshot's strings at %v", got)
 	}
 }

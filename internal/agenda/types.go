@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"strings"
 	"time"
 )
 
@@ -116,6 +117,34 @@ type Session struct {
 	Sequence int64     // bumped by the store on every material change
 	Created  time.Time // set by the store
 	Updated  time.Time // set by the store on every change
+}
+
+// Clone returns a copy of s that shares no memory with it. A snapshot's
+// strings may all be parts of one buffer (the store reads each series'
+// sessions from one packed row), so something that keeps a session past
+// its snapshot keeps a clone, not the whole buffer.
+func (s Session) Clone() Session {
+	c := s
+	for _, f := range []*string{&c.UID, &c.Series, &c.Key, &c.Title, &c.Description, &c.Zone, &c.Venue, &c.Address, &c.OnlineURL, &c.Language, &c.URL} {
+		*f = strings.Clone(*f)
+	}
+	c.Status = Status(strings.Clone(string(s.Status)))
+	if s.People != nil {
+		c.People = make([]Participant, len(s.People))
+		for i, p := range s.People {
+			c.People[i] = Participant{
+				Person: Person{ID: p.ID, Name: strings.Clone(p.Name), Affiliation: strings.Clone(p.Affiliation), URL: strings.Clone(p.URL)},
+				Role:   Role(strings.Clone(string(p.Role))),
+			}
+		}
+	}
+	if s.Tags != nil {
+		c.Tags = make([]string, len(s.Tags))
+		for i, t := range s.Tags {
+			c.Tags[i] = strings.Clone(t)
+		}
+	}
+	return c
 }
 
 // Post is a news item of a series.

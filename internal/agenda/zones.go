@@ -120,6 +120,9 @@ func (z *Zones) Load(name string) (*time.Location, error) {
 	if loc, ok := z.m.Load(name); ok {
 		return loc.(*time.Location), nil
 	}
+	// Kept for the cache's life, in the key and the location's name: a
+	// copy, not a part of the snapshot text the name may come from.
+	name = strings.Clone(name)
 	loc, err := LoadFastZone(name)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,9 @@ import (
 // affiliations appear in many of its sessions, while the driver returns a
 // fresh string for every column of every row. Only the publisher's
 // snapshots, held all at once for the all-series files, are worth it.
+//
+// A nil *interner keeps every string as it is given (str and sub return
+// it): the packed rows' strings are parts of one copy of the row already.
 type interner struct{ m map[string]string }
 
 func newInterner() *interner { return &interner{m: make(map[string]string, 256)} }
@@ -20,8 +23,8 @@ func newInterner() *interner { return &interner{m: make(map[string]string, 256)}
 // str returns the kept copy of s, keeping s if it is the first. s must not
 // be a substring of a larger string (it would keep that alive): see sub.
 func (in *interner) str(s string) string {
-	if s == "" {
-		return ""
+	if in == nil || s == "" {
+		return s
 	}
 	if v, ok := in.m[s]; ok {
 		return v
@@ -46,8 +49,8 @@ func (in *interner) bytes(b []byte) string {
 
 // sub is str for a substring: a first occurrence is copied.
 func (in *interner) sub(s string) string {
-	if s == "" {
-		return ""
+	if in == nil || s == "" {
+		return s
 	}
 	if v, ok := in.m[s]; ok {
 		return v

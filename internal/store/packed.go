@@ -234,19 +234,26 @@ func unpackSessions(data []byte, slug string) ([]agenda.Session, error) {
 		}
 		return nil, nil
 	}
-	d := newSessionDecoder(int(nSessions), int(nPeople))
+	// Every string of the snapshot is a part of one copy of the row: one
+	// allocation instead of one per field (~1,800 for 100 sessions), and no
+	// interning, since repeated values cost no more than their bytes in the
+	// row. The snapshot's strings keep that copy alive whole: whatever keeps
+	// a few of them past the snapshot (the index page's next session, zone
+	// caches) copies them (agenda.Session.Clone, strings.Clone).
+	src := string(data)
+	str := func() string {
+		b := u.bytes()
+		if len(b) == 0 {
+			return ""
+		}
+		off := len(data) - len(u.b) - len(b)
+		return src[off : off+len(b)]
+	}
+	d := newSessionDecoder(int(nSessions), int(nPeople), nil)
 	var r sessionRow
 	for range nSessions {
-		// The strings the interner keeps come from it (no copy when it has
-		// them already); the others are copied out of the row, which the
-		// caller may reuse.
-		for i, s := range r.strs() {
-			b := u.bytes()
-			if i >= 8 && i <= 14 { // zone to tags: few distinct values
-				*s = d.in.bytes(b)
-			} else {
-				*s = string(b)
-			}
+		for _, s := range r.strs() {
+			*s = str()
 		}
 		r.allDay = u.byte() == 1
 		r.sequence = u.varint()
@@ -261,11 +268,11 @@ func unpackSessions(data []byte, slug string) ([]agenda.Session, error) {
 		first := len(d.people)
 		for range n {
 			id := u.varint()
-			name, url, aff, role := u.bytes(), u.bytes(), u.bytes(), u.bytes()
+			name, url, aff, role := str(), str(), str(), str()
 			if u.err != nil {
 				break
 			}
-			d.people = append(d.people, d.person(id, d.in.bytes(name), d.in.bytes(url), d.in.bytes(aff), d.in.bytes(role)))
+			d.people = append(d.people, d.person(id, name, url, aff, role))
 		}
 		if len(d.people) > first {
 			s.People = d.people[first:len(d.people):len(d.people)]
@@ -290,9 +297,11 @@ type sessionDecoder struct {
 	people []agenda.Participant // and of their People
 }
 
-func newSessionDecoder(sessions, people int) *sessionDecoder {
+// newSessionDecoder returns a decoder sharing repeated strings through in;
+// with in nil it keeps the strings it is given as they are.
+func newSessionDecoder(sessions, people int, in *interner) *sessionDecoder {
 	return &sessionDecoder{
-		in:     newInterner(),
+		in:     in,
 		out:    make([]agenda.Session, 0, sessions),
 		tags:   make([]string, 0, 3*sessions),
 		people: make([]agenda.Participant, 0, people),

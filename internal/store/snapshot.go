@@ -94,7 +94,7 @@ func loadSnapshotSessions(ctx context.Context, q queryer, id int64, slug string)
 	if err != nil || len(ss) == 0 {
 		return nil, err
 	}
-	d := newSessionDecoder(len(ss), len(ps))
+	d := newSessionDecoder(len(ss), len(ps), newInterner())
 	at := make(map[int64]*agenda.Session, len(ss)) // session id -> its session
 	for i := range ss {
 		s, err := d.add(&ss[i], slug)
