@@ -100,14 +100,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer a.Close()
 
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
 	if *tracefile != "" {
 		f, err := os.Create(*tracefile)
@@ -132,9 +127,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	mem := mw()
 	cpu1, sys1 := cpuTimes()
 	cpu, sys := cpu1-cpu0, sys1-sys0
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if *tracefile != "" {
 		trace.Stop()
 	}
@@ -165,27 +158,39 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := a.DB().Import(ctx, []agenda.Snapshot{doc}); err != nil {
 		return fmt.Errorf("change one session: %w", err)
 	}
-	if *editprofile != "" {
-		f, err := os.Create(*editprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	if stopProfile, err = startProfile(*editprofile); err != nil {
+		return err
 	}
 	cpu0 = cpuTime()
 	start = time.Now()
 	res, err = a.Pass(ctx, false)
-	if *editprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if err != nil {
 		return fmt.Errorf("one-series pass: %w", err)
 	}
 	fmt.Fprintf(stdout, "one series changed: %v (CPU %v), %d series rendered, %d files written (incl. all-series files), peak RSS %s\n",
 		time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), res.SeriesRendered, res.FilesWritten, peakRSS())
 	return nil
+}
+
+// startProfile starts a CPU profile into path ("" for none) and returns
+// what stops it and closes the file.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func open(ctx context.Context, db, out string) (*app.App, error) {
