@@ -68,10 +68,3 @@ func (h *heldFiles) closeAll() {
 		delete(h.fds, path)
 	}
 }
-
-// held reports how many files are held.
-func (h *heldFiles) held() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.fds)
-}

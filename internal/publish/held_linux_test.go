@@ -8,6 +8,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// held reports how many files are held.
+func (h *heldFiles) held() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.fds)
+}
+
 // isOpen reports whether fd is an open descriptor of this process.
 func isOpen(fd int) bool {
 	_, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
