@@ -148,14 +148,16 @@ func (e *eventLink) rawParam(k, v string) {
 	e.value(v, true)
 }
 
-// timeParam adds a time in the given layout, after converting it to UTC
-// when utc is set.
-func (e *eventLink) timeParam(k string, t time.Time, layout string, utc bool) {
+// timeParam adds a time as an instant in UTC ("2006-01-02T15:04:05Z"), or
+// with date as its date in its own zone ("2006-01-02"): digits, '-', ':',
+// 'T' and 'Z', nothing to encode.
+func (e *eventLink) timeParam(k string, t time.Time, date bool) {
 	e.key(k)
-	if utc {
-		t = t.UTC()
+	if date {
+		e.b = appendDate(e.b, t, false)
+	} else {
+		e.b = appendStamp(e.b, t, false)
 	}
-	e.b = t.AppendFormat(e.b, layout) // digits, '-', ':', 'T', 'Z': nothing to encode
 }
 
 func (e *eventLink) value(v string, raw bool) {
@@ -206,13 +208,13 @@ func (e *eventLink) google(x session, details []string, location string) (encode
 	e.param("text", x.s.Title)
 	e.key("dates")
 	if x.s.AllDay {
-		e.b = x.start.AppendFormat(e.b, "20060102")
+		e.b = appendDate(e.b, x.start, true)
 		e.b = append(e.b, '/')
-		e.b = x.end.AppendFormat(e.b, "20060102")
+		e.b = appendDate(e.b, x.end, true)
 	} else {
-		e.b = x.start.UTC().AppendFormat(e.b, "20060102T150405Z")
+		e.b = appendStamp(e.b, x.start, true)
 		e.b = append(e.b, '/')
-		e.b = x.end.UTC().AppendFormat(e.b, "20060102T150405Z")
+		e.b = appendStamp(e.b, x.end, true)
 	}
 	encoded[0] = e.encodedParam("details", details...)
 	encoded[1] = e.encodedParam("location", location)
@@ -235,12 +237,12 @@ func (e *eventLink) outlook(x session, details []string, location string, encode
 	e.rawParam("rru", "addevent")
 	e.param("subject", x.s.Title)
 	if x.s.AllDay {
-		e.timeParam("startdt", x.start, "2006-01-02", false)
-		e.timeParam("enddt", x.end, "2006-01-02", false)
+		e.timeParam("startdt", x.start, true)
+		e.timeParam("enddt", x.end, true)
 		e.rawParam("allday", "true")
 	} else {
-		e.timeParam("startdt", x.start, "2006-01-02T15:04:05Z", true)
-		e.timeParam("enddt", x.end, "2006-01-02T15:04:05Z", true)
+		e.timeParam("startdt", x.start, false)
+		e.timeParam("enddt", x.end, false)
 	}
 	if encoded != nil {
 		e.copiedParam("body", encoded[0])

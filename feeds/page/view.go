@@ -335,26 +335,35 @@ func whenOf(x session) whenView {
 		return w
 	}
 	st, en := x.start, x.end
+	stZone, enZone := zoneAbbrev(st), zoneAbbrev(en)
 	w := whenView{
 		StartUTC: utcStamp(st), EndUTC: utcStamp(en),
-		StartText: st.Format("15:04"), EndText: en.Format("15:04"),
-		Sep: "–", Abbrev: st.Format("MST"), Zone: s.Zone,
+		StartText: clock(st), EndText: clock(en),
+		Sep: "–", Abbrev: stZone, Zone: s.Zone,
 	}
 	sameDay := agenda.DateOf(st) == agenda.DateOf(en)
 	switch {
 	case !sameDay:
-		w.StartText += " " + st.Format("MST")
+		w.StartText += " " + stZone
 		w.EndText = en.Format("Monday 2 January 2006, 15:04 MST")
 		w.Sep, w.Abbrev = " – ", ""
-	case st.Format("MST") != en.Format("MST"):
-		w.StartText += " " + st.Format("MST")
-		w.EndText += " " + en.Format("MST")
+	case stZone != enZone:
+		w.StartText += " " + stZone
+		w.EndText += " " + enZone
 		w.Abbrev = ""
 	}
 	return w
 }
 
-func utcStamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+func clock(t time.Time) string {
+	var b [5]byte
+	return string(appendClock(b[:0], t))
+}
+
+func utcStamp(t time.Time) string {
+	var b [24]byte
+	return string(appendStamp(b[:0], t, false))
+}
 
 func longDate(d agenda.Date) string { return d.Time(time.UTC).Format("2 January 2006") }
 
