@@ -28,24 +28,14 @@ func appendDigits(b []byte, n, width int) []byte {
 // time.Format, which writes them its own way.
 func appendStamp(b []byte, t time.Time, compact bool) []byte {
 	t = t.UTC()
-	y, mo, d := t.Date()
-	if y < 0 || y > 9999 {
+	if y := t.Year(); y < 0 || y > 9999 {
 		if compact {
 			return t.AppendFormat(b, "20060102T150405Z")
 		}
 		return t.AppendFormat(b, "2006-01-02T15:04:05Z")
 	}
 	h, mi, s := t.Clock()
-	b = appendDigits(b, y, 4)
-	if !compact {
-		b = append(b, '-')
-	}
-	b = appendDigits(b, int(mo), 2)
-	if !compact {
-		b = append(b, '-')
-	}
-	b = appendDigits(b, d, 2)
-	b = append(b, 'T')
+	b = append(appendDate(b, t, compact), 'T')
 	b = appendDigits(b, h, 2)
 	if !compact {
 		b = append(b, ':')
