@@ -30,7 +30,8 @@ const ManifestName = ".manifest.json"
 type Manifest struct {
 	// Version increases by one every time the published set changes, so a
 	// reader can tell cheaply that it must reload (Generated may not move
-	// under a pinned clock).
+	// under a pinned clock): by two in a pass that serves its series files
+	// before its all-series files (one for each manifest it serves).
 	Version   int64               `json:"version"`
 	Generated time.Time           `json:"generated"`
 	Revisions map[string]int64    `json:"revisions"` // series slug -> published revision

@@ -21,6 +21,13 @@
 //   - the manifest on disk parses, and every file it lists exists and holds
 //     either the bytes the manifest hashes or the complete output of a later
 //     pass (one whose manifest was not yet written).
+//
+// Serving order. Manifest, which the HTTP server serves from, moves twice
+// in a pass that renders series: once their files are published (before
+// the all-series files, which for a large installation take seconds to
+// build), and at the end. When each is stored, every file it lists holds
+// the bytes it hashes (files renamed into place later may not, until the
+// next one: the server checks). Only the second is written to disk.
 package publish
 
 import (
@@ -351,14 +358,14 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 	if err := ctx.Err(); err != nil {
 		errs = append(errs, err)
 	}
-	changed := p.dirty || res.FilesWritten > 0 || len(st.obsolete) > 0 ||
+	changed := p.dirty || st.served || res.FilesWritten > 0 || len(st.obsolete) > 0 ||
 		combined != old.Combined || !maps.Equal(st.revs, old.Revisions)
 	if !changed {
 		return res, errors.Join(errs...)
 	}
 
 	m := &Manifest{
-		Version:   old.Version + 1,
+		Version:   p.cur.Load().Version + 1, // past an interim one
 		Generated: p.now(),
 		Revisions: st.revs,
 		Files:     st.files,
@@ -441,6 +448,8 @@ type passState struct {
 	snaps map[string]agenda.Snapshot
 	// stream feeds a StreamingRenderer's builder; nil otherwise.
 	stream *stream
+	// served: an interim manifest was stored (sendInterim).
+	served bool
 }
 
 // rendered is one output after rendering and comparing with the manifest.
@@ -542,38 +551,67 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 	go func() { wg.Wait(); close(results) }()
 
 	var errs []error
-	// held is the result between its arrival and accept, whose temp files
-	// a panic in between (the all-series builder's Add) must not leave.
-	var held *seriesResult
-	defer func() {
-		if held != nil {
-			held.discard()
-		}
-	}()
+	arrived := 0
 	for r := range results {
-		held = &r
-		if st.stream != nil {
-			st.stream.arrived(ctx, st, r)
-		}
-		held = nil
+		arrived++
 		if r.err != nil {
 			errs = append(errs, r.err)
-			continue
+		} else {
+			st.accept(r.slug, r.files, r.stage)
+			st.revs[r.slug] = r.rev
+			if st.stream == nil {
+				st.snaps[r.slug] = r.snap
+			}
+			st.res.SeriesRendered++
 		}
-		st.accept(r.slug, r.files, r.stage)
-		st.revs[r.slug] = r.rev
-		if st.stream == nil {
-			st.snaps[r.slug] = r.snap
-		}
-		st.res.SeriesRendered++
-		if len(st.batch.files) >= st.p.batch {
+		last := arrived == len(moved)
+		if len(st.batch.files) >= st.p.batch || last {
 			st.send()
+		}
+		if last {
+			// Accepted (and sent) before the builder takes its turn:
+			// an edit to the last series in slug order would otherwise
+			// wait for the builder to add every series before it.
+			st.sendInterim()
+		}
+		if st.stream != nil {
+			st.stream.arrived(ctx, st, r)
 		}
 	}
 	// The last batch is published while the all-series files render;
 	// Pass waits for it.
 	st.send()
 	return errors.Join(errs...)
+}
+
+// sendInterim asks the committer to serve the series files as soon as the
+// batches sent so far are published, without waiting for the all-series
+// files: those take seconds for a large installation (the 141 MB calendar
+// of 100,000 sessions), and an edit should reach its series' subscribers
+// within about a second. The manifest it stores is in memory only (the
+// one on disk is written at the end of the pass, after the all-series
+// files); it lists the old all-series files, which are still in place,
+// and says they are out of date (Combined false), so that a pass that
+// then fails leaves the next one to render them.
+func (st *passState) sendInterim() {
+	if st.committer == nil || st.res.SeriesRendered == 0 {
+		return // nothing was written, or nothing changes
+	}
+	st.committer.submit(commitJob{interim: &interim{
+		base:  st.old,
+		files: maps.Clone(st.files),
+		revs:  maps.Clone(st.revs),
+	}})
+}
+
+// interim is what the committer needs to build the interim manifest: the
+// pass's files and revisions when the series step ended, to which it adds
+// the files it published and from which it takes back the revisions of
+// series it could not publish.
+type interim struct {
+	base  *Manifest // the manifest the pass started from
+	files map[string]FileInfo
+	revs  map[string]int64
 }
 
 // renderCombined renders the all-series files from every series' snapshot:
@@ -763,6 +801,7 @@ func (st *passState) commit() error {
 	st.committer = nil
 	c.close()
 	<-c.done
+	st.served = c.served
 	for _, fi := range c.written {
 		st.files[fi.Path] = fi
 		st.res.FilesWritten++
@@ -797,6 +836,12 @@ func (st *passState) stopCommitter() {
 	c.abort.Store(true)
 	c.close()
 	<-c.done
+	if c.served {
+		// The interim manifest stays served; the next pass writes it
+		// (and, since it says the all-series files are out of date,
+		// renders them).
+		st.p.dirty = true
+	}
 }
 
 // commitJob is one batch for the committer.
@@ -804,6 +849,9 @@ type commitJob struct {
 	moves []move
 	files []FileInfo
 	fresh []string // paths to journal before the renames
+	// interim, when set, is served once every batch sent before it is
+	// published (sendInterim).
+	interim *interim
 }
 
 // discard deletes what the job's renames would have published.
@@ -834,6 +882,9 @@ type committer struct {
 	written []FileInfo
 	failed  map[string]bool // series ("" = all-series) with a file not published
 	errs    []error
+	// served is set once an interim manifest is stored: the manifest in
+	// memory is then ahead of the one on disk.
+	served bool
 }
 
 // fail records that these files were not published.
@@ -867,12 +918,49 @@ func startCommitter(p *Publisher, j *journal) *committer {
 				job.discard()
 				continue
 			}
-			if err := c.publish(job); err != nil {
-				c.errs = append(c.errs, err)
+			if len(job.moves) > 0 {
+				if err := c.publish(job); err != nil {
+					c.errs = append(c.errs, err)
+				}
+			}
+			for _, j := range jobs {
+				if j.interim != nil {
+					c.serve(j.interim)
+				}
 			}
 		}
 	}()
 	return c
+}
+
+// serve stores the interim manifest: im's files with every file published
+// so far in this pass, and im's revisions less those of series with a file
+// not published (as Pass records them at its end).
+func (c *committer) serve(im *interim) {
+	if len(c.written) == 0 && maps.Equal(im.revs, im.base.Revisions) {
+		return
+	}
+	for _, fi := range c.written {
+		im.files[fi.Path] = fi
+	}
+	for slug := range c.failed {
+		if slug == "" {
+			continue
+		}
+		if rev, ok := im.base.Revisions[slug]; ok {
+			im.revs[slug] = rev
+		} else {
+			delete(im.revs, slug)
+		}
+	}
+	c.p.cur.Store(&Manifest{
+		Version:   im.base.Version + 1,
+		Generated: c.p.now(),
+		Revisions: im.revs,
+		Files:     im.files,
+		Combined:  false,
+	})
+	c.served = true
 }
 
 // submit queues a batch for the next round.
@@ -906,6 +994,7 @@ func mergeJobs(jobs []commitJob) commitJob {
 	}
 	var j commitJob
 	for _, b := range jobs {
+		// interim stays with jobs: the committer serves it after the round.
 		j.moves = append(j.moves, b.moves...)
 		j.files = append(j.files, b.files...)
 		j.fresh = append(j.fresh, b.fresh...)

@@ -26,12 +26,14 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/agendafeed/agendafeed/config"
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/app"
+	"github.com/agendafeed/agendafeed/internal/publish"
 )
 
 // dataVersion names the generator's output; bump it when gen changes.
@@ -151,7 +153,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "no-change pass: %v\n", (time.Since(start) / n).Round(time.Microsecond))
 
-	doc := gen(0, *sessions)
+	// The last series in slug order: the all-series files are built in
+	// that order, so its edit is the one they could delay the most.
+	doc := gen(*series-1, *sessions)
 	doc.Sessions = doc.Sessions[:1]
 	doc.Posts = nil
 	doc.Sessions[0].Title += " (moved)"
@@ -161,16 +165,54 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if stopProfile, err = startProfile(*editprofile); err != nil {
 		return err
 	}
+	calendar := doc.Series.Slug + "/calendar.ics"
 	cpu0 = cpuTime()
 	start = time.Now()
+	served := watchServed(a.Publisher(), calendar, start)
 	res, err = a.Pass(ctx, false)
+	took := time.Since(start)
 	stopProfile()
 	if err != nil {
 		return fmt.Errorf("one-series pass: %w", err)
 	}
 	fmt.Fprintf(stdout, "one series changed: %v (CPU %v), %d series rendered, %d files written (incl. all-series files), peak RSS %s\n",
-		time.Since(start).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), res.SeriesRendered, res.FilesWritten, peakRSS())
+		took.Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), res.SeriesRendered, res.FilesWritten, peakRSS())
+	fmt.Fprintf(stdout, "  its new calendar served (in the publisher's manifest) after %v\n", served())
 	return nil
+}
+
+// watchServed polls p's manifest every millisecond from start until path's ETag
+// changes, and returns what reports how long that took (or that it had not
+// happened by then).
+func watchServed(p *publish.Publisher, path string, start time.Time) func() string {
+	before := p.Manifest().Files[path].ETag
+	var at atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			if p.Manifest().Files[path].ETag != before {
+				at.Store(int64(time.Since(start)))
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() string {
+		close(stop)
+		<-done
+		if d := at.Load(); d > 0 {
+			return time.Duration(d).Round(time.Millisecond).String()
+		}
+		return "never during the pass"
+	}
 }
 
 // startProfile starts a CPU profile into path ("" for none) and returns

@@ -164,6 +164,10 @@ type Renderer struct {
 	PerSession int // bytes per session per format; default 300
 	// Panic makes SeriesOutputs panic for this slug, for tests.
 	Panic string
+	// Combining, when set, is called on the pass's goroutine before the
+	// all-series files are listed: after every series file was rendered
+	// and sent to be published.
+	Combining func()
 }
 
 // SeriesOutputs lists the five series files and one .ics per session.
@@ -190,6 +194,9 @@ func (r *Renderer) SeriesOutputs(snap agenda.Snapshot) []Output {
 
 // CombinedOutputs lists the all-series files.
 func (r *Renderer) CombinedOutputs(snaps []agenda.Snapshot) []Output {
+	if r.Combining != nil {
+		r.Combining()
+	}
 	var outs []Output
 	kinds := append(feeds.SeriesKinds(), feeds.OPML)
 	for _, k := range kinds {

@@ -21,6 +21,9 @@ type StreamingRenderer struct {
 	// PanicAdd makes Add panic for this slug: a panic on the pass's own
 	// goroutine, with batches of files in flight.
 	PanicAdd string
+	// Adding, when set, is called with each slug Add is given, on the
+	// pass's goroutine, before it is added.
+	Adding func(slug string)
 }
 
 // NewCombined returns a builder that keeps the snapshots (a fake: the
@@ -39,6 +42,9 @@ type combined struct {
 
 func (c *combined) Add(snap agenda.Snapshot) error {
 	slug := snap.Series.Slug
+	if c.r.Adding != nil {
+		c.r.Adding(slug)
+	}
 	if c.r.PanicAdd != "" && slug == c.r.PanicAdd {
 		panic("builder exploded on " + slug)
 	}
