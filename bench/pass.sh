@@ -10,6 +10,8 @@
 #                                    -out DIR (e.g. /dev/shm/x for tmpfs)
 #                                    -cpuprofile F (full pass) -editprofile F (the pass
 #                                    after one edit) -trace F -memprofile F -memtrace
+#                                    -daemon N (then run the daemon and time N edits
+#                                    by another connection until served over HTTP)
 #   bench/pass.sh -floor -like DIR -out NEW
 #                                    the filesystem alone: recreates DIR's files
 #                                    (a kept -out of a real pass) in NEW, with no

@@ -5,26 +5,39 @@
 // empty output directory, a pass with nothing changed and a pass after one
 // series changed, printing each duration and the peak RSS (VmHWM).
 //
+// With -daemon N it then runs the daemon itself (internal/app's Run: the
+// HTTP server on 127.0.0.1, the schedule and the watch for edits by other
+// processes) and makes N edits through a second connection to the
+// database, as the CLI does from another process, each to a different
+// series; it prints how long each took to appear in that series' calendar
+// fetched over HTTP. The daemon's first pass is a forced one (as at every
+// start) over series whose bytes do not change.
+//
 // The generated database is cached as <cache>/realpass-<version>-<series>x<sessions>.db;
 // change dataVersion when the generator changes. Each run copies it, so the
 // cached file is never modified.
 //
-//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-editprofile F] [-trace F] [-memprofile F] [-memtrace]
+//	go run ./bench/cmd/realpass [-series 1000] [-sessions 100] [-out DIR] [-cpuprofile F] [-editprofile F] [-trace F] [-memprofile F] [-memtrace] [-daemon N]
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -34,6 +47,7 @@ import (
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/app"
 	"github.com/agendafeed/agendafeed/internal/publish"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 // dataVersion names the generator's output; bump it when gen changes.
@@ -57,6 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	memprofile := fs.String("memprofile", "", "write a heap profile of the full pass's peak live heap to this file")
 	tracefile := fs.String("trace", "", "write an execution trace of the full pass to this file (go tool trace; -pprof=sync or =syscall shows where goroutines wait)")
 	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
+	daemon := fs.Int("daemon", 0, "then run the daemon and time this many edits by another connection until served over HTTP")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -178,7 +193,101 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "one series changed: %v (CPU %v), %d series rendered, %d files written (incl. all-series files), peak RSS %s\n",
 		took.Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), res.SeriesRendered, res.FilesWritten, peakRSS())
 	fmt.Fprintf(stdout, "  its new calendar served (in the publisher's manifest) after %v\n", served())
+	if *daemon > 0 {
+		return editsServed(ctx, a, dbPath, *series, *sessions, *daemon, stdout)
+	}
 	return nil
+}
+
+// editsServed runs the daemon and makes n edits through another
+// connection, each to a series spread across the slug order (the last
+// first), printing how long each took to show in the series' calendar
+// served over HTTP. It waits for each edit's pass to end before the next.
+func editsServed(ctx context.Context, a *app.App, dbPath string, series, sessions, n int, stdout io.Writer) error {
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	addrs := make(chan net.Addr, 1)
+	runErr := make(chan error, 1)
+	start := time.Now()
+	go func() { runErr <- a.Run(runCtx, func(addr net.Addr) { addrs <- addr }) }()
+	var base string
+	select {
+	case addr := <-addrs:
+		base = "http://" + addr.String() + "/"
+	case err := <-runErr:
+		return fmt.Errorf("daemon: %w", err)
+	}
+	fmt.Fprintf(stdout, "daemon: serving after its first (forced) pass, %v\n", time.Since(start).Round(time.Millisecond))
+
+	other, err := store.Open(ctx, dbPath, store.Options{UIDDomain: a.Config().UIDDomain})
+	if err != nil {
+		return err
+	}
+	defer other.Close()
+	client := &http.Client{Timeout: 10 * time.Second}
+	var took []time.Duration
+	for i := range n {
+		idx := series - 1 - i*series/n
+		doc := gen(idx, sessions)
+		doc.Sessions = doc.Sessions[:1]
+		doc.Posts = nil
+		marker := fmt.Sprintf("edit-%d-%d", i, time.Now().UnixNano())
+		doc.Sessions[0].Title += " " + marker
+		if _, err := other.Import(ctx, []agenda.Snapshot{doc}); err != nil {
+			return fmt.Errorf("edit %d: %w", i, err)
+		}
+		edited := time.Now()
+		url := base + doc.Series.Slug + "/calendar.ics"
+		for {
+			body, err := get(ctx, client, url)
+			if err != nil {
+				return fmt.Errorf("edit %d: %w", i, err)
+			}
+			// Unfolded: a long SUMMARY line may be folded inside the marker.
+			if bytes.Contains(bytes.ReplaceAll(body, []byte("\r\n "), nil), []byte(marker)) {
+				break
+			}
+			if time.Since(edited) > 30*time.Second {
+				return fmt.Errorf("edit %d to %s not served after 30 s", i, doc.Series.Slug)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		took = append(took, time.Since(edited))
+		// Let the edit's pass (the all-series files) end before the next.
+		time.Sleep(5 * time.Second)
+	}
+	cancel()
+	if err := <-runErr; err != nil {
+		return fmt.Errorf("daemon: %w", err)
+	}
+	var parts []string
+	for _, d := range took {
+		parts = append(parts, d.Round(time.Millisecond).String())
+	}
+	cfg := a.Config()
+	fmt.Fprintf(stdout, "daemon: each edit by another connection served over HTTP after %s (max %v; debounce %v, the watch polls every 250ms)\n",
+		strings.Join(parts, ", "), slices.Max(took).Round(time.Millisecond), time.Duration(cfg.Debounce))
+	return nil
+}
+
+func get(ctx context.Context, c *http.Client, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return b, nil
 }
 
 // watchServed polls p's manifest every millisecond from start until path's ETag
@@ -241,7 +350,10 @@ func open(ctx context.Context, db, out string) (*app.App, error) {
 	cfg.OutputDir = out
 	cfg.BaseURL = "https://agenda.example.org/"
 	cfg.UIDDomain = "agenda.example.org"
-	return app.Open(ctx, app.Options{Config: cfg})
+	cfg.Listen = "127.0.0.1:0"
+	// Warnings and errors only: -daemon's requests would log a line each.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return app.Open(ctx, app.Options{Config: cfg, Logger: logger})
 }
 
 // build writes the generated agenda into a new database at path, through
