@@ -265,8 +265,8 @@ func editsServed(ctx context.Context, a *app.App, dbPath string, series, session
 		parts = append(parts, d.Round(time.Millisecond).String())
 	}
 	cfg := a.Config()
-	fmt.Fprintf(stdout, "daemon: each edit by another connection served over HTTP after %s (max %v; debounce %v, the watch polls every 250ms)\n",
-		strings.Join(parts, ", "), slices.Max(took).Round(time.Millisecond), time.Duration(cfg.Debounce))
+	fmt.Fprintf(stdout, "daemon: each edit by another connection served over HTTP after %s (max %v; debounce %v, the watch polls every 250ms), peak RSS %s\n",
+		strings.Join(parts, ", "), slices.Max(took).Round(time.Millisecond), time.Duration(cfg.Debounce), peakRSS())
 	return nil
 }
 
