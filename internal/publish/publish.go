@@ -330,9 +330,11 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		st.obsoleteDirs = append(st.obsoleteDirs, slug)
 	}
 
+	// From here on st.old, which sendInterim may have trimmed, not old:
+	// so that old's file list can be freed once it is no longer served.
 	// The all-series files, only when something moved (or never rendered).
-	combined, rendered := old.Combined, false
-	if force || st.res.SeriesRendered > 0 || len(removed) > 0 || !old.Combined {
+	combined, rendered := st.old.Combined, false
+	if force || st.res.SeriesRendered > 0 || len(removed) > 0 || !st.old.Combined {
 		var err error
 		if st.stream != nil {
 			err = st.finishCombined(ctx, revs)
@@ -359,7 +361,7 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		errs = append(errs, err)
 	}
 	changed := p.dirty || st.served || res.FilesWritten > 0 || len(st.obsolete) > 0 ||
-		combined != old.Combined || !maps.Equal(st.revs, old.Revisions)
+		combined != st.old.Combined || !maps.Equal(st.revs, st.old.Revisions)
 	if !changed {
 		return res, errors.Join(errs...)
 	}
@@ -516,13 +518,14 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 		}
 	}()
 	var wg sync.WaitGroup
+	old := st.old // sendInterim replaces st.old
 	for range st.p.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w := st.p.newWorker()
 			for j := range jobs {
-				results <- w.series(ctx, st.old, j, revs[j.slug])
+				results <- w.series(ctx, old, j, revs[j.slug])
 			}
 		}()
 	}
@@ -593,10 +596,27 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 // files); it lists the old all-series files, which are still in place,
 // and says they are out of date (Combined false), so that a pass that
 // then fails leaves the next one to render them.
+//
+// A first pass (nothing published before) serves nothing early: there is
+// no edit to hurry, and a large first pass would hold one more list of
+// every file at its peak.
 func (st *passState) sendInterim() {
-	if st.committer == nil || st.res.SeriesRendered == 0 {
-		return // nothing was written, or nothing changes
+	if st.committer == nil || st.res.SeriesRendered == 0 || len(st.old.Files) == 0 {
+		return // nothing was written, nothing changes, or a first pass
 	}
+	// The rest of the pass reads only the old all-series files' entries
+	// (the series are done), so that once the interim manifest replaces
+	// the old one in Manifest, the old list of every file can be freed:
+	// a pass then holds two such lists at its peak, as it did before it
+	// served early.
+	trimmed := *st.old
+	trimmed.Files = map[string]FileInfo{}
+	for path, fi := range st.old.Files {
+		if fi.Series == "" {
+			trimmed.Files[path] = fi
+		}
+	}
+	st.old = &trimmed
 	st.committer.submit(commitJob{interim: &interim{
 		base:  st.old,
 		files: maps.Clone(st.files),
