@@ -353,8 +353,9 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 	o.header("Vary", hVary)
 	o.header("X-Content-Type-Options", hNosniff)
 	o.header("Access-Control-Allow-Origin", hAnyOrigin)
-	if e.hLastMod != nil {
-		o.header("Last-Modified", e.hLastMod)
+	h := e.hdrs()
+	if h.hLastMod != nil {
+		o.header("Last-Modified", h.hLastMod)
 	}
 
 	var gz *gzBody
@@ -363,15 +364,15 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 			gz = g
 		}
 	}
-	etag, hETag := e.etag, e.hETag
+	etag, hETag := e.etag, h.hETag
 	if gz != nil {
-		etag, hETag = e.etagGz, e.hETagGz
+		etag, hETag = h.etagGz, h.hETagGz
 	}
 	o.header("Etag", hETag)
 	if notModified(q.inm, q.ims, etag, e.modTime) {
 		return http.StatusNotModified, o.send(http.StatusNotModified, nil)
 	}
-	o.header("Content-Type", e.hType)
+	o.header("Content-Type", h.hType)
 	if gz != nil {
 		o.header("Content-Encoding", hGzip)
 		o.header("Content-Length", gz.hLen)
@@ -387,7 +388,7 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 			o.drop("Last-Modified")
 			o.header("Content-Length", []string{strconv.Itoa(len(body))})
 		} else {
-			o.header("Content-Length", e.hLen)
+			o.header("Content-Length", h.hLen)
 			if m, conn := o.sendfileMin(); m > 0 && len(body) >= m {
 				if f := e.verifiedFile(conn); f != nil {
 					return http.StatusOK, o.sendFile(f, int64(len(body)))
@@ -396,7 +397,7 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 		}
 		return http.StatusOK, o.send(http.StatusOK, body)
 	}
-	f, err := os.Open(e.path)
+	f, err := os.Open(e.path())
 	if err != nil {
 		return s.writeError(o, fmt.Errorf("open %s: %w", q.path, err))
 	}

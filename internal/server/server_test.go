@@ -752,3 +752,45 @@ func FuzzETagMatch(f *testing.F) {
 		acceptsGzip([]string{field})
 	})
 }
+
+// A table builds no response headers for files nobody asked for: a large
+// installation has ~105,000 entries, most of them rarely requested. The
+// first request builds them, concurrent first requests agree on them, and
+// a reloaded table keeps those of unchanged files.
+func TestHeadersBuiltOnFirstRequest(t *testing.T) {
+	bothFronts(t, false, func(t *testing.T, f *fixture) {
+		s := f.srv
+		tbl := s.current()
+		for path, e := range tbl.files {
+			if e.h.Load() != nil {
+				t.Errorf("%s: headers built before any request", path)
+			}
+		}
+		e := tbl.files["madrid/calendar.ics"]
+		var wg sync.WaitGroup
+		got := make([]*headers, 4)
+		for i := range got {
+			wg.Go(func() { got[i] = e.hdrs() })
+		}
+		wg.Wait()
+		for _, h := range got[1:] {
+			if h != got[0] {
+				t.Errorf("concurrent first requests built different headers")
+			}
+		}
+		w := f.do(t, "GET", "/tunis/calendar.ics")
+		if w.Code != 200 || tbl.files["tunis/calendar.ics"].h.Load() == nil {
+			t.Errorf("GET: %d; headers built: %v", w.Code, tbl.files["tunis/calendar.ics"].h.Load() != nil)
+		}
+		if tbl.files["tunis/rss.xml"].h.Load() != nil {
+			t.Errorf("a file not requested has headers")
+		}
+		f.src.Put(publishtest.MakeSnapshot("madrid", 2, 3))
+		if _, err := f.pub.Pass(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+		if next := s.current(); next == tbl || next.files["tunis/calendar.ics"] != tbl.files["tunis/calendar.ics"] {
+			t.Errorf("reload: the unchanged file's entry (and its headers) not kept")
+		}
+	})
+}
