@@ -53,6 +53,8 @@ type Scheduler struct {
 
 	passMu  sync.Mutex // cron and debounced passes share it
 	cron    *cron.Cron
+	ctx     context.Context // Start's: no pass starts once it is done
+	passCtx context.Context // ctx without its cancellation, for passes
 	trigger chan struct{}
 	stop    chan struct{}
 	once    sync.Once
@@ -98,11 +100,15 @@ func cronOptions(l cron.Logger) []cron.Option {
 	}
 }
 
-// Start runs the schedule until ctx is done or Stop is called.
+// Start runs the schedule until ctx is done or Stop is called. A pass
+// running then is finished, not cancelled: its context does not end with
+// ctx (a daemon told to stop finishes the pass in flight, as it does the
+// requests in flight); no pass starts after.
 func (s *Scheduler) Start(ctx context.Context) {
 	l := cronLogger{s.log}
 	s.cron = cron.New(cronOptions(l)...)
-	if _, err := s.cron.AddFunc(s.spec, func() { s.run(ctx, "cron") }); err != nil {
+	s.ctx, s.passCtx = ctx, context.WithoutCancel(ctx)
+	if _, err := s.cron.AddFunc(s.spec, func() { s.run(s.passCtx, "cron") }); err != nil {
 		// ValidateSpec accepted it; AddFunc uses the same parser.
 		s.log.Error("schedule", "spec", s.spec, "err", err)
 	}
@@ -162,7 +168,7 @@ func (s *Scheduler) loop(ctx context.Context) {
 			timer.Reset(wait)
 		case <-timer.C:
 			first = time.Time{}
-			s.run(ctx, "edit")
+			s.run(s.passCtx, "edit")
 		}
 	}
 }
@@ -172,6 +178,13 @@ func (s *Scheduler) loop(ctx context.Context) {
 func (s *Scheduler) run(ctx context.Context, why string) {
 	s.passMu.Lock()
 	defer s.passMu.Unlock()
+	select {
+	case <-s.stop:
+		return // stopping: a timer or cron tick that raced Stop
+	case <-s.ctx.Done():
+		return
+	default:
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("pass panicked", "trigger", why, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))

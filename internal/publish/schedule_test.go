@@ -234,6 +234,48 @@ func TestStopWaitsForRunningPass(t *testing.T) {
 	}
 }
 
+// A daemon told to stop (its context cancelled) finishes the pass in
+// flight: the pass's context stays live, and Stop waits for it. No pass
+// starts after, even with a trigger pending.
+func TestCancelFinishesRunningPass(t *testing.T) {
+	t.Parallel()
+	block := make(chan struct{})
+	var calls atomic.Int32
+	passErr := make(chan error, 2)
+	pass := func(ctx context.Context) error {
+		calls.Add(1)
+		<-block
+		passErr <- ctx.Err()
+		return nil
+	}
+	s, err := NewScheduler("@yearly", pass, time.Millisecond, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Start(ctx)
+	s.Trigger()
+	waitFor(t, 2*time.Second, "the pass to start", func() bool { return calls.Load() == 1 })
+	s.Trigger() // pending when the context ends
+	cancel()
+	stopped := make(chan struct{})
+	go func() { s.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("Stop returned while a pass was running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(block)
+	<-stopped
+	if err := <-passErr; err != nil {
+		t.Errorf("the running pass saw its context end (%v): it would stop half-way instead of finishing", err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d passes ran, want only the one in flight", n)
+	}
+}
+
 // syncBuffer is a goroutine-safe strings.Builder for logs.
 type syncBuffer struct {
 	mu sync.Mutex
