@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -163,17 +164,30 @@ func (a *App) lastPass() (publish.Result, error, bool) {
 	return a.last, a.lastErr, a.hasLast
 }
 
-// Run publishes once, then serves and regenerates on the schedule, after
-// edits through the API and after edits by other processes, until ctx is
-// cancelled. It then lets the running pass and the requests in flight
-// finish, and returns nil. ready is called with the listening address.
+// Run serves and regenerates on the schedule, after edits through the API
+// and after edits by other processes, until ctx is cancelled. It then lets
+// the running pass and the requests in flight finish, and returns nil.
+// ready is called with the listening address.
+//
+// Its first pass is forced (every series re-rendered: this binary may
+// render differently from the one that published). When nothing is
+// published yet, that pass runs before the server listens, so that the
+// first request finds the files. When a previous run published, the
+// server listens at once and serves those files while the pass runs: at
+// 1,000 series of 100 sessions that pass takes ~5 s, which a restart
+// would otherwise leave subscribers with no answer at all.
 func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
-	if _, err := a.Pass(ctx, true); err != nil {
-		// The daemon still serves what was published before; the schedule retries.
-		a.log.Error("first pass failed; serving what was published before", "err", err)
+	published := len(a.pub.Manifest().Files) > 0
+	if !published {
+		if _, err := a.Pass(ctx, true); err != nil {
+			// The schedule retries.
+			a.log.Error("first pass failed", "err", err)
+		}
 	}
+	var force atomic.Bool
+	force.Store(published) // the first pass, when the scheduler runs it
 	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
-		_, err := a.Pass(ctx, false)
+		_, err := a.Pass(ctx, force.Swap(false))
 		return err
 	}, time.Duration(a.cfg.Debounce), a.log, a.now)
 	if err != nil {
@@ -214,7 +228,14 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		defer wg.Done()
 		sched.Watch(runCtx, a.watch, a.db.ChangeCounter)
 	}()
-	serveErr := srv.ListenAndServe(runCtx, a.cfg.Listen, ready)
+	serveErr := srv.ListenAndServe(runCtx, a.cfg.Listen, func(addr net.Addr) {
+		if ready != nil {
+			ready(addr)
+		}
+		if published {
+			sched.Trigger()
+		}
+	})
 	cancel()
 	sched.Stop()
 	wg.Wait()

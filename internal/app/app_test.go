@@ -242,6 +242,71 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 }
 
+// A restart serves what the previous run published as soon as it listens,
+// and runs its forced first pass while serving; a first start (nothing
+// published) passes before it listens.
+func TestRestartServesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, t.TempDir())
+	for run, published := range []bool{false, true} {
+		a, err := Open(ctx, Options{Config: cfg, WatchInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run == 0 {
+			loadDemo(t, a)
+		}
+		runCtx, cancel := context.WithCancel(ctx)
+		addrc := make(chan net.Addr, 1)
+		passedBefore := make(chan bool, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- a.Run(runCtx, func(addr net.Addr) {
+				_, _, has := a.lastPass()
+				passedBefore <- has
+				addrc <- addr
+			})
+		}()
+		var base string
+		select {
+		case addr := <-addrc:
+			base = "http://" + addr.String()
+		case err := <-done:
+			t.Fatalf("run %d: daemon stopped before listening: %v", run, err)
+		}
+		if has := <-passedBefore; has == published {
+			t.Errorf("run %d (published before: %v): a pass had run when it started listening: %v", run, published, has)
+		}
+		if published {
+			calURL := base + "/open-policy-debates/calendar.ics"
+			r := get(t, calURL)
+			want, err := os.ReadFile(filepath.Join(cfg.OutputDir, "open-policy-debates", "calendar.ics"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := body(t, r); r.StatusCode != http.StatusOK || b != string(want) {
+				t.Errorf("restart: GET %s before its first pass: %s", calURL, r.Status)
+			}
+		}
+		// The first pass (the forced one), then the one the demo import
+		// triggers on the first run.
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			res, err, has := a.lastPass()
+			if has && err == nil && (published && res.SeriesRendered == 2 || !published && a.pub.Manifest().Revisions["open-policy-debates"] > 0) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("run %d: the first passes did not publish: %+v, %v, %v", run, res, err, has)
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("run %d: Run: %v", run, err)
+		}
+		a.Close()
+	}
+}
+
 // The crash test: a daemon process regenerating under a stream of edits is
 // killed with SIGKILL at random moments, over and over. After every kill,
 // every published file must be complete and parse, and the manifest must

@@ -24,6 +24,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -217,14 +219,39 @@ func editsServed(ctx context.Context, a *app.App, dbPath string, series, session
 	case err := <-runErr:
 		return fmt.Errorf("daemon: %w", err)
 	}
-	fmt.Fprintf(stdout, "daemon: serving after its first (forced) pass, %v\n", time.Since(start).Round(time.Millisecond))
+	serving := time.Since(start)
+	// A restart serves what is published at once and makes its forced
+	// first pass meanwhile: wait for it, so that edits are timed alone.
+	client := &http.Client{Timeout: 10 * time.Second}
+	for {
+		var h struct {
+			LastPass *struct {
+				Time time.Time `json:"time"`
+			} `json:"last_pass"`
+		}
+		b, err := get(ctx, client, base+"healthz")
+		if err != nil {
+			return fmt.Errorf("healthz: %w", err)
+		}
+		if err := json.Unmarshal(b, &h); err != nil {
+			return fmt.Errorf("healthz: %w", err)
+		}
+		if h.LastPass != nil && !h.LastPass.Time.Before(start.Truncate(time.Second)) {
+			break
+		}
+		if time.Since(start) > 5*time.Minute {
+			return errors.New("the daemon's first pass did not end in 5 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	fmt.Fprintf(stdout, "daemon: serving after %v; its first (forced) pass done after %v\n",
+		serving.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 
 	other, err := store.Open(ctx, dbPath, store.Options{UIDDomain: a.Config().UIDDomain})
 	if err != nil {
 		return err
 	}
 	defer other.Close()
-	client := &http.Client{Timeout: 10 * time.Second}
 	var took []time.Duration
 	for i := range n {
 		idx := series - 1 - i*series/n
