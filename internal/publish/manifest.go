@@ -262,6 +262,20 @@ func checkPath(p string) error {
 	return nil
 }
 
+// etagOfIs reports whether etag is ETagOf(sum), without building it.
+func etagOfIs(etag string, sum []byte) bool {
+	const hexdigits = "0123456789abcdef"
+	if len(etag) != 2+2*len(sum) || etag[0] != '"' || etag[len(etag)-1] != '"' {
+		return false
+	}
+	for i, c := range sum {
+		if etag[1+2*i] != hexdigits[c>>4] || etag[2+2*i] != hexdigits[c&15] {
+			return false
+		}
+	}
+	return true
+}
+
 // ETagOf formats a sha256 digest as the strong ETag the manifest records.
 func ETagOf(sum []byte) string {
 	const hexdigits = "0123456789abcdef"

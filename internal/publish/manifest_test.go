@@ -2,9 +2,12 @@ package publish
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,4 +185,30 @@ func BenchmarkManifestEncode(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestETagOfIs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		var sum [32]byte
+		for i := range sum {
+			sum[i] = byte(rng.Uint32())
+		}
+		etag := ETagOf(sum[:])
+		if !etagOfIs(etag, sum[:]) {
+			t.Fatalf("etagOfIs(%s, its own sum) = false", etag)
+		}
+		other := sum
+		other[rng.IntN(32)] ^= 1 << rng.IntN(8)
+		if etagOfIs(etag, other[:]) {
+			t.Fatalf("etagOfIs(%s, a sum one bit off) = true", etag)
+		}
+	}
+	sum := sha256.Sum256([]byte("x"))
+	etag := ETagOf(sum[:])
+	for _, bad := range []string{"", `""`, etag[1:], etag[:len(etag)-1], strings.ToUpper(etag), "W/" + etag, etag[:1] + "0" + etag[2:]} {
+		if etagOfIs(bad, sum[:]) {
+			t.Errorf("etagOfIs(%q) = true", bad)
+		}
+	}
 }
