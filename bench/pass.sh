@@ -12,6 +12,8 @@
 #                                    after one edit) -trace F -memprofile F -memtrace
 #                                    -daemon N (then run the daemon and time N edits
 #                                    by another connection until served over HTTP)
+#                                    -gap D (with -daemon: from one edit served to
+#                                    the next edit; default 5s)
 #   bench/pass.sh -floor -like DIR -out NEW
 #                                    the filesystem alone: recreates DIR's files
 #                                    (a kept -out of a real pass) in NEW, with no

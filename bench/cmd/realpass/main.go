@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	tracefile := fs.String("trace", "", "write an execution trace of the full pass to this file (go tool trace; -pprof=sync or =syscall shows where goroutines wait)")
 	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
 	daemon := fs.Int("daemon", 0, "then run the daemon and time this many edits by another connection until served over HTTP")
+	gap := fs.Duration("gap", 5*time.Second, "with -daemon: time from one edit being served to the next edit (the default lets each edit's pass end first)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		took.Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), res.SeriesRendered, res.FilesWritten, peakRSS())
 	fmt.Fprintf(stdout, "  its new calendar served (in the publisher's manifest) after %v\n", served())
 	if *daemon > 0 {
-		return editsServed(ctx, a, dbPath, *series, *sessions, *daemon, stdout)
+		return editsServed(ctx, a, dbPath, *series, *sessions, *daemon, *gap, stdout)
 	}
 	return nil
 }
@@ -204,8 +205,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // editsServed runs the daemon and makes n edits through another
 // connection, each to a series spread across the slug order (the last
 // first), printing how long each took to show in the series' calendar
-// served over HTTP. It waits for each edit's pass to end before the next.
-func editsServed(ctx context.Context, a *app.App, dbPath string, series, sessions, n int, stdout io.Writer) error {
+// served over HTTP. It waits gap after each edit is served before the
+// next: long enough for the edit's pass to end by default, shorter to
+// time edits made while a pass still rebuilds the all-series files.
+func editsServed(ctx context.Context, a *app.App, dbPath string, series, sessions, n int, gap time.Duration, stdout io.Writer) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	addrs := make(chan net.Addr, 1)
@@ -280,8 +283,7 @@ func editsServed(ctx context.Context, a *app.App, dbPath string, series, session
 			time.Sleep(5 * time.Millisecond)
 		}
 		took = append(took, time.Since(edited))
-		// Let the edit's pass (the all-series files) end before the next.
-		time.Sleep(5 * time.Second)
+		time.Sleep(gap)
 	}
 	cancel()
 	if err := <-runErr; err != nil {
@@ -292,8 +294,8 @@ func editsServed(ctx context.Context, a *app.App, dbPath string, series, session
 		parts = append(parts, d.Round(time.Millisecond).String())
 	}
 	cfg := a.Config()
-	fmt.Fprintf(stdout, "daemon: each edit by another connection served over HTTP after %s (max %v; debounce %v, the watch polls every 250ms), peak RSS %s\n",
-		strings.Join(parts, ", "), slices.Max(took).Round(time.Millisecond), time.Duration(cfg.Debounce), peakRSS())
+	fmt.Fprintf(stdout, "daemon: each edit by another connection (the next %v after one is served) served over HTTP after %s (max %v; debounce %v, the watch polls every 250ms), peak RSS %s\n",
+		gap, strings.Join(parts, ", "), slices.Max(took).Round(time.Millisecond), time.Duration(cfg.Debounce), peakRSS())
 	return nil
 }
 
