@@ -186,3 +186,80 @@ func diskManifest(t *testing.T, dir string) publish.Manifest {
 	}
 	return m
 }
+
+// A pass told that a newer edit waits (Supersede) leaves the all-series
+// files to the next pass: its series files are published and served, the
+// all-series files stay as they were, marked out of date, and the next
+// pass rebuilds them. Unless they are older than maxStale: then it
+// rebuilds them anyway, so that a steady stream of edits cannot keep them
+// stale.
+func TestSupersededPassLeavesAllSeriesFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		streaming bool
+		age       time.Duration // of the all-series files when superseded
+		left      bool
+	}{
+		{"streaming", true, 0, true},
+		{"all at once", false, 0, true},
+		{"streaming, stale", true, time.Minute, false},
+		{"all at once, stale", false, time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c := newClock()
+			src := publishtest.NewSource(publishtest.MakeSnapshot("lyon", 1, 2), publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 2))
+			base := &publishtest.Renderer{}
+			var r publish.Renderer = base
+			var sr *publishtest.StreamingRenderer
+			if tc.streaming {
+				sr = &publishtest.StreamingRenderer{}
+				r = sr
+			}
+			p := newPublisher(t, dir, src, r, c)
+			pass(t, p, false)
+			before := p.Manifest()
+
+			c.Add(tc.age)
+			src.Put(publishtest.MakeSnapshot("tunis", 2, 3))
+			if sr != nil {
+				sr.Adding = func(slug string) {
+					if slug == "lyon" {
+						p.Supersede()
+					}
+				}
+			} else {
+				base.Combining = p.Supersede
+			}
+			res := pass(t, p, false)
+			m := p.Manifest()
+			if res.Superseded != tc.left || m.Combined == tc.left || m.Revisions["tunis"] != 2 {
+				t.Errorf("superseded pass: %+v, combined %v, revisions %v; want the all-series files left: %v", res, m.Combined, m.Revisions, tc.left)
+			}
+			if same := m.Files["calendar.ics"].ETag == before.Files["calendar.ics"].ETag; same != tc.left {
+				t.Errorf("all-series calendar unchanged: %v, want %v", same, tc.left)
+			}
+			checkConsistent(t, dir, m)
+			if disk := diskManifest(t, dir); disk.Version != m.Version || disk.Combined != m.Combined {
+				t.Errorf("manifest on disk: version %d combined %v, want %d %v", disk.Version, disk.Combined, m.Version, m.Combined)
+			}
+
+			if sr != nil {
+				sr.Adding = nil
+			}
+			base.Combining = nil
+			res = pass(t, p, false)
+			if m := p.Manifest(); res.Superseded || !m.Combined {
+				t.Errorf("next pass: %+v, combined %v", res, m.Combined)
+			}
+			if want := 0; !tc.left {
+				if res.FilesWritten != want {
+					t.Errorf("next pass wrote %d files, want %d", res.FilesWritten, want)
+				}
+			} else if res.FilesWritten != 6 {
+				t.Errorf("next pass wrote %d files, want the 6 all-series files", res.FilesWritten)
+			}
+			checkConsistent(t, dir, p.Manifest())
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -56,6 +57,10 @@ type Scheduler struct {
 	ctx     context.Context // Start's: no pass starts once it is done
 	passCtx context.Context // ctx without its cancellation, for passes
 	trigger chan struct{}
+	// running is set while a pass runs; busy, when set, is called by a
+	// Trigger meanwhile (OnBusyTrigger).
+	running atomic.Bool
+	busy    func()
 	stop    chan struct{}
 	once    sync.Once
 	wg      sync.WaitGroup
@@ -131,7 +136,15 @@ func (s *Scheduler) Trigger() {
 	case s.trigger <- struct{}{}:
 	default: // one is already pending
 	}
+	if s.busy != nil && s.running.Load() {
+		s.busy()
+	}
 }
+
+// OnBusyTrigger sets f to be called when Trigger is called while a pass
+// runs (the daemon tells the publisher that a newer edit waits:
+// Publisher.Supersede). Call it before Start.
+func (s *Scheduler) OnBusyTrigger(f func()) { s.busy = f }
 
 // Stop stops the schedule and waits for a running pass to finish.
 func (s *Scheduler) Stop() {
@@ -185,6 +198,8 @@ func (s *Scheduler) run(ctx context.Context, why string) {
 		return
 	default:
 	}
+	s.running.Store(true)
+	defer s.running.Store(false)
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("pass panicked", "trigger", why, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))

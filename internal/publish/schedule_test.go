@@ -276,6 +276,32 @@ func TestCancelFinishesRunningPass(t *testing.T) {
 	}
 }
 
+// A Trigger while a pass runs calls the busy hook (the daemon's
+// Publisher.Supersede); one while no pass runs does not.
+func TestBusyTrigger(t *testing.T) {
+	t.Parallel()
+	c := &passCounter{block: make(chan struct{})}
+	s, err := NewScheduler("@yearly", c.pass, time.Millisecond, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var busy atomic.Int32
+	s.OnBusyTrigger(func() { busy.Add(1) })
+	s.Trigger() // before Start: certainly no pass running
+	if n := busy.Load(); n != 0 {
+		t.Errorf("a trigger with no pass running called the hook %d times", n)
+	}
+	s.Start(context.Background())
+	defer s.Stop()
+	waitFor(t, 2*time.Second, "the pass to start", func() bool { return c.calls.Load() == 1 })
+	s.Trigger()
+	if n := busy.Load(); n != 1 {
+		t.Errorf("a trigger during a pass called the hook %d times, want 1", n)
+	}
+	close(c.block)
+	waitFor(t, 2*time.Second, "the pass the trigger asked for", func() bool { return c.calls.Load() == 2 })
+}
+
 // syncBuffer is a goroutine-safe strings.Builder for logs.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -164,6 +164,9 @@ func (s *stream) advance(ctx context.Context, st *passState, all bool) {
 				snap, have = r.snap, true
 			}
 		}
+		if s.err == nil && st.superseded() {
+			s.err = errSuperseded
+		}
 		if s.err != nil {
 			continue // nothing more to add; keep the window moving
 		}
@@ -199,6 +202,9 @@ func (st *passState) finishCombined(ctx context.Context, revs map[string]int64) 
 	s.advance(ctx, st, true)
 	if s.err != nil {
 		return s.err
+	}
+	if st.superseded() {
+		return errSuperseded
 	}
 	return st.writeCombined(s.b.Outputs(), revs)
 }
