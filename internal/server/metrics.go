@@ -36,7 +36,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	}
 	m := &Metrics{
 		passes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "agendafeed_passes_total", Help: "Regeneration passes by result (ok, error, panic).",
+			Name: "agendafeed_passes_total", Help: "Regeneration passes by result (ok; superseded: ok, the all-series files left for the next pass, which has a newer edit; error; panic).",
 		}, []string{"result"}),
 		passDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "agendafeed_pass_duration_seconds", Help: "Duration of regeneration passes.",
@@ -60,6 +60,8 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 func (m *Metrics) ObservePass(res publish.Result, err error) {
 	var pe *publish.PanicError
 	switch {
+	case err == nil && res.Superseded:
+		m.passes.WithLabelValues("superseded").Inc()
 	case err == nil:
 		m.passes.WithLabelValues("ok").Inc()
 	case errors.As(err, &pe):

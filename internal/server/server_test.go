@@ -593,16 +593,18 @@ func TestMetrics(t *testing.T) {
 		f.do(t, "GET", "/nope")
 		m := f.srv.Metrics()
 		m.ObservePass(publish.Result{Duration: time.Second, FilesWritten: 7}, nil)
+		m.ObservePass(publish.Result{Superseded: true}, nil)
 		m.ObservePass(publish.Result{}, errors.New("x"))
 		m.ObservePass(publish.Result{}, fmt.Errorf("pass: %w", &publish.PanicError{Value: "boom"}))
 		w := f.do(t, "GET", "/metrics")
 		body := w.Body.String()
 		for _, want := range []string{
 			`agendafeed_passes_total{result="ok"} 1`,
+			`agendafeed_passes_total{result="superseded"} 1`,
 			`agendafeed_passes_total{result="error"} 1`,
 			`agendafeed_passes_total{result="panic"} 1`,
 			`agendafeed_pass_duration_seconds_bucket`,
-			`agendafeed_pass_duration_seconds_count 3`,
+			`agendafeed_pass_duration_seconds_count 4`,
 			`agendafeed_files_written_total 7`,
 			`agendafeed_http_requests_total{code="200",method="GET"} 1`,
 			`agendafeed_http_requests_total{code="404",method="GET"} 1`,
