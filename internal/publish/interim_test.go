@@ -28,14 +28,7 @@ func TestSeriesServedBeforeAllSeriesFiles(t *testing.T) {
 			dir := t.TempDir()
 			// "tunis" is last in slug order: the streaming builder adds
 			// every other series before it.
-			src := publishtest.NewSource(publishtest.MakeSnapshot("lyon", 1, 2), publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 2))
-			base := &publishtest.Renderer{}
-			var r publish.Renderer = base
-			var sr *publishtest.StreamingRenderer
-			if tc.streaming {
-				sr = &publishtest.StreamingRenderer{}
-				r = sr
-			}
+			src, base, sr, r := threeSeries(tc.streaming)
 			p := newPublisher(t, dir, src, r, newClock())
 			pass(t, p, false)
 			before := p.Manifest()
@@ -137,6 +130,19 @@ func TestPanicAfterSeriesServed(t *testing.T) {
 	}
 }
 
+// threeSeries is the source of three series at revision 1, lyon, madrid
+// and tunis, and the renderer for it: with streaming, a
+// StreamingRenderer (sr; base is its Renderer), else base itself.
+func threeSeries(streaming bool) (src *publishtest.Source, base *publishtest.Renderer, sr *publishtest.StreamingRenderer, r publish.Renderer) {
+	src = publishtest.NewSource(publishtest.MakeSnapshot("lyon", 1, 2), publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 2))
+	if streaming {
+		sr = &publishtest.StreamingRenderer{}
+		return src, &sr.Renderer, sr, sr
+	}
+	base = &publishtest.Renderer{}
+	return src, base, nil, base
+}
+
 // waitServed waits until p serves series slug at revision rev, and returns
 // what it serves then. The interim manifest is stored by the committer's
 // goroutine once the series' batch is durable; a pass that never stores
@@ -208,14 +214,7 @@ func TestSupersededPassLeavesAllSeriesFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			c := newClock()
-			src := publishtest.NewSource(publishtest.MakeSnapshot("lyon", 1, 2), publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 2))
-			base := &publishtest.Renderer{}
-			var r publish.Renderer = base
-			var sr *publishtest.StreamingRenderer
-			if tc.streaming {
-				sr = &publishtest.StreamingRenderer{}
-				r = sr
-			}
+			src, base, sr, r := threeSeries(tc.streaming)
 			p := newPublisher(t, dir, src, r, c)
 			pass(t, p, false)
 			before := p.Manifest()

@@ -220,6 +220,16 @@ func TestStopWaitsForRunningPass(t *testing.T) {
 	s.Start(context.Background())
 	s.Trigger()
 	waitFor(t, 2*time.Second, "the pass to start", func() bool { return c.calls.Load() == 1 })
+	stopWhileRunning(t, s, c.block)
+	if c.running.Load() != 0 {
+		t.Errorf("pass still running after Stop")
+	}
+}
+
+// stopWhileRunning calls Stop while a pass blocks on release, checks that
+// Stop waits for it, then closes release and waits for Stop.
+func stopWhileRunning(t *testing.T, s *Scheduler, release chan struct{}) {
+	t.Helper()
 	stopped := make(chan struct{})
 	go func() { s.Stop(); close(stopped) }()
 	select {
@@ -227,11 +237,8 @@ func TestStopWaitsForRunningPass(t *testing.T) {
 		t.Fatal("Stop returned while a pass was running")
 	case <-time.After(50 * time.Millisecond):
 	}
-	close(c.block)
+	close(release)
 	<-stopped
-	if c.running.Load() != 0 {
-		t.Errorf("pass still running after Stop")
-	}
 }
 
 // A daemon told to stop (its context cancelled) finishes the pass in
@@ -258,15 +265,7 @@ func TestCancelFinishesRunningPass(t *testing.T) {
 	waitFor(t, 2*time.Second, "the pass to start", func() bool { return calls.Load() == 1 })
 	s.Trigger() // pending when the context ends
 	cancel()
-	stopped := make(chan struct{})
-	go func() { s.Stop(); close(stopped) }()
-	select {
-	case <-stopped:
-		t.Fatal("Stop returned while a pass was running")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(block)
-	<-stopped
+	stopWhileRunning(t, s, block)
 	if err := <-passErr; err != nil {
 		t.Errorf("the running pass saw its context end (%v): it would stop half-way instead of finishing", err)
 	}
