@@ -61,9 +61,13 @@ type Scheduler struct {
 	// Trigger meanwhile (OnBusyTrigger).
 	running atomic.Bool
 	busy    func()
-	stop    chan struct{}
-	once    sync.Once
-	wg      sync.WaitGroup
+	// last is when Trigger was last called (now().UnixNano()): the
+	// debounce counts from it, not from when the loop, which may have
+	// been running a pass, saw the trigger.
+	last atomic.Int64
+	stop chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
 }
 
 // NewScheduler returns a scheduler running pass on spec (robfig/cron with
@@ -132,6 +136,7 @@ func (s *Scheduler) Start(ctx context.Context) {
 // Trigger asks for a pass soon: a burst of triggers gives one pass,
 // debounce after the last (or maxBurst after the first, if they never stop).
 func (s *Scheduler) Trigger() {
+	s.last.Store(s.now().UnixNano())
 	select {
 	case s.trigger <- struct{}{}:
 	default: // one is already pending
@@ -174,11 +179,12 @@ func (s *Scheduler) loop(ctx context.Context) {
 			if first.IsZero() {
 				first = now
 			}
-			wait := s.debounce
+			// An edit made while a pass ran has waited for it already.
+			wait := s.debounce - now.Sub(time.Unix(0, s.last.Load()))
 			if left := first.Add(maxBurst).Sub(now); left < wait {
-				wait = max(left, 0)
+				wait = left
 			}
-			timer.Reset(wait)
+			timer.Reset(max(wait, 0))
 		case <-timer.C:
 			first = time.Time{}
 			s.run(s.passCtx, "edit")

@@ -226,6 +226,41 @@ func TestStopWaitsForRunningPass(t *testing.T) {
 	}
 }
 
+// testClock is a settable clock for the scheduler.
+type testClock struct{ ns atomic.Int64 }
+
+func newTestClock() *testClock {
+	c := &testClock{}
+	c.ns.Store(time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *testClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *testClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
+
+// The debounce counts from the last Trigger: an edit made while a pass
+// ran, which has waited for that pass already, gets its pass as soon as
+// that one ends when the debounce has passed meanwhile.
+func TestDebounceCountsFromTheTrigger(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	c := &passCounter{block: make(chan struct{})}
+	s, err := NewScheduler("@yearly", c.pass, MaxDebounce, nil, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	defer s.Stop()
+	s.Trigger()
+	waitFor(t, 5*time.Second, "the first pass", func() bool { return c.calls.Load() == 1 })
+	s.Trigger() // while the pass runs
+	clock.Add(2 * MaxDebounce)
+	close(c.block)
+	// Well under the debounce (1 s): the loop computing it from when it
+	// saw the trigger takes at least that.
+	waitFor(t, MaxDebounce*7/10, "the pass the trigger made during the first one asked for", func() bool { return c.calls.Load() == 2 })
+}
+
 // stopWhileRunning calls Stop while a pass blocks on release, checks that
 // Stop waits for it, then closes release and waits for Stop.
 func stopWhileRunning(t *testing.T, s *Scheduler, release chan struct{}) {
