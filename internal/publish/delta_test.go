@@ -50,3 +50,22 @@ func TestDeltaOnto(t *testing.T) {
 		})
 	}
 }
+
+// accept records an unchanged file only when its entry moved: a forced
+// pass over unchanged files builds no second list of them.
+func TestAcceptRecordsOnlyMovedEntries(t *testing.T) {
+	fi := FileInfo{Path: "madrid/calendar.ics", ETag: `"x"`, Size: 1, Revision: 1, Kind: "calendar.ics", Series: "madrid"}
+	fi.ContentType = fi.Kind.ContentType()
+	old := &Manifest{Files: map[string]FileInfo{fi.Path: fi}}
+	st := &passState{p: &Publisher{}, old: old, base: old.Files, res: &Result{}}
+	st.accept("madrid", []rendered{{info: fi}}, "")
+	if len(st.delta.set) != 0 || len(st.delta.gone) != 0 || st.res.FilesUnchanged != 1 {
+		t.Errorf("an unchanged entry was recorded: %+v", st.delta)
+	}
+	moved := fi
+	moved.Revision = 2
+	st.accept("madrid", []rendered{{info: moved}}, "")
+	if got := st.delta.set[fi.Path]; got != moved {
+		t.Errorf("a new revision of the same bytes: recorded %+v, want %+v", got, moved)
+	}
+}

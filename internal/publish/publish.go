@@ -716,7 +716,7 @@ func (d *delta) onto(base map[string]FileInfo) map[string]FileInfo {
 // the files it published and from which it takes back the revisions of
 // series it could not publish.
 type interim struct {
-	base  *Manifest // the manifest the pass started from
+	base  *Manifest // the manifest the pass started from (its all-series entries)
 	files map[string]FileInfo
 	revs  map[string]int64
 }

@@ -155,6 +155,15 @@ func TestPassPublishesAndSkipsUnchanged(t *testing.T) {
 	if disk3 := diskState(t, dir); !mapsEqual(disk1, disk3) {
 		t.Errorf("files rewritten by a forced pass")
 	}
+	// ... and no new manifest: every entry is the one it had (also after
+	// a restart, which reads them back from disk).
+	if m3 := p.Manifest(); m3.Version != m1.Version {
+		t.Errorf("a forced pass that changed nothing moved the manifest: version %d -> %d", m1.Version, m3.Version)
+	}
+	p = newPublisher(t, dir, src, r, c)
+	if res := pass(t, p, true); res.FilesWritten != 0 || p.Manifest().Version != m1.Version {
+		t.Errorf("forced pass after a restart: %+v, manifest version %d -> %d", res, m1.Version, p.Manifest().Version)
+	}
 }
 
 func mapsEqual(a, b map[string]time.Time) bool {
