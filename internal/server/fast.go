@@ -272,8 +272,14 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := fs.ShutdownWithContext(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	serr := fs.ShutdownWithContext(sctx)
+	// Shutdown closes only the listeners Serve has registered, which it
+	// does once its goroutine runs: a stop right after the start came
+	// before that, and Serve then accepted forever. Closing ln ends it
+	// either way (fasthttp's Serve returns nil for a closed listener).
+	ln.Close()
+	if serr != nil {
+		return fmt.Errorf("shutdown: %w", serr)
 	}
 	if err := <-errc; err != nil {
 		return fmt.Errorf("serve %s: %w", addr, err)

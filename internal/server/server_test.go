@@ -796,3 +796,24 @@ func TestHeadersBuiltOnFirstRequest(t *testing.T) {
 		}
 	})
 }
+
+// A stop that comes as the server starts (here: in ready, before it
+// serves) still ends ListenAndServe. fasthttp's Shutdown closes only the
+// listeners its Serve has registered; one called before that left Serve
+// accepting forever, and a daemon told to stop at once never exited.
+func TestStopRightAfterStart(t *testing.T) {
+	f := newFixture(t, false)
+	for i := range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- f.srv.ListenAndServe(ctx, "127.0.0.1:0", func(net.Addr) { cancel() }) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run %d: ListenAndServe: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("run %d: ListenAndServe did not return after a stop right after its start", i)
+		}
+	}
+}
