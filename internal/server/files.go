@@ -45,8 +45,7 @@ type entry struct {
 	size     int64
 	etag     string
 	ctype    string
-	modTime  time.Time // truncated to seconds, as HTTP dates are
-	lastMod  bool      // the file has a modification time to send
+	modTime  time.Time // truncated to seconds, as HTTP dates are; zero: none to send
 
 	h    atomic.Pointer[headers]
 	mu   sync.Mutex
@@ -75,7 +74,7 @@ func (e *entry) hdrs() *headers {
 	h.hType = []string{e.ctype}
 	h.hETag = []string{e.etag}
 	h.hETagGz = []string{h.etagGz}
-	if e.lastMod {
+	if !e.modTime.IsZero() {
 		h.hLastMod = []string{e.modTime.Format(http.TimeFormat)}
 	}
 	h.hLen = []string{strconv.FormatInt(e.size, 10)}
@@ -107,7 +106,6 @@ func newEntry(dir, rel string, fi publish.FileInfo, ctype string) *entry {
 		etag:    fi.ETag,
 		ctype:   ctype,
 		modTime: fi.Modified.UTC().Truncate(time.Second),
-		lastMod: !fi.Modified.IsZero(),
 	}
 }
 
