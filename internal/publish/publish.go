@@ -927,16 +927,7 @@ func (st *passState) commit() error {
 	// A series with a file that could not be published keeps the
 	// revision published before, so that the next pass renders it again
 	// (the all-series files are rendered again by Pass on any error).
-	for slug := range c.failed {
-		if slug == "" {
-			continue
-		}
-		if rev, ok := st.old.Revisions[slug]; ok {
-			st.revs[slug] = rev
-		} else {
-			delete(st.revs, slug)
-		}
-	}
+	c.restoreFailed(st.revs, st.old.Revisions)
 	return errors.Join(c.errs...)
 }
 
@@ -1005,6 +996,22 @@ type committer struct {
 	served bool
 }
 
+// restoreFailed sets each series with a file not published back to its
+// revision in published (or drops it, if it had none), so that the next
+// pass renders it again.
+func (c *committer) restoreFailed(revs, published map[string]int64) {
+	for slug := range c.failed {
+		if slug == "" {
+			continue // the all-series files: Combined says they are out of date
+		}
+		if rev, ok := published[slug]; ok {
+			revs[slug] = rev
+		} else {
+			delete(revs, slug)
+		}
+	}
+}
+
 // fail records that these files were not published.
 func (c *committer) fail(files []FileInfo) {
 	if c.failed == nil {
@@ -1061,16 +1068,7 @@ func (c *committer) serve(im *interim) {
 	for _, fi := range c.written {
 		im.files[fi.Path] = fi
 	}
-	for slug := range c.failed {
-		if slug == "" {
-			continue
-		}
-		if rev, ok := im.base.Revisions[slug]; ok {
-			im.revs[slug] = rev
-		} else {
-			delete(im.revs, slug)
-		}
-	}
+	c.restoreFailed(im.revs, im.base.Revisions)
 	c.p.cur.Store(&Manifest{
 		Version:   im.base.Version + 1,
 		Generated: c.p.now(),
