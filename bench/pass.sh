@@ -12,6 +12,9 @@
 #                                    after one edit) -trace F -memprofile F -memtrace
 #                                    -daemon N (then run the daemon and time N edits
 #                                    by another connection until served over HTTP)
+#                                    -session-calendars served (passes write no
+#                                    per-session .ics; with -daemon, times them
+#                                    rendered on request)
 #                                    -gap D (with -daemon: from one edit served to
 #                                    the next edit; default 5s)
 #   bench/pass.sh -floor -like DIR -out NEW

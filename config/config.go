@@ -56,7 +56,24 @@ type Config struct {
 	Debounce        Duration   `yaml:"debounce"`
 	LogFormat       string     `yaml:"log_format"`
 	LogLevel        string     `yaml:"log_level"`
+	// SessionCalendars says how each session's own calendar (the "add to
+	// calendar" .ics) reaches people: SessionCalendarsFiles or
+	// SessionCalendarsServed.
+	SessionCalendars string `yaml:"session_calendars"`
 }
+
+// The values of session_calendars.
+const (
+	// SessionCalendarsFiles: every pass writes one .ics per session to the
+	// output directory, beside the series' calendar.
+	SessionCalendarsFiles = "files"
+	// SessionCalendarsServed: the daemon renders a session's .ics when it
+	// is requested (and caches it); passes write none. At 100,000 sessions
+	// that is 100,000 files fewer to create and sync, about half of a full
+	// pass (docs/performance.md). `agendafeed generate` writes them anyway,
+	// since whoever hosts its output has no daemon to render them.
+	SessionCalendarsServed = "served"
+)
 
 // Limits checked by Validate.
 const (
@@ -70,20 +87,21 @@ const (
 // environment says otherwise.
 func Default() Config {
 	return Config{
-		Database:        "var/agendafeed.db",
-		OutputDir:       "var/public",
-		BaseURL:         "http://localhost:8080/",
-		Listen:          "127.0.0.1:8080",
-		Cron:            "*/5 * * * *",
-		DefaultZone:     "Europe/Madrid",
-		DefaultLanguage: "en",
-		UIDDomain:       "localhost",
-		Reminders:       []Duration{Duration(15 * time.Minute), Duration(24 * time.Hour)},
-		FeedItemLimit:   50,
-		RefreshInterval: Duration(time.Hour),
-		Debounce:        Duration(500 * time.Millisecond),
-		LogFormat:       "text",
-		LogLevel:        "info",
+		Database:         "var/agendafeed.db",
+		OutputDir:        "var/public",
+		BaseURL:          "http://localhost:8080/",
+		Listen:           "127.0.0.1:8080",
+		Cron:             "*/5 * * * *",
+		DefaultZone:      "Europe/Madrid",
+		DefaultLanguage:  "en",
+		UIDDomain:        "localhost",
+		Reminders:        []Duration{Duration(15 * time.Minute), Duration(24 * time.Hour)},
+		FeedItemLimit:    50,
+		RefreshInterval:  Duration(time.Hour),
+		Debounce:         Duration(500 * time.Millisecond),
+		LogFormat:        "text",
+		LogLevel:         "info",
+		SessionCalendars: SessionCalendarsFiles,
 	}
 }
 
@@ -120,11 +138,12 @@ var (
 // the UID domain from the base URL when it is empty.
 func (c *Config) normalize() {
 	for _, p := range []*string{&c.Database, &c.OutputDir, &c.BaseURL, &c.Listen, &c.Cron,
-		&c.DefaultZone, &c.DefaultLanguage, &c.UIDDomain, &c.LogFormat, &c.LogLevel} {
+		&c.DefaultZone, &c.DefaultLanguage, &c.UIDDomain, &c.LogFormat, &c.LogLevel, &c.SessionCalendars} {
 		*p = strings.TrimSpace(*p)
 	}
 	c.LogFormat = strings.ToLower(c.LogFormat)
 	c.LogLevel = strings.ToLower(c.LogLevel)
+	c.SessionCalendars = strings.ToLower(c.SessionCalendars)
 	c.UIDDomain = strings.ToLower(c.UIDDomain)
 	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" {
 		if !strings.HasSuffix(c.BaseURL, "/") {
@@ -219,6 +238,10 @@ func (c *Config) Validate() error {
 	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
 		add("log_level", c.LogLevel, "expected debug, info, warn or error")
+	}
+	if c.SessionCalendars != SessionCalendarsFiles && c.SessionCalendars != SessionCalendarsServed {
+		add("session_calendars", c.SessionCalendars, "expected %s (every pass writes one .ics per session) or %s (the daemon renders them on request)",
+			SessionCalendarsFiles, SessionCalendarsServed)
 	}
 	return es.Err()
 }

@@ -85,12 +85,13 @@ func TestGoodFiles(t *testing.T) {
 		UIDDomain:       "events.example.org",
 		AdminTokens: []Token{{Name: "ci", Access: AccessWrite,
 			SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
-		Reminders:       []Duration{Duration(36 * time.Hour), Duration(30 * time.Minute)},
-		FeedItemLimit:   100,
-		RefreshInterval: Duration(2 * time.Hour),
-		Debounce:        Duration(750 * time.Millisecond),
-		LogFormat:       "json",
-		LogLevel:        "debug",
+		Reminders:        []Duration{Duration(36 * time.Hour), Duration(30 * time.Minute)},
+		FeedItemLimit:    100,
+		RefreshInterval:  Duration(2 * time.Hour),
+		Debounce:         Duration(750 * time.Millisecond),
+		LogFormat:        "json",
+		LogLevel:         "debug",
+		SessionCalendars: SessionCalendarsServed,
 	}
 	minimal := Default()
 	minimal.BaseURL = "https://agenda.example.org/"
@@ -143,6 +144,7 @@ func TestBadFiles(t *testing.T) {
 		{"reminder-seconds.yaml", `:1: reminders[0]: "30s": expected a whole number of minutes between 1m and 4w before the start`},
 		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number
 :2: reminders: "15m": expected a list of durations such as [15m, 1d]`},
+		{"bad-session-calendars.yaml", `:2: session_calendars: "none": expected files (every pass writes one .ics per session) or served (the daemon renders them on request)`},
 		{"two-documents.yaml", `:2: expected one YAML document, found another starting here`},
 		{"syntax.yaml", `:1: did not find expected ',' or ']'`},
 		{"not-a-mapping.yaml", `:1: expected a mapping of keys such as database: and base_url:`},
@@ -186,13 +188,14 @@ func TestEnvOverrides(t *testing.T) {
 	}
 	hash := HashToken("secret")
 	c, err := Load(path, env(map[string]string{
-		"AGENDAFEED_BASE_URL":         "https://env.example.org/agenda",
-		"AGENDAFEED_REMINDERS":        "15m, 1d",
-		"AGENDAFEED_ADMIN_TOKENS":     "ci:write:" + hash + ",viewer:read:" + strings.ToUpper(hash),
-		"AGENDAFEED_FEED_ITEM_LIMIT":  "20",
-		"AGENDAFEED_DEBOUNCE":         "0",
-		"AGENDAFEED_REFRESH_INTERVAL": "1d",
-		"AGENDAFEED_LOG_LEVEL":        "",
+		"AGENDAFEED_BASE_URL":          "https://env.example.org/agenda",
+		"AGENDAFEED_REMINDERS":         "15m, 1d",
+		"AGENDAFEED_ADMIN_TOKENS":      "ci:write:" + hash + ",viewer:read:" + strings.ToUpper(hash),
+		"AGENDAFEED_FEED_ITEM_LIMIT":   "20",
+		"AGENDAFEED_DEBOUNCE":          "0",
+		"AGENDAFEED_REFRESH_INTERVAL":  "1d",
+		"AGENDAFEED_LOG_LEVEL":         "",
+		"AGENDAFEED_SESSION_CALENDARS": "served",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -207,6 +210,7 @@ func TestEnvOverrides(t *testing.T) {
 	want.FeedItemLimit = 20
 	want.Debounce = 0
 	want.RefreshInterval = Duration(24 * time.Hour)
+	want.SessionCalendars = SessionCalendarsServed
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
 	}
@@ -240,6 +244,8 @@ func TestEnvErrors(t *testing.T) {
 			`AGENDAFEED_ADMIN_TOKENS: admin_tokens[0].access: "admin": expected read or write`},
 		{map[string]string{"AGENDAFEED_REFRESH_INTERVAL": "2w"},
 			`AGENDAFEED_REFRESH_INTERVAL: "2w": expected a duration between 5m and 1w`},
+		{map[string]string{"AGENDAFEED_SESSION_CALENDARS": "disk"},
+			`AGENDAFEED_SESSION_CALENDARS: "disk": expected files (every pass writes one .ics per session) or served (the daemon renders them on request)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

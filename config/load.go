@@ -413,6 +413,7 @@ func applyEnv(c *Config, getenv func(string) string, src *sources) Errors {
 		{"debounce", dur(&c.Debounce)},
 		{"log_format", str(&c.LogFormat)},
 		{"log_level", str(&c.LogLevel)},
+		{"session_calendars", str(&c.SessionCalendars)},
 	}
 	for _, s := range setters {
 		name := EnvPrefix + strings.ToUpper(s.key)

@@ -90,6 +90,21 @@ func (Layout) SessionPath(slug, key string) string {
 	return slug + "/sessions/" + key + ".ics"
 }
 
+// ParseSessionPath is SessionPath's inverse: the series and the session key
+// of a path SessionPath could return, and whether it is one. It checks the
+// shape only; whether the session exists is the caller's question.
+func (Layout) ParseSessionPath(path string) (slug, key string, ok bool) {
+	slug, rest, found := strings.Cut(path, "/sessions/")
+	if !found || slug == "" || strings.Contains(slug, "/") {
+		return "", "", false
+	}
+	key, found = strings.CutSuffix(rest, ".ics")
+	if !found || key == "" || strings.Contains(key, "/") {
+		return "", "", false
+	}
+	return slug, key, true
+}
+
 // URL turns a path from SeriesPath or SessionPath into a public URL.
 func (l Layout) URL(path string) string {
 	return l.BaseURL + path

@@ -116,6 +116,19 @@ func TestSessionLifecycle(t *testing.T) {
 	te.must("check")
 }
 
+// generate writes every session's calendar even when the daemon would
+// serve them: its output is hosted where no daemon renders them.
+func TestGenerateWritesSessionCalendars(t *testing.T) {
+	te := newTestEnv(t)
+	te.env["AGENDAFEED_SESSION_CALENDARS"] = "served"
+	te.must("demo")
+	te.must("generate")
+	path := filepath.Join(te.dir, "public", "open-policy-debates", "sessions", "smart-cities-pillars.ics")
+	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("BEGIN:VCALENDAR")) {
+		t.Errorf("generate with session_calendars: served: %s: %v", path, err)
+	}
+}
+
 func TestPostBodyFromStdin(t *testing.T) {
 	te := newTestEnv(t)
 	te.must("series", "add", "news", "-title", "News")

@@ -94,7 +94,14 @@ func runGenerate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: newLogger(cfg, e.stderr)})
+	logger := newLogger(cfg, e.stderr)
+	if cfg.SessionCalendars != config.SessionCalendarsFiles {
+		// Whoever hosts generate's output has no daemon to render them,
+		// and the pages link to them.
+		logger.Info("generate writes every session's calendar file", "session_calendars", cfg.SessionCalendars)
+		cfg.SessionCalendars = config.SessionCalendarsFiles
+	}
+	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -149,6 +149,15 @@ func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
 	return res, nil
 }
 
+// sessions is what renders session calendars on request: the renderer when
+// passes write none, else nil (the server finds them among the files).
+func (a *App) sessions() server.SessionRenderer {
+	if a.render.sessionFiles {
+		return nil
+	}
+	return a.render
+}
+
 // Trigger asks for a regeneration soon (debounced); a no-op before Run.
 func (a *App) Trigger() {
 	a.mu.Lock()
@@ -215,6 +224,7 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		Health:          a.db.Ping,
 		LastPass:        a.lastPass,
 		Variants:        a.render,
+		Sessions:        a.sessions(),
 		API:             api,
 		Registry:        a.reg,
 		Metrics:         a.metrics,

@@ -35,10 +35,13 @@ type renderer struct {
 	calendars *ical.Renderer
 	news      news.Options
 	page      *page.Renderer
-	title     string
-	now       func() time.Time
-	snapshot  func(ctx context.Context, slug string) (agenda.Snapshot, error)
-	list      func(ctx context.Context) ([]agenda.Series, error)
+	// sessionFiles: a series' outputs include one .ics per session
+	// (session_calendars: files); otherwise Session renders them on request.
+	sessionFiles bool
+	title        string
+	now          func() time.Time
+	snapshot     func(ctx context.Context, slug string) (agenda.Snapshot, error)
+	list         func(ctx context.Context) ([]agenda.Series, error)
 }
 
 func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
@@ -48,13 +51,14 @@ func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
 	}
 	layout := feeds.NewLayout(cfg.BaseURL)
 	return &renderer{
-		layout:    layout,
-		ical:      ical.Options{Layout: layout, RefreshInterval: time.Duration(cfg.RefreshInterval)},
-		calendars: ical.NewRenderer(),
-		news:      news.Options{Layout: layout, ItemLimit: cfg.FeedItemLimit},
-		page:      pr,
-		title:     "All series",
-		now:       now,
+		layout:       layout,
+		ical:         ical.Options{Layout: layout, RefreshInterval: time.Duration(cfg.RefreshInterval)},
+		calendars:    ical.NewRenderer(),
+		news:         news.Options{Layout: layout, ItemLimit: cfg.FeedItemLimit},
+		page:         pr,
+		title:        "All series",
+		sessionFiles: cfg.SessionCalendars != config.SessionCalendarsServed,
+		now:          now,
 	}, nil
 }
 
@@ -88,6 +92,9 @@ func (r *renderer) SeriesOutputs(snap agenda.Snapshot) []publish.Output {
 	)
 	outs = append(outs, r.newsOutputs(one, slug, r.news)...)
 	for _, s := range snap.Sessions {
+		if !r.sessionFiles {
+			break
+		}
 		key := s.Key
 		outs = append(outs, publish.Output{Path: r.layout.SessionPath(slug, key), Kind: feeds.Calendar,
 			Render: func(w io.Writer) error {
@@ -236,6 +243,21 @@ func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) 
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render calendar variant of %q: %w", slug, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Session renders the calendar of one session as it stands in the store,
+// for the server when passes write none: the bytes SeriesOutputs would
+// have written for it.
+func (r *renderer) Session(ctx context.Context, slug, key string) ([]byte, error) {
+	snap, err := r.snapshot(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := r.calendars.WriteSession(&buf, snap, key, r.ical); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }

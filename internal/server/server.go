@@ -64,6 +64,10 @@ type Options struct {
 	LastPass func() (res publish.Result, err error, ok bool)
 	// Variants renders subscriber variants; nil answers 404 to them.
 	Variants VariantRenderer
+	// Sessions, when set, renders a session's calendar that the manifest
+	// does not list (passes that write none); nil answers 404 to them.
+	// Rendered calendars share the variants' cache.
+	Sessions SessionRenderer
 	// API is mounted at /api/v1/ when non-nil.
 	API http.Handler
 	// Registry receives the metrics; nil keeps them private (no /metrics).
@@ -86,6 +90,7 @@ type Server struct {
 	health   func(ctx context.Context) error
 	lastPass func() (publish.Result, error, bool)
 	variants VariantRenderer
+	sessions SessionRenderer
 	api      http.Handler
 	metrics  *Metrics
 	promH    http.Handler
@@ -121,7 +126,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		dir: opts.Dir, files: opts.Files, log: opts.Logger, health: opts.Health, lastPass: opts.LastPass,
-		variants: opts.Variants, api: opts.API, metrics: opts.Metrics,
+		variants: opts.Variants, sessions: opts.Sessions, api: opts.API, metrics: opts.Metrics,
 		hCache:         []string{"public, max-age=" + strconv.Itoa(int(opts.RefreshInterval/time.Second))},
 		vcache:         newLRU(opts.VariantCacheEntries, 32<<20),
 		maxRequestBody: opts.MaxRequestBody,
@@ -335,6 +340,10 @@ func (s *Server) lookup(ctx context.Context, path, rawQuery string) (e *entry, r
 	}
 	e, ok := t.files[key]
 	if !ok {
+		if slug, name, isSession := (feeds.Layout{}).ParseSessionPath(key); isSession && s.sessions != nil {
+			e, err = s.session(ctx, t, slug, name)
+			return e, "", err
+		}
 		if _, dir := t.files[key+"/"+string(feeds.Page)]; dir && !strings.HasSuffix(path, "/") {
 			return nil, path + "/", nil
 		}
@@ -447,6 +456,30 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 			return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
 		}
 		e = memEntry(b, feeds.Calendar.ContentType(), base.modTime)
+		s.vcache.put(ck, e, int64(len(b)))
+	}
+	return e, nil
+}
+
+// session returns the calendar of one session of a published series,
+// rendered on request and cached until the series is published again.
+func (s *Server) session(ctx context.Context, t *table, slug, name string) (*entry, error) {
+	rev, published := t.revs[slug]
+	cal := t.files[(feeds.Layout{}).SeriesPath(slug, feeds.Calendar)]
+	if !published || cal == nil {
+		return nil, fmt.Errorf("/%s: %w", (feeds.Layout{}).SessionPath(slug, name), agenda.ErrNotFound)
+	}
+	// Variant keys start with a slug, which never starts with \x01.
+	ck := "\x01" + slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + name
+	e := s.vcache.get(ck)
+	if e == nil {
+		b, err := s.sessions.Session(ctx, slug, name)
+		if err != nil {
+			return nil, fmt.Errorf("calendar of session %q of %q: %w", name, slug, err)
+		}
+		// The series' calendar moves whenever any of its sessions does:
+		// the session's own Last-Modified can be no later than that.
+		e = memEntry(b, feeds.Calendar.ContentType(), cal.modTime)
 		s.vcache.put(ck, e, int64(len(b)))
 	}
 	return e, nil

@@ -46,16 +46,17 @@ func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]
 }
 
 type fixture struct {
-	dir   string
-	src   *publishtest.Source
-	pub   *publish.Publisher
-	srv   *Server
-	vars  *fakeVariants
-	logs  *syncBuffer
-	dbErr atomic.Pointer[error]
-	pass  atomic.Pointer[passState]
-	reg   *prometheus.Registry
-	addr  string // the listener's, when the test goes through it
+	dir      string
+	src      *publishtest.Source
+	pub      *publish.Publisher
+	srv      *Server
+	vars     *fakeVariants
+	sessions *fakeSessions
+	logs     *syncBuffer
+	dbErr    atomic.Pointer[error]
+	pass     atomic.Pointer[passState]
+	reg      *prometheus.Registry
+	addr     string // the listener's, when the test goes through it
 }
 
 type passState struct {
@@ -78,11 +79,37 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 var t0 = time.Date(2025, 11, 17, 10, 0, 0, 0, time.UTC)
 
+// fakeSessions renders "SESSION <slug> <key>" and counts calls; the key
+// "nope" is not found.
+type fakeSessions struct{ calls atomic.Int32 }
+
+func (f *fakeSessions) Session(ctx context.Context, slug, key string) ([]byte, error) {
+	f.calls.Add(1)
+	if key == "nope" {
+		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
+	}
+	return []byte(fmt.Sprintf("SESSION %s %s %s", slug, key, strings.Repeat("x", 2000))), nil
+}
+
 func newFixture(t *testing.T, variants bool) *fixture {
+	t.Helper()
+	return newFixtureWith(t, fixtureConfig{variants: variants})
+}
+
+// fixtureConfig says what a fixture's server can render on request.
+type fixtureConfig struct {
+	variants bool
+	// sessions: passes write no session files and the server renders them
+	// (session_calendars: served).
+	sessions bool
+}
+
+func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 	t.Helper()
 	f := &fixture{dir: t.TempDir(), logs: &syncBuffer{}, reg: prometheus.NewRegistry()}
 	f.src = publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 1))
-	pub, err := publish.New(publish.Options{Dir: f.dir, Source: f.src, Renderer: &publishtest.Renderer{PerSession: 400}, Now: func() time.Time { return t0 }})
+	rend := &publishtest.Renderer{PerSession: 400, NoSessionFiles: fc.sessions}
+	pub, err := publish.New(publish.Options{Dir: f.dir, Source: f.src, Renderer: rend, Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +137,13 @@ func newFixture(t *testing.T, variants bool) *fixture {
 			io.WriteString(w, "api "+r.URL.Path)
 		}),
 	}
-	if variants {
+	if fc.variants {
 		f.vars = &fakeVariants{}
 		opts.Variants = f.vars
+	}
+	if fc.sessions {
+		f.sessions = &fakeSessions{}
+		opts.Sessions = f.sessions
 	}
 	f.srv, err = New(opts)
 	if err != nil {
@@ -125,9 +156,13 @@ func newFixture(t *testing.T, variants bool) *fixture {
 // the listener (ListenAndServe: fasthttp, with its own path for files),
 // which must answer alike.
 func bothFronts(t *testing.T, variants bool, test func(t *testing.T, f *fixture)) {
+	bothFrontsWith(t, fixtureConfig{variants: variants}, test)
+}
+
+func bothFrontsWith(t *testing.T, fc fixtureConfig, test func(t *testing.T, f *fixture)) {
 	for _, front := range []string{"handler", "listener"} {
 		t.Run(front, func(t *testing.T) {
-			f := newFixture(t, variants)
+			f := newFixtureWith(t, fc)
 			if front == "listener" {
 				f.listen(t)
 			}
@@ -555,6 +590,81 @@ func TestVariants(t *testing.T) {
 			t.Errorf("no variant renderer: %d", w.Code)
 		}
 	})
+}
+
+func TestSessionsServedOnRequest(t *testing.T) {
+	bothFrontsWith(t, fixtureConfig{sessions: true}, func(t *testing.T, f *fixture) {
+		get := func(target string, hdr ...string) *httptest.ResponseRecorder { return f.do(t, "GET", target, hdr...) }
+		for path := range f.pub.Manifest().Files {
+			if strings.Contains(path, "/sessions/") {
+				t.Fatalf("the pass published %s; this fixture's passes write no session files", path)
+			}
+		}
+
+		w := get("/madrid/sessions/k1.ics")
+		if w.Code != 200 || !strings.HasPrefix(w.Body.String(), "SESSION madrid k1 xx") {
+			t.Fatalf("session: %d %.80q", w.Code, w.Body.String())
+		}
+		etag := w.Header().Get("Etag")
+		want := map[string]string{
+			"Content-Type":   "text/calendar; charset=utf-8",
+			"Last-Modified":  f.pub.Manifest().Files["madrid/calendar.ics"].Modified.UTC().Format(http.TimeFormat),
+			"Cache-Control":  "public, max-age=300",
+			"Content-Length": fmt.Sprint(w.Body.Len()),
+		}
+		for k, v := range want {
+			if got := w.Header().Get(k); got != v {
+				t.Errorf("%s: %q, want %q", k, got, v)
+			}
+		}
+		if !strings.HasPrefix(etag, `"`) || etag == f.pub.Manifest().Files["madrid/calendar.ics"].ETag {
+			t.Errorf("Etag %q: want its own strong ETag", etag)
+		}
+		if w := get("/madrid/sessions/k1.ics", "If-None-Match", etag); w.Code != 304 || w.Body.Len() != 0 {
+			t.Errorf("If-None-Match: %d, %d bytes", w.Code, w.Body.Len())
+		}
+		if w := f.do(t, "HEAD", "/madrid/sessions/k1.ics"); w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Etag") != etag {
+			t.Errorf("HEAD: %d, %d bytes, Etag %q", w.Code, w.Body.Len(), w.Header().Get("Etag"))
+		}
+		if w := get("/madrid/sessions/k1.ics", "Accept-Encoding", "gzip"); w.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("not gzipped: %v", w.Header())
+		}
+		if n := f.sessions.calls.Load(); n != 1 {
+			t.Errorf("%d renders, want 1 (cached)", n)
+		}
+		if w := get("/tunis/sessions/k0.ics"); w.Code != 200 || !strings.HasPrefix(w.Body.String(), "SESSION tunis k0 ") {
+			t.Errorf("tunis k0: %d %.40q", w.Code, w.Body.String())
+		}
+
+		// Unknown sessions and series are not found; a series that is not
+		// published is not even asked about.
+		for _, target := range []string{"/madrid/sessions/nope.ics", "/lisbon/sessions/k1.ics", "/madrid/sessions/k1.ics.gz", "/madrid/sessions/"} {
+			if w := get(target); w.Code != 404 {
+				t.Errorf("%s: %d, want 404", target, w.Code)
+			}
+		}
+		if n := f.sessions.calls.Load(); n != 3 {
+			t.Errorf("%d renders, want 3 (k1, k0, nope)", n)
+		}
+
+		// A new revision of the series renders again; the other series'
+		// sessions stay cached.
+		f.src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
+		if _, err := f.pub.Pass(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+		get("/madrid/sessions/k1.ics")
+		get("/tunis/sessions/k0.ics")
+		if n := f.sessions.calls.Load(); n != 4 {
+			t.Errorf("%d renders after madrid's revision moved, want 4", n)
+		}
+	})
+
+	// Without a session renderer, an unpublished session file is not found.
+	g := newFixture(t, true)
+	if w := g.do(t, "GET", "/madrid/sessions/k9.ics"); w.Code != 404 {
+		t.Errorf("no session renderer: %d", w.Code)
+	}
 }
 
 func TestHealthz(t *testing.T) {

@@ -20,6 +20,15 @@ type VariantRenderer interface {
 	Calendar(ctx context.Context, slug string, v Variant) ([]byte, error)
 }
 
+// SessionRenderer renders one session's calendar when it is requested, for
+// a daemon whose passes do not write them (session_calendars: served).
+type SessionRenderer interface {
+	// Session renders the calendar of the session key of series slug, the
+	// bytes a pass would have written at feeds.Layout.SessionPath; an
+	// unknown series or session is an error wrapping agenda.ErrNotFound.
+	Session(ctx context.Context, slug, key string) ([]byte, error)
+}
+
 // Variant is what a subscriber asked for in a calendar URL's query.
 type Variant struct {
 	Reminders         []time.Duration // sorted, unique

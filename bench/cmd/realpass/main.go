@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	tracefile := fs.String("trace", "", "write an execution trace of the full pass to this file (go tool trace; -pprof=sync or =syscall shows where goroutines wait)")
 	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
 	daemon := fs.Int("daemon", 0, "then run the daemon and time this many edits by another connection until served over HTTP")
+	sessionCals := fs.String("session-calendars", config.SessionCalendarsFiles, "session_calendars: files (every pass writes one .ics per session) or served (the daemon renders them on request; with -daemon, also times such requests)")
 	gap := fs.Duration("gap", 5*time.Second, "with -daemon: time from one edit being served to the next edit (the default lets each edit's pass end first)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -114,7 +115,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := copyFile(cached, dbPath); err != nil {
 		return err
 	}
-	a, err := open(ctx, dbPath, *out)
+	a, err := open(ctx, dbPath, *out, func(c *config.Config) { c.SessionCalendars = *sessionCals })
 	if err != nil {
 		return err
 	}
@@ -285,6 +286,11 @@ func editsServed(ctx context.Context, a *app.App, dbPath string, series, session
 		took = append(took, time.Since(edited))
 		time.Sleep(gap)
 	}
+	if a.Config().SessionCalendars == config.SessionCalendarsServed {
+		if err := sessionsServed(ctx, client, base, series, sessions, stdout); err != nil {
+			return err
+		}
+	}
 	cancel()
 	if err := <-runErr; err != nil {
 		return fmt.Errorf("daemon: %w", err)
@@ -296,6 +302,38 @@ func editsServed(ctx context.Context, a *app.App, dbPath string, series, session
 	cfg := a.Config()
 	fmt.Fprintf(stdout, "daemon: each edit by another connection (the next %v after one is served) served over HTTP after %s (max %v; debounce %v, the watch polls every 250ms), peak RSS %s\n",
 		gap, strings.Join(parts, ", "), slices.Max(took).Round(time.Millisecond), time.Duration(cfg.Debounce), peakRSS())
+	return nil
+}
+
+// sessionsServed times requests for session calendars that the daemon
+// renders on request: each first request of a session (a snapshot of its
+// series read from the store and the one event encoded), then the same
+// requests again (from the cache).
+func sessionsServed(ctx context.Context, client *http.Client, base string, series, sessions int, stdout io.Writer) error {
+	const n = 200
+	var urls []string
+	for i := range n {
+		doc := gen(i*series/n, sessions)
+		s := doc.Sessions[i%len(doc.Sessions)]
+		urls = append(urls, base+doc.Series.Slug+"/sessions/"+s.Key+".ics")
+	}
+	for _, round := range []string{"first request", "cached"} {
+		var took []time.Duration
+		for _, u := range urls {
+			start := time.Now()
+			b, err := get(ctx, client, u)
+			if err != nil {
+				return err
+			}
+			if !bytes.HasPrefix(b, []byte("BEGIN:VCALENDAR")) {
+				return fmt.Errorf("GET %s: not a calendar: %.40q", u, b)
+			}
+			took = append(took, time.Since(start))
+		}
+		slices.Sort(took)
+		fmt.Fprintf(stdout, "daemon: %d session calendars rendered on request (%s): median %v, 90th percentile %v, max %v\n",
+			n, round, took[n/2].Round(time.Microsecond), took[n*9/10].Round(time.Microsecond), took[n-1].Round(time.Microsecond))
+	}
 	return nil
 }
 
@@ -373,13 +411,19 @@ func startProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-func open(ctx context.Context, db, out string) (*app.App, error) {
+func open(ctx context.Context, db, out string, edits ...func(*config.Config)) (*app.App, error) {
 	cfg := config.Default()
 	cfg.Database = db
 	cfg.OutputDir = out
 	cfg.BaseURL = "https://agenda.example.org/"
 	cfg.UIDDomain = "agenda.example.org"
 	cfg.Listen = "127.0.0.1:0"
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	// Warnings and errors only: -daemon's requests would log a line each.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return app.Open(ctx, app.Options{Config: cfg, Logger: logger})

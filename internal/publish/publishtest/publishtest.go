@@ -164,13 +164,17 @@ type Renderer struct {
 	PerSession int // bytes per session per format; default 300
 	// Panic makes SeriesOutputs panic for this slug, for tests.
 	Panic string
+	// NoSessionFiles lists no per-session .ics, as the daemon's renderer
+	// does when they are served on request.
+	NoSessionFiles bool
 	// Combining, when set, is called on the pass's goroutine before the
 	// all-series files are listed: after every series file was rendered
 	// and sent to be published.
 	Combining func()
 }
 
-// SeriesOutputs lists the five series files and one .ics per session.
+// SeriesOutputs lists the five series files and one .ics per session
+// (unless NoSessionFiles).
 func (r *Renderer) SeriesOutputs(snap agenda.Snapshot) []Output {
 	if r.Panic != "" && snap.Series.Slug == r.Panic {
 		panic("renderer exploded on " + snap.Series.Slug)
@@ -184,6 +188,9 @@ func (r *Renderer) SeriesOutputs(snap agenda.Snapshot) []Output {
 		}})
 	}
 	for i, s := range snap.Sessions {
+		if r.NoSessionFiles {
+			break
+		}
 		path := r.Layout.SessionPath(slug, s.Key)
 		outs = append(outs, Output{Path: path, Kind: feeds.Calendar, Render: func(w io.Writer) error {
 			return r.write(w, path, snap.Series.Revision, []agenda.Snapshot{snap}, i)
