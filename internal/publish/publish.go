@@ -127,6 +127,10 @@ type Options struct {
 	// together (default 4096); it makes every batch waiting durable with
 	// one sync, then renames them.
 	BatchFiles int
+	// BatchBytes hands a batch over sooner when its files hold this many
+	// bytes (default 32 MiB), so that the disk writes while series
+	// render whatever the files' sizes.
+	BatchBytes int64
 	// Workers is how many series render and write at once (default
 	// 4 x GOMAXPROCS: creating a file costs more waiting in the kernel than
 	// rendering it costs CPU on some filesystems, see docs/performance.md).
@@ -165,12 +169,13 @@ func (e *PanicError) Error() string { return fmt.Sprintf("panic during pass: %v"
 
 // Publisher runs regeneration passes over one output directory.
 type Publisher struct {
-	dir     string
-	src     Source
-	r       Renderer
-	now     func() time.Time
-	workers int
-	batch   int // files per batch
+	dir        string
+	src        Source
+	r          Renderer
+	now        func() time.Time
+	workers    int
+	batch      int   // files per batch
+	batchBytes int64 // or bytes per batch
 
 	held heldFiles // files a pass keeps open until they are durable
 
@@ -197,6 +202,14 @@ const memLimit = 4 << 20
 // a few dozen times, fewer when the disk is slow).
 const batchFiles = 4096
 
+// batchBytes is the default Options.BatchBytes. With a count alone, a
+// pass that writes a few large files per series (session_calendars:
+// served: five files, ~1 MB, per series of 100 sessions) sent its first
+// batch after 800 of 1,000 series, and the disk idled until then: the
+// kernel starts writing dirty pages on its own only past
+// dirty_background_ratio (10% of memory, 2.4 GB here).
+const batchBytes = 32 << 20
+
 // New opens the output directory: it deletes temp files a killed process
 // left, loads the manifest if there is one (so a restart neither rewrites
 // unchanged files nor changes their Last-Modified) and deletes the files
@@ -214,6 +227,9 @@ func New(opts Options) (*Publisher, error) {
 	if opts.BatchFiles <= 0 {
 		opts.BatchFiles = batchFiles
 	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = batchBytes
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output dir: %w", err)
 	}
@@ -224,7 +240,7 @@ func New(opts Options) (*Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers, batch: opts.BatchFiles}
+	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers, batch: opts.BatchFiles, batchBytes: opts.BatchBytes}
 	p.held.max = heldFileBudget()
 	if _, err := p.removeFiles(m.Obsolete, m); err != nil {
 		return nil, err
@@ -614,7 +630,7 @@ func (st *passState) renderSeries(ctx context.Context, moved []string, revs map[
 			st.res.SeriesRendered++
 		}
 		last := arrived == len(moved)
-		if len(st.batch.files) >= st.p.batch || last {
+		if len(st.batch.files) >= st.p.batch || st.batch.bytes >= st.p.batchBytes || last {
 			st.send()
 		}
 		if last {
@@ -828,6 +844,7 @@ func (st *passState) accept(series string, files []rendered, stage string) {
 			st.res.FilesUnchanged++
 		case stage != "":
 			st.batch.files = append(st.batch.files, r.info)
+			st.batch.bytes += r.info.Size
 			staged++
 		default:
 			st.batch.add(r.tmp, filepath.Join(st.p.dir, filepath.FromSlash(r.info.Path)), r.info)
@@ -852,6 +869,7 @@ func (st *passState) accept(series string, files []rendered, stage string) {
 type batch struct {
 	moves []move
 	files []FileInfo // in the order of moves: each publishes the next n
+	bytes int64      // the files' sizes
 }
 
 // move is one rename that publishes n files: a temp file onto its path,
@@ -865,6 +883,7 @@ type move struct {
 func (b *batch) add(tmp, final string, fi FileInfo) {
 	b.moves = append(b.moves, move{from: tmp, to: final, n: 1})
 	b.files = append(b.files, fi)
+	b.bytes += fi.Size
 }
 
 // discard deletes what the batch's renames would have published.

@@ -139,9 +139,14 @@ func TestBatchesInFlight(t *testing.T) {
 		return out
 	}
 	var want map[string]string
-	for _, batch := range []int{0, 1, 7} {
+	// Batches by count of files, and by bytes (each series' files hold
+	// 600-1,800 bytes).
+	for _, batch := range []struct {
+		files int
+		bytes int64
+	}{{0, 0}, {1, 0}, {7, 0}, {0, 1}, {0, 3000}} {
 		dir := t.TempDir()
-		p, err := publish.New(publish.Options{Dir: dir, Source: mkSource(), BatchFiles: batch,
+		p, err := publish.New(publish.Options{Dir: dir, Source: mkSource(), BatchFiles: batch.files, BatchBytes: batch.bytes,
 			Renderer: &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50}}})
 		if err != nil {
 			t.Fatal(err)
@@ -150,12 +155,12 @@ func TestBatchesInFlight(t *testing.T) {
 		m := p.Manifest()
 		checkConsistent(t, dir, m)
 		if res.FilesWritten != len(m.Files) {
-			t.Errorf("batch %d: %d files written, manifest lists %d", batch, res.FilesWritten, len(m.Files))
+			t.Errorf("batch %+v: %d files written, manifest lists %d", batch, res.FilesWritten, len(m.Files))
 		}
 		if want == nil {
 			want = files(m)
 		} else if got := files(m); !maps.Equal(got, want) {
-			t.Errorf("batch %d: published files differ from one batch's", batch)
+			t.Errorf("batch %+v: published files differ from one batch's", batch)
 		}
 	}
 
