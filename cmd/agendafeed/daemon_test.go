@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run this test binary as the agendafeed program
+// itself (AGENDAFEED_TEST_MAIN=1, arguments after "--"), so that the
+// process, its signals and its exit status are the real ones.
+func TestMain(m *testing.M) {
+	if os.Getenv("AGENDAFEED_TEST_MAIN") == "1" {
+		for i, a := range os.Args {
+			if a == "--" {
+				os.Args = append([]string{"agendafeed"}, os.Args[i+1:]...)
+				break
+			}
+		}
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// The daemon as a process: `serve -demo` publishes and serves, and SIGTERM
+// (as a service manager sends) makes it stop and exit 0.
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "serve", "-demo")
+	cmd.Env = append(os.Environ(), "AGENDAFEED_TEST_MAIN=1",
+		"AGENDAFEED_DATABASE="+filepath.Join(dir, "agendafeed.db"),
+		"AGENDAFEED_OUTPUT_DIR="+filepath.Join(dir, "public"),
+		"AGENDAFEED_LISTEN=127.0.0.1:0",
+		"AGENDAFEED_LOG_FORMAT=text")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	// The log line that says where it listens, then the rest of the log.
+	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	lines := make(chan string, 100)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	var addr string
+	var log strings.Builder
+	for deadline := time.After(60 * time.Second); addr == ""; {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("the daemon ended before listening:\n%s", log.String())
+			}
+			log.WriteString(line + "\n")
+			if m := addrRE.FindStringSubmatch(line); m != nil {
+				addr = m[1]
+			}
+		case <-deadline:
+			t.Fatalf("the daemon did not listen within 60 s:\n%s", log.String())
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/open-policy-debates/calendar.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET the demo calendar: %s", resp.Status)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for line := range lines {
+		log.WriteString(line + "\n")
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("after SIGTERM: %v, want exit 0\n%s", err, log.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("still running 30 s after SIGTERM:\n%s", log.String())
+	}
+	if !strings.Contains(log.String(), "msg=stopped") {
+		t.Errorf("no \"stopped\" log line:\n%s", log.String())
+	}
+}
