@@ -92,6 +92,23 @@ func startDaemon(t *testing.T, cfg config.Config) (*App, string) {
 	return a, "http://" + addr.String()
 }
 
+// moveDebate sets the venue of the demo's policy debate through the store,
+// as another process would, and returns when it did.
+func moveDebate(t *testing.T, a *App, venue string) time.Time {
+	t.Helper()
+	ctx := context.Background()
+	s, err := a.DB().SessionByKey(ctx, "open-policy-debates", "smart-cities-pillars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Venue = venue
+	start := time.Now()
+	if _, err := a.DB().PutSession(ctx, s, s.Sequence); err != nil {
+		t.Fatal(err)
+	}
+	return start
+}
+
 func get(t *testing.T, url string, header ...string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
@@ -170,15 +187,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	// An edit through the store (another process would do the same) is
 	// served within 2 s.
 	ctx := context.Background()
-	s, err := a.DB().SessionByKey(ctx, "open-policy-debates", "smart-cities-pillars")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Venue = "Hall 8"
-	start := time.Now()
-	if _, err := a.DB().PutSession(ctx, s, s.Sequence); err != nil {
-		t.Fatal(err)
-	}
+	start := moveDebate(t, a, "Hall 8")
 	var elapsed time.Duration
 	for {
 		r := get(t, calURL)

@@ -69,15 +69,7 @@ func TestSessionCalendarsServed(t *testing.T) {
 
 	// An edit reaches the session's calendar within 2 s, as it does the
 	// series' calendar.
-	s, err := a.DB().SessionByKey(ctx, "open-policy-debates", "smart-cities-pillars")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Venue = "Hall 8"
-	start := time.Now()
-	if _, err := a.DB().PutSession(ctx, s, s.Sequence); err != nil {
-		t.Fatal(err)
-	}
+	start := moveDebate(t, a, "Hall 8")
 	url := base + "/open-policy-debates/sessions/smart-cities-pillars.ics"
 	for !strings.Contains(body(t, get(t, url)), "LOCATION:Hall 8") {
 		if time.Since(start) > 2*time.Second {
