@@ -1,6 +1,9 @@
 package feeds
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseSessionPath(t *testing.T) {
 	var l Layout
@@ -25,4 +28,25 @@ func TestParseSessionPath(t *testing.T) {
 			t.Errorf("ParseSessionPath(%q) = %q, %q, %v; want %q, %q, %v", tt.path, slug, key, ok, tt.slug, tt.key, tt.ok)
 		}
 	}
+}
+
+// ParseSessionPath accepts exactly what SessionPath can return: whatever
+// it accepts, SessionPath gives back the same path.
+func FuzzParseSessionPath(f *testing.F) {
+	for _, p := range []string{"scewc/sessions/open-policy-debate-2021.ics", "a/sessions/b/c.ics", "/sessions/.ics", "a/sessions/sessions/b.ics", "x"} {
+		f.Add(p)
+	}
+	var l Layout
+	f.Fuzz(func(t *testing.T, path string) {
+		slug, key, ok := l.ParseSessionPath(path)
+		if !ok {
+			return
+		}
+		if slug == "" || key == "" || strings.Contains(slug, "/") || strings.Contains(key, "/") {
+			t.Fatalf("ParseSessionPath(%q) = %q, %q: an empty part or a slash", path, slug, key)
+		}
+		if back := l.SessionPath(slug, key); back != path {
+			t.Fatalf("ParseSessionPath(%q) = %q, %q, but SessionPath gives %q", path, slug, key, back)
+		}
+	})
 }
