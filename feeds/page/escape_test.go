@@ -167,3 +167,14 @@ func FuzzWriteSeries(f *testing.F) {
 		checkMatchesTemplate(t, r, snap, opts, b.String())
 	})
 }
+
+// BenchmarkAppendHTMLEscaped escapes a description-like text with a few
+// characters to replace, as most of a page's text is.
+func BenchmarkAppendHTMLEscaped(b *testing.B) {
+	text := strings.Repeat(`Cities share what they learned about affordable housing, heat waves and "open data"; speakers' notes follow. `, 4)
+	buf := make([]byte, 0, 2*len(text))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		buf = appendHTMLEscaped(buf[:0], text)
+	}
+}
