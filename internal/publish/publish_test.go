@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -772,4 +773,82 @@ func TestFailedRenameIsRetried(t *testing.T) {
 		t.Errorf("next pass: %+v, revisions %v; want madrid rendered again", res, p.Manifest().Revisions)
 	}
 	checkConsistent(t, dir, p.Manifest())
+}
+
+// A file that fails half-way through its render, after more than a buffer
+// of it reached the disk, leaves nothing behind: new files are written
+// through as they render (no earlier version to compare with), so this is
+// the temp file, or the file in a staged directory, being removed.
+func TestFailureMidFileLeavesNothing(t *testing.T) {
+	for _, how := range []string{"error", "panic"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 1))
+			failing := ""
+			r := &midFailRenderer{fail: func(path string) bool { return path == failing }, panics: how == "panic"}
+			p := newPublisher(t, dir, src, r, newClock())
+			pass(t, p, false)
+
+			// A new series (staged) and a new session of a published one
+			// (a temp file beside its path), each failing half-way.
+			for _, tc := range []struct {
+				snap agenda.Snapshot
+				path string
+			}{
+				{publishtest.MakeSnapshot("tunis", 1, 1), "tunis/calendar.ics"},
+				{publishtest.MakeSnapshot("madrid", 2, 2), "madrid/sessions/k1.ics"},
+			} {
+				failing = tc.path
+				src.Put(tc.snap)
+				before := p.Manifest()
+				if _, err := p.Pass(context.Background(), false); err == nil {
+					t.Fatalf("%s: the pass succeeded", tc.path)
+				}
+				if left := dotEntries(t, dir); len(left) != 0 {
+					t.Errorf("%s failed: %q left", tc.path, left)
+				}
+				if _, err := os.Lstat(filepath.Join(dir, tc.path)); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s failed, yet it is there: %v", tc.path, err)
+				}
+				if got := p.Manifest().Revisions; got["madrid"] != before.Revisions["madrid"] {
+					t.Errorf("%s failed: revisions %v, want madrid's unchanged", tc.path, got)
+				}
+				checkConsistent(t, dir, p.Manifest())
+			}
+			failing = ""
+			pass(t, p, false)
+			if m := p.Manifest(); m.Revisions["tunis"] != 1 || m.Revisions["madrid"] != 2 {
+				t.Errorf("after the failures: revisions %v", m.Revisions)
+			}
+			checkConsistent(t, dir, p.Manifest())
+		})
+	}
+}
+
+// midFailRenderer writes 100 KB of the files fail names (more than the
+// renderers' 64 KiB buffer), then fails: an error, or a panic.
+type midFailRenderer struct {
+	publishtest.Renderer
+	fail   func(path string) bool
+	panics bool
+}
+
+func (m *midFailRenderer) SeriesOutputs(s agenda.Snapshot) []publish.Output {
+	outs := m.Renderer.SeriesOutputs(s)
+	for i := range outs {
+		render, path := outs[i].Render, outs[i].Path
+		outs[i].Render = func(w io.Writer) error {
+			if !m.fail(path) {
+				return render(w)
+			}
+			if _, err := w.Write(bytes.Repeat([]byte("x"), 100<<10)); err != nil {
+				return err
+			}
+			if m.panics {
+				panic("half-way through " + path)
+			}
+			return fmt.Errorf("half-way through %s", path)
+		}
+	}
+	return outs
 }

@@ -88,6 +88,10 @@ func heldFileBudget() int {
 	return int(min(lim.Cur/4, 4096))
 }
 
+// streamNew: a file that cannot be unchanged is written through from its
+// first byte (openNew, writeAll, closeNew) instead of held in memory first.
+const streamNew = true
+
 // createFile creates path (which must not exist) and writes data to it;
 // if that fails after creating the file, it removes it. Nothing is synced:
 // the publisher makes a whole batch durable with one syncfs. When keep is
@@ -98,17 +102,30 @@ func heldFileBudget() int {
 // it, a few microseconds that a full pass pays for each of its 100,000
 // session files.
 func createFile(path string, data []byte, perm os.FileMode, keep func(fd int) bool) error {
-	var fd int
-	var err error
-	for {
-		fd, err = unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, uint32(perm.Perm()))
-		if err != unix.EINTR {
-			break
-		}
-	}
+	fd, err := openNew(path, perm)
 	if err != nil {
-		return fmt.Errorf("create: %w", &fs.PathError{Op: "open", Path: path, Err: err})
+		return err
 	}
+	return closeNew(fd, path, writeAll(fd, path, data), keep)
+}
+
+// openNew creates path, which must not exist, for writing.
+func openNew(path string, perm os.FileMode) (int, error) {
+	for {
+		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, uint32(perm.Perm()))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return -1, fmt.Errorf("create: %w", &fs.PathError{Op: "open", Path: path, Err: err})
+		}
+		return fd, nil
+	}
+}
+
+// writeAll writes data to fd, a file openNew made at path.
+func writeAll(fd int, path string, data []byte) error {
+	var err error
 	for len(data) > 0 && err == nil {
 		var n int
 		n, err = unix.Write(fd, data)
@@ -120,17 +137,26 @@ func createFile(path string, data []byte, perm os.FileMode, keep func(fd int) bo
 		}
 		data = data[max(n, 0):]
 	}
-	if err == nil && keep != nil && keep(fd) {
-		return nil
-	}
-	if cerr := unix.Close(fd); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		os.Remove(path)
 		return fmt.Errorf("write: %w", &fs.PathError{Op: "write", Path: path, Err: err})
 	}
 	return nil
+}
+
+// closeNew ends writing a file openNew made: after an error (err, or
+// closing) it removes the file; else it offers the descriptor to keep, if
+// any, and closes it unless keep takes it.
+func closeNew(fd int, path string, err error, keep func(fd int) bool) error {
+	if err == nil && keep != nil && keep(fd) {
+		return nil
+	}
+	if cerr := unix.Close(fd); err == nil && cerr != nil {
+		err = fmt.Errorf("write: %w", &fs.PathError{Op: "close", Path: path, Err: cerr})
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }
 
 // startWriteback asks the kernel to start writing a range of f to disk now
