@@ -1304,7 +1304,7 @@ func (w *worker) render(old *Manifest, out Output, series string, rev int64, sta
 	sw := spillWriter{buf: &w.buf, h: w.h, dir: dir, name: name, path: out.Path, direct: stage != "", w: w, fd: -1}
 	// A path the manifest does not list cannot be unchanged: no need to
 	// hold its bytes until they are hashed (a first pass copied ~1 GB into
-	// the buffer and out again: 0.25 s of CPU).
+	// the buffer and out again, and its peak RSS was 10-18 MB higher).
 	_, listed := old.Files[out.Path]
 	sw.stream = streamNew && !listed
 	defer func() {
@@ -1367,7 +1367,8 @@ func (w *worker) mkdir(dir string) error {
 
 // spillWriter hashes what is rendered and keeps it in memory up to
 // memLimit; past that it streams into the temp file, so that no output,
-// however large, is held whole in memory.
+// however large, is held whole in memory. With stream (a new file) it
+// writes everything through, from the first byte.
 type spillWriter struct {
 	w      *worker
 	buf    *bytes.Buffer
