@@ -21,7 +21,10 @@
 #                                    the filesystem alone: recreates DIR's files
 #                                    (a kept -out of a real pass) in NEW, with no
 #                                    rendering, hashing, renaming or syncing;
-#                                    run it beside a pass to see the floor
+#                                    run it beside a pass to see the floor;
+#                                    -sync: then one syncfs; -batch 33554432:
+#                                    sync and drop every 32 MiB on a goroutine
+#                                    of its own, as the publisher does
 #   bench/pass.sh -fake [passbench flags]
 #                                    the fake renderer (~300 bytes per session per
 #                                    format): -series -sessions -per -dir

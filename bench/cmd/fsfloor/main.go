@@ -9,9 +9,15 @@
 // so it tells how much of a full pass's time is the filesystem's. With
 // -sync it then makes everything durable with one syncfs(2), which a pass
 // must do (in batches) before it renames files into place: the floor of a
-// crash-safe pass. Linux only (syncfs, getrusage), like the machine it measures.
+// crash-safe pass. With -batch N (bytes) it does what the publisher does
+// instead: every N bytes written, one syncfs on a goroutine of its own
+// while the writing goes on, then the batch's files are dropped from the
+// page cache (posix_fadvise DONTNEED), so that later files reuse those
+// pages rather than take fresh ones; without it, the kernel time includes
+// a fault per fresh page on a VM that hands free memory back to its host.
+// Linux only (syncfs, getrusage), like the machine it measures.
 //
-//	go run ./bench/cmd/fsfloor -like OUTPUT_DIR -out NEW_DIR [-sync] [-workers 8]
+//	go run ./bench/cmd/fsfloor -like OUTPUT_DIR -out NEW_DIR [-sync | -batch 33554432] [-workers 8]
 //
 // OUTPUT_DIR is a published output (bench/pass.sh -out keeps one); NEW_DIR
 // must not exist. Each series directory goes to one goroutine, as the
@@ -53,6 +59,7 @@ func run(args []string) error {
 	like := fset.String("like", "", "output directory whose files to recreate")
 	out := fset.String("out", "", "new directory to write them into (must not exist)")
 	durable := fset.Bool("sync", false, "then make it all durable with one syncfs(2), as a pass must before its renames, and time that too")
+	batch := fset.Int64("batch", 0, "sync and drop the files every this many bytes, as the publisher does (0: write everything, then -sync)")
 	workers := fset.Int("workers", min(16, 4*runtime.GOMAXPROCS(0)), "goroutines writing series directories")
 	if err := fset.Parse(args); err != nil {
 		return err
@@ -115,16 +122,26 @@ func run(args []string) error {
 	}
 
 	jobs := make(chan []file)
-	errs := make(chan error, *workers)
+	errs := make(chan error, *workers+1)
 	var wg sync.WaitGroup
 	u0, s0 := rusage()
 	start := time.Now()
+	var written chan heldFile // with -batch: files waiting to be synced and dropped
+	var committed sync.WaitGroup
+	if *batch > 0 {
+		written = make(chan heldFile, 4096) // at most this many open, as the publisher holds at most 4,096
+		committed.Go(func() {
+			if err := commit(*out, written, *batch); err != nil {
+				errs <- err
+			}
+		})
+	}
 	for range *workers {
 		wg.Go(func() {
 			made := map[string]bool{}
 			for g := range jobs {
 				for _, f := range g {
-					if err := write(filepath.Join(*out, f.rel), f.size, filler, made); err != nil {
+					if err := write(filepath.Join(*out, f.rel), f.size, filler, made, written); err != nil {
 						errs <- err
 						return
 					}
@@ -137,13 +154,18 @@ func run(args []string) error {
 	}
 	close(jobs)
 	wg.Wait()
-	written := time.Since(start)
+	wroteAll := time.Since(start)
+	synced := ""
+	if written != nil {
+		close(written)
+		committed.Wait()
+		synced = fmt.Sprintf(", durable after %v (synced and dropped every %d bytes)", time.Since(start).Round(time.Millisecond), *batch)
+	}
 	close(errs)
 	if err := <-errs; err != nil {
 		return err
 	}
-	synced := ""
-	if *durable {
+	if *durable && written == nil {
 		d, err := os.Open(*out)
 		if err != nil {
 			return err
@@ -158,12 +180,52 @@ func run(args []string) error {
 	u1, s1 := rusage()
 	fmt.Printf("wrote %d files, %.2f GB (%.1f KB average) with %d goroutines, GOMAXPROCS %d: %v%s (CPU user %v, kernel %v)\n",
 		n, float64(total)/1e9, float64(total)/float64(n)/1e3, *workers, runtime.GOMAXPROCS(0),
-		written.Round(time.Millisecond), synced, (u1 - u0).Round(time.Millisecond), (s1 - s0).Round(time.Millisecond))
+		wroteAll.Round(time.Millisecond), synced, (u1 - u0).Round(time.Millisecond), (s1 - s0).Round(time.Millisecond))
 	return nil
 }
 
-// write creates path with size filler bytes, making its directory first.
-func write(path string, size int64, filler []byte, made map[string]bool) error {
+// heldFile is a file written and still open, waiting for its batch's sync.
+type heldFile struct {
+	f    *os.File
+	size int64
+}
+
+// commit syncs the filesystem every batch bytes of files received (and at
+// the end), then drops those files from the page cache and closes them.
+func commit(dir string, files <-chan heldFile, batch int64) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var held []heldFile
+	var n int64
+	flush := func() error {
+		if err := unix.Syncfs(int(d.Fd())); err != nil {
+			return fmt.Errorf("syncfs: %w", err)
+		}
+		for _, h := range held {
+			unix.Fadvise(int(h.f.Fd()), 0, 0, unix.FADV_DONTNEED)
+			h.f.Close()
+		}
+		held, n = held[:0], 0
+		return nil
+	}
+	for h := range files {
+		held = append(held, h)
+		if n += h.size; n >= batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// write creates path with size filler bytes, making its directory first;
+// with held set, it hands the open file over instead of closing it.
+func write(path string, size int64, filler []byte, made map[string]bool, held chan<- heldFile) error {
+	total := size
 	dir := filepath.Dir(path)
 	if !made[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -182,6 +244,10 @@ func write(path string, size int64, filler []byte, made map[string]bool) error {
 			return err
 		}
 		size -= k
+	}
+	if held != nil {
+		held <- heldFile{f: f, size: total}
+		return nil
 	}
 	return f.Close()
 }
