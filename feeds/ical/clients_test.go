@@ -155,6 +155,41 @@ func writeCorpus(t *testing.T) ([]string, map[string]clientEvent) {
 	return files, expected(t, append(snaps, demo...))
 }
 
+// writeSessionCorpus renders every session of the same snapshots as its
+// own calendar (WriteSession: the "add to calendar" file, whose VTIMEZONE
+// covers only that one event's span, DST changes included) and returns the
+// paths and the expected events.
+func writeSessionCorpus(t *testing.T) ([]string, map[string]clientEvent) {
+	t.Helper()
+	dir := t.TempDir()
+	snaps := append(dstCorpus(t), demoSnapshot(t), otherSnapshot(t))
+	var files []string
+	for _, snap := range snaps {
+		for _, s := range snap.Sessions {
+			var b bytes.Buffer
+			if err := WriteSession(&b, snap, s.Key, goldenOptions()); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, snap.Series.Slug+"-"+s.Key+".ics")
+			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, path)
+		}
+	}
+	return files, expected(t, snaps)
+}
+
+// corpora are what every client reads: the series and all-series
+// calendars, then every session's own calendar.
+var corpora = []struct {
+	name  string
+	write func(t *testing.T) ([]string, map[string]clientEvent)
+}{
+	{"series", writeCorpus},
+	{"sessions", writeSessionCorpus},
+}
+
 func compareEvents(t *testing.T, client string, got []clientEvent, want map[string]clientEvent, checkAlarms bool) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -180,10 +215,14 @@ func compareEvents(t *testing.T, client string, got []clientEvent, want map[stri
 }
 
 func TestClientIcalJS(t *testing.T) {
-	files, want := writeCorpus(t)
-	var got []clientEvent
-	runJSON(t, "node and ical.js", icalJSCommand(t, files), &got)
-	compareEvents(t, "ical.js", got, want, true)
+	for _, c := range corpora {
+		t.Run(c.name, func(t *testing.T) {
+			files, want := c.write(t)
+			var got []clientEvent
+			runJSON(t, "node and ical.js", icalJSCommand(t, files), &got)
+			compareEvents(t, "ical.js", got, want, true)
+		})
+	}
 }
 
 func icalJSCommand(t *testing.T, files []string) *exec.Cmd {
@@ -211,7 +250,6 @@ func runJSON(t *testing.T, what string, cmd *exec.Cmd, v any) {
 }
 
 func TestClientLibical(t *testing.T) {
-	files, want := writeCorpus(t)
 	gcc, err := exec.LookPath("gcc")
 	needClient(t, "gcc", err)
 	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libical").Output()
@@ -221,40 +259,49 @@ func TestClientLibical(t *testing.T) {
 	if out, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
 		t.Fatalf("compile libical_check.c: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, files...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("libical_check: %v\n%s", err, stderr.String())
+	for _, c := range corpora {
+		t.Run(c.name, func(t *testing.T) {
+			files, want := c.write(t)
+			cmd := exec.Command(bin, files...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("libical_check: %v\n%s", err, stderr.String())
+			}
+			var got []clientEvent
+			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				var e clientEvent
+				if err := json.Unmarshal([]byte(line), &e); err != nil {
+					t.Fatalf("libical_check output %q: %v", line, err)
+				}
+				got = append(got, e)
+			}
+			compareEvents(t, "libical", got, want, false)
+		})
 	}
-	var got []clientEvent
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		var e clientEvent
-		if err := json.Unmarshal([]byte(line), &e); err != nil {
-			t.Fatalf("libical_check output %q: %v", line, err)
-		}
-		got = append(got, e)
-	}
-	compareEvents(t, "libical", got, want, false)
 }
 
 func TestClientPythonIcalendar(t *testing.T) {
-	files, want := writeCorpus(t)
 	_, err := os.Stat("/usr/bin/python3")
 	needClient(t, "/usr/bin/python3", err)
 	err = exec.Command("/usr/bin/python3", "-c", "import icalendar").Run()
 	needClient(t, "Python's icalendar module (Debian package python3-icalendar)", err)
-	var raw []struct {
-		UID, Start, End, VStart, VEnd string
+	for _, c := range corpora {
+		t.Run(c.name, func(t *testing.T) {
+			files, want := c.write(t)
+			var raw []struct {
+				UID, Start, End, VStart, VEnd string
+			}
+			runJSON(t, "python3 icalendar", exec.Command("/usr/bin/python3", append([]string{filepath.Join("testdata", "pyical_check.py")}, files...)...), &raw)
+			byName := make([]clientEvent, len(raw))
+			byVTZ := make([]clientEvent, len(raw))
+			for i, r := range raw {
+				byName[i] = clientEvent{UID: r.UID, Start: r.Start, End: r.End}
+				byVTZ[i] = clientEvent{UID: r.UID, Start: r.VStart, End: r.VEnd}
+			}
+			compareEvents(t, "python icalendar (TZID by name, pytz)", byName, want, false)
+			compareEvents(t, "python icalendar (VTIMEZONE.to_tz)", byVTZ, want, false)
+		})
 	}
-	runJSON(t, "python3 icalendar", exec.Command("/usr/bin/python3", append([]string{filepath.Join("testdata", "pyical_check.py")}, files...)...), &raw)
-	byName := make([]clientEvent, len(raw))
-	byVTZ := make([]clientEvent, len(raw))
-	for i, r := range raw {
-		byName[i] = clientEvent{UID: r.UID, Start: r.Start, End: r.End}
-		byVTZ[i] = clientEvent{UID: r.UID, Start: r.VStart, End: r.VEnd}
-	}
-	compareEvents(t, "python icalendar (TZID by name, pytz)", byName, want, false)
-	compareEvents(t, "python icalendar (VTIMEZONE.to_tz)", byVTZ, want, false)
 }
