@@ -66,7 +66,9 @@ type Options struct {
 	Variants VariantRenderer
 	// Sessions, when set, renders a session's calendar that the manifest
 	// does not list (passes that write none); nil answers 404 to them.
-	// Rendered calendars share the variants' cache.
+	// They have a cache of their own (4,096 entries, 16 MiB): a crawler
+	// walking every session must not evict the variants, which can take
+	// seconds to render at scale where a session takes a millisecond.
 	Sessions SessionRenderer
 	// API is mounted at /api/v1/ when non-nil.
 	API http.Handler
@@ -101,6 +103,7 @@ type Server struct {
 	table          atomic.Pointer[table]
 	loadMu         sync.Mutex
 	vcache         *lru
+	scache         *lru // sessions rendered on request
 }
 
 // Shared header values; never modified.
@@ -129,6 +132,7 @@ func New(opts Options) (*Server, error) {
 		variants: opts.Variants, sessions: opts.Sessions, api: opts.API, metrics: opts.Metrics,
 		hCache:         []string{"public, max-age=" + strconv.Itoa(int(opts.RefreshInterval/time.Second))},
 		vcache:         newLRU(opts.VariantCacheEntries, 32<<20),
+		scache:         newLRU(4096, 16<<20),
 		maxRequestBody: opts.MaxRequestBody,
 		fds:            fdBudget{max: maxIdleFiles},
 	}
@@ -469,9 +473,8 @@ func (s *Server) session(ctx context.Context, t *table, slug, name string) (*ent
 	if !published || cal == nil {
 		return nil, fmt.Errorf("/%s: %w", (feeds.Layout{}).SessionPath(slug, name), agenda.ErrNotFound)
 	}
-	// Variant keys start with a slug, which never starts with \x01.
-	ck := "\x01" + slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + name
-	e := s.vcache.get(ck)
+	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + name
+	e := s.scache.get(ck)
 	if e == nil {
 		b, err := s.sessions.Session(ctx, slug, name)
 		if err != nil {
@@ -480,7 +483,7 @@ func (s *Server) session(ctx context.Context, t *table, slug, name string) (*ent
 		// The series' calendar moves whenever any of its sessions does:
 		// the session's own Last-Modified can be no later than that.
 		e = memEntry(b, feeds.Calendar.ContentType(), cal.modTime)
-		s.vcache.put(ck, e, int64(len(b)))
+		s.scache.put(ck, e, int64(len(b)))
 	}
 	return e, nil
 }

@@ -660,6 +660,22 @@ func TestSessionsServedOnRequest(t *testing.T) {
 		}
 	})
 
+	// A crawler walking thousands of sessions does not evict a variant,
+	// which can take seconds to render at scale.
+	v := newFixtureWith(t, fixtureConfig{variants: true, sessions: true})
+	if w := v.do(t, "GET", "/madrid/calendar.ics?reminders=1h"); w.Code != 200 {
+		t.Fatalf("variant: %d", w.Code)
+	}
+	for i := range 300 {
+		if w := v.do(t, "GET", fmt.Sprintf("/madrid/sessions/crawl-%d.ics", i)); w.Code != 200 {
+			t.Fatalf("session %d: %d", i, w.Code)
+		}
+	}
+	v.do(t, "GET", "/madrid/calendar.ics?reminders=1h")
+	if n := v.vars.calls.Load(); n != 1 {
+		t.Errorf("the variant was rendered %d times around 300 session requests, want once", n)
+	}
+
 	// Without a session renderer, an unpublished session file is not found.
 	g := newFixture(t, true)
 	if w := g.do(t, "GET", "/madrid/sessions/k9.ics"); w.Code != 404 {
