@@ -145,9 +145,43 @@ func New(opts Options) (*Server, error) {
 	}
 	if reg != nil {
 		s.promH = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+		if err := s.registerCacheMetrics(reg); err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
 	}
 	s.table.Store(loadTable(s.dir, opts.Files.Manifest(), nil, &s.fds))
 	return s, nil
+}
+
+// registerCacheMetrics exposes the hits, misses and entries of the caches
+// of calendars rendered on request (subscriber variants, sessions), so that
+// an operator can tell whether they are big enough for the traffic.
+func (s *Server) registerCacheMetrics(reg *prometheus.Registry) error {
+	for _, c := range []struct {
+		name string
+		lru  *lru
+	}{{"variants", s.vcache}, {"sessions", s.scache}} {
+		labels := prometheus.Labels{"cache": c.name}
+		stat := func(pick func(hits, misses int64, n int) float64) func() float64 {
+			return func() float64 { return pick(c.lru.stats()) }
+		}
+		for _, col := range []prometheus.Collector{
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agendafeed_cache_hits_total", ConstLabels: labels,
+				Help: "Requests for a calendar rendered on request that its cache answered."},
+				stat(func(h, _ int64, _ int) float64 { return float64(h) })),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agendafeed_cache_misses_total", ConstLabels: labels,
+				Help: "Requests for a calendar rendered on request that had to render it."},
+				stat(func(_, m int64, _ int) float64 { return float64(m) })),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agendafeed_cache_entries", ConstLabels: labels,
+				Help: "Calendars rendered on request held in the cache."},
+				stat(func(_, _ int64, n int) float64 { return float64(n) })),
+		} {
+			if err := reg.Register(col); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Metrics returns the metrics the server records to; the app calls its

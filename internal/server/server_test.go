@@ -676,6 +676,20 @@ func TestSessionsServedOnRequest(t *testing.T) {
 		t.Errorf("the variant was rendered %d times around 300 session requests, want once", n)
 	}
 
+	// The caches' counts are in /metrics.
+	body := v.do(t, "GET", "/metrics").Body.String()
+	for _, want := range []string{
+		`agendafeed_cache_hits_total{cache="variants"} 1`,
+		`agendafeed_cache_misses_total{cache="variants"} 1`,
+		`agendafeed_cache_entries{cache="variants"} 1`,
+		`agendafeed_cache_misses_total{cache="sessions"} 300`,
+		`agendafeed_cache_entries{cache="sessions"} 300`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+
 	// Without a session renderer, an unpublished session file is not found.
 	g := newFixture(t, true)
 	if w := g.do(t, "GET", "/madrid/sessions/k9.ics"); w.Code != 404 {
