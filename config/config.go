@@ -207,7 +207,7 @@ func (c *Config) Validate() error {
 	if c.UIDDomain != "" && (len(c.UIDDomain) > 253 || !dnsNameRE.MatchString(c.UIDDomain)) {
 		add("uid_domain", c.UIDDomain, "expected a DNS name such as agenda.example.org (session UIDs end in @uid_domain)")
 	}
-	names := map[string]int{}
+	names, hashes := map[string]int{}, map[string]int{}
 	for i, t := range c.AdminTokens {
 		f := fmt.Sprintf("admin_tokens[%d]", i)
 		if !tokenNameRE.MatchString(t.Name) {
@@ -219,6 +219,12 @@ func (c *Config) Validate() error {
 		}
 		if !sha256HexRE.MatchString(t.SHA256) {
 			add(f+".sha256", t.SHA256, "expected 64 hex digits: the SHA-256 of the token, e.g. from `printf %%s \"$TOKEN\" | sha256sum`")
+		} else if j, dup := hashes[t.SHA256]; dup {
+			// One token under two entries would get whichever access the
+			// lookup meets last: a "read" entry could hand out write.
+			add(f+".sha256", t.SHA256, "already used by admin_tokens[%d]; each token must be listed once, with one access", j)
+		} else {
+			hashes[t.SHA256] = i
 		}
 		if t.Access != AccessRead && t.Access != AccessWrite {
 			add(f+".access", t.Access, "expected %s or %s", AccessRead, AccessWrite)

@@ -186,11 +186,11 @@ func TestEnvOverrides(t *testing.T) {
 	if err := os.WriteFile(path, []byte("database: data/a.db\noutput_dir: /srv/out\nbase_url: https://file.example.org/\nreminders: [1h]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	hash := HashToken("secret")
+	hash, viewer := HashToken("secret"), HashToken("another secret")
 	c, err := Load(path, env(map[string]string{
 		"AGENDAFEED_BASE_URL":          "https://env.example.org/agenda",
 		"AGENDAFEED_REMINDERS":         "15m, 1d",
-		"AGENDAFEED_ADMIN_TOKENS":      "ci:write:" + hash + ",viewer:read:" + strings.ToUpper(hash),
+		"AGENDAFEED_ADMIN_TOKENS":      "ci:write:" + hash + ",viewer:read:" + strings.ToUpper(viewer),
 		"AGENDAFEED_FEED_ITEM_LIMIT":   "20",
 		"AGENDAFEED_DEBOUNCE":          "0",
 		"AGENDAFEED_REFRESH_INTERVAL":  "1d",
@@ -206,7 +206,7 @@ func TestEnvOverrides(t *testing.T) {
 	want.BaseURL = "https://env.example.org/agenda/"
 	want.UIDDomain = "env.example.org"
 	want.Reminders = []Duration{Duration(15 * time.Minute), Duration(24 * time.Hour)}
-	want.AdminTokens = []Token{{Name: "ci", Access: "write", SHA256: hash}, {Name: "viewer", Access: "read", SHA256: hash}}
+	want.AdminTokens = []Token{{Name: "ci", Access: "write", SHA256: hash}, {Name: "viewer", Access: "read", SHA256: viewer}}
 	want.FeedItemLimit = 20
 	want.Debounce = 0
 	want.RefreshInterval = Duration(24 * time.Hour)
@@ -242,6 +242,9 @@ func TestEnvErrors(t *testing.T) {
 			`AGENDAFEED_CRON: "61 * * * *": expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: end of range (61) above maximum (59): 61`},
 		{map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:admin:" + HashToken("x")},
 			`AGENDAFEED_ADMIN_TOKENS: admin_tokens[0].access: "admin": expected read or write`},
+		// One token listed twice would get whichever access matched last.
+		{map[string]string{"AGENDAFEED_ADMIN_TOKENS": "viewer:read:" + HashToken("x") + ",ci:write:" + HashToken("x")},
+			`AGENDAFEED_ADMIN_TOKENS: admin_tokens[1].sha256: "` + HashToken("x") + `": already used by admin_tokens[0]; each token must be listed once, with one access`},
 		{map[string]string{"AGENDAFEED_REFRESH_INTERVAL": "2w"},
 			`AGENDAFEED_REFRESH_INTERVAL: "2w": expected a duration between 5m and 1w`},
 		{map[string]string{"AGENDAFEED_SESSION_CALENDARS": "disk"},
