@@ -50,6 +50,17 @@ func TestBadRequests(t *testing.T) {
 		{"two objects", req{method: "POST", path: "/api/v1/series", body: `{} {}`}, 400, "malformed JSON: more data after the object", "", 0},
 		{"patch unknown field", req{method: "PATCH", path: sess, body: `{"bogus": null}`}, 400, `unknown field "bogus"`, "bogus", 0},
 		{"patch unknown nested field", req{method: "PATCH", path: series, body: `{"organizer": {"phone": "1"}}`}, 400, `unknown field "organizer.phone"`, "organizer.phone", 0},
+		// encoding/json would store U+FFFD, the last of two keys, or a
+		// field named in the wrong case: refused, as import files are.
+		{"invalid UTF-8", req{method: "POST", path: "/api/v1/series", body: "{\"slug\": \"s\", \"title\": \"Bad \xff byte\"}"}, 400, "invalid UTF-8 at byte 29 of the body; expected UTF-8 text", "", 0},
+		{"lone surrogate", req{method: "POST", path: "/api/v1/series", body: `{"slug": "s", "title": "Lone \ud800 half"}`}, 400, `escape \ud800 at byte 30 is half of a UTF-16 surrogate pair; expected a pair (\uD83D\uDE00) or the character itself`, "", 0},
+		{"low surrogate first", req{method: "POST", path: "/api/v1/series", body: `{"slug": "s", "title": "\udc00\ud800"}`}, 400, `escape \udc00 at byte 25 is half of a UTF-16 surrogate pair; expected a pair (\uD83D\uDE00) or the character itself`, "", 0},
+		{"key twice", req{method: "POST", path: "/api/v1/series", body: `{"slug": "s", "title": "First", "title": "Second"}`}, 400, "title: given twice; each field may appear once", "title", 0},
+		{"nested key twice", req{method: "POST", path: "/api/v1/sessions", body: valid + `, "series": "debates", "people": [{"name": "A"}, {"name": "B", "name": "C"}]}`}, 400, "people[1].name: given twice; each field may appear once", "people[1].name", 0},
+		{"patch key twice", req{method: "PATCH", path: sess, body: `{"title": "A", "title": "B"}`}, 400, "title: given twice; each field may appear once", "title", 0},
+		{"key in the wrong case", req{method: "POST", path: "/api/v1/series", body: `{"slug": "s", "TITLE": "T"}`}, 400, `unknown field "TITLE"; did you mean "title"? Field names are case-sensitive`, "TITLE", 0},
+		{"nested key in the wrong case", req{method: "POST", path: "/api/v1/sessions", body: valid + `, "series": "debates", "people": [{"Name": "A"}]}`}, 400, `unknown field "people[0].Name"; did you mean "name"? Field names are case-sensitive`, "people[0].Name", 0},
+		{"patch key in the wrong case", req{method: "PATCH", path: sess, body: `{"Title": "T"}`}, 400, `unknown field "Title"`, "Title", 0},
 		{"patch not an object", req{method: "PATCH", path: sess, body: `[1]`}, 400, "a merge patch must be a JSON object", "", 0},
 		{"limit too large", req{method: "GET", path: "/api/v1/sessions?limit=1000"}, 400, `limit: "1000": expected a whole number between 1 and 500`, "limit", 0},
 		{"negative offset", req{method: "GET", path: "/api/v1/series?offset=-1"}, 400, `offset: "-1": expected a whole number, 0 or more`, "offset", 0},

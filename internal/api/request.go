@@ -141,6 +141,12 @@ func decodeStrict(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errf(http.StatusBadRequest, "", "", "empty request body; expected a JSON object")
 	}
+	if err := checkJSONText(data); err != nil {
+		return err
+	}
+	if path, want, ok := inexactKey(data, v); ok {
+		return errf(http.StatusBadRequest, path, "", "unknown field %q; did you mean %q? Field names are case-sensitive", path, want)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -292,6 +298,9 @@ func applyPatch(data []byte, current any, fields patchFields, v any) error {
 func decodeJSONValue(data []byte, v *any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errf(http.StatusBadRequest, "", "", "empty request body; expected a JSON object")
+	}
+	if err := checkJSONText(data); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
