@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -410,8 +411,19 @@ func checkURL(es *Errors, field, v string, required bool) {
 		return
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || hasControl(v, false) || strings.ContainsAny(v, " \"<>\\") {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || hasControl(v, false) || strings.ContainsAny(v, " \"<>\\") {
 		es.add(field, v, "expected an absolute http or https URL, such as https://example.org/page")
+		return
+	}
+	// Every URL is published in calendars, feeds and pages: a user name or
+	// password in one would be handed to every subscriber.
+	if u.User != nil {
+		es.add(field, v, "expected a URL without a user name or password (it is published to every subscriber)")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			es.add(field, v, "expected a port between 1 and 65535, not %s", p)
+		}
 	}
 }
 
