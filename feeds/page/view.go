@@ -117,6 +117,8 @@ type postView struct {
 	Summary   string
 	Body      template.HTML // sanitised by the store when the post was written
 	URL       string
+
+	published time.Time // for sorting: Date alone does not order one day's posts
 }
 
 type indexView struct {
@@ -203,13 +205,17 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 	for i := range snap.Posts {
 		v.Posts = append(v.Posts, postOf(&snap.Posts[i], seriesLoc))
 	}
-	// The snapshot orders posts newest first already; sort again (stably)
-	// so that the page does not depend on it.
-	slices.SortStableFunc(v.Posts, func(a, b postView) int { return cmp.Compare(b.sortKey(), a.sortKey()) })
+	// The snapshot orders posts newest first already; sort again so that
+	// the page does not depend on it, in the order of the store and the
+	// feeds: newest published first, then by ID.
+	slices.SortFunc(v.Posts, func(a, b postView) int {
+		if c := b.published.Compare(a.published); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return v, nil
 }
-
-func (p postView) sortKey() string { return p.Date + "\x00" + p.ID }
 
 // resolveSessions computes every session's interval and its day in the
 // series' zone, and sorts by start, then key.
@@ -445,8 +451,9 @@ func postOf(p *agenda.Post, loc *time.Location) postView {
 		Author:   p.Author,
 		Summary:  p.Summary,
 		// The one field inserted as HTML: the store sanitised it.
-		Body: template.HTML(p.BodyHTML),
-		URL:  p.URL,
+		Body:      template.HTML(p.BodyHTML),
+		URL:       p.URL,
+		published: p.Published,
 	}
 	if up := p.Updated.In(loc); !p.Updated.IsZero() && up.Format("2006-01-02") != v.Date {
 		v.UpdatedAt, v.Updated = up.Format("2006-01-02"), up.Format("2 January 2006")
