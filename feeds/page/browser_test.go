@@ -36,6 +36,7 @@ type browserResult struct {
 		Hidden bool
 	}
 	When        string
+	LAWhen      string
 	Subscribe   []struct{ Text, Href string }
 	Google      string
 	XSSTitle    string
@@ -131,6 +132,14 @@ func TestBrowser(t *testing.T) {
 	hostile := hostileSession(t)
 	hostile.Normalize(&snap.Series)
 	snap.Sessions = append(snap.Sessions, hostile)
+	// 20:00 on the 17th in Los Angeles is the 18th in Madrid, the series'
+	// zone: the page shows it under the 18th with its own date in the time.
+	la := agenda.Session{
+		UID: "3f1c0e7a-1d8e-4c4b-9a57-0b8f2b1f0a07@agenda.example.org", Key: "la-evening", Title: "Evening in Los Angeles",
+		Zone: "America/Los_Angeles", Start: wall(t, "2021-11-17T20:00"), End: wall(t, "2021-11-17T21:00"),
+	}
+	la.Normalize(&snap.Series)
+	snap.Sessions = append(snap.Sessions, la)
 	snap.Posts = append(snap.Posts, agenda.Post{
 		ID: "xss-post", Series: "scewc", Title: `<script>alert("post")</script>`,
 		Published: instant(t, "2021-11-11T10:00:00Z"),
@@ -216,6 +225,14 @@ func TestBrowser(t *testing.T) {
 	// 10:00 in New York is 23:00 in Kuala Lumpur, and the end falls on the next day there.
 	if l := res.Local["digital-rights-webinar"]; l == nil || l.Text != "Wed 1 Dec, 23:00 – Thu 2 Dec, 00:30 in your time (Asia/Kuala_Lumpur)" {
 		t.Errorf("local time of the webinar = %+v", l)
+	}
+	// The time line carries a date (its own, not the heading's); the
+	// script reads only the datetime attributes and still adds the line.
+	if res.LAWhen != "Wed 17 Nov, 20:00–21:00 PST" {
+		t.Errorf("time of the Los Angeles session %q, want Wed 17 Nov, 20:00–21:00 PST", res.LAWhen)
+	}
+	if l := res.Local["la-evening"]; l == nil || l.Hidden || l.Text != "Thu 18 Nov, 12:00–13:00 in your time (Asia/Kuala_Lumpur)" {
+		t.Errorf("local time of the Los Angeles session = %+v, want Thu 18 Nov, 12:00–13:00 in your time (Asia/Kuala_Lumpur), shown", l)
 	}
 	if l := res.Local["scewc-2021"]; l != nil {
 		t.Errorf("all-day session got a local time: %+v", l)

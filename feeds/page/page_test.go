@@ -324,7 +324,7 @@ func TestTimeFormatting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := whenOf(session{s: &s, start: st, end: en}); got != tt.want {
+			if got := whenOf(session{s: &s, start: st, end: en}, agenda.DateOf(st)); got != tt.want {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})

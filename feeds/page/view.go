@@ -54,6 +54,7 @@ type seriesView struct {
 }
 
 type dayView struct {
+	ID      string // of the heading, unique in the page
 	Date    string // YYYY-MM-DD, for <time datetime>
 	Heading string // Wednesday 17 November 2021
 	// Sessions of the day. The page lists them in the order it lists days
@@ -61,7 +62,11 @@ type dayView struct {
 	Sessions []sessionView
 }
 
-// whenView is a session's time as shown in its own zone.
+// whenView is a session's time as shown in its own zone. A timed
+// session's StartText begins with its date ("Wed 17 Nov, 20:00") when that
+// date in its zone is not the date of the heading it is shown under: the
+// day headings are in the series' zone, so a session in another zone can
+// fall on another date there.
 type whenView struct {
 	AllDay bool
 	// Timed sessions: <time datetime=StartUTC>StartText</time>Sep<time
@@ -202,6 +207,17 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 	v.Upcoming = groupDays(upcoming, false, l, v.Head.Lang, links)
 	v.Past = groupDays(past, true, l, v.Head.Lang, links)
 	links.assign(v.Upcoming, v.Past)
+	// A day with sessions over and sessions to come has a heading in both
+	// sections; the past one's id gets a suffix so that ids stay unique
+	// (and the upcoming one keeps the id it had before the day began).
+	for i := range v.Past {
+		for j := range v.Upcoming {
+			if v.Upcoming[j].Date == v.Past[i].Date {
+				v.Past[i].ID += "-past"
+				break
+			}
+		}
+	}
 	for i := range snap.Posts {
 		v.Posts = append(v.Posts, postOf(&snap.Posts[i], seriesLoc))
 	}
@@ -217,8 +233,10 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 	return v, nil
 }
 
-// resolveSessions computes every session's interval and its day in the
-// series' zone, and sorts by start, then key.
+// resolveSessions computes every session's interval and its day: a timed
+// session's in the series' zone, an all-day session's own start date (a
+// date, not an instant, is the same in every zone). It sorts by start, then
+// key; groupDays sorts by day.
 func resolveSessions(in []agenda.Session, seriesLoc *time.Location) ([]session, error) {
 	return resolveSessionsIn(in, seriesLoc, &agenda.Zones{})
 }
@@ -274,11 +292,30 @@ func interval(s *agenda.Session, loc *time.Location) (start, end time.Time, err 
 	return start, end, nil
 }
 
-// groupDays groups sorted sessions by day. Past sections run newest first,
-// days and the sessions within them alike.
+// groupDays groups sessions by day, in date order, each day once. Within
+// a day all-day sessions come first, then by start and key. Past sections
+// run newest first, days and the sessions within them alike.
 func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, links *linkArena) []dayView {
+	// Start order is not day order: an all-day session in Auckland on the
+	// 18th starts on the 17th in Madrid, before a Madrid session of that
+	// afternoon.
+	ss = slices.Clone(ss)
+	slices.SortFunc(ss, func(a, b session) int {
+		if c := compareDates(a.day, b.day); c != 0 {
+			return c
+		}
+		if a.s.AllDay != b.s.AllDay {
+			if a.s.AllDay {
+				return -1
+			}
+			return 1
+		}
+		if c := a.start.Compare(b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.s.Key, b.s.Key)
+	})
 	if newestFirst {
-		ss = slices.Clone(ss)
 		slices.Reverse(ss)
 	}
 	// The days' sessions are consecutive parts of one array: a page of
@@ -293,7 +330,8 @@ func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, 
 				days[len(days)-1].Sessions = views[from:i:i]
 			}
 			day, from = s.day, i
-			days = append(days, dayView{Date: day.String(), Heading: day.Time(time.UTC).Format("Monday 2 January 2006")})
+			ds := day.String()
+			days = append(days, dayView{ID: "day_" + ds, Date: ds, Heading: day.Time(time.UTC).Format("Monday 2 January 2006")})
 		}
 		views = append(views, sessionOf(s, l, pageLang, links))
 	}
@@ -301,6 +339,18 @@ func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, 
 		days[len(days)-1].Sessions = views[from:]
 	}
 	return days
+}
+
+// compareDates orders dates; they come from DateOf and ParseDate, so their
+// fields are normalised.
+func compareDates(a, b agenda.Date) int {
+	if c := cmp.Compare(a.Year, b.Year); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Month, b.Month); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Day, b.Day)
 }
 
 // sessionOf makes a session's view; its "add" links go to links, and
@@ -312,7 +362,7 @@ func sessionOf(x session, l feeds.Layout, pageLang string, links *linkArena) ses
 		Title:      s.Title,
 		Cancelled:  s.Status == agenda.StatusCancelled,
 		Tentative:  s.Status == agenda.StatusTentative,
-		When:       whenOf(x),
+		When:       whenOf(x, x.day),
 		Groups:     groupPeople(s.People),
 		Venue:      s.Venue,
 		Address:    s.Address,
@@ -331,7 +381,8 @@ func sessionOf(x session, l feeds.Layout, pageLang string, links *linkArena) ses
 	return v
 }
 
-func whenOf(x session) whenView {
+// whenOf makes a session's time as shown under the date day.
+func whenOf(x session, day agenda.Date) whenView {
 	s := x.s
 	if s.AllDay {
 		w := whenView{AllDay: true, StartDate: s.StartDate.String(), StartDateText: longDate(s.StartDate)}
@@ -348,6 +399,9 @@ func whenOf(x session) whenView {
 		Sep: "–", Abbrev: stZone, Zone: s.Zone,
 	}
 	sameDay := agenda.DateOf(st) == agenda.DateOf(en)
+	if agenda.DateOf(st) != day {
+		w.StartText = st.Format("Mon 2 Jan") + ", " + w.StartText
+	}
 	switch {
 	case !sameDay:
 		w.StartText += " " + stZone
@@ -549,12 +603,19 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *agenda.Zones) 
 		// The next session is the first upcoming one that still takes place.
 		for _, s := range sessions {
 			if s.end.After(opts.AsOf) && s.s.Status != agenda.StatusCancelled {
+				// No day headings here: the date beside the time is the
+				// session's own, in its zone (the day in the series'
+				// zone could be another).
+				day := s.day
+				if !s.s.AllDay {
+					day = agenda.DateOf(s.start)
+				}
 				e.Next = &nextView{
 					Title:   s.s.Title,
 					URL:     l.SessionAnchor(sr.Slug, s.s.Key),
-					Day:     s.day.String(),
-					DayText: s.day.Time(time.UTC).Format("Monday 2 January 2006"),
-					When:    whenOf(s),
+					Day:     day.String(),
+					DayText: day.Time(time.UTC).Format("Monday 2 January 2006"),
+					When:    whenOf(s, day),
 				}
 				break
 			}

@@ -58,13 +58,14 @@ async function main() {
     out.csp = await page.evaluate(() => window.__csp);
     out.pwned = await page.evaluate(() => (window.__pwned === undefined ? null : String(window.__pwned)));
     out.local = {};
-    for (const id of ["open-policy-debate-2021", "digital-rights-webinar", "scewc-2021"]) {
+    for (const id of ["open-policy-debate-2021", "digital-rights-webinar", "scewc-2021", "la-evening"]) {
       out.local[id] = await page.evaluate((id) => {
         const el = document.querySelector("#" + CSS.escape(id) + " .local");
         return el ? { text: el.textContent, hidden: el.hidden } : null;
       }, id);
     }
     out.when = await page.locator("#open-policy-debate-2021 .when").innerText();
+    out.laWhen = await page.locator("#la-evening .when").innerText();
     out.subscribe = await page.$$eval(".subscribe a", (as) => as.map((a) => ({ text: a.innerText, href: a.href })));
     out.google = await page.getAttribute("#open-policy-debate-2021 .actions a >> text=Add to Google Calendar", "href");
     const xss = page.locator("#xss_h");
