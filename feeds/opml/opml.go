@@ -1,5 +1,6 @@
-// Package opml renders the OPML 2.0 subscription list of every published
-// feed, so a feed reader can follow all series in one import.
+// Package opml renders the OPML 2.0 subscription list of the published
+// feeds, one per series, so a feed reader can follow all series in one
+// import.
 package opml
 
 import (
@@ -30,15 +31,23 @@ type outline struct {
 	Text     string    `xml:"text,attr"`
 	Title    string    `xml:"title,attr,omitempty"`
 	Type     string    `xml:"type,attr,omitempty"`
+	Version  string    `xml:"version,attr,omitempty"`
 	XMLURL   string    `xml:"xmlUrl,attr,omitempty"`
 	HTMLURL  string    `xml:"htmlUrl,attr,omitempty"`
 	Language string    `xml:"language,attr,omitempty"`
 	Children []outline `xml:"outline,omitempty"`
 }
 
-// Write renders the list: one folder per series with its Atom, RSS and JSON
-// feeds, then the all-series feeds. snaps must be sorted by slug; the newest
+// Write renders the list: one outline per series, its RSS feed, then one
+// for the all-series RSS feed. snaps must be sorted by slug; the newest
 // series change dates the document, so unchanged data gives unchanged bytes.
+//
+// One feed per series, not its three formats: a reader imports every
+// outline, so three would subscribe it to each series three times. And
+// type="rss" is the one type OPML 2.0 gives a subscription, whatever the
+// format (FeedLand reads only those outlines, selfoss refuses others), so
+// the feed listed is the RSS one, which every reader reads; the Atom and
+// JSON Feed versions stay at their URLs, linked from the pages.
 func Write(w io.Writer, snaps []agenda.Snapshot, layout feeds.Layout, title string) error {
 	if title == "" {
 		title = "All series"
@@ -49,9 +58,9 @@ func Write(w io.Writer, snaps []agenda.Snapshot, layout feeds.Layout, title stri
 		if s.Series.Updated.After(latest.Updated) {
 			latest = s.Series
 		}
-		doc.Body = append(doc.Body, folder(clean(s.Series.Title), s.Series.Slug, s.Series.Language, layout))
+		doc.Body = append(doc.Body, feed(clean(s.Series.Title), s.Series.Slug, s.Series.Language, layout))
 	}
-	doc.Body = append(doc.Body, folder(clean(title), "", "", layout))
+	doc.Body = append(doc.Body, feed(clean(title), "", "", layout))
 	if !latest.Updated.IsZero() {
 		doc.Head.DateCreated = latest.Updated.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700")
 	}
@@ -67,20 +76,13 @@ func Write(w io.Writer, snaps []agenda.Snapshot, layout feeds.Layout, title stri
 	return err
 }
 
-func folder(title, slug, lang string, layout feeds.Layout) outline {
-	page := layout.SeriesURL(slug, feeds.Page)
-	f := outline{Text: title, Title: title, HTMLURL: page}
-	for _, k := range []struct {
-		kind  feeds.Kind
-		label string
-		typ   string
-	}{{feeds.Atom, "Atom", "atom"}, {feeds.RSS, "RSS", "rss"}, {feeds.JSONFeed, "JSON Feed", "json"}} {
-		f.Children = append(f.Children, outline{
-			Text: title + " (" + k.label + ")", Type: k.typ, Language: lang,
-			XMLURL: layout.SeriesURL(slug, k.kind), HTMLURL: page,
-		})
+// feed is the outline of one series' RSS feed (slug "" for all series).
+// version "RSS" is the spec's value for RSS 2.0.
+func feed(title, slug, lang string, layout feeds.Layout) outline {
+	return outline{
+		Text: title, Title: title, Type: "rss", Version: "RSS", Language: lang,
+		XMLURL: layout.SeriesURL(slug, feeds.RSS), HTMLURL: layout.SeriesURL(slug, feeds.Page),
 	}
-	return f
 }
 
 // clean drops characters XML 1.0 cannot carry, so any title stays well-formed.

@@ -26,14 +26,22 @@ func TestWrite(t *testing.T) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("not well-formed: %v\n%s", err, buf.String())
 	}
-	if len(doc.Body) != 3 || doc.Body[0].Text != "A & <b>" || len(doc.Body[1].Children) != 3 {
-		t.Fatalf("unexpected outline: %+v", doc.Body)
+	// One outline per feed to follow, flat: each series' RSS feed, then
+	// the all-series one. type is "rss" whatever the format (OPML 2.0 has no
+	// other type for a feed; FeedLand and selfoss read only that one).
+	want := []outline{
+		{Text: "A & <b>", Title: "A & <b>", Type: "rss", Version: "RSS", XMLURL: "https://agenda.example.org/a/rss.xml", HTMLURL: "https://agenda.example.org/a/", Language: "en"},
+		{Text: "Bé", Title: "Bé", Type: "rss", Version: "RSS", XMLURL: "https://agenda.example.org/b/rss.xml", HTMLURL: "https://agenda.example.org/b/", Language: "es"},
+		{Text: "All series", Title: "All series", Type: "rss", Version: "RSS", XMLURL: "https://agenda.example.org/rss.xml", HTMLURL: "https://agenda.example.org/"},
 	}
-	if got := doc.Body[1].Children[0].XMLURL; got != "https://agenda.example.org/b/atom.xml" {
-		t.Errorf("atom url = %q", got)
+	if len(doc.Body) != len(want) {
+		t.Fatalf("%d outlines, want %d:\n%s", len(doc.Body), len(want), buf.String())
 	}
-	if got := doc.Body[2].Children[1].XMLURL; got != "https://agenda.example.org/rss.xml" {
-		t.Errorf("combined rss url = %q", got)
+	for i, o := range doc.Body {
+		if len(o.Children) != 0 || o.Text != want[i].Text || o.Title != want[i].Title || o.Type != want[i].Type ||
+			o.Version != want[i].Version || o.XMLURL != want[i].XMLURL || o.HTMLURL != want[i].HTMLURL || o.Language != want[i].Language {
+			t.Errorf("outline %d = %+v\nwant %+v", i, o, want[i])
+		}
 	}
 	if !strings.Contains(buf.String(), "<dateCreated>Tue, 02 Nov 2021 10:00:00 +0000</dateCreated>") {
 		t.Errorf("dateCreated not from the newest series:\n%s", buf.String())
