@@ -236,12 +236,10 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sched.Start(runCtx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sched.Watch(runCtx, a.watch, a.db.ChangeCounter)
-	}()
+	// Synchronously: sched.Stop then waits for the watcher (or, when the
+	// stop came first, it never starts), so that it cannot read the
+	// database after Close.
+	sched.Watch(runCtx, a.watch, a.db.ChangeCounter)
 	serveErr := srv.ListenAndServe(runCtx, a.cfg.Listen, func(addr net.Addr) {
 		if ready != nil {
 			ready(addr)
@@ -252,7 +250,6 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	})
 	cancel()
 	sched.Stop()
-	wg.Wait()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve on %s: %w", a.cfg.Listen, serveErr)
 	}

@@ -67,7 +67,12 @@ type Scheduler struct {
 	last atomic.Int64
 	stop chan struct{}
 	once sync.Once
-	wg   sync.WaitGroup
+	// stopMu orders every wg.Add against Stop: a WaitGroup must not gain
+	// a goroutine while Wait may be running, and a goroutine added after
+	// Stop would outlive it (a watcher reading a closed database).
+	stopMu  sync.Mutex
+	stopped bool
+	wg      sync.WaitGroup
 }
 
 // NewScheduler returns a scheduler running pass on spec (robfig/cron with
@@ -122,7 +127,11 @@ func (s *Scheduler) Start(ctx context.Context) {
 		s.log.Error("schedule", "spec", s.spec, "err", err)
 	}
 	s.cron.Start()
-	s.wg.Add(1)
+	if !s.add() {
+		// Stop came first: nothing may run.
+		<-s.cron.Stop().Done()
+		return
+	}
 	go s.loop(ctx)
 	go func() {
 		select {
@@ -154,12 +163,26 @@ func (s *Scheduler) OnBusyTrigger(f func()) { s.busy = f }
 // Stop stops the schedule and waits for a running pass to finish.
 func (s *Scheduler) Stop() {
 	s.once.Do(func() {
+		s.stopMu.Lock()
+		s.stopped = true
 		close(s.stop)
+		s.stopMu.Unlock()
 		if s.cron != nil {
 			<-s.cron.Stop().Done()
 		}
 	})
 	s.wg.Wait()
+}
+
+// add registers one goroutine with wg, unless Stop has been called.
+func (s *Scheduler) add() bool {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	if s.stopped {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // loop turns triggers into debounced passes.
@@ -218,12 +241,15 @@ func (s *Scheduler) run(ctx context.Context, why string) {
 
 // Watch polls counter every poll (e.g. 250 ms) and triggers a pass when
 // its value moves: it notices edits that another process (the CLI) made to
-// the same database. It returns at once; the polling stops with ctx or Stop.
+// the same database. It returns at once; the polling stops with ctx or Stop,
+// and Stop waits for it. After Stop, Watch does nothing.
 func (s *Scheduler) Watch(ctx context.Context, poll time.Duration, counter func(ctx context.Context) (int64, error)) {
 	if poll <= 0 {
 		poll = 250 * time.Millisecond
 	}
-	s.wg.Add(1)
+	if !s.add() {
+		return
+	}
 	go func() {
 		defer s.wg.Done()
 		t := time.NewTicker(poll)

@@ -210,6 +210,41 @@ func TestWatchTriggersOnCounterChange(t *testing.T) {
 	s.Stop() // returns: the watcher and loop have ended
 }
 
+// A stop that comes as the scheduler starts (its context already
+// cancelled) and a Watch made then: the watcher is either waited for by
+// Stop or never started, so nothing reads the counter once Stop returned
+// (the daemon closes the database then). Run under -race: Watch's
+// registration used to race Stop's Wait.
+func TestWatchRacingStop(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 100 {
+		s, err := NewScheduler("@yearly", (&passCounter{}).pass, 0, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stopped atomic.Bool
+		var late atomic.Int32
+		s.Start(ctx) // its own goroutine calls Stop at once
+		go s.Watch(ctx, time.Millisecond, func(context.Context) (int64, error) {
+			if stopped.Load() {
+				late.Add(1)
+			}
+			return 0, nil
+		})
+		s.Stop()
+		stopped.Store(true)
+		s.Watch(ctx, time.Millisecond, func(context.Context) (int64, error) {
+			late.Add(1)
+			return 0, nil
+		})
+		if n := late.Load(); n != 0 {
+			t.Fatalf("the change counter was read %d times after Stop returned", n)
+		}
+	}
+}
+
 func TestStopWaitsForRunningPass(t *testing.T) {
 	t.Parallel()
 	c := &passCounter{block: make(chan struct{})}
