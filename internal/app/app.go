@@ -185,13 +185,20 @@ func (a *App) lastPass() (publish.Result, error, bool) {
 // first request finds the files. When a previous run published, the
 // server listens at once and serves those files while the pass runs: at
 // 1,000 series of 100 sessions that pass takes ~5 s, which a restart
-// would otherwise leave subscribers with no answer at all.
+// would otherwise leave subscribers with no answer at all. A stop during
+// that pre-listen pass lets it finish, then Run returns nil without
+// listening (ready is not called).
 func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	published := len(a.pub.Manifest().Files) > 0
 	if !published {
-		if _, err := a.Pass(ctx, true); err != nil {
+		// A stop during this pass lets it finish, as it does any pass
+		// (the pass is bounded), and then Run returns without listening.
+		if _, err := a.Pass(context.WithoutCancel(ctx), true); err != nil {
 			// The schedule retries.
 			a.log.Error("first pass failed", "err", err)
+		}
+		if ctx.Err() != nil {
+			return nil
 		}
 	}
 	var force atomic.Bool
