@@ -48,6 +48,14 @@ const (
 	// handler sees a request; the API applies its own, smaller limits
 	// and names them.
 	defaultMaxRequestBody = 32 << 20
+	// defaultVariantRenders bounds the calendar variants rendered at
+	// once: each is held whole in memory (~141 MB for the all-series
+	// calendar at 100,000 sessions), and rendering is CPU-bound, so more
+	// than the 2 cores of a small server gains nothing.
+	defaultVariantRenders = 2
+	// maxVariantWait bounds how long a request waits for its variant
+	// (a slot, then the render); past it, 503.
+	maxVariantWait = 30 * time.Second
 	// maxIdleFiles bounds the open files kept for sendfile (fdpool.go).
 	maxIdleFiles = 4096
 )

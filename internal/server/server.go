@@ -24,6 +24,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,6 +80,9 @@ type Options struct {
 	Metrics *Metrics
 	// VariantCacheEntries bounds the variant cache (default 256).
 	VariantCacheEntries int
+	// VariantRenders bounds the variant renders running at once (default
+	// 2); identical requests share one render, others wait for a slot.
+	VariantRenders int
 	// MaxRequestBody bounds the body the listener reads for any request
 	// (default 32 MiB); handlers apply their own, smaller limits.
 	MaxRequestBody int
@@ -103,6 +107,7 @@ type Server struct {
 	table          atomic.Pointer[table]
 	loadMu         sync.Mutex
 	vcache         *lru
+	vgate          *renderGate
 	scache         *lru // sessions rendered on request
 }
 
@@ -132,6 +137,7 @@ func New(opts Options) (*Server, error) {
 		variants: opts.Variants, sessions: opts.Sessions, api: opts.API, metrics: opts.Metrics,
 		hCache:         []string{"public, max-age=" + strconv.Itoa(int(opts.RefreshInterval/time.Second))},
 		vcache:         newLRU(opts.VariantCacheEntries, 32<<20),
+		vgate:          newRenderGate(cmp.Or(opts.VariantRenders, defaultVariantRenders)),
 		scache:         newLRU(4096, 16<<20),
 		maxRequestBody: opts.MaxRequestBody,
 		fds:            fdBudget{max: maxIdleFiles},
@@ -487,14 +493,27 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 		rev = t.revs[slug]
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key()
-	e := s.vcache.get(ck)
-	if e == nil {
+	if e := s.vcache.get(ck); e != nil {
+		return e, nil
+	}
+	// The listener's requests share the server's context, which ends only
+	// at shutdown: the wait needs a bound of its own.
+	ctx, cancel := context.WithTimeout(ctx, maxVariantWait)
+	defer cancel()
+	e, err := s.vgate.do(ctx, ck, func(ctx context.Context) (*entry, error) {
+		if e := s.vcache.peek(ck); e != nil {
+			return e, nil // rendered by a flight that ended as this began
+		}
 		b, err := s.variants.Calendar(ctx, slug, v)
 		if err != nil {
-			return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
+			return nil, err
 		}
-		e = memEntry(b, feeds.Calendar.ContentType(), base.modTime)
+		e := memEntry(b, feeds.Calendar.ContentType(), base.modTime)
 		s.vcache.put(ck, e, int64(len(b)))
+		return e, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
 	}
 	return e, nil
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -35,14 +36,27 @@ var _ Files = (*publish.Publisher)(nil)
 type fakeVariants struct {
 	calls atomic.Int32
 	err   error
+	// pad is the body's length beyond its first line (default 2,000).
+	pad int
+	// hold, when set, keeps every render running until it is closed.
+	hold chan struct{}
+	// active counts the renders running; maxActive is its highest value.
+	active, maxActive atomic.Int32
 }
 
 func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]byte, error) {
 	f.calls.Add(1)
+	n := f.active.Add(1)
+	defer f.active.Add(-1)
+	for m := f.maxActive.Load(); n > m && !f.maxActive.CompareAndSwap(m, n); m = f.maxActive.Load() {
+	}
+	if f.hold != nil {
+		<-f.hold
+	}
 	if f.err != nil {
 		return nil, f.err
 	}
-	return []byte(fmt.Sprintf("VARIANT %s %q %s", slug, v.key(), strings.Repeat("x", 2000))), nil
+	return []byte(fmt.Sprintf("VARIANT %s %q %s", slug, v.key(), strings.Repeat("x", cmp.Or(f.pad, 2000)))), nil
 }
 
 type fixture struct {
