@@ -289,19 +289,26 @@ func checkCron(es *agenda.Errors, spec string) {
 		fail("required: five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m")
 		return
 	}
-	if err := parseCron(spec); err != nil {
+	sched, err := parseCron(spec)
+	if err != nil {
 		fail("expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: %v", err)
+		return
+	}
+	// The parser turns an @every under 1s (0, negative) into 1s: a pass
+	// every second. Edits are published within a second anyway, by the
+	// trigger after each edit, not by the cron.
+	if d, ok := sched.(cron.ConstantDelaySchedule); ok && d.Delay < time.Minute {
+		fail("expected an interval of at least 1m after @every, such as @every 5m")
 	}
 }
 
 // parseCron runs the parser under recover, so that a spec it cannot cope
 // with is an error and not a crash.
-func parseCron(spec string) (err error) {
+func parseCron(spec string) (sched cron.Schedule, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("unparseable spec")
+			sched, err = nil, fmt.Errorf("unparseable spec")
 		}
 	}()
-	_, err = CronParser().Parse(spec)
-	return err
+	return CronParser().Parse(spec)
 }

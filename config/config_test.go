@@ -131,6 +131,7 @@ func TestBadFiles(t *testing.T) {
 		{"unknown-token-key.yaml", `:3: unknown key "acess" in admin_tokens[0]`},
 		{"bad-cron.yaml", `:1: cron: "61 * * * *": expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: end of range (61) above maximum (59): 61`},
 		{"cron-tz-only.yaml", `:1: cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
+		{"cron-every-negative.yaml", `:1: cron: "@every -5m": expected an interval of at least 1m after @every, such as @every 5m`},
 		{"cron-bad-tz.yaml", `:1: cron: "CRON_TZ=Mars/Olympus */5 * * * *": expected an IANA time zone after CRON_TZ=, such as CRON_TZ=Europe/Madrid`},
 		{"bad-zone.yaml", `:1: default_zone: "Europe/Madird": expected an IANA time zone such as Europe/Madrid or America/New_York`},
 		{"bad-url.yaml", `:1: base_url: "agenda.example.org": expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/`},
@@ -286,6 +287,14 @@ func TestCron(t *testing.T) {
 		{"* * * *", `cron: "* * * *": ` + fields + `: expected exactly 5 fields, found 4: [* * * *]`},
 		{"0 0 * * * *", `cron: "0 0 * * * *": ` + fields + `: expected exactly 5 fields, found 6: [0 0 * * * *]`},
 		{"@every soon", `cron: "@every soon": ` + fields + `: failed to parse duration @every soon: time: invalid duration "soon"`},
+		{"@every 1m", ""},
+		{"@every 90s", ""},
+		{"CRON_TZ=UTC @every 1h", ""},
+		{"@every 59s", `cron: "@every 59s": expected an interval of at least 1m after @every, such as @every 5m`},
+		{"@every 1ms", `cron: "@every 1ms": expected an interval of at least 1m after @every, such as @every 5m`},
+		{"@every 0s", `cron: "@every 0s": expected an interval of at least 1m after @every, such as @every 5m`},
+		{"@every -5m", `cron: "@every -5m": expected an interval of at least 1m after @every, such as @every 5m`},
+		{"CRON_TZ=UTC @every -1h", `cron: "CRON_TZ=UTC @every -1h": expected an interval of at least 1m after @every, such as @every 5m`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {

@@ -18,6 +18,11 @@ import (
 // the last edit of a burst.
 const MaxDebounce = time.Second
 
+// MinEvery is the shortest @every interval a schedule accepts (the
+// errors say 1m). Edits are
+// published within a second by the debounced trigger, not by the cron.
+const MinEvery = time.Minute
+
 // maxBurst bounds how long a continuous stream of edits (a long import seen
 // through Watch) can postpone a pass.
 const maxBurst = 10 * time.Second
@@ -37,8 +42,14 @@ func ValidateSpec(spec string) (err error) {
 	if strings.TrimSpace(spec) == "" {
 		return fmt.Errorf("schedule %q: expected a cron spec such as \"*/15 * * * *\" or \"@every 15m\"", spec)
 	}
-	if _, err := specParser.Parse(spec); err != nil {
+	sched, err := specParser.Parse(spec)
+	if err != nil {
 		return fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	// robfig/cron turns an @every under 1s (0, negative) into 1s: a pass
+	// every second, each re-reading the database.
+	if d, ok := sched.(cron.ConstantDelaySchedule); ok && d.Delay < MinEvery {
+		return fmt.Errorf("schedule %q: expected an interval of at least 1m after @every, such as \"@every 5m\"", spec)
 	}
 	return nil
 }

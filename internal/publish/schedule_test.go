@@ -20,7 +20,15 @@ func TestValidateSpec(t *testing.T) {
 	}{
 		{"*/15 * * * *", true},
 		{"30 2 * * *", true},
-		{"@every 1s", true},
+		{"@every 1m", true},
+		{"@every 90s", true},
+		{"CRON_TZ=UTC @every 1h", true},
+		{"@every 1s", false}, // a pass every second
+		{"@every 59s", false},
+		{"@every 1ms", false},
+		{"@every 0s", false},
+		{"@every -5m", false},
+		{"CRON_TZ=UTC @every -1h", false},
 		{"@daily", true},
 		{"CRON_TZ=UTC 30 2 * * *", true},
 		{"TZ=Europe/Madrid 0 4 * * *", true},
@@ -34,7 +42,6 @@ func TestValidateSpec(t *testing.T) {
 		{"0 0 0 * * *", false}, // no seconds field
 		{"61 * * * *", false},
 		{"@every", false},
-		{"@every 0s", true},
 		{"@sometimes", false},
 	} {
 		err := ValidateSpec(tc.spec)
@@ -43,6 +50,9 @@ func TestValidateSpec(t *testing.T) {
 		}
 		if err != nil && !strings.Contains(err.Error(), "schedule") {
 			t.Errorf("ValidateSpec(%q) = %v: does not name the setting", tc.spec, err)
+		}
+		if err != nil && strings.Contains(tc.spec, "@every ") && !strings.Contains(err.Error(), "at least 1m after @every") {
+			t.Errorf("ValidateSpec(%q) = %v: does not say what is expected", tc.spec, err)
 		}
 	}
 	if _, err := NewScheduler("CRON_TZ=Europe/Madrid", func(context.Context) error { return nil }, 0, nil, nil); err == nil {
@@ -125,10 +135,11 @@ func TestPanickingPassesAreRecovered(t *testing.T) {
 		t.Parallel()
 		c := &passCounter{panicFirst: true}
 		var logs syncBuffer
-		s, err := NewScheduler("@every 1s", c.pass, 0, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+		s, err := NewScheduler("@yearly", c.pass, 0, slog.New(slog.NewTextHandler(&logs, nil)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.spec = "@every 1s" // below MinEvery, which NewScheduler refuses
 		s.Start(context.Background())
 		defer s.Stop()
 		waitFor(t, 3500*time.Millisecond, "a second cron pass after a panic", func() bool { return c.calls.Load() >= 2 })
