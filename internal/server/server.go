@@ -117,7 +117,8 @@ var (
 	hNosniff   = []string{"nosniff"}
 	hAnyOrigin = []string{"*"}
 	hGzip      = []string{"gzip"}
-	hAllow     = []string{"GET, HEAD, OPTIONS"}
+	hAllow     = []string{"GET, HEAD, OPTIONS"} // published files
+	hAllowGet  = []string{"GET, HEAD"}          // /healthz, /metrics
 	hText      = []string{"text/plain; charset=utf-8"}
 )
 
@@ -220,14 +221,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var n int64
 	switch p := r.URL.Path; {
-	case s.api != nil && strings.HasPrefix(p, "/api/v1/"):
+	case strings.HasPrefix(p, "/api/v1/"):
 		rec := &recorder{ResponseWriter: w}
-		s.api.ServeHTTP(rec, r)
+		if s.api != nil {
+			s.api.ServeHTTP(rec, r)
+		} else {
+			// Not a file lookup: a client of the API learns why, rather
+			// than a bare 404, or a 405 for a path no file could have.
+			o := &httpResp{w: rec, head: r.Method == http.MethodHead}
+			o.header("Content-Type", hText)
+			o.header("X-Content-Type-Options", hNosniff)
+			o.send(http.StatusNotFound, []byte(apiOff))
+		}
 		status, n = rec.result()
 	case p == "/healthz" || p == "/metrics":
 		rec := &recorder{ResponseWriter: w}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			s.methodNotAllowed(rec)
+			s.methodNotAllowed(rec, hAllowGet)
 		} else if p == "/healthz" {
 			s.serveHealth(rec, r)
 		} else if s.promH != nil {
@@ -289,7 +299,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) (int, int64) 
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, 0
 	default:
-		return s.methodNotAllowed(w), 0
+		return s.methodNotAllowed(w, hAllow), 0
 	}
 	o := &httpResp{w: w, head: r.Method == http.MethodHead}
 	var ims string
@@ -578,9 +588,14 @@ func (s *Server) writeError(o resp, err error) (int, int64) {
 	return code, o.send(code, []byte(msg+"\n"))
 }
 
-func (s *Server) methodNotAllowed(w http.ResponseWriter) int {
+// apiOff answers any request under /api/v1/ when the admin API is off.
+const apiOff = "the admin API is not enabled: set admin_tokens in the configuration (or AGENDAFEED_ADMIN_TOKENS) to enable it\n"
+
+// methodNotAllowed answers 405; allow lists exactly the methods the
+// endpoint answers.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, allow []string) int {
 	h := w.Header()
-	h["Allow"] = hAllow
+	h["Allow"] = allow
 	h["Content-Type"] = hText
 	w.WriteHeader(http.StatusMethodNotAllowed)
 	io.WriteString(w, "method not allowed\n")

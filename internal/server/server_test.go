@@ -116,6 +116,8 @@ type fixtureConfig struct {
 	// sessions: passes write no session files and the server renders them
 	// (session_calendars: served).
 	sessions bool
+	// noAPI: the admin API is off.
+	noAPI bool
 }
 
 func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
@@ -150,6 +152,9 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 			w.WriteHeader(http.StatusTeapot)
 			io.WriteString(w, "api "+r.URL.Path)
 		}),
+	}
+	if fc.noAPI {
+		opts.API = nil
 	}
 	if fc.variants {
 		f.vars = &fakeVariants{}
@@ -445,11 +450,19 @@ func TestNotFoundMethodsAndCORS(t *testing.T) {
 		if w := f.do(t, "GET", "/madrid"); w.Code != 301 || w.Header().Get("Location") != "/madrid/" {
 			t.Errorf("/madrid: %d %q", w.Code, w.Header().Get("Location"))
 		}
-		for _, m := range []string{"POST", "PUT", "DELETE", "PATCH"} {
-			for _, target := range []string{"/madrid/calendar.ics", "/healthz", "/metrics"} {
-				w := f.do(t, m, target)
-				if w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
-					t.Errorf("%s %s: %d, Allow %q", m, target, w.Code, w.Header().Get("Allow"))
+		// Allow lists exactly what the endpoint answers.
+		for _, tc := range []struct {
+			target, allow string
+			methods       []string
+		}{
+			{"/madrid/calendar.ics", "GET, HEAD, OPTIONS", []string{"POST", "PUT", "DELETE", "PATCH"}},
+			{"/healthz", "GET, HEAD", []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}},
+			{"/metrics", "GET, HEAD", []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}},
+		} {
+			for _, m := range tc.methods {
+				w := f.do(t, m, tc.target)
+				if w.Code != 405 || w.Header().Get("Allow") != tc.allow {
+					t.Errorf("%s %s: %d, Allow %q, want 405 and %q", m, tc.target, w.Code, w.Header().Get("Allow"), tc.allow)
 				}
 			}
 		}
@@ -459,6 +472,26 @@ func TestNotFoundMethodsAndCORS(t *testing.T) {
 		}
 		if w := f.do(t, "POST", "/api/v1/series"); w.Code != http.StatusTeapot || w.Body.String() != "api /api/v1/series" {
 			t.Errorf("API not mounted: %d %q", w.Code, w.Body.String())
+		}
+	})
+}
+
+// With the admin API off, anything under /api/v1/ is 404 with a message
+// saying so and naming the setting, whatever the method: not a 405
+// offering methods that the path would not answer either.
+func TestAPIOff(t *testing.T) {
+	bothFrontsWith(t, fixtureConfig{noAPI: true}, func(t *testing.T, f *fixture) {
+		for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
+			for _, target := range []string{"/api/v1/series", "/api/v1/series/madrid/sessions", "/api/v1/"} {
+				w := f.do(t, m, target)
+				if w.Code != 404 || w.Header().Get("Allow") != "" || !strings.Contains(w.Body.String(), "admin API is not enabled") ||
+					!strings.Contains(w.Body.String(), "admin_tokens") {
+					t.Errorf("%s %s: %d, Allow %q, %q; want 404 saying the admin API is off", m, target, w.Code, w.Header().Get("Allow"), w.Body.String())
+				}
+			}
+		}
+		if w := f.do(t, "HEAD", "/api/v1/series"); w.Code != 404 || w.Body.Len() != 0 {
+			t.Errorf("HEAD: %d, %d bytes", w.Code, w.Body.Len())
 		}
 	})
 }
