@@ -10,10 +10,10 @@ import (
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
-// TestConditions: a write's condition is Any (no condition) or the exact
-// revision, sequence or version the row must be at; 0 included, since a
-// session starts at sequence 0. Every refused write leaves everything as it
-// was.
+// TestConditions: a write's condition is Any (no condition), Absent (a put
+// that only creates) or the exact revision, sequence or version the row must
+// be at; 0 included, since a session starts at sequence 0. Every refused
+// write leaves everything as it was.
 func TestConditions(t *testing.T) {
 	ctx := context.Background()
 	const slug, key, postID = "uclg-debates", "finance", "news"
@@ -105,15 +105,44 @@ func TestConditions(t *testing.T) {
 			return err
 		}, want: agenda.ErrConflict, mention: "post uclg-debates/other does not exist, but version 1 was given"},
 
-		// A negative condition other than Any is invalid input.
-		{name: "put session if -2", write: putSession(-2), want: agenda.ErrInvalid, mention: "ifSequence"},
+		// Absent creates, and refuses a row that exists, however it is named.
+		{name: "create series if Absent", write: func(db *DB, _ string) error { _, err := db.PutSeries(ctx, newSeries(), Absent); return err }},
+		{name: "put series if Absent", write: func(db *DB, _ string) error { _, err := db.PutSeries(ctx, renamed(), Absent); return err },
+			want: agenda.ErrConflict, mention: `series "uclg-debates" already exists (revision 3)`},
+		{name: "create session if Absent", write: func(db *DB, _ string) error { _, err := db.PutSession(ctx, newSession(), Absent); return err }},
+		{name: "put session at 0 if Absent", write: putSession(Absent), want: agenda.ErrConflict, mention: "already exists (uclg-debates/finance)"},
+		{name: "put session by key if Absent", write: func(db *DB, _ string) error {
+			s := newSession()
+			s.Key = key
+			_, err := db.PutSession(ctx, s, Absent)
+			return err
+		}, want: agenda.ErrConflict, mention: "session uclg-debates/finance already exists (uid "},
+		{name: "create session with a taken UID if Absent", write: func(db *DB, uid string) error {
+			s := newSession()
+			s.UID = uid
+			_, err := db.PutSession(ctx, s, Absent)
+			return err
+		}, want: agenda.ErrConflict, mention: "already exists (uclg-debates/finance)"},
+		{name: "create post if Absent", write: func(db *DB, _ string) error {
+			p := post("New")
+			p.ID = "other"
+			_, err := db.PutPost(ctx, p, Absent)
+			return err
+		}},
+		{name: "put post if Absent", write: func(db *DB, _ string) error { _, err := db.PutPost(ctx, post("Changed"), Absent); return err },
+			want: agenda.ErrConflict, mention: "post uclg-debates/news already exists (version 1)"},
+
+		// Any other negative condition is invalid input, and so is Absent
+		// for what cannot create.
+		{name: "put session if -3", write: putSession(-3), want: agenda.ErrInvalid, mention: "ifSequence"},
 		{name: "cancel session if -2", write: cancelSession(-2), want: agenda.ErrInvalid, mention: "ifSequence"},
 		{name: "delete session if -5", write: deleteSession(-5), want: agenda.ErrInvalid, mention: "ifSequence"},
-		{name: "put series if -2", write: func(db *DB, _ string) error { _, err := db.PutSeries(ctx, renamed(), -2); return err },
+		{name: "delete session if Absent", write: deleteSession(Absent), want: agenda.ErrInvalid, mention: "ifSequence"},
+		{name: "put series if -3", write: func(db *DB, _ string) error { _, err := db.PutSeries(ctx, renamed(), -3); return err },
 			want: agenda.ErrInvalid, mention: "ifRevision"},
 		{name: "delete series if -2", write: func(db *DB, _ string) error { return db.DeleteSeries(ctx, slug, -2) },
 			want: agenda.ErrInvalid, mention: "ifRevision"},
-		{name: "put post if -2", write: func(db *DB, _ string) error { _, err := db.PutPost(ctx, post("Changed"), -2); return err },
+		{name: "put post if -3", write: func(db *DB, _ string) error { _, err := db.PutPost(ctx, post("Changed"), -3); return err },
 			want: agenda.ErrInvalid, mention: "ifVersion"},
 		{name: "delete post if -2", write: func(db *DB, _ string) error { return db.DeletePost(ctx, slug, postID, -2) },
 			want: agenda.ErrInvalid, mention: "ifVersion"},

@@ -108,10 +108,11 @@ func (db *DB) Post(ctx context.Context, series, id string) (agenda.Post, error) 
 // Body to BodyHTML (Markdown, sanitised) and resolves SessionKey (or, when
 // only it is given, SessionUID) to a session of the same series; an unknown
 // session is a field error "session". A new post starts at version 1 and
-// every change bumps Version. ifVersion is Any or the version the post must
-// be at; a condition on a post that does not exist is a conflict.
+// every change bumps Version. ifVersion is Any, Absent (create only) or the
+// version the post must be at; a version on a post that does not exist is a
+// conflict.
 func (db *DB) PutPost(ctx context.Context, p agenda.Post, ifVersion int64) (agenda.Post, error) {
-	if err := checkCondition("ifVersion", ifVersion); err != nil {
+	if err := checkPutCondition("ifVersion", ifVersion); err != nil {
 		return agenda.Post{}, err
 	}
 	var out agenda.Post
@@ -185,7 +186,12 @@ func (w *writeTx) putPost(ctx context.Context, seriesID int64, p agenda.Post, if
 	if err != nil && !errors.Is(err, agenda.ErrNotFound) {
 		return agenda.Post{}, 0, err
 	}
-	if ifVersion != Any {
+	switch {
+	case ifVersion == Absent:
+		if found {
+			return agenda.Post{}, 0, conflict("post %s/%s already exists (version %d)", p.Series, p.ID, cur.Version)
+		}
+	case ifVersion != Any:
 		if !found {
 			return agenda.Post{}, 0, conflict("post %s/%s does not exist, but version %d was given", p.Series, p.ID, ifVersion)
 		}

@@ -130,10 +130,11 @@ func (db *DB) Revisions(ctx context.Context) (map[string]int64, error) {
 
 // PutSeries creates or updates the series with s.Slug. Created, Updated and
 // Revision in s are ignored; a change bumps Revision and sets Updated. A new
-// series starts at revision 1. ifRevision is Any or the revision the series
-// must be at; a condition on a series that does not exist is a conflict.
+// series starts at revision 1. ifRevision is Any, Absent (create only) or
+// the revision the series must be at; a revision on a series that does not
+// exist is a conflict.
 func (db *DB) PutSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, error) {
-	if err := checkCondition("ifRevision", ifRevision); err != nil {
+	if err := checkPutCondition("ifRevision", ifRevision); err != nil {
 		return agenda.Series{}, err
 	}
 	s.Reminders = slices.Clone(s.Reminders) // Normalize sorts in place: not the caller's
@@ -167,7 +168,7 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 	id, cur, err := loadSeries(ctx, w.tx, s.Slug)
 	switch {
 	case errors.Is(err, agenda.ErrNotFound):
-		if ifRevision != Any {
+		if ifRevision != Any && ifRevision != Absent {
 			return agenda.Series{}, 0, 0, conflict("series %q does not exist, but revision %d was given", s.Slug, ifRevision)
 		}
 		now := formatTime(w.now)
@@ -187,6 +188,9 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 		return out, id, created, err
 	case err != nil:
 		return agenda.Series{}, 0, 0, err
+	}
+	if ifRevision == Absent {
+		return agenda.Series{}, 0, 0, conflict("series %q already exists (revision %d)", s.Slug, cur.Revision)
 	}
 	if ifRevision != Any && ifRevision != cur.Revision {
 		return agenda.Series{}, 0, 0, conflict("series %q is at revision %d, not %d", s.Slug, cur.Revision, ifRevision)

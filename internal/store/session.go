@@ -257,11 +257,12 @@ func (db *DB) SessionByKey(ctx context.Context, series, key string) (agenda.Sess
 // non-empty participant URL becomes the person's URL, which changes every
 // series they appear in.
 //
-// ifSequence is Any, or the sequence the session must be at (0 for one
-// never changed); a condition on a session that does not exist is a
+// ifSequence is Any, Absent (create only: neither the key in the series nor
+// the UID, if given, may exist) or the sequence the session must be at (0
+// for one never changed); a sequence on a session that does not exist is a
 // conflict.
 func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64) (agenda.Session, error) {
-	if err := checkCondition("ifSequence", ifSequence); err != nil {
+	if err := checkPutCondition("ifSequence", ifSequence); err != nil {
 		return agenda.Session{}, err
 	}
 	s.People = slices.Clone(s.People) // Normalize edits in place: not the caller's
@@ -312,11 +313,27 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 	if err != nil {
 		return agenda.Session{}, 0, fmt.Errorf("put session %q: %w", s.Key, err)
 	}
+	if ifSequence == Absent && s.UID != "" {
+		// Before findSession, which refuses a UID of another series as a
+		// move: creating, that UID is simply taken.
+		other, err := loadSession(ctx, w.tx, s.UID, `WHERE s.uid = ?`, s.UID)
+		switch {
+		case err == nil:
+			return agenda.Session{}, 0, conflict("a session with uid %s already exists (%s/%s)", s.UID, other.Series, other.Key)
+		case !errors.Is(err, agenda.ErrNotFound):
+			return agenda.Session{}, 0, err
+		}
+	}
 	cur, found, err := w.findSession(ctx, seriesID, s)
 	if err != nil {
 		return agenda.Session{}, 0, err
 	}
-	if ifSequence != Any {
+	switch {
+	case ifSequence == Absent:
+		if found {
+			return agenda.Session{}, 0, conflict("session %s/%s already exists (uid %s)", s.Series, s.Key, cur.UID)
+		}
+	case ifSequence != Any:
 		if !found {
 			return agenda.Session{}, 0, conflict("session %s/%s does not exist, but sequence %d was given", s.Series, s.Key, ifSequence)
 		}
