@@ -104,7 +104,7 @@ func (a *API) createPerson(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		out, err := a.db.PutPerson(ctx, p)
+		out, err := a.db.PutPerson(ctx, p, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +138,9 @@ func (a *API) patchPerson(r *http.Request) (*reply, error) {
 }
 
 // updatePerson is PUT and PATCH. A person has no counter in the store, so
-// If-Match is checked against the content hash under the write lock.
+// If-Match is checked against the content hash of the person read, and the
+// store writes only if the person is still stored exactly as read, so an
+// edit by another process meanwhile is not overwritten.
 func (a *API) updatePerson(r *http.Request, build func(cur agenda.Person) (personJSON, error)) (*reply, error) {
 	ctx, cond := r.Context(), conditionOf(r)
 	id, err := a.personID(r)
@@ -161,9 +163,12 @@ func (a *API) updatePerson(r *http.Request, build func(cur agenda.Person) (perso
 		if err != nil {
 			return nil, err
 		}
-		out, err := a.db.PutPerson(ctx, agenda.Person{ID: id, Name: in.Name, Affiliation: in.Affiliation, URL: in.URL})
+		out, err := a.db.PutPerson(ctx, agenda.Person{ID: id, Name: in.Name, Affiliation: in.Affiliation, URL: in.URL}, &cur)
 		if err != nil {
-			return nil, err
+			return nil, staleErr(err, cond, personETag(cur), func() (string, error) {
+				p, err := a.db.Person(ctx, id)
+				return personETag(p), err
+			})
 		}
 		return a.personWritten(ctx, out, before, 0)
 	})

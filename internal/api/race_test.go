@@ -29,11 +29,7 @@ func TestPatchRacingAnotherProcess(t *testing.T) {
 	ta := newTestAPI(t)
 	ctx := context.Background()
 	ta.must(t, http.StatusCreated, req{method: "POST", path: "/api/v1/series", body: seriesBody})
-	other, err := sql.Open("sqlite", "file:"+ta.path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := otherProcess(t, ta)
 
 	for attempt, pause := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second, 3 * time.Second} {
 		key := fmt.Sprintf("race-%d", attempt)
@@ -41,31 +37,12 @@ func TestPatchRacingAnotherProcess(t *testing.T) {
 			body: strings.Replace(sessionBody, `"smart-cities"`, `"`+key+`"`, 1)})
 		uid := obj(t, m, "session")["uid"].(string)
 
-		conn, err := other.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []string{
-			`BEGIN IMMEDIATE`,
+		w := racing(t, ta, other, []string{
 			`UPDATE sessions SET title = 'Edited elsewhere', sequence = sequence + 1 WHERE uid = '` + uid + `'`,
 			`UPDATE series SET revision = revision + 1 WHERE slug = 'debates'`,
 			`UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`,
-		} {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		answer := make(chan *httptest.ResponseRecorder, 1)
-		go func() {
-			answer <- ta.do(t, req{method: "PATCH", path: "/api/v1/sessions/" + uid, token: writeToken,
-				body: `{"venue": "Hall 2"}`, header: map[string]string{"If-Match": `"s-0"`}})
-		}()
-		time.Sleep(pause)
-		if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
-			t.Fatalf("COMMIT: %v", err)
-		}
-		conn.Close()
-		w := <-answer
+		}, pause, req{method: "PATCH", path: "/api/v1/sessions/" + uid,
+			body: `{"venue": "Hall 2"}`, header: map[string]string{"If-Match": `"s-0"`}})
 
 		if w.Code != http.StatusPreconditionFailed {
 			t.Fatalf("PATCH racing another process: status %d, want 412; body:\n%s", w.Code, w.Body)
@@ -84,4 +61,108 @@ func TestPatchRacingAnotherProcess(t *testing.T) {
 		t.Logf("attempt %d: the PATCH read after the other edit (%s); retrying with a longer pause", attempt, w.Body)
 	}
 	t.Fatal("the PATCH never read the session before the other edit committed")
+}
+
+// otherProcess opens a raw second connection to the API's database: the
+// CLI or a second daemon, which the API's write lock does not cover.
+func otherProcess(t *testing.T, ta *testAPI) *sql.DB {
+	t.Helper()
+	other, err := sql.Open("sqlite", "file:"+ta.path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
+}
+
+// racing sends q while other holds the database's write lock with stmts
+// pending, and commits them after pause: q reads the state before them
+// (WAL) and then waits for the lock to write. A pause too short for q to
+// have read first lets q see the other process's change up front instead.
+func racing(t *testing.T, ta *testAPI, other *sql.DB, stmts []string, pause time.Duration, q req) *httptest.ResponseRecorder {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, s := range append([]string{`BEGIN IMMEDIATE`}, stmts...) {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	if q.token == "" {
+		q.token = writeToken
+	}
+	answer := make(chan *httptest.ResponseRecorder, 1)
+	go func() { answer <- ta.do(t, q) }()
+	time.Sleep(pause)
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatalf("COMMIT: %v", err)
+	}
+	return <-answer
+}
+
+// TestPersonUpdateRacingAnotherProcess: a person has no counter, so the API
+// checks If-Match against a hash of the person as read. Another process (an
+// import, a CLI -person) that changes the person between that read and the
+// write must make the write fail, 412 with If-Match and 409 without, and
+// its change must survive. As in TestPatchRacingAnotherProcess, an attempt
+// whose request read after the other change is repeated with a longer
+// pause.
+func TestPersonUpdateRacingAnotherProcess(t *testing.T) {
+	tests := []struct {
+		name    string
+		method  string
+		body    string
+		ifMatch bool
+		status  int
+		refused string // the message of a write the store refused
+	}{
+		{"PATCH with If-Match", "PATCH", `{"affiliation": "Secretary General"}`, true, http.StatusPreconditionFailed, "changed meanwhile"},
+		{"PUT with If-Match", "PUT", `{"name": "Emilia Saiz", "affiliation": "Secretary General"}`, true, http.StatusPreconditionFailed, "changed meanwhile"},
+		{"PATCH without If-Match", "PATCH", `{"affiliation": "Secretary General"}`, false, http.StatusConflict, "changed while it was being written"},
+		{"PUT without If-Match", "PUT", `{"name": "Emilia Saiz", "affiliation": "Secretary General"}`, false, http.StatusConflict, "changed while it was being written"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ta := newTestAPI(t)
+			other := otherProcess(t, ta)
+			for attempt, pause := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second, 3 * time.Second} {
+				name := fmt.Sprintf("Emilia Saiz %d", attempt)
+				m := ta.must(t, http.StatusCreated, req{method: "POST", path: "/api/v1/people",
+					body: `{"name": "` + name + `", "affiliation": "UCLG"}`})
+				id := int64(obj(t, m, "person")["id"].(float64))
+				path := fmt.Sprintf("/api/v1/people/%d", id)
+				etag := ta.do(t, req{method: "GET", path: path, token: readToken}).Header().Get("ETag")
+				q := req{method: tc.method, path: path, body: strings.Replace(tc.body, "Emilia Saiz", name, 1)}
+				if tc.ifMatch {
+					q.header = map[string]string{"If-Match": etag}
+				}
+
+				w := racing(t, ta, other, []string{
+					fmt.Sprintf(`UPDATE people SET url = 'https://example.org/elsewhere' WHERE id = %d`, id),
+					`UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`,
+				}, pause, q)
+
+				p, err := ta.db.Person(context.Background(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.URL != "https://example.org/elsewhere" {
+					t.Fatalf("%s %s racing another process: status %d, stored url %q: the other process's URL was lost; body:\n%s",
+						q.method, etag, w.Code, p.URL, w.Body)
+				}
+				if strings.Contains(w.Body.String(), tc.refused) {
+					if w.Code != tc.status || p.Affiliation != "UCLG" {
+						t.Fatalf("refused write: status %d, affiliation %q; want %d, UCLG; body:\n%s", w.Code, p.Affiliation, tc.status, w.Body)
+					}
+					return // the store refused the write: the request had read the old person
+				}
+				t.Logf("attempt %d: the request read after the other change (%d %s); retrying with a longer pause", attempt, w.Code, w.Body)
+			}
+			t.Fatal("the request never read the person before the other change committed")
+		})
+	}
 }

@@ -214,3 +214,80 @@ func TestConditions(t *testing.T) {
 		})
 	}
 }
+
+// TestPersonConditions: a person has no counter, so a put's condition is
+// the person as the caller read it (nil: none; the zero person: nobody,
+// create only). A stale one is a conflict, and every refused write leaves
+// the people as they were.
+func TestPersonConditions(t *testing.T) {
+	ctx := context.Background()
+	read := agenda.Person{ID: 1, Name: "Ana Ruiz", Affiliation: "Mayor"} // as the caller read her
+	edit := read
+	edit.Affiliation = "Governor"
+	tests := []struct {
+		name      string
+		elsewhere bool // another writer set Ana's URL after the caller read
+		p         agenda.Person
+		ifCurrent *agenda.Person
+		want      error // nil, agenda.ErrConflict or agenda.ErrInvalid
+		mention   string
+	}{
+		{name: "unconditional", elsewhere: true, p: edit},
+		{name: "as read", p: edit, ifCurrent: &read},
+		{name: "changed since read", elsewhere: true, p: edit, ifCurrent: &read, want: agenda.ErrConflict,
+			mention: `put person 1: it changed meanwhile (now "Ana Ruiz", "Mayor", "https://example.org/ana")`},
+		{name: "create only", p: agenda.Person{Name: "Bo Chen"}, ifCurrent: &agenda.Person{}},
+		{name: "create only, name taken", p: agenda.Person{Name: "Ana Ruiz", Affiliation: "Other"}, ifCurrent: &agenda.Person{},
+			want: agenda.ErrConflict, mention: `person "Ana Ruiz" already exists (id 1)`},
+		{name: "create only with an ID", p: edit, ifCurrent: &agenda.Person{}, want: agenda.ErrInvalid,
+			mention: `id: "1": expected none: a create-only put finds the person by name`},
+		{name: "condition on another person", p: agenda.Person{ID: 2, Name: "Bo Chen"}, ifCurrent: &read, want: agenda.ErrInvalid,
+			mention: `id: "2": expected 1, the ID of the person the condition names`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := newTestDB(t)
+			if got, err := db.PutPerson(ctx, agenda.Person{Name: "Ana Ruiz", Affiliation: "Mayor"}, nil); err != nil || got != read {
+				t.Fatalf("seed: %+v, %v", got, err)
+			}
+			if tc.elsewhere {
+				other := read
+				other.URL = "https://example.org/ana"
+				if _, err := db.PutPerson(ctx, other, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			type state struct {
+				People  []agenda.Person
+				Counter int64
+			}
+			snapshot := func() state {
+				t.Helper()
+				people, err := db.People(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return state{people, mustCounter(t, db)}
+			}
+			before := snapshot()
+
+			_, err := db.PutPerson(ctx, tc.p, tc.ifCurrent)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("write failed: %v", err)
+				}
+				if got := mustCounter(t, db); got != before.Counter+1 {
+					t.Errorf("change counter %d after the write, want %d", got, before.Counter+1)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.mention) {
+				t.Errorf("error %q does not mention %q", err, tc.mention)
+			}
+			assertEqual(t, "people after the refused write", snapshot(), before)
+		})
+	}
+}

@@ -322,7 +322,7 @@ func TestPersonRoundTrip(t *testing.T) {
 	before := revs()
 
 	// A new person.
-	np, err := db.PutPerson(ctx, agenda.Person{Name: "  Cleo Diaz ", Affiliation: "Researcher"})
+	np, err := db.PutPerson(ctx, agenda.Person{Name: "  Cleo Diaz ", Affiliation: "Researcher"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestPersonRoundTrip(t *testing.T) {
 	ana := people[0]
 	ana.Affiliation = "Governor"
 	counter := mustCounter(t, db)
-	if _, err := db.PutPerson(ctx, ana); err != nil {
+	if _, err := db.PutPerson(ctx, ana, nil); err != nil {
 		t.Fatal(err)
 	}
 	assertEqual(t, "revisions after affiliation change", revs(), before)
@@ -348,7 +348,7 @@ func TestPersonRoundTrip(t *testing.T) {
 
 	// URL change by ID: both series Ana appears in bump once, the third not.
 	ana.URL = "https://example.org/ana-new"
-	if _, err := db.PutPerson(ctx, ana); err != nil {
+	if _, err := db.PutPerson(ctx, ana, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int64{"uclg-debates": before["uclg-debates"] + 1, "other": before["other"] + 1, "third": before["third"]}
@@ -360,7 +360,7 @@ func TestPersonRoundTrip(t *testing.T) {
 
 	// Unchanged: nothing.
 	counter = mustCounter(t, db)
-	if _, err := db.PutPerson(ctx, ana); err != nil {
+	if _, err := db.PutPerson(ctx, ana, nil); err != nil {
 		t.Fatal(err)
 	}
 	if mustCounter(t, db) != counter {
@@ -368,18 +368,18 @@ func TestPersonRoundTrip(t *testing.T) {
 	}
 	// Rename onto another's name: conflict. Unknown ID: not found.
 	ana.Name = "Bo Chen"
-	if _, err := db.PutPerson(ctx, ana); !errors.Is(err, agenda.ErrConflict) {
+	if _, err := db.PutPerson(ctx, ana, nil); !errors.Is(err, agenda.ErrConflict) {
 		t.Errorf("rename onto Bo = %v, want ErrConflict", err)
 	}
-	if _, err := db.PutPerson(ctx, agenda.Person{ID: 999, Name: "X"}); !errors.Is(err, agenda.ErrNotFound) {
+	if _, err := db.PutPerson(ctx, agenda.Person{ID: 999, Name: "X"}, nil); !errors.Is(err, agenda.ErrNotFound) {
 		t.Errorf("unknown ID = %v, want ErrNotFound", err)
 	}
-	if _, err := db.PutPerson(ctx, agenda.Person{Name: ""}); !errors.Is(err, agenda.ErrInvalid) {
+	if _, err := db.PutPerson(ctx, agenda.Person{Name: ""}, nil); !errors.Is(err, agenda.ErrInvalid) {
 		t.Errorf("empty name = %v, want ErrInvalid", err)
 	}
 	// Rename by ID works and shows in sessions.
 	ana.Name = "Ana Ruiz García"
-	if _, err := db.PutPerson(ctx, ana); err != nil {
+	if _, err := db.PutPerson(ctx, ana, nil); err != nil {
 		t.Fatal(err)
 	}
 	s, _ = db.SessionByKey(ctx, "other", "b")

@@ -139,7 +139,7 @@ func TestPackFollowsEveryWrite(t *testing.T) {
 			for _, p := range people {
 				if p.Name == "Ana Ruiz" {
 					p.Name, p.URL = "Ana Ruiz Pérez", "https://example.org/ana-ruiz"
-					_, err = db.PutPerson(ctx, p)
+					_, err = db.PutPerson(ctx, p, nil)
 					return err
 				}
 			}

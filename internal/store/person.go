@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
@@ -61,10 +62,25 @@ func loadPerson(ctx context.Context, q queryer, where string, arg any) (agenda.P
 // bumps the revision of every series with a session the person appears in;
 // the person's own affiliation line is not published (each appearance keeps
 // its own), so changing only it bumps none.
-func (db *DB) PutPerson(ctx context.Context, p agenda.Person) (agenda.Person, error) {
+//
+// A person has no counter, so the condition is the person as the caller
+// read it: ifCurrent nil writes unconditionally; a zero ifCurrent (ID 0)
+// means the caller found nobody, so the put only creates and a person with
+// p's name is a conflict; any other ifCurrent, of the same ID as p, must
+// still be stored exactly (name, affiliation, URL), else the write is a
+// conflict. The condition is checked inside the write transaction, so an
+// edit another process made after the caller read is never overwritten.
+func (db *DB) PutPerson(ctx context.Context, p agenda.Person, ifCurrent *agenda.Person) (agenda.Person, error) {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return agenda.Person{}, err
+	}
+	if ifCurrent != nil && ifCurrent.ID != p.ID {
+		msg := fmt.Sprintf("expected %d, the ID of the person the condition names", ifCurrent.ID)
+		if ifCurrent.ID == 0 {
+			msg = "expected none: a create-only put finds the person by name"
+		}
+		return agenda.Person{}, agenda.Errors{{Field: "id", Value: strconv.FormatInt(p.ID, 10), Msg: msg}}
 	}
 	var out agenda.Person
 	err := db.write(ctx, func(w *writeTx) error {
@@ -74,6 +90,9 @@ func (db *DB) PutPerson(ctx context.Context, p agenda.Person) (agenda.Person, er
 			cur, err = loadPerson(ctx, w.tx, `id = ?`, p.ID)
 			if err != nil {
 				return fmt.Errorf("put person: %w", err)
+			}
+			if ifCurrent != nil && cur != *ifCurrent {
+				return conflict("put person %d: it changed meanwhile (now %q, %q, %q)", p.ID, cur.Name, cur.Affiliation, cur.URL)
 			}
 			if cur.Name != p.Name {
 				other, err := loadPerson(ctx, w.tx, `name = ?`, p.Name)
@@ -101,6 +120,9 @@ func (db *DB) PutPerson(ctx context.Context, p agenda.Person) (agenda.Person, er
 			}
 			if err != nil {
 				return fmt.Errorf("put person: %w", err)
+			}
+			if ifCurrent != nil {
+				return conflict("person %q already exists (id %d)", cur.Name, cur.ID)
 			}
 			p.ID = cur.ID
 		}

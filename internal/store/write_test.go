@@ -263,7 +263,7 @@ func TestValidationPassesThrough(t *testing.T) {
 				Published: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, Any)
 			return err
 		}, "published"},
-		{"person", func() error { _, err := db.PutPerson(ctx, agenda.Person{Name: "x", URL: "ftp://x"}); return err }, "url"},
+		{"person", func() error { _, err := db.PutPerson(ctx, agenda.Person{Name: "x", URL: "ftp://x"}, nil); return err }, "url"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.write()
