@@ -91,25 +91,36 @@ func (a *API) createPerson(r *http.Request) (*reply, error) {
 	}
 	ctx := r.Context()
 	return a.locked(func() (*reply, error) {
-		all, err := a.db.People(ctx)
-		if err != nil {
+		if err := a.personTaken(ctx, p.Name); err != nil {
 			return nil, err
-		}
-		for _, cur := range all {
-			if cur.Name == p.Name {
-				return nil, errf(http.StatusConflict, "name", p.Name, "person %q already exists (id %d); use PUT or PATCH to change it", cur.Name, cur.ID)
-			}
 		}
 		before, err := a.db.Revisions(ctx)
 		if err != nil {
 			return nil, err
 		}
-		out, err := a.db.PutPerson(ctx, p, nil)
+		// Create only (the condition is "nobody"): another process may
+		// create the name after the check above, and the store refuses it
+		// inside the write.
+		out, err := a.db.PutPerson(ctx, p, &agenda.Person{})
 		if err != nil {
-			return nil, err
+			return nil, takenErr(err, func() error { return a.personTaken(ctx, p.Name) })
 		}
 		return a.personWritten(ctx, out, before, http.StatusCreated)
 	})
+}
+
+// personTaken is the 409 of a create whose name exists; nil if it does not.
+func (a *API) personTaken(ctx context.Context, name string) error {
+	all, err := a.db.People(ctx)
+	if err != nil {
+		return err
+	}
+	for _, cur := range all {
+		if cur.Name == name {
+			return errf(http.StatusConflict, "name", name, "person %q already exists (id %d); use PUT or PATCH to change it", cur.Name, cur.ID)
+		}
+	}
+	return nil
 }
 
 func (a *API) replacePerson(r *http.Request) (*reply, error) {

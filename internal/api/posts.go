@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,15 +71,30 @@ func (a *API) createPost(r *http.Request) (*reply, error) {
 			return nil, err
 		}
 		p.Series = slug
-		if cur, err := a.db.Post(ctx, slug, strings.TrimSpace(p.ID)); err == nil {
-			return nil, errf(http.StatusConflict, "id", cur.ID, "post %s/%s already exists (version %d); use PUT or PATCH to change it", slug, cur.ID, cur.Version)
-		}
-		out, err := a.db.PutPost(ctx, p, store.Any)
-		if err != nil {
+		id := strings.TrimSpace(p.ID)
+		if err := a.postTaken(ctx, slug, id); err != nil {
 			return nil, err
+		}
+		// Create only: another process may create the post after the
+		// check above, and the store refuses it inside the write.
+		out, err := a.db.PutPost(ctx, p, store.Absent)
+		if err != nil {
+			return nil, takenErr(err, func() error { return a.postTaken(ctx, slug, id) })
 		}
 		return a.postWritten(ctx, out, series.Revision, http.StatusCreated)
 	})
+}
+
+// postTaken is the 409 of a create whose post exists; nil if it does not.
+func (a *API) postTaken(ctx context.Context, slug, id string) error {
+	cur, err := a.db.Post(ctx, slug, id)
+	switch {
+	case err == nil:
+		return errf(http.StatusConflict, "id", cur.ID, "post %s/%s already exists (version %d); use PUT or PATCH to change it", slug, cur.ID, cur.Version)
+	case errors.Is(err, agenda.ErrNotFound):
+		return nil
+	}
+	return err
 }
 
 func samePostSeries(in postJSON, slug string) error {

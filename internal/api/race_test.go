@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -102,6 +103,100 @@ func racing(t *testing.T, ta *testAPI, other *sql.DB, stmts []string, pause time
 		t.Fatalf("COMMIT: %v", err)
 	}
 	return <-answer
+}
+
+// bumped are the statements every write by another process ends with.
+var bumped = []string{
+	`UPDATE series SET revision = revision + 1 WHERE slug = 'debates'`,
+	`UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`,
+}
+
+// TestCreateRacingAnotherProcess: a POST finds the slug, key, id or name
+// free, and before it writes another process creates that very resource.
+// The API's own check cannot see it; only the store's create-only condition,
+// checked inside the write transaction, stops the POST from overwriting
+// the other process's resource: the answer must be 409 with the usual
+// message, and the other resource must survive.
+func TestCreateRacingAnotherProcess(t *testing.T) {
+	const stamp = `'2024-03-01T09:00:00.000000000Z'`
+	tests := []struct {
+		name  string
+		stmts []string
+		q     req
+		want  string                // the 409 message
+		check func(*testAPI) string // what the other process created, as stored
+	}{
+		{
+			name: "series",
+			stmts: []string{`INSERT INTO series (slug, title, description, homepage, zone, language, reminders,
+				organizer_name, organizer_email, created, updated, revision)
+				VALUES ('cli-made', 'Created by the CLI', '', '', 'UTC', 'en', '', '', '', ` + stamp + `, ` + stamp + `, 1)`},
+			q:    req{method: "POST", path: "/api/v1/series", body: strings.Replace(seriesBody, `"debates"`, `"cli-made"`, 1)},
+			want: `series "cli-made" already exists (revision 1); use PUT or PATCH to change it`,
+			check: func(ta *testAPI) string {
+				s, err := ta.db.Series(context.Background(), "cli-made")
+				return fmt.Sprintf("%q revision %d %v", s.Title, s.Revision, err)
+			},
+		},
+		{
+			name: "session",
+			stmts: append([]string{`INSERT INTO sessions (uid, series_id, key, title, description, all_day, start_wall,
+				end_wall, start_date, end_date, zone, start_at, end_at, venue, address, online_url, status, language,
+				tags, url, sequence, created, updated)
+				VALUES ('cli@x', (SELECT id FROM series WHERE slug = 'debates'), 'smart-cities', 'Created by the CLI', '',
+				0, '2021-11-17T12:00', '2021-11-17T13:30', '', '', 'Europe/Madrid', 1637146800, 1637152200, '', '', '',
+				'confirmed', 'en', '', '', 0, ` + stamp + `, ` + stamp + `)`}, bumped...),
+			q:    req{method: "POST", path: "/api/v1/sessions", body: sessionBody},
+			want: `session debates/smart-cities already exists (uid cli@x); use PUT or PATCH to change it`,
+			check: func(ta *testAPI) string {
+				s, err := ta.db.SessionByKey(context.Background(), "debates", "smart-cities")
+				return fmt.Sprintf("%s %q sequence %d %v", s.UID, s.Title, s.Sequence, err)
+			},
+		},
+		{
+			name: "post",
+			stmts: append([]string{`INSERT INTO posts (series_id, slug, title, summary, body, body_html, author,
+				published, updated, url, session_id, version)
+				VALUES ((SELECT id FROM series WHERE slug = 'debates'), 'welcome', 'Created by the CLI', '', '', '', '',
+				` + stamp + `, '', '', NULL, 1)`}, bumped...),
+			q: req{method: "POST", path: "/api/v1/series/debates/posts",
+				body: `{"id": "welcome", "title": "Welcome!", "published": "2024-01-01"}`},
+			want: `post debates/welcome already exists (version 1); use PUT or PATCH to change it`,
+			check: func(ta *testAPI) string {
+				p, err := ta.db.Post(context.Background(), "debates", "welcome")
+				return fmt.Sprintf("%q version %d %v", p.Title, p.Version, err)
+			},
+		},
+		{
+			name: "person",
+			stmts: []string{`INSERT INTO people (name, affiliation, url) VALUES ('Emilia Saiz', 'Created by the CLI', '')`,
+				`UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`},
+			q:    req{method: "POST", path: "/api/v1/people", body: `{"name": "Emilia Saiz", "affiliation": "UCLG"}`},
+			want: `person "Emilia Saiz" already exists (id 1); use PUT or PATCH to change it`,
+			check: func(ta *testAPI) string {
+				ps, err := ta.db.People(context.Background())
+				return fmt.Sprintf("%v %v", ps, err)
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ta := newTestAPI(t)
+			if tc.name != "series" && tc.name != "person" {
+				ta.must(t, http.StatusCreated, req{method: "POST", path: "/api/v1/series", body: seriesBody})
+			}
+			other := otherProcess(t, ta)
+			w := racing(t, ta, other, tc.stmts, 300*time.Millisecond, tc.q)
+			after := tc.check(ta)
+			var got errorBody
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusConflict || got.Error != tc.want {
+				t.Errorf("POST racing another process's create: status %d, want 409 %q; body:\n%s", w.Code, tc.want, w.Body)
+			}
+			if !strings.Contains(after, "Created by the CLI") {
+				t.Errorf("the other process's resource was overwritten: now %s", after)
+			}
+		})
+	}
 }
 
 // TestPersonUpdateRacingAnotherProcess: a person has no counter, so the API

@@ -43,6 +43,19 @@ func staleErr(err error, cond condition, before string, now func() (string, erro
 	return errf(http.StatusConflict, "", "", "the resource changed while it was being written (now %s); retry", cur)
 }
 
+// takenErr decides what a conflict from a create-only write means: another
+// process created the resource after the API looked. taken looks again and
+// gives the 409 the API's own check gives, naming what is there now.
+func takenErr(err error, taken func() error) error {
+	if !errors.Is(err, agenda.ErrConflict) {
+		return err
+	}
+	if terr := taken(); terr != nil {
+		return terr
+	}
+	return err
+}
+
 func (a *API) seriesWritten(ctx context.Context, key string, s agenda.Series, before int64, sc scope, status int) (*reply, error) {
 	body := map[string]any{key: toSeriesJSON(s), "revision": s.Revision, "changed": []string{}}
 	if s.Revision != before {
@@ -102,12 +115,14 @@ func (a *API) createSeries(r *http.Request) (*reply, error) {
 	ctx := r.Context()
 	return a.locked(func() (*reply, error) {
 		s.Normalize()
-		if cur, err := a.db.Series(ctx, s.Slug); err == nil {
-			return nil, errf(http.StatusConflict, "slug", s.Slug, "series %q already exists (revision %d); use PUT or PATCH to change it", cur.Slug, cur.Revision)
-		}
-		out, err := a.db.PutSeries(ctx, s, store.Any)
-		if err != nil {
+		if err := a.seriesTaken(ctx, s.Slug); err != nil {
 			return nil, err
+		}
+		// Create only: another process may create the slug after the
+		// check above, and the store refuses it inside the write.
+		out, err := a.db.PutSeries(ctx, s, store.Absent)
+		if err != nil {
+			return nil, takenErr(err, func() error { return a.seriesTaken(ctx, s.Slug) })
 		}
 		rep, err := a.seriesWritten(ctx, "series", out, 0, scopeSeries, http.StatusCreated)
 		if rep != nil {
@@ -115,6 +130,18 @@ func (a *API) createSeries(r *http.Request) (*reply, error) {
 		}
 		return rep, err
 	})
+}
+
+// seriesTaken is the 409 of a create whose slug exists; nil if it does not.
+func (a *API) seriesTaken(ctx context.Context, slug string) error {
+	cur, err := a.db.Series(ctx, slug)
+	switch {
+	case err == nil:
+		return errf(http.StatusConflict, "slug", slug, "series %q already exists (revision %d); use PUT or PATCH to change it", cur.Slug, cur.Revision)
+	case errors.Is(err, agenda.ErrNotFound):
+		return nil
+	}
+	return err
 }
 
 func (a *API) replaceSeries(r *http.Request) (*reply, error) {

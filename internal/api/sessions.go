@@ -126,21 +126,41 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 		case err != nil && s.Series != "":
 			return nil, err
 		}
-		key := strings.TrimSpace(s.Key)
-		if cur, err := a.db.SessionByKey(ctx, s.Series, key); err == nil {
-			return nil, errf(http.StatusConflict, "key", key, "session %s/%s already exists (uid %s); use PUT or PATCH to change it", cur.Series, cur.Key, cur.UID)
-		}
-		if s.UID != "" {
-			if cur, err := a.db.Session(ctx, s.UID); err == nil {
-				return nil, errf(http.StatusConflict, "uid", s.UID, "a session with uid %s already exists (%s/%s)", s.UID, cur.Series, cur.Key)
-			}
-		}
-		out, err := a.db.PutSession(ctx, s, store.Any)
-		if err != nil {
+		if err := a.sessionTaken(ctx, s); err != nil {
 			return nil, err
+		}
+		// Create only: another process may create the session after the
+		// check above, and the store refuses it inside the write.
+		out, err := a.db.PutSession(ctx, s, store.Absent)
+		if err != nil {
+			return nil, takenErr(err, func() error { return a.sessionTaken(ctx, s) })
 		}
 		return a.sessionWritten(ctx, out, series.Revision, "", http.StatusCreated)
 	})
+}
+
+// sessionTaken is the 409 of a create whose key in the series, or UID, is
+// taken; nil if neither is.
+func (a *API) sessionTaken(ctx context.Context, s agenda.Session) error {
+	key := strings.TrimSpace(s.Key)
+	cur, err := a.db.SessionByKey(ctx, s.Series, key)
+	switch {
+	case err == nil:
+		return errf(http.StatusConflict, "key", key, "session %s/%s already exists (uid %s); use PUT or PATCH to change it", cur.Series, cur.Key, cur.UID)
+	case !errors.Is(err, agenda.ErrNotFound):
+		return err
+	}
+	if s.UID == "" {
+		return nil
+	}
+	cur, err = a.db.Session(ctx, s.UID)
+	switch {
+	case err == nil:
+		return errf(http.StatusConflict, "uid", s.UID, "a session with uid %s already exists (%s/%s)", s.UID, cur.Series, cur.Key)
+	case errors.Is(err, agenda.ErrNotFound):
+		return nil
+	}
+	return err
 }
 
 func (a *API) replaceSession(r *http.Request) (*reply, error) {
