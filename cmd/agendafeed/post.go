@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -72,14 +73,23 @@ func runPost(ctx context.Context, args []string, e env) error {
 	}
 	switch verb {
 	case "add":
+		ref := slug + "/" + strings.TrimSpace(id) // as the store will have it
+		exists := fmt.Errorf("post %s already exists; use 'agendafeed post edit %s'", ref, ref)
 		if _, err := db.Post(ctx, slug, id); err == nil {
-			return fmt.Errorf("post %s/%s already exists; use 'agendafeed post edit %s/%s'", slug, id, slug, id)
+			return exists // early, before the flags are checked
 		}
 		p := agenda.Post{Series: slug, ID: id}
 		if err := pf.apply(c.set(), &p, ser, c.e); err != nil {
 			return err
 		}
-		if p, err = db.PutPost(ctx, p, store.Any); err != nil {
+		// Create only: the store, not the look-up above, is what refuses
+		// an existing post, one that another process adds right after the
+		// look-up included.
+		p, err = db.PutPost(ctx, p, store.Absent)
+		if errors.Is(err, agenda.ErrConflict) {
+			return exists
+		}
+		if err != nil {
 			return flagErrors(err, c.fs)
 		}
 		fmt.Fprintf(e.stdout, "added post %s/%s\n", p.Series, p.ID)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -58,14 +59,22 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		printSeries(e, s)
 		return nil
 	case "add":
+		slug := strings.TrimSpace(pos[0]) // as the store will have it
+		exists := fmt.Errorf("series %q already exists; use 'agendafeed series edit %s'", slug, slug)
 		if _, err := db.Series(ctx, pos[0]); err == nil {
-			return fmt.Errorf("series %q already exists; use 'agendafeed series edit %s'", pos[0], pos[0])
+			return exists // early, before the flags are checked
 		}
 		s := agenda.Series{Slug: pos[0], Zone: cfg.DefaultZone, Language: cfg.DefaultLanguage, Reminders: cfg.ReminderDurations()}
 		if err := sf.apply(c.set(), &s); err != nil {
 			return err
 		}
-		s, err := db.PutSeries(ctx, s, store.Any)
+		// Create only: the store, not the look-up above, is what refuses
+		// an existing series, one that another process adds right after
+		// the look-up included.
+		s, err := db.PutSeries(ctx, s, store.Absent)
+		if errors.Is(err, agenda.ErrConflict) {
+			return exists
+		}
 		if err != nil {
 			return flagErrors(err, c.fs)
 		}

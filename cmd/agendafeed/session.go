@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,14 +88,22 @@ func runSession(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
+		ref := series + "/" + strings.TrimSpace(key) // as the store will have it
+		exists := fmt.Errorf("session %s already exists; use 'agendafeed session edit %s'", ref, ref)
 		if _, err := db.SessionByKey(ctx, series, key); err == nil {
-			return fmt.Errorf("session %s/%s already exists; use 'agendafeed session edit %s/%s'", series, key, series, key)
+			return exists // early, before the flags are checked
 		}
 		s := agenda.Session{Series: series, Key: key, Zone: ser.Zone, Language: ser.Language, Status: agenda.StatusConfirmed}
 		if err := sf.apply(c.set(), &s); err != nil {
 			return err
 		}
-		s, err = db.PutSession(ctx, s, store.Any)
+		// Create only: the store, not the look-up above, is what refuses
+		// an existing session, one that another process adds right after
+		// the look-up included.
+		s, err = db.PutSession(ctx, s, store.Absent)
+		if errors.Is(err, agenda.ErrConflict) {
+			return exists
+		}
 		if err != nil {
 			return flagErrors(err, c.fs)
 		}
