@@ -9,6 +9,7 @@ import (
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/importer"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 // httpError is an error the API raises itself, with the status it means.
@@ -42,6 +43,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &he):
 		return he.status
+	case errors.Is(err, store.ErrBusy):
+		return http.StatusServiceUnavailable
 	case errors.Is(err, agenda.ErrInvalid):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, agenda.ErrNotFound):
@@ -64,6 +67,11 @@ func bodyOf(err error, status int) errorBody {
 	var he *httpError
 	if errors.As(err, &he) {
 		return errorBody{Error: he.msg, Field: he.field, Value: he.value}
+	}
+	if errors.Is(err, store.ErrBusy) {
+		// Without the store's context ("put series: ..."): the client can
+		// only retry.
+		return errorBody{Error: store.ErrBusy.Error()}
 	}
 	var items []errorBody
 	var ies importer.Errors
@@ -103,6 +111,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="agendafeed"`)
+	}
+	if errors.Is(err, store.ErrBusy) {
+		w.Header().Set("Retry-After", "1")
 	}
 	writeErrorBody(w, status, bodyOf(err, status))
 }

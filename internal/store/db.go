@@ -53,13 +53,15 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/markup"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Options configure a DB.
@@ -72,6 +74,10 @@ type Options struct {
 	Now func() time.Time
 	// Readers is the size of the read-only connection pool; 0 means 4.
 	Readers int
+	// BusyTimeout is how long a write waits for another connection's
+	// write (another process's import) to finish before failing with
+	// ErrBusy; 0 means 10 seconds.
+	BusyTimeout time.Duration
 }
 
 // DB is an open agendafeed database. It is safe for concurrent use.
@@ -87,6 +93,12 @@ type DB struct {
 // pragmas apply to every connection. foreign_keys is per connection, so it
 // must be in the DSN rather than run once.
 const pragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+
+// dsnPragmas is pragmas with the configured busy timeout.
+func dsnPragmas(opts Options) string {
+	ms := (&DB{opts: opts}).busyMillis()
+	return strings.Replace(pragmas, "busy_timeout(10000)", fmt.Sprintf("busy_timeout(%d)", ms), 1)
+}
 
 // Open opens (creating if needed) the database at path and migrates it to
 // the newest schema.
@@ -105,7 +117,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// '#' in the path.
 	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 
-	writer, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", uri+"?"+dsnPragmas(opts)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
@@ -118,7 +130,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 
-	reader, err := sql.Open("sqlite", uri+"?mode=ro&"+pragmas)
+	reader, err := sql.Open("sqlite", uri+"?mode=ro&"+dsnPragmas(opts))
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open store %q: readers: %w", path, err)
@@ -131,11 +143,38 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
-	if _, err := db.Pack(ctx); err != nil {
+	if err := db.packIfFree(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 	return db, nil
+}
+
+// packIfFree packs stale series unless another connection holds the write
+// lock: packs only speed reads up (reads of a stale series fall back to the
+// sessions table) and the daemon packs after every pass, so a read-only
+// command must not wait for, or fail on, another process's long import.
+func (db *DB) packIfFree(ctx context.Context) error {
+	// The writer pool has one connection, so the pragma applies to the
+	// transaction Pack opens.
+	if _, err := db.writer.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+		return fmt.Errorf("pack sessions: %w", err)
+	}
+	_, err := db.Pack(ctx)
+	if _, rerr := db.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, db.busyMillis())); rerr != nil && err == nil {
+		err = fmt.Errorf("pack sessions: %w", rerr)
+	}
+	if errors.Is(err, ErrBusy) {
+		return nil
+	}
+	return err
+}
+
+func (db *DB) busyMillis() int64 {
+	if db.opts.BusyTimeout <= 0 {
+		return 10000
+	}
+	return max(1, db.opts.BusyTimeout.Milliseconds())
 }
 
 // Close closes both connection pools.
@@ -331,6 +370,10 @@ type writeTx struct {
 // commits it, bumping the change counter when fn wrote anything. Errors from
 // fn are returned as they are, so validation errors stay unchanged.
 func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
+	return busy(db.writeOnce(ctx, fn))
+}
+
+func (db *DB) writeOnce(ctx context.Context, fn func(w *writeTx) error) error {
 	db.wstmts.preparePending(ctx)
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -443,4 +486,26 @@ func notFound(format string, args ...any) error {
 // conflict wraps agenda.ErrConflict.
 func conflict(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), agenda.ErrConflict)
+}
+
+// ErrBusy matches a write that found the database locked by another
+// connection's write for longer than Options.BusyTimeout.
+var ErrBusy = errors.New("the database is busy with another write (an import?); retry")
+
+// busyError is SQLITE_BUSY as users see it: the driver's "database is
+// locked (5) (SQLITE_BUSY)" says nothing about what to do.
+type busyError struct{ cause error }
+
+func (e *busyError) Error() string   { return ErrBusy.Error() }
+func (e *busyError) Unwrap() []error { return []error{ErrBusy, e.cause} }
+
+// busy turns an error that is SQLITE_BUSY, or wraps it, into one matching
+// ErrBusy with the plain message; other errors pass unchanged. Every write
+// goes through DB.write, so this is the one place the mapping is made.
+func busy(err error) error {
+	var se *sqlite.Error
+	if err == nil || errors.Is(err, ErrBusy) || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+		return err
+	}
+	return &busyError{cause: err}
 }

@@ -57,23 +57,36 @@ func migrations() ([]migration, error) {
 
 // migrate applies every migration newer than the database's schema, each in
 // its own IMMEDIATE transaction recorded in schema_migrations. upTo > 0 stops
-// after that version (tests build older schemas with it). The version is
-// re-read inside each transaction, so two processes opening one new file at
-// once apply each migration exactly once.
+// after that version (tests build older schemas with it). The applied
+// version is first read without a transaction, so opening a current database
+// never waits for the write lock that another process's import may hold for
+// a long time; when a migration is due, the version is re-read inside each
+// transaction, so two processes opening one new file at once apply each
+// migration exactly once.
 func migrate(ctx context.Context, db *sql.DB, now func() time.Time, upTo int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
+	if upTo > 0 && upTo < len(ms) {
+		ms = ms[:upTo]
+	}
+	cur, err := appliedVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 || cur >= ms[len(ms)-1].version {
+		return nil
+	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		applied TEXT NOT NULL
 	)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+		return fmt.Errorf("create schema_migrations: %w", busy(err))
 	}
 	for _, m := range ms {
-		if upTo > 0 && m.version > upTo {
-			break
+		if m.version <= cur {
+			continue
 		}
 		if err := applyMigration(ctx, db, m, now); err != nil {
 			return err
@@ -82,10 +95,23 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time, upTo int) er
 	return nil
 }
 
+// appliedVersion reads the schema version with plain reads, which in WAL
+// mode neither take nor wait for the write lock; 0 for a new file.
+func appliedVersion(ctx context.Context, db *sql.DB) (int, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read schema: %w", busy(err))
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return schemaVersion(ctx, db)
+}
+
 func applyMigration(ctx context.Context, db *sql.DB, m migration, now func() time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: begin: %w", m.name, err)
+		return fmt.Errorf("migration %s: begin: %w", m.name, busy(err))
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	cur, err := schemaVersion(ctx, tx)
