@@ -56,9 +56,9 @@ func runImport(ctx context.Context, args []string, e env) error {
 
 // parseFiles reads and parses every file, reporting the errors of all files
 // together so that one run shows everything to fix.
-func parseFiles(files []string, cfg config.Config) ([]agenda.Snapshot, error) {
+func parseFiles(files []string, cfg config.Config) ([]store.ImportDoc, error) {
 	opts := importOptions(cfg)
-	var docs []agenda.Snapshot
+	var docs []store.ImportDoc
 	var errs []string
 	for _, name := range files {
 		data, err := readLimited(name, maxImportFile)
@@ -66,22 +66,24 @@ func parseFiles(files []string, cfg config.Config) ([]agenda.Snapshot, error) {
 			errs = append(errs, err.Error())
 			continue
 		}
-		snap, err := importer.Parse(name, data, opts)
+		f, err := importer.ParseFile(name, data, opts)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		docs = append(docs, snap)
+		// Locate lets the store's errors name items as the file does.
+		docs = append(docs, store.ImportDoc{Snapshot: f.Snapshot, Locate: f.Locate})
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("import failed, nothing was written:\n%s", strings.Join(errs, "\n"))
 	}
 	seen := map[string]string{}
 	for i, d := range docs {
-		if prev, dup := seen[d.Series.Slug]; dup {
-			return nil, fmt.Errorf("import failed, nothing was written:\n%s: series.slug: %q: already imported from %s; put one series in one file", files[i], d.Series.Slug, prev)
+		slug := d.Snapshot.Series.Slug
+		if prev, dup := seen[slug]; dup {
+			return nil, fmt.Errorf("import failed, nothing was written:\n%s: series.slug: %q: already imported from %s; put one series in one file", files[i], slug, prev)
 		}
-		seen[d.Series.Slug] = files[i]
+		seen[slug] = files[i]
 	}
 	return docs, nil
 }
@@ -90,8 +92,8 @@ func importOptions(cfg config.Config) importer.Options {
 	return importer.Options{DefaultZone: cfg.DefaultZone, DefaultLanguage: cfg.DefaultLanguage, DefaultReminders: cfg.ReminderDurations()}
 }
 
-func importDocs(ctx context.Context, db *store.DB, docs []agenda.Snapshot, files []string) (store.ImportResult, error) {
-	res, err := db.Import(ctx, docs)
+func importDocs(ctx context.Context, db *store.DB, docs []store.ImportDoc, files []string) (store.ImportResult, error) {
+	res, err := db.ImportDocs(ctx, docs)
 	if err != nil {
 		if errors.Is(err, agenda.ErrInvalid) || errors.Is(err, agenda.ErrConflict) {
 			return res, fmt.Errorf("import failed, nothing was written:\n%w", err)

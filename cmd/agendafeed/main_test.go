@@ -313,3 +313,71 @@ func TestToken(t *testing.T) {
 		t.Errorf("token output:\n%s", out)
 	}
 }
+
+// Errors the store finds while writing name the item as the file does, with
+// its line, although the importer sorts sessions by start and posts newest
+// first.
+func TestImportWriteErrorsNameTheFileItem(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("import", te.writeFile("other.yaml", "series:\n  slug: other\n  title: Other\nsessions:\n  - key: x\n    uid: x@agenda.example.org\n    title: X\n    start: 2025-01-01T10:00\n    end: 2025-01-01T11:00\n"))
+
+	moved := te.writeFile("deb.yaml", `series:
+  slug: deb
+  title: Debates
+sessions:
+  - key: late
+    title: Late
+    start: 2025-01-02T10:00
+    end: 2025-01-02T11:00
+  - key: early
+    uid: x@agenda.example.org
+    title: Early
+    start: 2025-01-01T08:00
+    end: 2025-01-01T09:00
+`)
+	_, errs, code := te.run("", "import", moved)
+	want := "agendafeed: import failed, nothing was written:\n" + moved + `:9: sessions[1].series: "deb": session x@agenda.example.org belongs to series "other"; a session cannot move to another series` + "\n"
+	if code != 1 || errs != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errs, want)
+	}
+
+	posts := te.writeFile("posts.yaml", `series:
+  slug: other
+  title: Other
+posts:
+  - id: old
+    title: Old
+    published: 2021-01-01T10:00:00Z
+  - id: new
+    title: New
+    published: 2022-01-01T10:00:00Z
+    session: nosuch
+`)
+	_, errs, code = te.run("", "import", posts)
+	if want := posts + `:8: posts[1].session: "nosuch"`; code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to contain:\n%s", code, errs, want)
+	}
+}
+
+// The reviewer's case: a file that renames a stored session by its UID and
+// gives the old key to a new session imports both.
+func TestImportRenameAndReuseKey(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("import", te.writeFile("a.yaml", "series:\n  slug: deb\n  title: Debates\nsessions:\n  - key: a\n    uid: u@agenda.example.org\n    title: A\n    start: 2021-11-17T12:00\n    end: 2021-11-17T13:00\n"))
+	out := te.must("import", te.writeFile("b.yaml", `series:
+  slug: deb
+  title: Debates
+sessions:
+  - {key: a, title: "New session A", start: 2021-11-17T09:00, end: 2021-11-17T10:00}
+  - {key: b, uid: u@agenda.example.org, title: "Old A, renamed b", start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`))
+	if !strings.Contains(out, "sessions 1 created, 1 updated") {
+		t.Errorf("import: %s", out)
+	}
+	if show := te.must("session", "show", "deb/b"); !strings.Contains(show, "u@agenda.example.org") || !strings.Contains(show, "Old A, renamed b") {
+		t.Errorf("deb/b:\n%s", show)
+	}
+	if show := te.must("session", "show", "deb/a"); strings.Contains(show, "u@agenda.example.org") || !strings.Contains(show, "New session A") {
+		t.Errorf("deb/a:\n%s", show)
+	}
+}

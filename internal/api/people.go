@@ -10,6 +10,7 @@ import (
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/importer"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 // revisionsWritten lists what moved between two revision maps: the new
@@ -192,17 +193,18 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	snap, err := importer.Parse("request", data, a.imp)
+	f, err := importer.ParseFile("request", data, a.imp)
 	if err != nil {
 		return nil, err
 	}
+	snap := f.Snapshot
 	ctx := r.Context()
 	return a.locked(func() (*reply, error) {
 		before, err := a.db.Revisions(ctx)
 		if err != nil {
 			return nil, err
 		}
-		res, err := a.db.Import(ctx, []agenda.Snapshot{snap})
+		res, err := a.db.ImportDocs(ctx, []store.ImportDoc{{Snapshot: snap, Locate: f.Locate}})
 		if err != nil {
 			return nil, err
 		}

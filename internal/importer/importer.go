@@ -78,8 +78,44 @@ func (es Errors) Unwrap() []error {
 // Updated, Revision, Sequence, Version, BodyHTML, Person.ID, SessionUID)
 // are left zero.
 func Parse(name string, data []byte, opts Options) (agenda.Snapshot, error) {
+	f, err := ParseFile(name, data, opts)
+	if err != nil {
+		return agenda.Snapshot{}, err
+	}
+	return f.Snapshot, nil
+}
+
+// File is an agenda file as ParseFile reads it: the snapshot Parse returns,
+// and where each of its sessions and posts is in the file, so that errors
+// found later (the store's, while writing) name the item as the file does.
+type File struct {
+	Snapshot agenda.Snapshot
+	name     string
+	// Index and line in the file of each of Snapshot.Sessions and .Posts.
+	sessions, posts []origin
+}
+
+type origin struct{ index, line int }
+
+// Locate names session or post i of the snapshot (kind "sessions" or
+// "posts") as the file does: its path ("sessions[3]") and its position
+// ("agenda.yaml:12"). It fits store.ImportDoc.Locate.
+func (f *File) Locate(kind string, i int) (path, pos string) {
+	list := f.sessions
+	if kind == "posts" {
+		list = f.posts
+	}
+	if i < 0 || i >= len(list) {
+		return fmt.Sprintf("%s[%d]", kind, i), ""
+	}
+	o := list[i]
+	return fmt.Sprintf("%s[%d]", kind, o.index), fmt.Sprintf("%s:%d", f.name, o.line)
+}
+
+// ParseFile is Parse, keeping where each session and post is in the file.
+func ParseFile(name string, data []byte, opts Options) (*File, error) {
 	if len(data) > MaxFileSize {
-		return agenda.Snapshot{}, Errors{{File: name, Line: 1, Field: "file",
+		return nil, Errors{{File: name, Line: 1, Field: "file",
 			Msg: fmt.Sprintf("%d bytes is over the limit of %d bytes (10 MB); split the series into smaller files", len(data), MaxFileSize)}}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
@@ -93,17 +129,25 @@ func Parse(name string, data []byte, opts Options) (agenda.Snapshot, error) {
 		root, err = parseYAML(name, data)
 	}
 	if err != nil {
-		return agenda.Snapshot{}, Errors{err}
+		return nil, Errors{err}
 	}
 	d := &decoder{file: name, lines: map[string]int{}, bad: map[string]bool{}}
 	f := d.decodeFile(root, opts)
 	snap := d.validate(f)
 	if len(d.errs) > 0 {
 		slices.SortStableFunc(d.errs, func(a, b *Error) int { return a.Line - b.Line })
-		return agenda.Snapshot{}, d.errs
+		return nil, d.errs
 	}
-	sortSnapshot(&snap)
-	return snap, nil
+	out := &File{name: name, sessions: make([]origin, len(snap.Sessions)), posts: make([]origin, len(snap.Posts))}
+	for i := range out.sessions {
+		out.sessions[i] = origin{i, d.line(fmt.Sprintf("sessions[%d]", i))}
+	}
+	for i := range out.posts {
+		out.posts[i] = origin{i, d.line(fmt.Sprintf("posts[%d]", i))}
+	}
+	sortSnapshot(&snap, out.sessions, out.posts)
+	out.Snapshot = snap
+	return out, nil
 }
 
 func isJSON(name string, data []byte) bool {
@@ -115,23 +159,43 @@ func isJSON(name string, data []byte) bool {
 }
 
 // sortSnapshot orders sessions by start instant then key, and posts newest
-// first then by id. It runs on a validated snapshot, so Interval succeeds.
-func sortSnapshot(s *agenda.Snapshot) {
-	starts := make(map[string]time.Time, len(s.Sessions))
+// first then by id, and their origins with them. It runs on a validated
+// snapshot, so Interval succeeds.
+func sortSnapshot(s *agenda.Snapshot, sessions, posts []origin) {
+	type session struct {
+		s     agenda.Session
+		start time.Time
+		o     origin
+	}
+	ss := make([]session, len(s.Sessions))
 	for i := range s.Sessions {
 		start, _, _ := s.Sessions[i].Interval()
-		starts[s.Sessions[i].Key] = start
+		ss[i] = session{s.Sessions[i], start, sessions[i]}
 	}
-	slices.SortStableFunc(s.Sessions, func(a, b agenda.Session) int {
-		if c := starts[a.Key].Compare(starts[b.Key]); c != 0 {
+	slices.SortStableFunc(ss, func(a, b session) int {
+		if c := a.start.Compare(b.start); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Key, b.Key)
+		return strings.Compare(a.s.Key, b.s.Key)
 	})
-	slices.SortStableFunc(s.Posts, func(a, b agenda.Post) int {
-		if c := b.Published.Compare(a.Published); c != 0 {
+	for i := range ss {
+		s.Sessions[i], sessions[i] = ss[i].s, ss[i].o
+	}
+	type post struct {
+		p agenda.Post
+		o origin
+	}
+	ps := make([]post, len(s.Posts))
+	for i := range s.Posts {
+		ps[i] = post{s.Posts[i], posts[i]}
+	}
+	slices.SortStableFunc(ps, func(a, b post) int {
+		if c := b.p.Published.Compare(a.p.Published); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.p.ID, b.p.ID)
 	})
+	for i := range ps {
+		s.Posts[i], posts[i] = ps[i].p, ps[i].o
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
@@ -16,40 +17,75 @@ type ImportResult struct {
 	PostsCreated, PostsUpdated, PostsUnchanged          int
 }
 
-// Import writes whole documents, all or nothing, in one transaction: each
-// series is upserted by slug, its sessions by UID when given, else by key,
-// and its posts by id. Sessions and posts that are stored but absent from a
-// document are left alone. Re-importing the same documents changes nothing.
+// ImportDoc is one document to import and, optionally, where its items
+// came from.
+type ImportDoc struct {
+	Snapshot agenda.Snapshot
+	// Locate, when set, names session or post i of Snapshot (kind
+	// "sessions" or "posts") in errors as its source does: its path there
+	// ("sessions[3]": a snapshot is sorted, its source need not be) and a
+	// position such as "agenda.yaml:12", or "" when there is none. Nil
+	// names items by their index in the snapshot.
+	Locate func(kind string, i int) (path, pos string)
+}
+
+// locate names item i of a document for errors.
+func (d *ImportDoc) locate(kind string, i int) (path, pos string) {
+	if d.Locate == nil {
+		return fmt.Sprintf("%s[%d]", kind, i), ""
+	}
+	return d.Locate(kind, i)
+}
+
+// Import is ImportDocs for documents without a source.
+func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult, error) {
+	in := make([]ImportDoc, len(docs))
+	for i, d := range docs {
+		in[i] = ImportDoc{Snapshot: d}
+	}
+	return db.ImportDocs(ctx, in)
+}
+
+// ImportDocs writes whole documents, all or nothing, in one transaction:
+// each series is upserted by slug, its sessions by UID when given, else by
+// key, and its posts by id. Sessions and posts that are stored but absent
+// from a document are left alone. Re-importing the same documents changes
+// nothing.
+//
+// A session's UID claims its stored session before any key does: the
+// sessions with a UID are written first, so a document that renames a
+// stored session (by UID) and gives its old key to a new session (without
+// one) creates that session instead of merging it into the renamed one.
 //
 // Every document is normalised and validated before anything is written,
 // and all the validation errors are reported together, with field paths
 // such as "sessions[3].start" and the series slug in the message.
-func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult, error) {
-	docs, err := prepareImport(docs)
+func (db *DB) ImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, error) {
+	docs, err := prepareImport(in)
 	if err != nil {
 		return ImportResult{}, err
 	}
 	var res ImportResult
 	err = db.write(ctx, func(w *writeTx) error {
 		res = ImportResult{}
-		for _, d := range docs {
+		for i, d := range docs {
 			slug := d.Series.Slug
 			_, seriesID, _, err := w.putSeries(ctx, d.Series, Any)
 			if err != nil {
 				return fmt.Errorf("import series %q: %w", slug, err)
 			}
 			res.Series++
-			for j, s := range d.Sessions {
-				_, oc, err := w.putSession(ctx, seriesID, s, Any)
+			for _, j := range uidsFirst(d.Sessions) {
+				_, oc, err := w.putSession(ctx, seriesID, d.Sessions[j], Any)
 				if err != nil {
-					return fmt.Errorf("import series %q: %w", slug, prefixErr(err, fmt.Sprintf("sessions[%d]", j)))
+					return itemErr(&in[i], slug, "sessions", j, err)
 				}
 				count(oc, &res.SessionsCreated, &res.SessionsUpdated, &res.SessionsUnchanged)
 			}
 			for j, p := range d.Posts {
 				_, oc, err := w.putPost(ctx, seriesID, p, Any)
 				if err != nil {
-					return fmt.Errorf("import series %q: %w", slug, prefixErr(err, fmt.Sprintf("posts[%d]", j)))
+					return itemErr(&in[i], slug, "posts", j, err)
 				}
 				count(oc, &res.PostsCreated, &res.PostsUpdated, &res.PostsUnchanged)
 			}
@@ -60,6 +96,53 @@ func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult,
 		return ImportResult{}, err
 	}
 	return res, nil
+}
+
+// uidsFirst returns the indices of the sessions with a UID, then of those
+// without, each in order.
+func uidsFirst(sessions []agenda.Session) []int {
+	order := make([]int, 0, len(sessions))
+	for j, s := range sessions {
+		if s.UID != "" {
+			order = append(order, j)
+		}
+	}
+	for j, s := range sessions {
+		if s.UID == "" {
+			order = append(order, j)
+		}
+	}
+	return order
+}
+
+// itemError is an error of one session or post found while writing, named
+// as its source names it.
+type itemError struct {
+	series string
+	pos    string // "agenda.yaml:12", or "" without a source
+	err    error  // with the item's path in front
+}
+
+func (e *itemError) Error() string {
+	if e.pos == "" {
+		return fmt.Sprintf("import series %q: %v", e.series, e.err)
+	}
+	// One line per problem, each with the position, as the importer writes.
+	lines := strings.Split(e.err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = e.pos + ": " + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *itemError) Unwrap() error { return e.err }
+
+func itemErr(d *ImportDoc, series, kind string, i int, err error) error {
+	if errors.Is(err, ErrBusy) {
+		return err
+	}
+	path, pos := d.locate(kind, i)
+	return &itemError{series: series, pos: pos, err: prefixErr(err, path)}
 }
 
 func count(oc outcome, created_, updated_, unchanged_ *int) {
@@ -76,11 +159,16 @@ func count(oc outcome, created_, updated_, unchanged_ *int) {
 // prepareImport normalises and validates copies of the documents, and
 // checks what only the whole import can: series, session keys, UIDs and
 // post ids are unique, and every session and post belongs to its document.
-func prepareImport(docs []agenda.Snapshot) ([]agenda.Snapshot, error) {
-	out := make([]agenda.Snapshot, len(docs))
+func prepareImport(in []ImportDoc) ([]agenda.Snapshot, error) {
+	out := make([]agenda.Snapshot, len(in))
 	var errs []error
 	seenSeries := map[string]int{}
-	for i, d := range docs {
+	for i := range in {
+		d := in[i].Snapshot
+		path := func(kind string, j int) string {
+			p, _ := in[i].locate(kind, j)
+			return p
+		}
 		var es agenda.Errors
 		s := d.Series
 		s.Reminders = slices.Clone(s.Reminders) // Normalize sorts in place
@@ -94,7 +182,7 @@ func prepareImport(docs []agenda.Snapshot) ([]agenda.Snapshot, error) {
 		o := agenda.Snapshot{Series: s}
 		keys, uids := map[string]int{}, map[string]int{}
 		for j, sess := range d.Sessions {
-			field := fmt.Sprintf("sessions[%d]", j)
+			field := path("sessions", j)
 			sess.People = slices.Clone(sess.People) // Normalize edits in place
 			sess.Normalize(&s)
 			addErr(&es, sess.Validate(), field)
@@ -104,19 +192,19 @@ func prepareImport(docs []agenda.Snapshot) ([]agenda.Snapshot, error) {
 			}
 			if k, dup := keys[sess.Key]; dup && sess.Key != "" {
 				es = append(es, &agenda.FieldError{Field: field + ".key", Value: sess.Key,
-					Msg: fmt.Sprintf("already used by sessions[%d]", k)})
+					Msg: "already used by " + path("sessions", k)})
 			}
 			keys[sess.Key] = j
 			if k, dup := uids[sess.UID]; dup && sess.UID != "" {
 				es = append(es, &agenda.FieldError{Field: field + ".uid", Value: sess.UID,
-					Msg: fmt.Sprintf("already used by sessions[%d]", k)})
+					Msg: "already used by " + path("sessions", k)})
 			}
 			uids[sess.UID] = j
 			o.Sessions = append(o.Sessions, sess)
 		}
 		ids := map[string]int{}
 		for j, p := range d.Posts {
-			field := fmt.Sprintf("posts[%d]", j)
+			field := path("posts", j)
 			p.Normalize(&s)
 			addErr(&es, validatePost(&p), field)
 			if p.Series != s.Slug {
@@ -125,7 +213,7 @@ func prepareImport(docs []agenda.Snapshot) ([]agenda.Snapshot, error) {
 			}
 			if k, dup := ids[p.ID]; dup && p.ID != "" {
 				es = append(es, &agenda.FieldError{Field: field + ".id", Value: p.ID,
-					Msg: fmt.Sprintf("already used by posts[%d]", k)})
+					Msg: "already used by " + path("posts", k)})
 			}
 			ids[p.ID] = j
 			o.Posts = append(o.Posts, p)

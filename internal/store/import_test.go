@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,100 @@ func TestImportAllOrNothing(t *testing.T) {
 				t.Errorf("first document's series was written: %q", s.Title)
 			}
 		})
+	}
+}
+
+// TestImportRenameFreesKey: a file that renames a stored session (matched by
+// its UID) and reuses the old key for a new session imports both, whatever
+// their order in the document: UIDs claim stored sessions before keys do.
+func TestImportRenameFreesKey(t *testing.T) {
+	for _, uidFirst := range []bool{false, true} {
+		t.Run(map[bool]string{false: "key entry first", true: "uid entry first"}[uidFirst], func(t *testing.T) {
+			db, _ := newTestDB(t)
+			ctx := context.Background()
+			if _, err := db.Import(ctx, []agenda.Snapshot{{Series: madrid(),
+				Sessions: []agenda.Session{timedSession(t, "", "a", "2021-11-17T12:00", "2021-11-17T13:00")}}}); err != nil {
+				t.Fatal(err)
+			}
+			old, err := db.SessionByKey(ctx, "uclg-debates", "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			newA := timedSession(t, "", "a", "2021-11-17T09:00", "2021-11-17T10:00")
+			newA.Title = "New session A"
+			renamed := timedSession(t, "", "b", "2021-11-17T12:00", "2021-11-17T13:00")
+			renamed.UID = old.UID
+			renamed.Title = "Old A, renamed b"
+			sessions := []agenda.Session{newA, renamed}
+			if uidFirst {
+				sessions = []agenda.Session{renamed, newA}
+			}
+			res, err := db.Import(ctx, []agenda.Snapshot{{Series: madrid(), Sessions: sessions}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertEqual(t, "result", res, ImportResult{Series: 1, SessionsCreated: 1, SessionsUpdated: 1})
+			b, err := db.SessionByKey(ctx, "uclg-debates", "b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.UID != old.UID || b.Title != "Old A, renamed b" {
+				t.Errorf("b = UID %q title %q; want UID %q title %q", b.UID, b.Title, old.UID, "Old A, renamed b")
+			}
+			a, err := db.SessionByKey(ctx, "uclg-debates", "a")
+			if err != nil {
+				t.Fatalf("the new session a was lost: %v", err)
+			}
+			if a.UID == old.UID || a.Title != "New session A" {
+				t.Errorf("a = UID %q title %q; want a fresh UID and title %q", a.UID, a.Title, "New session A")
+			}
+		})
+	}
+}
+
+// TestImportErrorsNameTheSourceItem: errors of the write pass name the item
+// as its source does, not by its place in the (sorted) snapshot.
+func TestImportErrorsNameTheSourceItem(t *testing.T) {
+	db, _ := newTestDB(t)
+	ctx := context.Background()
+	other := madrid()
+	other.Slug = "other"
+	if _, err := db.Import(ctx, []agenda.Snapshot{{Series: other,
+		Sessions: []agenda.Session{timedSession(t, "", "x", "2021-11-17T12:00", "2021-11-17T13:00")}}}); err != nil {
+		t.Fatal(err)
+	}
+	x, err := db.SessionByKey(ctx, "other", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := timedSession(t, "", "moved", "2021-11-17T08:00", "2021-11-17T09:00")
+	moved.UID = x.UID
+	doc := agenda.Snapshot{Series: madrid(), Sessions: []agenda.Session{
+		moved, timedSession(t, "", "fine", "2021-11-17T12:00", "2021-11-17T13:00")},
+		Posts: []agenda.Post{{ID: "p", Title: "P", Published: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), SessionKey: "nosuch"}}}
+	// The source listed "fine" first and the post third.
+	locate := func(kind string, i int) (string, string) {
+		if kind == "sessions" {
+			return fmt.Sprintf("sessions[%d]", 1-i), fmt.Sprintf("agenda.yaml:%d", 10+10*(1-i))
+		}
+		return fmt.Sprintf("posts[%d]", i+2), "agenda.yaml:99"
+	}
+
+	_, err = db.ImportDocs(ctx, []ImportDoc{{Snapshot: doc, Locate: locate}})
+	want := `agenda.yaml:20: sessions[1].series: "uclg-debates": session ` + x.UID + ` belongs to series "other"`
+	if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, agenda.ErrInvalid) {
+		t.Fatalf("moving a session from another series: %v; want ErrInvalid containing %q", err, want)
+	}
+
+	doc.Sessions = doc.Sessions[1:]
+	_, err = db.ImportDocs(ctx, []ImportDoc{{Snapshot: doc, Locate: locate}})
+	if want := `agenda.yaml:99: posts[2].session: "nosuch"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("a post linked to no session: %v; want it to contain %q", err, want)
+	}
+
+	// Without a source, items are named by their place in the snapshot.
+	_, err = db.Import(ctx, []agenda.Snapshot{doc})
+	if want := `import series "uclg-debates": posts[0].session: "nosuch"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("a post linked to no session: %v; want it to contain %q", err, want)
 	}
 }
