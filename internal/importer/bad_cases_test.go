@@ -104,6 +104,16 @@ bad-reminder.yaml:7: series.reminders[2]: "5w": expected a whole number of minut
 }`, `bad.json:5: syntax: invalid character '}' looking for beginning of object key string`},
 	{"truncated.json", `{"series": {"slug": "s",
 "title": "T"`, `truncated.json:2: syntax: unexpected end of JSON input`},
+	// encoding/json would replace these with U+FFFD; a file is refused
+	// instead, as YAML files are.
+	{"invalid-utf8.json", "{\"series\": {\"slug\": \"s\",\n  \"title\": \"a\xffb\"}}\n",
+		`invalid-utf8.json:2: syntax: invalid UTF-8 at byte 39; expected UTF-8 text`},
+	{"lone-surrogate.json", "{\"series\": {\"slug\": \"s\",\n  \"title\": \"a\\ud800b\"}}\n",
+		`lone-surrogate.json:2: syntax: escape \ud800 at byte 39 is half of a UTF-16 surrogate pair; expected a pair (\uD83D\uDE00) or the character itself`},
+	{"duplicate-key.json", "{\"series\": {\"slug\": \"s\",\n  \"title\": \"a\", \"title\": \"b\"}}\n",
+		`duplicate-key.json:2: series.title: key given twice (first on line 2)`},
+	{"reversed-surrogates.json", "{\"series\": {\"slug\": \"s\", \"title\": \"\\udc00\\ud800\"}}\n",
+		`reversed-surrogates.json:1: syntax: escape \udc00 at byte 36 is half of a UTF-16 surrogate pair; expected a pair (\uD83D\uDE00) or the character itself`},
 	{"wrong-type.yaml", `series: {slug: s, title: T}
 sessions:
   key: a

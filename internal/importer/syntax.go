@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/agendafeed/agendafeed/internal/jsontext"
 )
 
 // Both syntaxes are read into a yaml.Node tree, so that one walker with line
@@ -88,7 +90,15 @@ func lineAt(data []byte, offset int) int {
 
 // parseJSON reads one JSON object into a yaml.Node tree whose Line fields
 // are the lines of the JSON tokens.
+//
+// Text that encoding/json would change (invalid UTF-8 and unpaired
+// surrogate escapes become U+FFFD) is refused first, as YAML refuses
+// invalid UTF-8; duplicate keys are refused by the decoder's walk, with the
+// line of the second.
 func parseJSON(name string, data []byte) (*yaml.Node, *Error) {
+	if e := jsontext.CheckEncoding(data); e != nil {
+		return nil, &Error{File: name, Line: lineAt(data, e.Offset), Field: "syntax", Msg: e.Error()}
+	}
 	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
 	// Newline offsets, so that a token's line is a binary search away.
