@@ -98,6 +98,9 @@ func TestBadRequests(t *testing.T) {
 			body: "series:\n  slug: imp\n  title: Imp\nsessions:\n  - key: a\n    title: A\n    venu: Hall\n    start: 2021-11-17T12:00\n    end: 2021-11-17T13:00\n"}, 422, `request:7: sessions[0]: unknown key "venu"; did you mean "venue"?`, "sessions[0]", 0},
 		{"import: two errors", req{method: "POST", path: "/api/v1/import", header: ct("application/yaml"),
 			body: "series:\n  slug: imp\nsessions:\n  - key: a\n    title: A\n    start: 2021-03-28T02:30\n    end: 2021-03-28T04:00\n"}, 422, `request:2: series.title: "": required: 1-300 characters on one line`, "series.title", 2},
+		{"import: a post links a missing session", req{method: "POST", path: "/api/v1/import", header: ct("application/yaml"),
+			body: "series:\n  slug: debates\n  title: Debates\nposts:\n  - id: old\n    title: Old\n    published: 2021-01-01T10:00:00Z\n  - id: new\n    title: New\n    published: 2022-01-01T10:00:00Z\n    session: nope\n"},
+			422, `request:8: posts[1].session: "nope": expected the key of a session of series "debates"`, "posts[1].session", 0},
 		{"import: syntax", req{method: "POST", path: "/api/v1/import", body: `{"series": `}, 422, "request:1: syntax: unexpected end of JSON input", "syntax", 0},
 
 		// 404, 405, 409, 412.

@@ -76,9 +76,16 @@ func bodyOf(err error, status int) errorBody {
 	var items []errorBody
 	var ies importer.Errors
 	var ie *importer.Error
+	var ite *store.ItemError
 	var fes agenda.Errors
 	var fe *agenda.FieldError
 	switch {
+	case errors.As(err, &ite) && ite.File != "" && errors.As(ite.Err, &fes):
+		// What the store found while importing a file, in the form of the
+		// importer's own errors.
+		for _, e := range fes {
+			items = append(items, errorBody{Error: fmt.Sprintf("%s:%d: %v", ite.File, ite.Line, e), Field: e.Field, Value: e.Value, Line: ite.Line})
+		}
 	case errors.As(err, &ies):
 		for _, e := range ies {
 			items = append(items, errorBody{Error: e.Error(), Field: e.Field, Line: e.Line})

@@ -98,18 +98,18 @@ type File struct {
 type origin struct{ index, line int }
 
 // Locate names session or post i of the snapshot (kind "sessions" or
-// "posts") as the file does: its path ("sessions[3]") and its position
-// ("agenda.yaml:12"). It fits store.ImportDoc.Locate.
-func (f *File) Locate(kind string, i int) (path, pos string) {
+// "posts") as the file does: its path ("sessions[3]"), the file's name and
+// the item's line. It fits store.ImportDoc.Locate.
+func (f *File) Locate(kind string, i int) (path, file string, line int) {
 	list := f.sessions
 	if kind == "posts" {
 		list = f.posts
 	}
 	if i < 0 || i >= len(list) {
-		return fmt.Sprintf("%s[%d]", kind, i), ""
+		return fmt.Sprintf("%s[%d]", kind, i), "", 0
 	}
 	o := list[i]
-	return fmt.Sprintf("%s[%d]", kind, o.index), fmt.Sprintf("%s:%d", f.name, o.line)
+	return fmt.Sprintf("%s[%d]", kind, o.index), f.name, o.line
 }
 
 // ParseFile is Parse, keeping where each session and post is in the file.

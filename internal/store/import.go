@@ -23,16 +23,16 @@ type ImportDoc struct {
 	Snapshot agenda.Snapshot
 	// Locate, when set, names session or post i of Snapshot (kind
 	// "sessions" or "posts") in errors as its source does: its path there
-	// ("sessions[3]": a snapshot is sorted, its source need not be) and a
-	// position such as "agenda.yaml:12", or "" when there is none. Nil
-	// names items by their index in the snapshot.
-	Locate func(kind string, i int) (path, pos string)
+	// ("sessions[3]": a snapshot is sorted, its source need not be), the
+	// source's name and the item's line, or "" and 0 when there are none.
+	// Nil names items by their index in the snapshot.
+	Locate func(kind string, i int) (path, file string, line int)
 }
 
 // locate names item i of a document for errors.
-func (d *ImportDoc) locate(kind string, i int) (path, pos string) {
+func (d *ImportDoc) locate(kind string, i int) (path, file string, line int) {
 	if d.Locate == nil {
-		return fmt.Sprintf("%s[%d]", kind, i), ""
+		return fmt.Sprintf("%s[%d]", kind, i), "", 0
 	}
 	return d.Locate(kind, i)
 }
@@ -115,34 +115,33 @@ func uidsFirst(sessions []agenda.Session) []int {
 	return order
 }
 
-// itemError is an error of one session or post found while writing, named
-// as its source names it.
-type itemError struct {
-	series string
-	pos    string // "agenda.yaml:12", or "" without a source
-	err    error  // with the item's path in front
+// ItemError is a problem with one session or post of an import found
+// while writing (a UID of another series, a post linked to no stored
+// session, a rename onto a taken key), named as its source names it.
+type ItemError struct {
+	Series string
+	File   string // the source, "" without one
+	Line   int    // the item's line in File
+	Err    error  // with the item's path ("sessions[1]") in front
 }
 
-func (e *itemError) Error() string {
-	if e.pos == "" {
-		return fmt.Sprintf("import series %q: %v", e.series, e.err)
+func (e *ItemError) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("import series %q: %v", e.Series, e.Err)
 	}
 	// One line per problem, each with the position, as the importer writes.
-	lines := strings.Split(e.err.Error(), "\n")
-	for i, l := range lines {
-		lines[i] = e.pos + ": " + l
-	}
-	return strings.Join(lines, "\n")
+	pos := fmt.Sprintf("%s:%d: ", e.File, e.Line)
+	return pos + strings.ReplaceAll(e.Err.Error(), "\n", "\n"+pos)
 }
 
-func (e *itemError) Unwrap() error { return e.err }
+func (e *ItemError) Unwrap() error { return e.Err }
 
 func itemErr(d *ImportDoc, series, kind string, i int, err error) error {
 	if errors.Is(err, ErrBusy) {
 		return err
 	}
-	path, pos := d.locate(kind, i)
-	return &itemError{series: series, pos: pos, err: prefixErr(err, path)}
+	path, file, line := d.locate(kind, i)
+	return &ItemError{Series: series, File: file, Line: line, Err: prefixErr(err, path)}
 }
 
 func count(oc outcome, created_, updated_, unchanged_ *int) {
@@ -166,7 +165,7 @@ func prepareImport(in []ImportDoc) ([]agenda.Snapshot, error) {
 	for i := range in {
 		d := in[i].Snapshot
 		path := func(kind string, j int) string {
-			p, _ := in[i].locate(kind, j)
+			p, _, _ := in[i].locate(kind, j)
 			return p
 		}
 		var es agenda.Errors

@@ -237,11 +237,11 @@ func TestImportErrorsNameTheSourceItem(t *testing.T) {
 		moved, timedSession(t, "", "fine", "2021-11-17T12:00", "2021-11-17T13:00")},
 		Posts: []agenda.Post{{ID: "p", Title: "P", Published: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), SessionKey: "nosuch"}}}
 	// The source listed "fine" first and the post third.
-	locate := func(kind string, i int) (string, string) {
+	locate := func(kind string, i int) (string, string, int) {
 		if kind == "sessions" {
-			return fmt.Sprintf("sessions[%d]", 1-i), fmt.Sprintf("agenda.yaml:%d", 10+10*(1-i))
+			return fmt.Sprintf("sessions[%d]", 1-i), "agenda.yaml", 10 + 10*(1-i)
 		}
-		return fmt.Sprintf("posts[%d]", i+2), "agenda.yaml:99"
+		return fmt.Sprintf("posts[%d]", i+2), "agenda.yaml", 99
 	}
 
 	_, err = db.ImportDocs(ctx, []ImportDoc{{Snapshot: doc, Locate: locate}})
