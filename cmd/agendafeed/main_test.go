@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -379,5 +380,29 @@ sessions:
 	}
 	if show := te.must("session", "show", "deb/a"); strings.Contains(show, "u@agenda.example.org") || !strings.Contains(show, "New session A") {
 		t.Errorf("deb/a:\n%s", show)
+	}
+}
+
+// Read-only commands work while another process's import holds the write
+// lock: opening a current database does not take it.
+func TestReadWhileAnotherProcessWrites(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	raw, err := sql.Open("sqlite", "file:"+te.env["AGENDAFEED_DATABASE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // ends with the test
+	if out := te.must("series", "list"); out == "" {
+		t.Error("series list printed nothing")
 	}
 }
