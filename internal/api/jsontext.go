@@ -65,7 +65,7 @@ func findInexact(doc any, t reflect.Type, path string) (string, string, bool) {
 		switch t.Kind() {
 		case reflect.Map:
 			for _, k := range keys {
-				if p, w, ok := findInexact(x[k], t.Elem(), join(path, k)); ok {
+				if p, w, ok := findInexact(x[k], t.Elem(), jsontext.Join(path, k)); ok {
 					return p, w, true
 				}
 			}
@@ -75,11 +75,11 @@ func findInexact(doc any, t reflect.Type, path string) (string, string, bool) {
 				ft, exact := fields[k]
 				if !exact {
 					if name, ok := foldedField(fields, k); ok {
-						return join(path, k), name, true
+						return jsontext.Join(path, k), name, true
 					}
 					continue // unknown: the decoder names it
 				}
-				if p, w, ok := findInexact(x[k], ft, join(path, k)); ok {
+				if p, w, ok := findInexact(x[k], ft, jsontext.Join(path, k)); ok {
 					return p, w, true
 				}
 			}

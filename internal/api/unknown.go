@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/json"
+	"github.com/agendafeed/agendafeed/internal/jsontext"
 	"reflect"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ func findUnknown(doc any, t reflect.Type, path, name string) (string, bool) {
 		switch t.Kind() {
 		case reflect.Map:
 			for _, k := range keys {
-				if p, ok := findUnknown(x[k], t.Elem(), join(path, k), name); ok {
+				if p, ok := findUnknown(x[k], t.Elem(), jsontext.Join(path, k), name); ok {
 					return p, true
 				}
 			}
@@ -61,11 +62,11 @@ func findUnknown(doc any, t reflect.Type, path, name string) (string, bool) {
 				ft, known := fieldType(fields, k)
 				if !known {
 					if k == name {
-						return join(path, k), true
+						return jsontext.Join(path, k), true
 					}
 					continue
 				}
-				if p, ok := findUnknown(x[k], ft, join(path, k), name); ok {
+				if p, ok := findUnknown(x[k], ft, jsontext.Join(path, k), name); ok {
 					return p, true
 				}
 			}
@@ -80,13 +81,6 @@ func findUnknown(doc any, t reflect.Type, path, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // structFields lists the JSON names of t's fields, embedded structs' fields

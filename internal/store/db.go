@@ -21,8 +21,9 @@
 //     makes it unconditional; any other value, 0 included (a session's
 //     first sequence is 0), requires the row to exist at exactly that value,
 //     else the write fails with an error wrapping agenda.ErrConflict and
-//     changes nothing. A negative value other than Any is a field error
-//     (errors.Is(err, agenda.ErrInvalid)).
+//     changes nothing. A put also takes Absent: create only, failing with
+//     agenda.ErrConflict if the row exists (condition.go). Any other
+//     negative value is a field error (errors.Is(err, agenda.ErrInvalid)).
 //   - A put that changes nothing writes nothing: no revision, sequence,
 //     version or updated change, so re-importing a file is idempotent.
 //   - Every change to what a series publishes bumps that series' Revision by
