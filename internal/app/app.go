@@ -108,8 +108,9 @@ func (a *App) Config() config.Config { return a.cfg }
 // Publisher is the app's publisher (its manifest names every published file).
 func (a *App) Publisher() *publish.Publisher { return a.pub }
 
-// Close closes the database.
-func (a *App) Close() error { return a.db.Close() }
+// Close releases the output directory (another process may then publish
+// there) and closes the database.
+func (a *App) Close() error { return errors.Join(a.pub.Close(), a.db.Close()) }
 
 // Pass runs one regeneration pass and records its result. When the UTC day
 // has changed since the last pass, every series is re-rendered (force), so

@@ -109,12 +109,13 @@ func TestPassLeavesNoDescriptorOpen(t *testing.T) {
 			for i := range 30 {
 				src.Put(publishtest.MakeSnapshot(fmt.Sprintf("s%02d", i), 1, 1+i%3))
 			}
-			before := openFDs(t)
 			r := &publishtest.StreamingRenderer{Renderer: publishtest.Renderer{PerSession: 50}, PanicAdd: "s25"}
 			p, err := publish.New(publish.Options{Dir: t.TempDir(), Source: src, Renderer: r, BatchFiles: 1, Workers: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer p.Close()
+			before := openFDs(t) // the publisher's own: its lock file
 			if budget >= 0 {
 				publish.SetHeldBudget(p, budget)
 			}

@@ -26,6 +26,10 @@ func TestMain(m *testing.M) {
 		crashHelper(dir)
 		os.Exit(0)
 	}
+	if dir := os.Getenv(lockEnv); dir != "" {
+		lockHelper(dir)
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
@@ -149,7 +153,7 @@ func checkCrashInvariant(t *testing.T, dir string) (int64, int) {
 			return nil
 		}
 		if strings.HasPrefix(name, ".") {
-			if name == publish.ManifestName || name == ".pending" {
+			if name == publish.ManifestName || name == ".pending" || name == publish.LockName {
 				return nil
 			}
 			if !strings.Contains(name, ".tmp-") {

@@ -28,6 +28,11 @@
 // build), and at the end. When each is stored, every file it lists holds
 // the bytes it hashes (files renamed into place later may not, until the
 // next one: the server checks). Only the second is written to disk.
+//
+// One publisher per directory. New locks the output directory (LockName)
+// until Close: a second publisher, in this process or another (generate
+// while serve runs, a second serve), would delete the first one's temp
+// files, staged directories and journal as a killed process's leftovers.
 package publish
 
 import (
@@ -161,6 +166,17 @@ var errSuperseded = errors.New("all-series files: left for the next pass, which 
 // still rebuilt at least this often.
 const maxStale = 30 * time.Second
 
+// LockName is the lock file in the output directory that a Publisher
+// holds (flock) from New to Close. Like the manifest it starts with a
+// dot: it is never published, cleaned or served.
+const LockName = ".lock"
+
+// ErrClosed is returned by Pass after Close.
+var ErrClosed = errors.New("publish: publisher closed")
+
+// errLocked: another Publisher holds the output directory's lock.
+var errLocked = errors.New("locked")
+
 // PanicError is returned by Pass when a renderer or the source panicked;
 // the pass is abandoned, and what it had published stays consistent.
 type PanicError struct {
@@ -182,7 +198,12 @@ type Publisher struct {
 
 	held heldFiles // files a pass keeps open until they are durable
 
-	passMu sync.Mutex // one pass at a time
+	// lock holds the output directory's lock file (lockDir) until Close;
+	// nil where there is no flock.
+	lock *os.File
+
+	passMu sync.Mutex // one pass at a time; Close takes it too
+	closed bool       // under passMu
 	cur    atomic.Pointer[Manifest]
 	// superseded is set by Supersede, cleared when a pass starts.
 	superseded atomic.Bool
@@ -213,11 +234,13 @@ const batchFiles = 4096
 // dirty_background_ratio (10% of memory, 2.4 GB here).
 const batchBytes = 32 << 20
 
-// New opens the output directory: it deletes temp files a killed process
-// left, loads the manifest if there is one (so a restart neither rewrites
+// New opens the output directory: it locks it (LockName; an error if
+// another Publisher holds it), deletes temp files a killed process left,
+// loads the manifest if there is one (so a restart neither rewrites
 // unchanged files nor changes their Last-Modified) and deletes the files
-// that manifest marks obsolete. An unreadable manifest is an error.
-func New(opts Options) (*Publisher, error) {
+// that manifest marks obsolete. An unreadable manifest is an error. Close
+// releases the directory.
+func New(opts Options) (_ *Publisher, err error) {
 	if opts.Dir == "" || opts.Source == nil || opts.Renderer == nil {
 		return nil, errors.New("publish: Dir, Source and Renderer are required")
 	}
@@ -236,6 +259,21 @@ func New(opts Options) (*Publisher, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output dir: %w", err)
 	}
+	// Before anything is cleaned: what looks like a killed process's
+	// leftovers may be a running one's pass.
+	lock, err := lockDir(opts.Dir)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("output directory %s: another agendafeed process (serve or generate) is publishing there; "+
+			"stop it first, or give this one another output directory", opts.Dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("output directory %s: %w", opts.Dir, err)
+	}
+	defer func() {
+		if err != nil && lock != nil {
+			lock.Close()
+		}
+	}()
 	if _, err := cleanTemps(opts.Dir); err != nil {
 		return nil, err
 	}
@@ -243,7 +281,8 @@ func New(opts Options) (*Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers, batch: opts.BatchFiles, batchBytes: opts.BatchBytes}
+	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers,
+		batch: opts.BatchFiles, batchBytes: opts.BatchBytes, lock: lock}
 	p.held.max = heldFileBudget()
 	if _, err := p.removeFiles(m.Obsolete, m); err != nil {
 		return nil, err
@@ -270,6 +309,26 @@ func New(opts Options) (*Publisher, error) {
 	}
 	p.cur.Store(m)
 	return p, nil
+}
+
+// Close releases the output directory for another Publisher, once the
+// running pass, if any, has ended; Pass then returns ErrClosed. The lock
+// file stays: removing it would let a process that opened it before the
+// removal and one that creates it anew both hold a lock.
+func (p *Publisher) Close() error {
+	p.passMu.Lock()
+	defer p.passMu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if p.lock == nil {
+		return nil
+	}
+	if err := p.lock.Close(); err != nil { // releases the flock
+		return fmt.Errorf("release output directory %s: %w", p.dir, err)
+	}
+	return nil
 }
 
 // Supersede tells the running pass, if any, that a newer edit waits for
@@ -299,6 +358,9 @@ func (p *Publisher) Dir() string { return p.dir }
 func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error) {
 	p.passMu.Lock()
 	defer p.passMu.Unlock()
+	if p.closed {
+		return res, ErrClosed
+	}
 	p.superseded.Store(false) // this pass reads the edits made so far
 	// After the committer has stopped (a later defer): files of batches
 	// it discarded are still held.

@@ -51,7 +51,17 @@ func newPublisher(t *testing.T, dir string, src publish.Source, r publish.Render
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(func() { p.Close() })
 	return p
+}
+
+// closePublisher closes p, as a process that stops does, so that another
+// Publisher can open its directory.
+func closePublisher(t *testing.T, p *publish.Publisher) {
+	t.Helper()
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 }
 
 func pass(t *testing.T, p *publish.Publisher, force bool) publish.Result {
@@ -91,6 +101,7 @@ func checkConsistent(t *testing.T, dir string, m publish.Manifest) {
 	t.Helper()
 	onDisk := diskState(t, dir)
 	delete(onDisk, publish.ManifestName)
+	delete(onDisk, publish.LockName)
 	checkListed(t, dir, m)
 	for path, fi := range m.Files {
 		if fi.ContentType != fi.Kind.ContentType() || fi.Path != path {
@@ -161,6 +172,7 @@ func TestPassPublishesAndSkipsUnchanged(t *testing.T) {
 	if m3 := p.Manifest(); m3.Version != m1.Version {
 		t.Errorf("a forced pass that changed nothing moved the manifest: version %d -> %d", m1.Version, m3.Version)
 	}
+	closePublisher(t, p)
 	p = newPublisher(t, dir, src, r, c)
 	if res := pass(t, p, true); res.FilesWritten != 0 || p.Manifest().Version != m1.Version {
 		t.Errorf("forced pass after a restart: %+v, manifest version %d -> %d", res, m1.Version, p.Manifest().Version)
@@ -304,6 +316,7 @@ func TestNewReloadsManifestAndCleansUp(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, publish.ManifestName), b, 0o644)
 
 	c.Add(time.Hour)
+	closePublisher(t, p)
 	p2 := newPublisher(t, dir, src, r, c)
 	m2 := p2.Manifest()
 	if m2.Version != m1.Version || len(m2.Files) != len(m1.Files) {
@@ -546,7 +559,7 @@ func dotEntries(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(d.Name(), ".") && d.Name() != publish.ManifestName && path != dir {
+		if err == nil && strings.HasPrefix(d.Name(), ".") && d.Name() != publish.ManifestName && d.Name() != publish.LockName && path != dir {
 			rel, _ := filepath.Rel(dir, path)
 			out = append(out, filepath.ToSlash(rel))
 		}
@@ -673,6 +686,7 @@ func TestNewRemovesUnlistedStagedSeries(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".pending"), []byte(journal), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	closePublisher(t, p)
 	p2 := newPublisher(t, dir, src, r, newClock())
 	for _, gone := range []string{"tunis", ".lima.tmp-00aa", ".pending"} {
 		if _, err := os.Lstat(filepath.Join(dir, gone)); !errors.Is(err, fs.ErrNotExist) {
