@@ -39,8 +39,9 @@ type Manifest struct {
 	// Combined is set once the all-series files have been rendered.
 	Combined bool `json:"combined,omitempty"`
 	// Obsolete lists files that this manifest no longer lists but that may
-	// still exist because the process stopped before deleting them; New
-	// deletes them.
+	// still exist because the process stopped before deleting them (or an
+	// earlier pass could not write its manifest), and, as "<slug>/", the
+	// directories of series it no longer publishes; New deletes them.
 	Obsolete []string `json:"obsolete,omitempty"`
 }
 

@@ -213,6 +213,14 @@ type Publisher struct {
 	// dirty is set when the manifest in memory is ahead of the one on
 	// disk (a failed manifest write), so the next pass writes it.
 	dirty bool
+	// obsolete holds the paths that no manifest lists any more but that
+	// may still be on disk, and the directories of removed series
+	// ("<slug>/"): until they are deleted, every manifest written lists
+	// them as obsolete. A pass that cannot write its manifest, or panics
+	// after serving its interim one, is not the last to know of them:
+	// the next pass's manifest starts from the served one, which no
+	// longer lists them. Only passes (and New) touch it.
+	obsolete map[string]bool
 }
 
 // memLimit bounds how much of one output is held in memory; past it the
@@ -282,16 +290,19 @@ func New(opts Options) (_ *Publisher, err error) {
 		return nil, err
 	}
 	p := &Publisher{dir: opts.Dir, src: opts.Source, r: opts.Renderer, now: opts.Now, workers: opts.Workers,
-		batch: opts.BatchFiles, batchBytes: opts.BatchBytes, lock: lock}
+		batch: opts.BatchFiles, batchBytes: opts.BatchBytes, lock: lock, obsolete: map[string]bool{}}
 	p.held.max = heldFileBudget()
-	if _, err := p.removeFiles(m.Obsolete, m); err != nil {
+	for _, path := range m.Obsolete {
+		p.obsolete[path] = true
+	}
+	if _, err := p.sweep(m); err != nil {
 		return nil, err
 	}
 	pending, err := readJournal(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.removeFiles(pending, m); err != nil {
+	if _, _, err := p.removeFiles(pending, m); err != nil {
 		return nil, err
 	}
 	for _, path := range pending {
@@ -395,7 +406,11 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		}
 	}
 	if !force && len(moved) == 0 && len(removed) == 0 && old.Combined && !p.dirty {
-		return res, errors.Join(errs...) // the common case: nothing to do
+		// The common case: nothing to do but retry deleting what an
+		// earlier pass could not (old is the manifest on disk).
+		n, err := p.sweep(old)
+		res.FilesRemoved = n
+		return res, errors.Join(append(errs, err)...)
 	}
 	slices.Sort(moved)
 	slices.Sort(removed)
@@ -413,6 +428,9 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 		st.ownFiles[fi.Series] = append(st.ownFiles[fi.Series], path)
 	}
 	defer st.journal.close()
+	// What this pass made obsolete but did not delete (it panicked, or
+	// could not write its manifest) is deleted after a later manifest.
+	defer st.keepObsolete()
 	defer st.stopCommitter() // before the journal closes
 
 	// Series whose revision moved, Workers at a time; with a streaming
@@ -480,20 +498,24 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 	if err := ctx.Err(); err != nil {
 		errs = append(errs, err)
 	}
-	changed := p.dirty || st.served || res.FilesWritten > 0 || len(st.obsolete) > 0 ||
+	changed := p.dirty || st.served || res.FilesWritten > 0 || len(st.obsolete) > 0 || len(st.obsoleteDirs) > 0 ||
 		combined != st.old.Combined || !maps.Equal(st.revs, st.old.Revisions)
 	if !changed {
-		return res, errors.Join(errs...)
+		// No interim manifest was served: the current one is on disk.
+		n, err := p.sweep(p.cur.Load())
+		res.FilesRemoved = n
+		return res, errors.Join(append(errs, err)...)
 	}
 
+	st.keepObsolete()
 	m := &Manifest{
 		Version:   p.cur.Load().Version + 1, // past an interim one
 		Generated: p.now(),
 		Revisions: st.revs,
 		Files:     st.delta.onto(st.base),
 		Combined:  combined,
-		Obsolete:  st.obsolete,
 	}
+	m.Obsolete = p.obsoleteFor(m)
 	if err := m.save(p.dir); err != nil {
 		// The files are published; serve them, and write the manifest
 		// again next pass.
@@ -506,26 +528,97 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (res Result, err error
 	if err := st.journal.finish(); err != nil {
 		errs = append(errs, err)
 	}
-	n, err := p.removeFiles(st.obsolete, m)
+	n, err := p.sweep(m)
 	res.FilesRemoved = n
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for _, slug := range st.obsoleteDirs {
-		if _, still := m.Revisions[slug]; !still {
-			if err := os.RemoveAll(filepath.Join(p.dir, slug)); err != nil {
-				errs = append(errs, fmt.Errorf("remove series dir %s: %w", slug, err))
-			}
-		}
-	}
 	return res, errors.Join(errs...)
 }
 
+// keepObsolete hands what the pass made obsolete to the Publisher, which
+// keeps it until it is deleted.
+func (st *passState) keepObsolete() {
+	for _, path := range st.obsolete {
+		st.p.obsolete[path] = true
+	}
+	for _, slug := range st.obsoleteDirs {
+		st.p.obsolete[slug+"/"] = true
+	}
+	st.obsolete, st.obsoleteDirs = nil, nil
+}
+
+// obsoleteFor lists, sorted, the obsolete paths m does not list (files)
+// or publish (series directories): those a manifest must mark obsolete.
+func (p *Publisher) obsoleteFor(m *Manifest) []string {
+	var out []string
+	for path := range p.obsolete {
+		if !m.lists(path) {
+			out = append(out, path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lists reports whether m publishes path: a file it lists, or "<slug>/"
+// of a series it publishes.
+func (m *Manifest) lists(path string) bool {
+	if slug, ok := strings.CutSuffix(path, "/"); ok {
+		_, published := m.Revisions[slug]
+		return published
+	}
+	_, listed := m.Files[path]
+	return listed
+}
+
+// sweep deletes the obsolete files and series directories that m, the
+// manifest on disk, does not list, and forgets those deleted, already
+// gone, or listed again; what it could not delete it keeps, for the next
+// pass (and the next manifest) to try again. It returns how many files it
+// deleted.
+func (p *Publisher) sweep(m *Manifest) (int, error) {
+	if len(p.obsolete) == 0 {
+		return 0, nil
+	}
+	var files, dirs []string
+	for _, path := range slices.Sorted(maps.Keys(p.obsolete)) {
+		// A hand-edited manifest's entries are checked like its files.
+		switch slug, isDir := strings.CutSuffix(path, "/"); {
+		case m.lists(path) || isDir && !agenda.ValidSlug(slug) || !isDir && checkPath(path) != nil:
+			delete(p.obsolete, path)
+		case isDir:
+			dirs = append(dirs, slug)
+		default:
+			files = append(files, path)
+		}
+	}
+	n, left, err := p.removeFiles(files, m)
+	errs := []error{err}
+	for _, path := range files {
+		delete(p.obsolete, path)
+	}
+	for _, path := range left {
+		p.obsolete[path] = true
+	}
+	// After the files: a series directory goes whole, as the series did.
+	for _, slug := range dirs {
+		if err := os.RemoveAll(filepath.Join(p.dir, slug)); err != nil {
+			errs = append(errs, fmt.Errorf("remove series dir %s: %w", slug, err))
+			continue
+		}
+		delete(p.obsolete, slug+"/")
+	}
+	return n, errors.Join(errs...)
+}
+
 // removeFiles deletes obsolete files that m does not list, then syncs the
-// directories they were in. It returns how many it deleted.
-func (p *Publisher) removeFiles(paths []string, m *Manifest) (int, error) {
+// directories they were in. It returns how many it deleted, and those it
+// could not delete.
+func (p *Publisher) removeFiles(paths []string, m *Manifest) (int, []string, error) {
 	n := 0
 	dirs := map[string]bool{}
+	var left []string
 	var errs []error
 	for _, path := range paths {
 		if _, listed := m.Files[path]; listed || checkPath(path) != nil {
@@ -538,13 +631,14 @@ func (p *Publisher) removeFiles(paths []string, m *Manifest) (int, error) {
 			n++
 			dirs[filepath.Dir(full)] = true
 		case !errors.Is(err, os.ErrNotExist):
+			left = append(left, path)
 			errs = append(errs, fmt.Errorf("remove %s: %w", path, err))
 		}
 	}
 	if err := syncDirs(p.dir, slices.Sorted(maps.Keys(dirs))); err != nil && !errors.Is(err, os.ErrNotExist) {
 		errs = append(errs, err)
 	}
-	return n, errors.Join(errs...)
+	return n, left, errors.Join(errs...)
 }
 
 // passState is one pass's work in progress. Only the pass goroutine
