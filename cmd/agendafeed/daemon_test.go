@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -31,7 +32,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// The daemon as a process: `serve -demo` publishes and serves, and SIGTERM
+// The daemon as a process: `serve -demo` publishes and serves, a
+// `generate` into its output directory is refused meanwhile, and SIGTERM
 // (as a service manager sends) makes it stop and exit 0.
 func TestServeStopsOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
@@ -86,6 +88,21 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 		t.Fatalf("GET the demo calendar: %s", resp.Status)
 	}
 
+	// A second process publishing into the same directory would delete the
+	// daemon's temp files under it: `generate` is refused while it runs,
+	// and works once it has stopped.
+	generate := func() (string, error) {
+		g := exec.Command(os.Args[0], "-test.run=^$", "--", "generate")
+		g.Env = cmd.Env
+		out, err := g.CombinedOutput()
+		return string(out), err
+	}
+	out, err := generate()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(out, "another agendafeed process (serve or generate) is publishing there") {
+		t.Errorf("generate while serve runs: %v, want exit status 1 and the lock's message; output:\n%s", err, out)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -104,5 +121,8 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "msg=stopped") {
 		t.Errorf("no \"stopped\" log line:\n%s", log.String())
+	}
+	if out, err := generate(); err != nil {
+		t.Errorf("generate after serve stopped: %v\n%s", err, out)
 	}
 }
