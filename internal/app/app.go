@@ -209,7 +209,7 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		return err
 	}, time.Duration(a.cfg.Debounce), a.log, a.now)
 	if err != nil {
-		return fmt.Errorf("schedule %q: %w", a.cfg.Cron, err)
+		return fmt.Errorf("start the scheduler: %w", err) // err names the spec
 	}
 	// An edit made while a pass rebuilds the all-series files would wait
 	// for them (~3 s at 1,000 series); the pass leaves them to the next.
