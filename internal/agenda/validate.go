@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Length limits, in characters. Generous for real agendas, small enough that
@@ -40,18 +42,29 @@ var (
 	slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
 	// A practical subset of BCP 47: language, optional script, region and variants.
 	langRE = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$`)
-	tagRE  = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} ._+#-]*$`)
+	// After its first letter or digit a tag may hold combining marks
+	// (Devanagari vowel signs: "हिंदी") and modifier letters (the Japanese
+	// long-vowel mark: "ラーメン").
+	tagRE = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{Lm}\p{M}\p{N} ._+#-]*$`)
 )
 
-// NormalizeText turns CRLF and lone CR into LF. Every way in calls it before
-// validation, so a file saved on Windows is accepted and no CR ever reaches a
-// calendar, where it could start a new property.
+// NormalizeText turns CRLF and lone CR into LF, and text into Unicode NFC.
+// Every way in calls it before validation, so a file saved on Windows is
+// accepted and no CR ever reaches a calendar, where it could start a new
+// property; and "José" typed on a Mac (decomposed, NFD) is the same
+// speaker, tag or title as "José" pasted from a web page (NFC), rather than
+// a second person with an identical-looking name.
 func NormalizeText(s string) string {
-	if !strings.Contains(s, "\r") {
-		return s
+	if strings.Contains(s, "\r") {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	return norm.NFC.String(s) // s itself when already NFC (all ASCII is)
 }
+
+// normalizeName is NormalizeLine with runs of white space inside made one
+// space: people are matched by name, and "Emilia  Saiz" is nobody else than
+// "Emilia Saiz".
+func normalizeName(s string) string { return strings.Join(strings.Fields(NormalizeText(s)), " ") }
 
 // NormalizeLine trims a one-line field.
 func NormalizeLine(s string) string { return strings.TrimSpace(NormalizeText(s)) }
@@ -129,7 +142,7 @@ func (s *Session) Normalize(series *Series) {
 	s.People = slices.Clone(s.People)
 	for i := range s.People {
 		p := &s.People[i]
-		p.Name = NormalizeLine(p.Name)
+		p.Name = normalizeName(p.Name)
 		p.Affiliation = NormalizeLine(p.Affiliation)
 		p.URL = strings.TrimSpace(p.URL)
 		p.Role = Role(strings.ToLower(strings.TrimSpace(string(p.Role))))
@@ -312,7 +325,7 @@ func (p *Post) Validate() error {
 
 // Normalize cleans a person in place.
 func (p *Person) Normalize() {
-	p.Name = NormalizeLine(p.Name)
+	p.Name = normalizeName(p.Name)
 	p.Affiliation = NormalizeLine(p.Affiliation)
 	p.URL = strings.TrimSpace(p.URL)
 }

@@ -35,3 +35,59 @@ func TestCheckURL(t *testing.T) {
 		})
 	}
 }
+
+// Text typed on different systems is one text: decomposed (NFD, as macOS
+// keyboards and file names give it) and composed (NFC) accents, and runs of
+// spaces inside a name, must not make two speakers or two tags.
+func TestNormalizeUnicode(t *testing.T) {
+	const nfd, nfc = "Jose\u0301 Pe\u0301rez", "José Pérez"
+	s := Session{Title: "Cafe\u0301 with " + nfd, Tags: []string{"cafe\u0301", "café"},
+		People: []Participant{{Person: Person{Name: "  Jose\u0301   Pe\u0301rez "}, Role: RoleSpeaker}}}
+	s.Normalize(&Series{Slug: "s", Zone: "Europe/Madrid", Language: "es"})
+	if s.Title != "Café with "+nfc {
+		t.Errorf("title %q, want NFC %q", s.Title, "Café with "+nfc)
+	}
+	if len(s.Tags) != 1 || s.Tags[0] != "café" {
+		t.Errorf("tags %q, want one NFC tag café", s.Tags)
+	}
+	if s.People[0].Name != nfc {
+		t.Errorf("person %q, want %q", s.People[0].Name, nfc)
+	}
+	p := Person{Name: "Emilia \t Saiz"}
+	p.Normalize()
+	if p.Name != "Emilia Saiz" {
+		t.Errorf("person %q, want %q", p.Name, "Emilia Saiz")
+	}
+	if got := NormalizeText("a\r\nb\rc"); got != "a\nb\nc" {
+		t.Errorf("line ends: %q", got)
+	}
+}
+
+func TestTags(t *testing.T) {
+	const msg = "expected letters, digits, spaces and . _ + # - only, starting with a letter or digit"
+	tests := []struct{ tag, want string }{
+		{"energy", ""},
+		{"c++", ""},
+		{"हिंदी", ""},    // Devanagari vowel sign and anusvara: combining marks
+		{"ラーメン", ""},     // the long-vowel mark is a modifier letter
+		{"café", ""},     // NFC; its NFD form is normalised to it first
+		{"-energy", msg}, // must start with a letter or digit
+		{"\u0301cafe", msg},
+		{"a/b", msg},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag, func(t *testing.T) {
+			s := Session{Key: "k", Title: "T", Tags: []string{tt.tag}}
+			s.Normalize(&Series{Slug: "s", Zone: "Europe/Madrid", Language: "en"})
+			var got string
+			for _, fe := range s.Validate().(Errors) {
+				if fe.Field == "tags[0]" {
+					got = fe.Msg
+				}
+			}
+			if got != tt.want {
+				t.Errorf("tag %q: %q, want %q", tt.tag, got, tt.want)
+			}
+		})
+	}
+}
