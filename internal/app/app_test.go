@@ -245,6 +245,15 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if r := get(t, calURL+"?reminders=soon"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("?reminders=soon: %s, want 400", r.Status)
 	}
+	// One session's calendar with the subscriber's reminders: one alarm,
+	// 90 minutes before (the demo's default reminders differ).
+	sessURL := base + "/cities-are-listening/sessions/smart-recovery-post-covid.ics"
+	if sb := body(t, get(t, sessURL+"?reminders=90m")); strings.Count(sb, "BEGIN:VALARM") != 1 || !strings.Contains(sb, "TRIGGER:-PT1H30M") {
+		t.Errorf("session ?reminders=90m: %d alarms, TRIGGER:-PT1H30M present: %v", strings.Count(sb, "BEGIN:VALARM"), strings.Contains(sb, "TRIGGER:-PT1H30M"))
+	}
+	if r := get(t, sessURL+"?tag=x"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("session ?tag=: %s, want 400", r.Status)
+	}
 	speaker := body(t, get(t, base+"/calendar.ics?speaker=Carola+Gunnarsson"))
 	if strings.Count(speaker, "BEGIN:VEVENT") != 1 {
 		t.Errorf("?speaker= kept %d events, want 1", strings.Count(speaker, "BEGIN:VEVENT"))

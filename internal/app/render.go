@@ -247,16 +247,21 @@ func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) 
 	return buf.Bytes(), nil
 }
 
-// Session renders the calendar of one session as it stands in the store,
-// for the server when passes write none: the bytes SeriesOutputs would
-// have written for it.
-func (r *renderer) Session(ctx context.Context, slug, key string) ([]byte, error) {
+// Session renders the calendar of one session as it stands in the store:
+// with the zero Variant, for the server when passes write none, the bytes
+// SeriesOutputs would have written for it; else with the subscriber's
+// reminders (?reminders= on a session's calendar, in either mode).
+func (r *renderer) Session(ctx context.Context, slug, key string, v server.Variant) ([]byte, error) {
 	snap, err := r.snapshot(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
+	opts := r.ical
+	if v.OverrideReminders {
+		opts.Reminders, opts.OverrideReminders = v.Reminders, true
+	}
 	var buf bytes.Buffer
-	if err := r.calendars.WriteSession(&buf, snap, key, r.ical); err != nil {
+	if err := r.calendars.WriteSession(&buf, snap, key, opts); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -393,11 +393,11 @@ func (s *Server) lookup(ctx context.Context, path, rawQuery string) (e *entry, r
 		key += string(feeds.Page)
 	}
 	e, ok := t.files[key]
+	if slug, name, isSession := (feeds.Layout{}).ParseSessionPath(key); isSession && (rawQuery != "" || !ok && s.sessions != nil) {
+		e, err = s.sessionVariant(ctx, t, slug, name, e, rawQuery)
+		return e, "", err
+	}
 	if !ok {
-		if slug, name, isSession := (feeds.Layout{}).ParseSessionPath(key); isSession && s.sessions != nil {
-			e, err = s.session(ctx, t, slug, name)
-			return e, "", err
-		}
 		if _, dir := t.files[key+"/"+string(feeds.Page)]; dir && !strings.HasSuffix(path, "/") {
 			return nil, path + "/", nil
 		}
@@ -528,6 +528,59 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 	return e, nil
 }
 
+// sessionVariant answers a session's calendar path with a query, or one
+// the manifest does not list (session_calendars: served): the published
+// file (base) when the query asks for no change, else rendered on request.
+func (s *Server) sessionVariant(ctx context.Context, t *table, slug, name string, base *entry, rawQuery string) (*entry, error) {
+	path := (feeds.Layout{}).SessionPath(slug, name)
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs"}
+	}
+	v, any, err := ParseSessionVariant(q)
+	if err != nil {
+		return nil, err
+	}
+	if !any {
+		if base != nil {
+			return base, nil
+		}
+		if s.sessions == nil {
+			return nil, fmt.Errorf("/%s: %w", path, agenda.ErrNotFound)
+		}
+		return s.session(ctx, t, slug, name)
+	}
+	rev, published := t.revs[slug]
+	cal := t.files[(feeds.Layout{}).SeriesPath(slug, feeds.Calendar)]
+	// Files mode: only a published session has variants; served mode: the
+	// renderer says whether the session exists.
+	if !published || cal == nil || s.variants == nil || base == nil && s.sessions == nil {
+		return nil, fmt.Errorf("/%s: %w", path, agenda.ErrNotFound)
+	}
+	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key() + "\x00session=" + name
+	if e := s.vcache.get(ck); e != nil {
+		return e, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, maxVariantWait)
+	defer cancel()
+	e, err := s.vgate.do(ctx, ck, func(ctx context.Context) (*entry, error) {
+		if e := s.vcache.peek(ck); e != nil {
+			return e, nil
+		}
+		b, err := s.variants.Session(ctx, slug, name, v)
+		if err != nil {
+			return nil, err
+		}
+		e := memEntry(b, feeds.Calendar.ContentType(), cal.modTime)
+		s.vcache.put(ck, e, int64(len(b)))
+		return e, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("calendar variant of session %q of %q: %w", name, slug, err)
+	}
+	return e, nil
+}
+
 // session returns the calendar of one session of a published series,
 // rendered on request and cached until the series is published again.
 func (s *Server) session(ctx context.Context, t *table, slug, name string) (*entry, error) {
@@ -539,7 +592,7 @@ func (s *Server) session(ctx context.Context, t *table, slug, name string) (*ent
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + name
 	e := s.scache.get(ck)
 	if e == nil {
-		b, err := s.sessions.Session(ctx, slug, name)
+		b, err := s.sessions.Session(ctx, slug, name, Variant{})
 		if err != nil {
 			return nil, fmt.Errorf("calendar of session %q of %q: %w", name, slug, err)
 		}

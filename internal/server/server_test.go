@@ -97,12 +97,25 @@ var t0 = time.Date(2025, 11, 17, 10, 0, 0, 0, time.UTC)
 // "nope" is not found.
 type fakeSessions struct{ calls atomic.Int32 }
 
-func (f *fakeSessions) Session(ctx context.Context, slug, key string) ([]byte, error) {
+func (f *fakeSessions) Session(ctx context.Context, slug, key string, v Variant) ([]byte, error) {
 	f.calls.Add(1)
 	if key == "nope" {
 		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
 	}
+	if v.OverrideReminders {
+		return nil, fmt.Errorf("fakeSessions: a variant asked of the served-mode renderer")
+	}
 	return []byte(fmt.Sprintf("SESSION %s %s %s", slug, key, strings.Repeat("x", 2000))), nil
+}
+
+// Session renders "SESSION VARIANT <slug> <key> <variant>"; the key "nope"
+// is not found.
+func (f *fakeVariants) Session(ctx context.Context, slug, key string, v Variant) ([]byte, error) {
+	f.calls.Add(1)
+	if key == "nope" {
+		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
+	}
+	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q", slug, key, v.key())), nil
 }
 
 func newFixture(t *testing.T, variants bool) *fixture {
@@ -1002,5 +1015,73 @@ func TestStopRightAfterStart(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("run %d: ListenAndServe did not return after a stop right after its start", i)
 		}
+	}
+}
+
+// A session's calendar takes ?reminders= as a series' does, in both modes:
+// the file a pass wrote (files) or the one rendered on request (served)
+// when the query asks for no change, else a variant, cached by the
+// series' revision. Filters, which would leave the session or nothing, and
+// unknown parameters are refused by name.
+func TestSessionVariants(t *testing.T) {
+	for _, mode := range []string{"files", "served"} {
+		t.Run(mode, func(t *testing.T) {
+			bothFrontsWith(t, fixtureConfig{variants: true, sessions: mode == "served"}, func(t *testing.T, f *fixture) {
+				get := func(target string) *httptest.ResponseRecorder { return f.do(t, "GET", target) }
+				want := "SESSION VARIANT madrid k1 \"reminders=15m,1d\\x00tag=\\x00speaker=\""
+				for range 2 {
+					w := get("/madrid/sessions/k1.ics?reminders=1d,15m")
+					if w.Code != 200 || w.Body.String() != want || w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" {
+						t.Fatalf("variant: %d %q %v, want %q", w.Code, w.Body.String(), w.Header(), want)
+					}
+				}
+				if n := f.vars.calls.Load(); n != 1 {
+					t.Errorf("%d variant renders, want 1 (cached)", n)
+				}
+				if w := get("/madrid/sessions/k1.ics?reminders=none"); !strings.Contains(w.Body.String(), `"reminders=none\x00`) {
+					t.Errorf("reminders=none: %d %q", w.Code, w.Body.String())
+				}
+				// No parameter: what the mode publishes, not a variant.
+				plain := "SESSION madrid k1 "
+				if mode == "files" {
+					plain = "FAKE path=madrid/sessions/k1.ics" // the file publishtest wrote
+				}
+				if w := get("/madrid/sessions/k1.ics"); w.Code != 200 || !strings.Contains(w.Body.String(), plain) {
+					t.Errorf("no query: %d %.60q, want %q", w.Code, w.Body.String(), plain)
+				}
+				for _, tc := range []struct {
+					target string
+					code   int
+					msg    string
+				}{
+					{"/madrid/sessions/k1.ics?tag=energy", 400, `tag: "energy": not available on one session's calendar; expected reminders`},
+					{"/madrid/sessions/k1.ics?speaker=Ana", 400, `speaker: "Ana": not available on one session's calendar`},
+					{"/madrid/sessions/k1.ics?foo=1", 400, `foo: "1": unknown parameter; expected reminders`},
+					{"/madrid/sessions/k1.ics?reminders=15x", 400, `reminders: "15x": expected a comma-separated list such as 15m,1d, or none`},
+					{"/madrid/sessions/nope.ics?reminders=15m", 404, "not found"},
+					{"/lisbon/sessions/k1.ics?reminders=15m", 404, "not found"},
+				} {
+					w := get(tc.target)
+					if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.msg) {
+						t.Errorf("%s: %d %q, want %d %q", tc.target, w.Code, w.Body.String(), tc.code, tc.msg)
+					}
+				}
+				// A new revision of the series renders the variant again.
+				f.src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
+				if _, err := f.pub.Pass(context.Background(), false); err != nil {
+					t.Fatal(err)
+				}
+				before := f.vars.calls.Load()
+				get("/madrid/sessions/k1.ics?reminders=15m,1d")
+				if n := f.vars.calls.Load(); n != before+1 {
+					t.Errorf("%d renders after a revision, want %d", n, before+1)
+				}
+			})
+		})
+	}
+	// Without a variant renderer a session has no variants.
+	g := newFixture(t, false)
+	if w := g.do(t, "GET", "/madrid/sessions/k1.ics?reminders=15m"); w.Code != 404 {
+		t.Errorf("no variant renderer: %d", w.Code)
 	}
 }

@@ -18,15 +18,20 @@ type VariantRenderer interface {
 	// options; it returns an error wrapping agenda.ErrNotFound or
 	// agenda.ErrInvalid when it cannot.
 	Calendar(ctx context.Context, slug string, v Variant) ([]byte, error)
+	// Session renders one session's calendar with the subscriber's
+	// reminders (a session's variant has no tag or speaker).
+	SessionRenderer
 }
 
 // SessionRenderer renders one session's calendar when it is requested, for
-// a daemon whose passes do not write them (session_calendars: served).
+// a daemon whose passes do not write them (session_calendars: served), and
+// for ?reminders= on one.
 type SessionRenderer interface {
-	// Session renders the calendar of the session key of series slug, the
-	// bytes a pass would have written at feeds.Layout.SessionPath; an
-	// unknown series or session is an error wrapping agenda.ErrNotFound.
-	Session(ctx context.Context, slug, key string) ([]byte, error)
+	// Session renders the calendar of the session key of series slug with
+	// v's reminders; with the zero Variant, the bytes a pass would have
+	// written at feeds.Layout.SessionPath. An unknown series or session is
+	// an error wrapping agenda.ErrNotFound.
+	Session(ctx context.Context, slug, key string, v Variant) ([]byte, error)
 }
 
 // Variant is what a subscriber asked for in a calendar URL's query.
@@ -109,6 +114,25 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 		v.Speaker = sp
 	}
 	return v, true, nil
+}
+
+// ParseSessionVariant is ParseVariant for one session's calendar, where
+// only reminders apply: a filter would leave the session or nothing.
+func ParseSessionVariant(q url.Values) (Variant, bool, error) {
+	v, any, err := ParseVariant(q)
+	if err != nil {
+		if fe, ok := err.(*agenda.FieldError); ok && strings.HasPrefix(fe.Msg, "unknown parameter") {
+			fe.Msg = "unknown parameter; expected reminders"
+		}
+		return v, any, err
+	}
+	for _, f := range []struct{ name, value string }{{"tag", v.Tag}, {"speaker", v.Speaker}} {
+		if f.value != "" {
+			return v, true, &agenda.FieldError{Field: f.name, Value: q.Get(f.name),
+				Msg: "not available on one session's calendar; expected reminders (filters apply to a series' calendar.ics)"}
+		}
+	}
+	return v, any, nil
 }
 
 func hasControl(s string) bool {
