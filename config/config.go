@@ -210,7 +210,7 @@ func (c *Config) Validate() error {
 	names, hashes := map[string]int{}, map[string]int{}
 	for i, t := range c.AdminTokens {
 		f := fmt.Sprintf("admin_tokens[%d]", i)
-		if !tokenNameRE.MatchString(t.Name) {
+		if !ValidTokenName(t.Name) {
 			add(f+".name", t.Name, "expected 1-64 characters of letters, digits and . _ @ -")
 		} else if j, dup := names[t.Name]; dup {
 			add(f+".name", t.Name, "already used by admin_tokens[%d]; names must be unique", j)
@@ -312,3 +312,9 @@ func parseCron(spec string) (sched cron.Schedule, err error) {
 	}()
 	return CronParser().Parse(spec)
 }
+
+// ValidTokenName reports whether name may name an admin token: 1-64
+// characters of letters, digits and . _ @ -, starting with a letter or
+// digit. The token command checks names with it, so that every name it
+// prints is one the config accepts.
+func ValidTokenName(name string) bool { return tokenNameRE.MatchString(name) }

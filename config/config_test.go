@@ -59,7 +59,8 @@ func TestExampleFile(t *testing.T) {
 	if want := withDir(Default(), "."); !reflect.DeepEqual(c, want) {
 		t.Errorf("the example file differs from the defaults it documents:\n got %+v\nwant %+v", c, want)
 	}
-	// Every key of Config is in the example, so none is undocumented.
+	// Every key of Config is in the example, so none is undocumented; a key
+	// whose default must not be copied (uid_domain) is there commented out.
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +68,7 @@ func TestExampleFile(t *testing.T) {
 	ty := reflect.TypeFor[Config]()
 	for i := range ty.NumField() {
 		key := ty.Field(i).Tag.Get("yaml")
-		if !strings.Contains(string(data), "\n"+key+":") {
+		if !strings.Contains(string(data), "\n"+key+":") && !strings.Contains(string(data), "\n# "+key+":") {
 			t.Errorf("key %s is missing from %s", key, path)
 		}
 	}

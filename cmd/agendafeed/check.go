@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 )
 
 func runCheck(ctx context.Context, args []string, e env) error {
@@ -15,6 +16,11 @@ func runCheck(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "config: ok")
+	// Opening creates a missing database (and its directory), which would
+	// make a mistyped path pass the check.
+	if _, err := os.Stat(cfg.Database); err != nil {
+		return fmt.Errorf("database %s: %w (check creates nothing; serve, import or demo create it)", cfg.Database, err)
+	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -33,6 +33,17 @@ func newCommand(name, usage string, e env) *command {
 	return c
 }
 
+// actionHelp answers `agendafeed GROUP -h` (series, session, post), whose
+// first argument is otherwise an action: the group's usage, exit 0, as
+// `GROUP ACTION -h` gives.
+func actionHelp(args []string, usage string, e env) (bool, error) {
+	if len(args) == 0 || (args[0] != "-h" && args[0] != "-help" && args[0] != "--help") {
+		return false, nil
+	}
+	fmt.Fprintf(e.stderr, "Usage:\n  agendafeed %s\n\nEach action takes -config FILE and -h; run 'agendafeed GROUP ACTION -h' for its flags.\n", usage)
+	return true, errHelp
+}
+
 // parse parses flags that may stand before, between or after the positional
 // arguments, and returns the positional ones.
 func (c *command) parse(args []string) ([]string, error) {

@@ -297,9 +297,10 @@ func TestBadInput(t *testing.T) {
 
 func TestHelpAndUsage(t *testing.T) {
 	te := newTestEnv(t)
-	for _, args := range [][]string{{"help"}, {"serve", "-h"}, {"session", "add", "-h"}, {"import", "--help"}} {
-		if _, _, code := te.run("", args...); code != 0 {
-			t.Errorf("agendafeed %s: exit %d, want 0", strings.Join(args, " "), code)
+	for _, args := range [][]string{{"help"}, {"serve", "-h"}, {"session", "add", "-h"}, {"import", "--help"},
+		{"session", "-h"}, {"series", "--help"}, {"post", "-help"}} {
+		if out, errs, code := te.run("", args...); code != 0 || !strings.Contains(out+errs, "sage") {
+			t.Errorf("agendafeed %s: exit %d, want 0 and the usage; output:\n%s%s", strings.Join(args, " "), code, out, errs)
 		}
 	}
 	if _, errs, code := te.run(""); code != 2 || !strings.Contains(errs, "Commands:") {
@@ -404,5 +405,20 @@ func TestReadWhileAnotherProcessWrites(t *testing.T) {
 	defer conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // ends with the test
 	if out := te.must("series", "list"); out == "" {
 		t.Error("series list printed nothing")
+	}
+}
+
+// check on a database path that does not exist fails, and creates nothing:
+// a mistyped path must not pass as an empty, healthy database.
+func TestCheckMissingDatabase(t *testing.T) {
+	te := newTestEnv(t)
+	db := filepath.Join(te.dir, "typo", "agendafeed.db")
+	te.env["AGENDAFEED_DATABASE"] = db
+	_, errs, code := te.run("", "check")
+	if code != 1 || !strings.Contains(errs, "database "+db+": ") || !strings.Contains(errs, "check creates nothing") {
+		t.Errorf("check: exit %d, %q; want 1 naming the database", code, errs)
+	}
+	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
+		t.Errorf("check created %s: %v", filepath.Dir(db), err)
 	}
 }

@@ -22,6 +22,9 @@ TIME is RFC 3339 with an offset (2020-11-23T10:00:00+01:00) or a date (00:00 in 
 -body-file - reads the Markdown body from standard input.`
 
 func runPost(ctx context.Context, args []string, e env) error {
+	if help, err := actionHelp(args, postUsage, e); help {
+		return err
+	}
 	if len(args) == 0 {
 		return usagef("post: expected list, show, add, edit or remove")
 	}

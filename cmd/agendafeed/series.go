@@ -19,6 +19,9 @@ const seriesUsage = `series list
   agendafeed series remove SLUG`
 
 func runSeries(ctx context.Context, args []string, e env) error {
+	if help, err := actionHelp(args, seriesUsage, e); help {
+		return err
+	}
 	if len(args) == 0 {
 		return usagef("series: expected list, show, add, edit or remove")
 	}

@@ -25,6 +25,9 @@ TIME is a local wall time in the session's zone, e.g. 2021-11-17T12:00.
 -person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the list.`
 
 func runSession(ctx context.Context, args []string, e env) error {
+	if help, err := actionHelp(args, sessionUsage, e); help {
+		return err
+	}
 	if len(args) == 0 {
 		return usagef("session: expected list, show, add, edit, cancel or remove")
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/agendafeed/agendafeed/config"
-	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
 func runToken(_ context.Context, args []string, e env) error {
@@ -23,8 +22,8 @@ func runToken(_ context.Context, args []string, e env) error {
 	if *access != "read" && *access != "write" {
 		return usagef("token: -access: %q: expected read or write", *access)
 	}
-	if !agenda.ValidSlug(pos[0]) {
-		return usagef("token: name %q: expected 1-64 characters of a-z, 0-9 and '-'", pos[0])
+	if !config.ValidTokenName(pos[0]) {
+		return usagef("token: name %q: expected 1-64 characters of letters, digits and . _ @ -, starting with a letter or digit", pos[0])
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {

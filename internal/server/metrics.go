@@ -50,7 +50,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		}, []string{"code", "method"}),
 	}
 	reg.MustRegister(m.passes, m.passDuration, m.filesWritten, m.requests)
-	for _, r := range []string{"ok", "error", "panic"} {
+	for _, r := range []string{"ok", "superseded", "error", "panic"} {
 		m.passes.WithLabelValues(r) // present at 0 from the start
 	}
 	return m

@@ -791,6 +791,14 @@ func TestMetrics(t *testing.T) {
 	bothFronts(t, false, func(t *testing.T, f *fixture) {
 		f.do(t, "GET", "/madrid/calendar.ics")
 		f.do(t, "GET", "/nope")
+		// Every result is there at 0 before it first happens, so that a
+		// rate() over it has a series to start from.
+		before := f.do(t, "GET", "/metrics").Body.String()
+		for _, r := range []string{"ok", "superseded", "error", "panic"} {
+			if !strings.Contains(before, `agendafeed_passes_total{result="`+r+`"} 0`) {
+				t.Errorf("no %s passes at 0 before the first", r)
+			}
+		}
 		m := f.srv.Metrics()
 		m.ObservePass(publish.Result{Duration: time.Second, FilesWritten: 7}, nil)
 		m.ObservePass(publish.Result{Superseded: true}, nil)
@@ -806,7 +814,7 @@ func TestMetrics(t *testing.T) {
 			`agendafeed_pass_duration_seconds_bucket`,
 			`agendafeed_pass_duration_seconds_count 4`,
 			`agendafeed_files_written_total 7`,
-			`agendafeed_http_requests_total{code="200",method="GET"} 1`,
+			`agendafeed_http_requests_total{code="200",method="GET"} 2`, // the calendar, the first /metrics
 			`agendafeed_http_requests_total{code="404",method="GET"} 1`,
 		} {
 			if !strings.Contains(body, want) {
