@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -546,14 +547,35 @@ func join(prefix, key string) string {
 func unknownKey(k string, keys []string) string {
 	best, bestD := "", 3
 	for _, c := range keys {
+		// The distance is at least the difference in length: a key of a
+		// megabyte (a broken or hostile file) is compared with none, where
+		// editDistance would allocate a row per byte of it for every key.
+		if abs(len(k)-len(c)) >= bestD {
+			continue
+		}
 		if dist := editDistance(strings.ToLower(k), c); dist < bestD {
 			best, bestD = c, dist
 		}
 	}
 	if best != "" {
-		return fmt.Sprintf("unknown key %q; did you mean %q?", k, best)
+		return fmt.Sprintf("unknown key %s; did you mean %q?", shortQuote(k), best)
 	}
-	return fmt.Sprintf("unknown key %q; expected one of %s", k, strings.Join(keys, ", "))
+	return fmt.Sprintf("unknown key %s; expected one of %s", shortQuote(k), strings.Join(keys, ", "))
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// maxShownKey bounds how much of an unknown key a message repeats.
+const maxShownKey = 80
+
+// shortQuote quotes k, cut to its first maxShownKey characters with its
+// length after it when longer.
+func shortQuote(k string) string {
+	if utf8.RuneCountInString(k) <= maxShownKey {
+		return strconv.Quote(k)
+	}
+	r := []rune(k)
+	return fmt.Sprintf("%q… (%d characters)", string(r[:maxShownKey]), len(r))
 }
 
 // editDistance is the optimal string alignment distance (Levenshtein plus

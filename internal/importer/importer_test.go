@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -348,5 +349,24 @@ func BenchmarkEncode(b *testing.B) {
 		if err := Encode(&buf, snap); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A huge unknown key (a broken or hostile file) is named in a short message
+// and costs no more than parsing: the suggestion's edit distance used to
+// allocate a row per byte of the key for every known key (~600 MB here).
+func TestHugeUnknownKey(t *testing.T) {
+	key := strings.Repeat("k", 256<<10)
+	data := []byte(`{"series": {"slug": "d", "title": "D", "` + key + `": 1}}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Parse("big.json", data, testOpts)
+	runtime.ReadMemStats(&after)
+	want := `big.json:1: series: unknown key "` + strings.Repeat("k", 80) + `"… (262144 characters); expected one of `
+	if err == nil || !strings.HasPrefix(err.Error(), want) || len(err.Error()) > 1000 {
+		t.Errorf("error (%d bytes): %.200v\nwant it to start: %.200s", len(fmt.Sprint(err)), err, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 100<<20 {
+		t.Errorf("allocated %d MB for a file of %d KB", n>>20, len(data)>>10)
 	}
 }
