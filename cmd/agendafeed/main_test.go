@@ -338,7 +338,7 @@ sessions:
     end: 2025-01-01T09:00
 `)
 	_, errs, code := te.run("", "import", moved)
-	want := "agendafeed: import failed, nothing was written:\n" + moved + `:9: sessions[1].series: "deb": session x@agenda.example.org belongs to series "other"; a session cannot move to another series` + "\n"
+	want := "agendafeed: import failed, nothing was written:\n" + moved + `:9: sessions[1].uid: "x@agenda.example.org": is the UID of a session of series "other", not "deb"; a session cannot move to another series` + "\n"
 	if code != 1 || errs != want {
 		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errs, want)
 	}

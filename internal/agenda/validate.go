@@ -196,7 +196,9 @@ func (s *Session) Validate() error {
 			switch {
 			case !end.After(start):
 				es.add("end", s.End.String(), "expected a time after start %s", s.Start)
-			case end.Sub(start) > 366*24*time.Hour:
+			// Days as the clocks on the wall count them: a year that
+			// crosses a DST change is not an hour more or less than 366.
+			case s.End.Clock().Sub(s.Start.Clock()) > 366*24*time.Hour:
 				es.add("end", s.End.String(), "expected at most 366 days after start %s", s.Start)
 			}
 		}

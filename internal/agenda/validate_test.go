@@ -91,3 +91,31 @@ func TestTags(t *testing.T) {
 		})
 	}
 }
+
+// At most 366 days, counted on the wall clock: Europe/Madrid gains an hour
+// between these two noons, and must still allow exactly 366 days.
+func TestSessionSpan(t *testing.T) {
+	for _, tt := range []struct {
+		start, end string
+		ok         bool
+	}{
+		{"2021-10-30T12:00", "2022-10-31T12:00", true},  // 366 days, one more hour in instants
+		{"2021-03-27T12:00", "2022-03-28T12:00", true},  // 366 days, one hour less in instants
+		{"2021-03-27T12:00", "2022-03-28T12:01", false}, // a minute more
+	} {
+		start, err := ParseWallTime(tt.start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end, err := ParseWallTime(tt.end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := Session{Key: "k", Title: "T", Start: start, End: end}
+		s.Normalize(&Series{Slug: "s", Zone: "Europe/Madrid", Language: "en"})
+		err = s.Validate()
+		if ok := err == nil; ok != tt.ok {
+			t.Errorf("%s - %s: %v, want ok %v", tt.start, tt.end, err, tt.ok)
+		}
+	}
+}

@@ -17,6 +17,29 @@ sessions:
     start: 2021-11-17T12:00
     end: 2021-11-17T13:00
 `, `missing-title.yaml:5: sessions[0].title: "": required: 1-300 characters on one line`},
+	// One mistake, one error: all_day is taken from the fields given, not
+	// read as false with "start: required" after it.
+	{"all-day-text.yaml", `series: {slug: s, title: T}
+sessions:
+  - key: a
+    title: A
+    all_day: yes
+    start_date: 2021-11-18
+    end_date: 2021-11-18
+`, `all-day-text.yaml:5: sessions[0].all_day: "yes": expected the boolean true or false, unquoted, not text`},
+	{"person-two-urls.yaml", `series: {slug: s, title: T}
+sessions:
+  - key: a
+    title: A
+    start: 2021-11-17T12:00
+    end: 2021-11-17T13:00
+    people: [{name: Ada Colau, url: "https://one.example/"}]
+  - key: b
+    title: B
+    start: 2021-11-18T12:00
+    end: 2021-11-18T13:00
+    people: [{name: Emilia Saiz}, {name: Ada Colau, role: moderator, url: "https://two.example/"}]
+`, `person-two-urls.yaml:12: sessions[1].people[1].url: "https://two.example/": Ada Colau has the URL "https://one.example/" at sessions[0].people[0]; a person has one URL, so give the same one (or none) everywhere`},
 	{"end-before-start.yaml", `series: {slug: s, title: T}
 sessions:
   - key: a

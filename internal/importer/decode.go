@@ -141,6 +141,7 @@ func (d *decoder) text(n *yaml.Node, path string) string {
 	return ""
 }
 
+// boolean reads true or false; null is false, as absent.
 func (d *decoder) boolean(n *yaml.Node, path string) bool {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
 		b, err := strconv.ParseBool(strings.ToLower(n.Value))
@@ -148,9 +149,15 @@ func (d *decoder) boolean(n *yaml.Node, path string) bool {
 			return b
 		}
 	}
-	if n.Kind == yaml.ScalarNode {
+	switch {
+	case isNull(n):
+		return false
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+		// "yes", or "true" in quotes: text that reads like a boolean.
+		d.fail(n, path, n.Value, "expected the boolean true or false, unquoted, not text")
+	case n.Kind == yaml.ScalarNode:
 		d.fail(n, path, n.Value, "expected true or false")
-	} else {
+	default:
 		d.unreadable(n, path, "expected true or false, not "+kindName(n))
 	}
 	return false
@@ -234,6 +241,9 @@ func (d *decoder) series(n *yaml.Node, f *parsed) {
 		case "language":
 			s.Language = d.text(v, p)
 		case "reminders":
+			if isNull(v) {
+				break // as absent: the default reminders ([] means none)
+			}
 			s.Reminders = []time.Duration{}
 			f.reminders = nil
 			d.list(v, p, "reminders such as [15m, 1d]", func(i int, item *yaml.Node) {
@@ -310,6 +320,12 @@ func (d *decoder) session(n *yaml.Node, path string) (agenda.Session, []string) 
 			})
 		}
 	})
+	if d.bad[path+".all_day"] {
+		// Unreadable: take it from the fields given, so that validation
+		// does not add "start: required" to an all-day session (or
+		// "start_date: only all-day sessions") for the one mistake.
+		s.AllDay = s.Start.IsZero() && s.End.IsZero() && (s.StartDate != agenda.Date{} || s.EndDate != agenda.Date{})
+	}
 	return s, tags
 }
 
@@ -422,6 +438,8 @@ func (d *decoder) validate(f *parsed) agenda.Snapshot {
 	d.place(series.Validate(), "series", nil, f.reminders)
 	keys := map[string]int{}
 	uids := map[string]int{}
+	type personURL struct{ path, url string }
+	personURLs := map[string]personURL{}
 	for i := range s.Sessions {
 		sess := &s.Sessions[i]
 		p := fmt.Sprintf("sessions[%d]", i)
@@ -436,6 +454,20 @@ func (d *decoder) validate(f *parsed) agenda.Snapshot {
 			d.fail(d.node(p+".uid"), p+".uid", sess.UID, fmt.Sprintf("already used by sessions[%d]; UIDs must be unique", j))
 		} else if sess.UID != "" {
 			uids[sess.UID] = i
+		}
+		// A person is one row with one URL: two URLs for one name would
+		// keep whichever is written last, and re-importing the same file
+		// would swap it back and republish every time.
+		for k, pt := range sess.People {
+			if pt.URL == "" || pt.Name == "" {
+				continue
+			}
+			pp := fmt.Sprintf("%s.people[%d]", p, k)
+			if first, seen := personURLs[pt.Name]; !seen {
+				personURLs[pt.Name] = personURL{pp, pt.URL}
+			} else if first.url != pt.URL && !d.bad[pp+".url"] {
+				d.fail(d.node(pp+".url"), pp+".url", pt.URL, fmt.Sprintf("%s has the URL %q at %s; a person has one URL, so give the same one (or none) everywhere", pt.Name, first.url, first.path))
+			}
 		}
 		if len(sess.Tags) == 0 {
 			sess.Tags = nil

@@ -370,3 +370,25 @@ func TestHugeUnknownKey(t *testing.T) {
 		t.Errorf("allocated %d MB for a file of %d KB", n>>20, len(data)>>10)
 	}
 }
+
+// null is absent: reminders: ~ keeps the default reminders ([] is none),
+// all_day: ~ is a timed session.
+func TestNullIsAbsent(t *testing.T) {
+	for _, tt := range []struct {
+		reminders string
+		want      []time.Duration
+	}{{"~", testOpts.DefaultReminders}, {"", testOpts.DefaultReminders}, {"[]", []time.Duration{}}, {"[1h]", []time.Duration{time.Hour}}} {
+		data := "series: {slug: s, title: T}\nsessions:\n  - {key: a, title: A, all_day: ~, start: 2021-11-17T12:00, end: 2021-11-17T13:00}\n"
+		data = strings.Replace(data, "title: T}", "title: T, reminders: "+tt.reminders+"}", 1)
+		f, err := Parse("n.yaml", []byte(data), testOpts)
+		if err != nil {
+			t.Fatalf("reminders: %s: %v", tt.reminders, err)
+		}
+		if got := f.Series.Reminders; !reflect.DeepEqual(got, tt.want) && (len(got) > 0 || len(tt.want) > 0) {
+			t.Errorf("reminders: %s: %v, want %v", tt.reminders, got, tt.want)
+		}
+		if f.Sessions[0].AllDay {
+			t.Errorf("all_day: ~ read as true")
+		}
+	}
+}

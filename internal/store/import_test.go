@@ -123,7 +123,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		{"UID of the second doc belongs to another series", func(t *testing.T, docs []agenda.Snapshot) []agenda.Snapshot {
 			docs[1].Sessions[0].UID = "taken@test.example"
 			return docs
-		}, "sessions[0].series", agenda.ErrInvalid},
+		}, "sessions[0].uid", agenda.ErrInvalid},
 		{"UID change in the second doc", func(t *testing.T, docs []agenda.Snapshot) []agenda.Snapshot {
 			docs[1].Series = agenda.Series{Slug: "other", Title: "Other", Zone: "UTC", Language: "en"}
 			docs[1].Sessions[0].Key = "kept"
@@ -245,7 +245,7 @@ func TestImportErrorsNameTheSourceItem(t *testing.T) {
 	}
 
 	_, err = db.ImportDocs(ctx, []ImportDoc{{Snapshot: doc, Locate: locate}})
-	want := `agenda.yaml:20: sessions[1].series: "uclg-debates": session ` + x.UID + ` belongs to series "other"`
+	want := `agenda.yaml:20: sessions[1].uid: "` + x.UID + `": is the UID of a session of series "other", not "uclg-debates"`
 	if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, agenda.ErrInvalid) {
 		t.Fatalf("moving a session from another series: %v; want ErrInvalid containing %q", err, want)
 	}

@@ -480,8 +480,10 @@ func (w *writeTx) findSession(ctx context.Context, seriesID int64, s agenda.Sess
 		return storedSession{}, false, err
 	}
 	if cur.seriesID != seriesID {
-		return storedSession{}, false, agenda.Errors{{Field: "series", Value: s.Series,
-			Msg: fmt.Sprintf("session %s belongs to series %q; a session cannot move to another series", s.UID, cur.Series)}}
+		// Named by the uid, which is what matched: an import file gives no
+		// series per session.
+		return storedSession{}, false, agenda.Errors{{Field: "uid", Value: s.UID,
+			Msg: fmt.Sprintf("is the UID of a session of series %q, not %q; a session cannot move to another series", cur.Series, s.Series)}}
 	}
 	if cur.Key != s.Key {
 		other, ok, err := byKey()

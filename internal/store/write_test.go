@@ -207,8 +207,8 @@ func TestConflicts(t *testing.T) {
 	moved.Series = "elsewhere"
 	_, err = db.PutSession(ctx, moved, Any)
 	var fe *agenda.FieldError
-	if !errors.Is(err, agenda.ErrInvalid) || !errors.As(err, &fe) || fe.Field != "series" {
-		t.Errorf("moving series = %v, want a field error on series", err)
+	if !errors.Is(err, agenda.ErrInvalid) || !errors.As(err, &fe) || fe.Field != "uid" {
+		t.Errorf("moving series = %v, want a field error on uid (what matched the other series' session)", err)
 	}
 
 	if got := mustCounter(t, db); got != counter {
