@@ -71,7 +71,7 @@ func TestSeriesEndpoints(t *testing.T) {
 	m = ta.must(t, 200, req{method: "PATCH", path: "/api/v1/series/debates",
 		body: `{"description": "About cities.", "organizer": {"email": "x@example.org"}, "reminders": ["1h"]}`})
 	s = obj(t, m, "series")
-	if s["title"] != "Debates" || s["description"] != "About cities." || fmt.Sprint(s["organizer"]) != "map[email:x@example.org name:]" || fmt.Sprint(s["reminders"]) != "[1h]" {
+	if s["title"] != "Debates" || s["description"] != "About cities." || fmt.Sprint(s["organizer"]) != "map[email:x@example.org]" || fmt.Sprint(s["reminders"]) != "[1h]" {
 		t.Errorf("after PATCH: %v", s)
 	}
 	// A put that changes nothing keeps the revision and changes no file.
@@ -163,7 +163,7 @@ func TestSessionEndpoints(t *testing.T) {
 	m = ta.must(t, 200, req{method: "PATCH", path: "/api/v1/series/debates/sessions/smart-cities",
 		header: map[string]string{"If-Match": `"s-1"`}, body: `{"key": "smart", "venue": null, "people": []}`})
 	got := obj(t, m, "session")
-	if got["key"] != "smart" || got["venue"] != "" || len(got["people"].([]any)) != 0 || got["uid"] != uid {
+	if got["key"] != "smart" || got["venue"] != nil || len(got["people"].([]any)) != 0 || got["uid"] != uid {
 		t.Errorf("after PATCH: %v", got)
 	}
 	if c := fmt.Sprint(m["changed"]); !strings.Contains(c, "sessions/smart.ics") || !strings.Contains(c, "sessions/smart-cities.ics") {
@@ -205,7 +205,7 @@ func TestPostEndpoints(t *testing.T) {
 	}
 	m = ta.must(t, 200, req{method: "PUT", path: "/api/v1/series/debates/posts/welcome", header: map[string]string{"If-Match": `"v-1"`},
 		body: `{"title": "Welcome!", "published": "2021-11-01T10:00:00+01:00"}`})
-	if p := obj(t, m, "post"); p["title"] != "Welcome!" || p["session"] != "" || p["version"] != 2.0 {
+	if p := obj(t, m, "post"); p["title"] != "Welcome!" || p["session"] != nil || p["version"] != 2.0 {
 		t.Errorf("after PUT: %v", p)
 	}
 	if c := fmt.Sprint(m["changed"]); strings.Contains(c, "calendar.ics") || !strings.Contains(c, "debates/rss.xml") {
@@ -241,7 +241,7 @@ func TestPeopleEndpoints(t *testing.T) {
 	}
 	ta.must(t, 412, req{method: "PUT", path: path, header: map[string]string{"If-Match": etag}, body: `{"name": "Ada"}`})
 	m = ta.must(t, 200, req{method: "PUT", path: path, body: `{"name": "Ada Colau Ballano", "affiliation": "Former mayor"}`})
-	if p := obj(t, m, "person"); p["name"] != "Ada Colau Ballano" || p["url"] != "" {
+	if p := obj(t, m, "person"); p["name"] != "Ada Colau Ballano" || p["url"] != nil {
 		t.Errorf("after PUT: %v", p)
 	}
 	m = ta.must(t, 201, req{method: "POST", path: "/api/v1/people", body: `{"name": "Emilia Saiz", "affiliation": "UCLG"}`})

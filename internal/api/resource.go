@@ -12,27 +12,31 @@ import (
 // The JSON resources use the agenda file format's field names
 // (docs/agenda-format.md), plus read-only fields the store sets. On input,
 // read-only fields are accepted (so that a GET body can be sent back as a
-// PUT) and ignored; identity fields must agree with the URL.
+// PUT) and ignored; identity fields must agree with the URL. On output, an
+// optional value that is not set is left out rather than sent as "": an
+// empty string is not a valid email, URI or date, which is what the OpenAPI
+// schema says those fields hold, and a left-out field decodes to the same
+// zero value, so a GET body sent back as a PUT still changes nothing.
 
 // seriesJSON is a series.
 type seriesJSON struct {
 	Slug        string         `json:"slug"`
 	Title       string         `json:"title"`
-	Description string         `json:"description"`
-	Homepage    string         `json:"homepage"`
-	Zone        string         `json:"zone"`
-	Language    string         `json:"language"`
+	Description string         `json:"description,omitempty"`
+	Homepage    string         `json:"homepage,omitempty"`
+	Zone        string         `json:"zone,omitempty"`
+	Language    string         `json:"language,omitempty"`
 	Reminders   *[]string      `json:"reminders"` // absent or null: the configured default
-	Organizer   *organizerJSON `json:"organizer"`
+	Organizer   *organizerJSON `json:"organizer,omitempty"`
 	// Read-only.
 	Revision int64  `json:"revision"`
-	Created  string `json:"created"`
-	Updated  string `json:"updated"`
+	Created  string `json:"created,omitempty"`
+	Updated  string `json:"updated,omitempty"`
 }
 
 type organizerJSON struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
 }
 
 var seriesPatch = patchFields{
@@ -43,37 +47,37 @@ var seriesPatch = patchFields{
 
 // sessionJSON is a session.
 type sessionJSON struct {
-	UID         string       `json:"uid"`
-	Series      string       `json:"series"`
+	UID         string       `json:"uid,omitempty"`
+	Series      string       `json:"series,omitempty"`
 	Key         string       `json:"key"`
 	Title       string       `json:"title"`
-	Description string       `json:"description"`
-	Start       string       `json:"start"`
-	End         string       `json:"end"`
-	Zone        string       `json:"zone"`
+	Description string       `json:"description,omitempty"`
+	Start       string       `json:"start,omitempty"`
+	End         string       `json:"end,omitempty"`
+	Zone        string       `json:"zone,omitempty"`
 	AllDay      bool         `json:"all_day"`
-	StartDate   string       `json:"start_date"`
-	EndDate     string       `json:"end_date"`
-	Venue       string       `json:"venue"`
-	Address     string       `json:"address"`
-	OnlineURL   string       `json:"online_url"`
+	StartDate   string       `json:"start_date,omitempty"`
+	EndDate     string       `json:"end_date,omitempty"`
+	Venue       string       `json:"venue,omitempty"`
+	Address     string       `json:"address,omitempty"`
+	OnlineURL   string       `json:"online_url,omitempty"`
 	Status      string       `json:"status"`
-	Language    string       `json:"language"`
+	Language    string       `json:"language,omitempty"`
 	Tags        []string     `json:"tags"`
-	URL         string       `json:"url"`
+	URL         string       `json:"url,omitempty"`
 	People      []peopleJSON `json:"people"`
 	// Read-only.
 	Sequence int64  `json:"sequence"`
-	Created  string `json:"created"`
-	Updated  string `json:"updated"`
+	Created  string `json:"created,omitempty"`
+	Updated  string `json:"updated,omitempty"`
 }
 
 // peopleJSON is one appearance in a session.
 type peopleJSON struct {
 	Name        string `json:"name"`
-	Role        string `json:"role"`
-	Affiliation string `json:"affiliation"`
-	URL         string `json:"url"`
+	Role        string `json:"role,omitempty"`
+	Affiliation string `json:"affiliation,omitempty"`
+	URL         string `json:"url,omitempty"`
 }
 
 var sessionPatch = patchFields{
@@ -85,18 +89,18 @@ var sessionPatch = patchFields{
 // postJSON is a news post.
 type postJSON struct {
 	ID        string `json:"id"`
-	Series    string `json:"series"`
+	Series    string `json:"series,omitempty"`
 	Title     string `json:"title"`
-	Summary   string `json:"summary"`
-	Author    string `json:"author"`
+	Summary   string `json:"summary,omitempty"`
+	Author    string `json:"author,omitempty"`
 	Published string `json:"published"`
-	Updated   string `json:"updated"`
-	URL       string `json:"url"`
-	Session   string `json:"session"` // the linked session's key
-	Body      string `json:"body"`
+	Updated   string `json:"updated,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Session   string `json:"session,omitempty"` // the linked session's key
+	Body      string `json:"body,omitempty"`
 	// Read-only.
-	BodyHTML   string `json:"body_html"`
-	SessionUID string `json:"session_uid"`
+	BodyHTML   string `json:"body_html,omitempty"`
+	SessionUID string `json:"session_uid,omitempty"`
 	Version    int64  `json:"version"`
 }
 
@@ -109,8 +113,8 @@ var postPatch = patchFields{
 type personJSON struct {
 	ID          int64  `json:"id"` // read-only
 	Name        string `json:"name"`
-	Affiliation string `json:"affiliation"`
-	URL         string `json:"url"`
+	Affiliation string `json:"affiliation,omitempty"`
+	URL         string `json:"url,omitempty"`
 }
 
 var personPatch = patchFields{
@@ -130,9 +134,12 @@ func toSeriesJSON(s agenda.Series) seriesJSON {
 	for i, r := range s.Reminders {
 		rs[i] = agenda.FormatReminder(r)
 	}
-	return seriesJSON{Slug: s.Slug, Title: s.Title, Description: s.Description, Homepage: s.Homepage, Zone: s.Zone,
-		Language: s.Language, Reminders: &rs, Organizer: &organizerJSON{Name: s.Organizer.Name, Email: s.Organizer.Email},
-		Revision: s.Revision, Created: stamp(s.Created), Updated: stamp(s.Updated)}
+	out := seriesJSON{Slug: s.Slug, Title: s.Title, Description: s.Description, Homepage: s.Homepage, Zone: s.Zone,
+		Language: s.Language, Reminders: &rs, Revision: s.Revision, Created: stamp(s.Created), Updated: stamp(s.Updated)}
+	if s.Organizer != (agenda.Organizer{}) {
+		out.Organizer = &organizerJSON{Name: s.Organizer.Name, Email: s.Organizer.Email}
+	}
+	return out
 }
 
 // series converts to an agenda.Series, filling what is absent from the
