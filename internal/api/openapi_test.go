@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -27,6 +28,25 @@ func buildOpenAPI(t *testing.T) []byte {
 	var components map[string]any
 	if err := json.Unmarshal(compData, &components); err != nil {
 		t.Fatalf("openapi-components.json: %v", err)
+	}
+	schemas, ok := components["schemas"].(map[string]any)
+	if !ok {
+		t.Fatal("openapi-components.json: no schemas")
+	}
+	for _, d := range []struct {
+		name, identity string
+		patch          patchFields
+	}{{"Series", "slug", seriesPatch}, {"Session", "key", sessionPatch}, {"Post", "id", postPatch}, {"Person", "", personPatch}} {
+		base, ok := schemas[d.name].(map[string]any)
+		if !ok {
+			t.Fatalf("openapi-components.json: no schema %s", d.name)
+		}
+		schemas[d.name+"Replace"] = replaceSchema(base, d.name, d.identity)
+		patch, err := patchSchema(base, d.name, d.patch)
+		if err != nil {
+			t.Fatalf("openapi-components.json: %v", err)
+		}
+		schemas[d.name+"Patch"] = patch
 	}
 	paths := map[string]map[string]any{}
 	for _, rt := range routes {
@@ -57,6 +77,112 @@ func buildOpenAPI(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// deepCopy copies a decoded JSON value, so derived schemas share nothing
+// with the ones they come from.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = deepCopy(e)
+		}
+		return s
+	}
+	return v
+}
+
+// replaceSchema is a PUT body: the resource, except that the identity
+// field the URL already names may be left out.
+func replaceSchema(base map[string]any, name, identity string) map[string]any {
+	s := deepCopy(base).(map[string]any)
+	var req []any
+	for _, r := range s["required"].([]any) {
+		if r != identity {
+			req = append(req, r)
+		}
+	}
+	s["required"] = req
+	s["description"] = "The whole " + strings.ToLower(name) + " for PUT: absent fields take their defaults; read-only fields are accepted and ignored, so a GET body can be sent back."
+	if identity != "" {
+		s["description"] = s["description"].(string) + " `" + identity + "` may be left out (the URL names it); if given it must agree with the URL."
+	}
+	return s
+}
+
+// patchSchema is a PATCH body, derived from the handler's own patchFields
+// so that the document cannot promise another set of keys: only the
+// writable keys, none required, and null allowed wherever applyPatch's
+// null (which removes the key before the strict decode) leaves a valid
+// resource, that is on every field the resource does not require.
+func patchSchema(base map[string]any, name string, pf patchFields) (map[string]any, error) {
+	baseProps, _ := base["properties"].(map[string]any)
+	var required []string
+	for _, r := range base["required"].([]any) {
+		required = append(required, r.(string))
+	}
+	for k := range baseProps {
+		if !slices.Contains(pf.writable, k) && !slices.Contains(pf.readOnly, k) {
+			return nil, fmt.Errorf("%s.%s is neither writable nor read-only in the handler's patch fields", name, k)
+		}
+	}
+	out := map[string]any{}
+	for _, k := range pf.writable {
+		p, ok := baseProps[k].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s has no property %q, which PATCH may set", name, k)
+		}
+		p = deepCopy(p).(map[string]any)
+		delete(p, "default")
+		if nested, ok := pf.nested[k]; ok {
+			np, _ := p["properties"].(map[string]any)
+			for _, nk := range nested {
+				q, ok := np[nk].(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("%s.%s has no property %q, which PATCH may set", name, k, nk)
+				}
+				np[nk] = nullable(q)
+			}
+		}
+		if !slices.Contains(required, k) {
+			p = nullable(p)
+		}
+		out[k] = p
+	}
+	var ro []string
+	for _, k := range pf.readOnly {
+		ro = append(ro, "`"+k+"`")
+	}
+	return map[string]any{
+		"type": "object",
+		"description": "A JSON merge patch (RFC 7396) of a " + strings.ToLower(name) + ": the fields named change, null clears a field back to its default, nested objects merge and lists are replaced whole. " +
+			"Required fields cannot be cleared. " + strings.Join(ro, ", ") + " cannot be patched (422).",
+		"properties":           out,
+		"additionalProperties": false,
+	}, nil
+}
+
+// nullable lets a schema also accept null.
+func nullable(p map[string]any) map[string]any {
+	switch ty := p["type"].(type) {
+	case string:
+		p["type"] = []any{ty, "null"}
+	case []any:
+		if !slices.Contains(ty, any("null")) {
+			p["type"] = append(ty, "null")
+		}
+	}
+	if enum, ok := p["enum"].([]any); ok && !slices.Contains(enum, nil) {
+		p["enum"] = append(enum, nil)
+	}
+	return p
+}
+
 var paramRE = regexp.MustCompile(`\{([a-z]+)\}`)
 
 func operation(rt route) map[string]any {
@@ -84,12 +210,26 @@ func operation(rt route) map[string]any {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
 	responses := map[string]any{"default": ref("responses/Error")}
-	ok := func(code, desc, schema string, etag bool) {
+	ok := func(code, desc, schema string, etag, location bool) {
 		r := map[string]any{"description": desc, "content": content(schema, "application/json")}
+		h := map[string]any{}
 		if etag {
-			r["headers"] = map[string]any{"ETag": map[string]any{"description": "The version of the resource, for If-Match.", "schema": map[string]any{"type": "string"}}}
+			h["ETag"] = map[string]any{"description": "The version of the resource, for If-Match and If-None-Match.", "required": true, "schema": map[string]any{"type": "string"}}
+		}
+		if location {
+			h["Location"] = map[string]any{"description": "The path of the resource, which a PATCH that renames a session's key changes.", "required": true, "schema": map[string]any{"type": "string"}}
+		}
+		if len(h) > 0 {
+			r["headers"] = h
 		}
 		responses[code] = r
+	}
+	// Sessions, posts and people answer every write of one resource with
+	// its Location; series only their creation.
+	locates := resource != "Series"
+	write := rt.method != "GET"
+	if write {
+		responses["503"] = ref("responses/Busy")
 	}
 	list := map[string]string{"Series": "SeriesList", "Session": "SessionList", "Post": "PostList", "Person": "PersonList"}
 	switch {
@@ -101,7 +241,7 @@ func operation(rt route) map[string]any {
 		op["tags"] = []any{"Import"}
 		op["requestBody"] = map[string]any{"required": true, "description": "One agenda file (docs/agenda-format.md), YAML or JSON, at most 10 MB.",
 			"content": map[string]any{"application/yaml": map[string]any{}, "application/x-yaml": map[string]any{}, "text/yaml": map[string]any{}, "application/json": map[string]any{}}}
-		ok("200", "Imported, all or nothing.", "ImportResponse", false)
+		ok("200", "Imported, all or nothing.", "ImportResponse", false, false)
 	case rt.method == "GET" && !item:
 		params = append(params, ref("parameters/limit"), ref("parameters/offset"))
 		if resource == "Session" {
@@ -110,27 +250,30 @@ func operation(rt route) map[string]any {
 			}
 			params = append(params, ref("parameters/from"), ref("parameters/to"), ref("parameters/status"))
 		}
-		ok("200", "One page of the list; next is the URL of the following page, or null.", list[resource], false)
+		ok("200", "One page of the list; next is the URL of the following page, or null.", list[resource], false, false)
 	case rt.method == "GET":
-		ok("200", "The "+strings.ToLower(resource)+".", resource+"Response", true)
+		params = append(params, ref("parameters/If-None-Match"))
+		ok("200", "The "+strings.ToLower(resource)+".", resource+"Response", true, false)
+		responses["304"] = map[string]any{"description": "Not modified: If-None-Match names the current ETag.",
+			"headers": map[string]any{"ETag": map[string]any{"description": "The current version.", "required": true, "schema": map[string]any{"type": "string"}}}}
 	case rt.method == "POST" && strings.HasSuffix(rt.path, "/cancel"):
 		params = append(params, ref("parameters/If-Match"))
-		ok("200", "Cancelled: the session stays published with STATUS:CANCELLED and a new sequence.", "SessionResponse", true)
+		ok("200", "Cancelled: the session stays published with STATUS:CANCELLED and a new sequence.", "SessionResponse", true, true)
 	case rt.method == "POST":
 		op["requestBody"] = map[string]any{"required": true, "content": content(resource, "application/json")}
-		ok("201", "Created.", resource+"Response", true)
+		ok("201", "Created.", resource+"Response", true, true)
 	case rt.method == "PUT":
 		params = append(params, ref("parameters/If-Match"))
-		op["requestBody"] = map[string]any{"required": true, "content": content(resource, "application/json")}
-		ok("200", "Replaced. Absent fields take their defaults.", resource+"Response", true)
+		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"Replace", "application/json")}
+		ok("200", "Replaced. Absent fields take their defaults.", resource+"Response", true, locates)
 	case rt.method == "PATCH":
 		params = append(params, ref("parameters/If-Match"))
 		op["requestBody"] = map[string]any{"required": true, "description": "A JSON merge patch (RFC 7396): named fields change, null clears.",
-			"content": content(resource, "application/merge-patch+json", "application/json")}
-		ok("200", "Changed.", resource+"Response", true)
+			"content": content(resource+"Patch", "application/merge-patch+json", "application/json")}
+		ok("200", "Changed.", resource+"Response", true, locates)
 	case rt.method == "DELETE":
 		params = append(params, ref("parameters/If-Match"))
-		ok("200", "Deleted.", "DeleteResponse", false)
+		ok("200", "Deleted.", "DeleteResponse", false, false)
 	}
 	if len(params) > 0 {
 		op["parameters"] = params
