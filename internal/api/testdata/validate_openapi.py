@@ -1,7 +1,8 @@
 """Validate JSON instances against schemas of an OpenAPI 3.1 document.
 
 Input (a file named by argv[1]): {"doc": <the OpenAPI document>, "checks":
-[{"what": str, "ref": "#/components/schemas/X", "instance": any, "valid": bool}]}.
+[{"what": str, "ref": "#/components/schemas/X", "instance": any, "valid": bool}]};
+a check may give "schema" inline instead of "ref".
 Prints one line per check whose outcome is not the expected one and exits 1
 if there is any; exits 77 when jsonschema is missing.
 
@@ -74,19 +75,22 @@ def main():
     for c in data["checks"]:
         # The document itself is the schema resource, so "#/components/..."
         # references resolve in it; its other keys are not keywords.
-        schema = dict(doc)
+        if "ref" in c:
+            schema = dict(doc)
+            schema["$ref"] = c["ref"]
+        else:
+            schema = dict(c["schema"])
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        schema["$ref"] = c["ref"]
         v = Draft202012Validator(schema, format_checker=checker)
         errors = sorted(v.iter_errors(c["instance"]), key=lambda e: list(e.absolute_path))
         if c["valid"] and errors:
             bad += 1
             for e in errors:
                 path = "/".join(str(p) for p in e.absolute_path)
-                print(f"{c['what']}: against {c['ref']}: at /{path}: {e.message}")
+                print(f"{c['what']}: against {c.get('ref', 'its schema')}: at /{path}: {e.message}")
         elif not c["valid"] and not errors:
             bad += 1
-            print(f"{c['what']}: {c['ref']} accepts it, but the server refuses it")
+            print(f"{c['what']}: {c.get('ref', 'its schema')} accepts it, but the server refuses it")
     sys.exit(1 if bad else 0)
 
 
