@@ -97,6 +97,7 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	tr.ok(200, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"description": "About cities.", "organizer": {"email": "x@example.org"}, "reminders": ["1h"]}`})
 	tr.ok(200, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"homepage": null, "organizer": {"name": null}, "reminders": null}`})
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"slug": "e2", "title": "X"}`}, true)
+	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"title": null}`}, true)
 	tr.send(200, get("/api/v1/series"), false)
 
 	// Sessions: timed and all-day, both URL forms, patch, replace, cancel.
@@ -114,6 +115,7 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 		"people": [{"name": "Ada Colau", "affiliation": "Mayor of Barcelona", "url": "https://example.org/ada"}]}`})
 	tr.ok(200, req{method: "PATCH", path: "/api/v1/sessions/" + uid, body: `{"key": "smart"}`})
 	tr.send(422, req{method: "PATCH", path: "/api/v1/sessions/" + uid, body: `{"uid": "other@example.org"}`}, true)
+	tr.send(422, req{method: "PATCH", path: "/api/v1/sessions/" + uid, body: `{"key": null}`}, true)
 	tr.send(200, get("/api/v1/sessions/"+uid), false)
 	tr.send(200, get("/api/v1/sessions?series=debates"), false)
 	tr.send(200, get("/api/v1/series/debates/sessions"), false)
@@ -126,6 +128,7 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	roundTrip(tr, "/api/v1/series/debates/posts/welcome", "post", g.body)
 	tr.ok(200, req{method: "PATCH", path: "/api/v1/series/debates/posts/welcome", body: `{"summary": "Short.", "url": null, "session": null}`})
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates/posts/welcome", body: `{"id": "other"}`}, true)
+	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates/posts/welcome", body: `{"published": null}`}, true)
 	tr.ok(200, req{method: "PUT", path: "/api/v1/series/debates/posts/welcome", body: `{"title": "Welcome!", "published": "2021-11-01T10:00:00+01:00"}`})
 	tr.send(200, get("/api/v1/series/debates/posts"), false)
 
@@ -141,6 +144,7 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	tr.ok(200, req{method: "PATCH", path: person, body: `{"url": "https://example.org/ada"}`})
 	tr.ok(200, req{method: "PATCH", path: person, body: `{"affiliation": null}`})
 	tr.send(422, req{method: "PATCH", path: person, body: `{"id": 7}`}, true)
+	tr.send(422, req{method: "PATCH", path: person, body: `{"name": null}`}, true)
 	tr.ok(200, req{method: "PUT", path: person, body: `{"name": "Ada Colau"}`})
 	tr.ok(201, req{method: "POST", path: "/api/v1/people", body: `{"name": "Emilia Saiz", "affiliation": "UCLG"}`})
 
