@@ -85,28 +85,39 @@ func (c *command) loadConfig() (config.Config, error) {
 	return cfg, nil
 }
 
-// openStore loads the config and opens the database it names, creating the
-// database's directory on first use.
-func (c *command) openStore(ctx context.Context) (config.Config, *store.DB, error) {
+// openStore loads the config and opens the database it names. Only
+// commands that are meant to create data pass create: for any other, a
+// missing database is a mistyped or deleted path, and an empty one in its
+// place would read as "nothing stored" (serve would unpublish everything).
+func (c *command) openStore(ctx context.Context, create bool) (config.Config, *store.DB, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return cfg, nil, err
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := openStore(ctx, cfg, create)
 	return cfg, db, err
 }
 
-func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
-	if dir := filepath.Dir(cfg.Database); dir != "" {
+func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, error) {
+	if dir := filepath.Dir(cfg.Database); create && dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain})
+	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Create: create})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+		return nil, missingDatabase(cfg.Database, fmt.Errorf("open database %s: %w", cfg.Database, err))
 	}
 	return db, nil
+}
+
+// missingDatabase rewrites the error for a database that does not exist to
+// say which commands create one; other errors pass unchanged.
+func missingDatabase(path string, err error) error {
+	if errors.Is(err, store.ErrNoDatabase) {
+		return fmt.Errorf("database %s does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one", path)
+	}
+	return err
 }
 
 // flagErrors rewrites validation errors so that a field that has a flag of

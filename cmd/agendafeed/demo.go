@@ -15,7 +15,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if _, err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, db, err := c.openStore(ctx)
+	cfg, db, err := c.openStore(ctx, true)
 	if err != nil {
 		return err
 	}

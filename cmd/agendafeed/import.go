@@ -41,7 +41,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "%d file(s) valid; nothing written (-dry-run)\n", len(docs))
 		return nil
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func runExport(ctx context.Context, args []string, e env) error {
 	if *format != "yaml" && *format != "json" {
 		return usagef("export: -format: %q: expected yaml or json", *format)
 	}
-	_, db, err := c.openStore(ctx)
+	_, db, err := c.openStore(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -408,17 +408,51 @@ func TestReadWhileAnotherProcessWrites(t *testing.T) {
 	}
 }
 
-// check on a database path that does not exist fails, and creates nothing:
-// a mistyped path must not pass as an empty, healthy database.
-func TestCheckMissingDatabase(t *testing.T) {
-	te := newTestEnv(t)
-	db := filepath.Join(te.dir, "typo", "agendafeed.db")
-	te.env["AGENDAFEED_DATABASE"] = db
-	_, errs, code := te.run("", "check")
-	if code != 1 || !strings.Contains(errs, "database "+db+": ") || !strings.Contains(errs, "check creates nothing") {
-		t.Errorf("check: exit %d, %q; want 1 naming the database", code, errs)
+// Commands that only read or change existing data refuse a database path
+// that does not exist, and create nothing: a mistyped or deleted path must
+// not become an empty database (serve would unpublish every series).
+func TestMissingDatabase(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve"}, {"generate"}, {"check"}, {"export"}, {"series", "list"}, {"series", "show", "x"},
+		{"session", "list"}, {"session", "cancel", "x/y"}, {"post", "list", "-series", "x"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			te := newTestEnv(t)
+			te.env["AGENDAFEED_LISTEN"] = "127.0.0.1:0"
+			db := filepath.Join(te.dir, "agendafeed-typo.db")
+			te.env["AGENDAFEED_DATABASE"] = db
+			_, errs, code := te.run("", args...)
+			want := "database " + db + " does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one"
+			if code != 1 || !strings.Contains(errs, want) {
+				t.Errorf("exit %d, %q; want 1 and %q", code, errs, want)
+			}
+			if _, err := os.Stat(db); !os.IsNotExist(err) {
+				t.Errorf("created %s: %v", db, err)
+			}
+		})
 	}
-	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
-		t.Errorf("check created %s: %v", filepath.Dir(db), err)
+}
+
+// The commands meant to create data create a missing database, and its
+// directory: the documented first steps work on a fresh install.
+func TestCommandsThatCreateTheDatabase(t *testing.T) {
+	for _, args := range [][]string{
+		{"series", "add", "news", "-title", "News"},
+		{"demo"},
+		{"import", "SERIES_FILE"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			te := newTestEnv(t)
+			db := filepath.Join(te.dir, "new", "agendafeed.db")
+			te.env["AGENDAFEED_DATABASE"] = db
+			if args[0] == "import" {
+				args[1] = te.writeFile("news.yaml", "series:\n  slug: news\n  title: News\n")
+			}
+			te.must(args...)
+			if _, err := os.Stat(db); err != nil {
+				t.Fatalf("%s did not create the database: %v", args[0], err)
+			}
+			te.must("check")
+		})
 	}
 }

@@ -52,7 +52,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 	} else if len(pos) != 1 || !strings.Contains(pos[0], "/") {
 		return usagef("post %s: expected one SERIES/ID argument", verb)
 	}
-	_, db, err := c.openStore(ctx)
+	_, db, err := c.openStore(ctx, false)
 	if err != nil {
 		return err
 	}

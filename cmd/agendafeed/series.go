@@ -46,7 +46,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 	if len(pos) != wantArgs {
 		return usagef("series %s: expected %d argument(s), got %d", verb, wantArgs, len(pos))
 	}
-	cfg, db, err := c.openStore(ctx)
+	cfg, db, err := c.openStore(ctx, verb == "add")
 	if err != nil {
 		return err
 	}

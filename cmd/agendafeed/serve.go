@@ -26,9 +26,20 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	logger := newLogger(cfg, e.stderr)
+	if *demoFlag {
+		// -demo is meant to create data, so it may create the database;
+		// app.Open opens only one that exists.
+		db, err := openStore(ctx, cfg, true)
+		if err != nil {
+			return err
+		}
+		if err := db.Close(); err != nil {
+			return fmt.Errorf("close database %s: %w", cfg.Database, err)
+		}
+	}
 	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: logger, API: adminAPI(logger)})
 	if err != nil {
-		return err
+		return missingDatabase(cfg.Database, err)
 	}
 	defer a.Close()
 	if *demoFlag {
@@ -103,7 +114,7 @@ func runGenerate(ctx context.Context, args []string, e env) error {
 	}
 	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: logger})
 	if err != nil {
-		return err
+		return missingDatabase(cfg.Database, err)
 	}
 	defer a.Close()
 	res, err := a.Pass(ctx, *force)

@@ -64,7 +64,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 			return err
 		}
 	}
-	_, db, err := c.openStore(ctx)
+	_, db, err := c.openStore(ctx, false)
 	if err != nil {
 		return err
 	}

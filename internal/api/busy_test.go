@@ -19,7 +19,7 @@ import (
 func TestWriteWhileAnotherProcessWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "agenda.db")
-	db, err := store.Open(ctx, path, store.Options{UIDDomain: "test.example", BusyTimeout: time.Millisecond})
+	db, err := store.Open(ctx, path, store.Options{UIDDomain: "test.example", BusyTimeout: time.Millisecond, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

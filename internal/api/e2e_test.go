@@ -15,6 +15,7 @@ import (
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/app"
 	"github.com/agendafeed/agendafeed/internal/importer"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 // TestEndToEnd runs the whole daemon on 127.0.0.1:0 with the API mounted,
@@ -31,6 +32,12 @@ func TestEndToEnd(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
+	// app.Open opens only a database that exists.
+	db, err := store.Open(context.Background(), cfg.Database, store.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, err := app.Open(ctx, app.Options{Config: cfg, API: func(a *app.App) (http.Handler, error) {

@@ -41,7 +41,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "agenda.db")
 	db, err := store.Open(context.Background(), path,
-		store.Options{UIDDomain: "test.example", Now: func() time.Time { return time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC) }})
+		store.Options{UIDDomain: "test.example", Now: func() time.Time { return time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC) }, Create: true})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

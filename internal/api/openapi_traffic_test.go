@@ -199,7 +199,7 @@ func roundTrip(tr *traffic, path, key string, got []byte) {
 func busyExchange(t *testing.T) exchange {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "agenda.db")
-	db, err := store.Open(ctx, path, store.Options{UIDDomain: "test.example", BusyTimeout: time.Millisecond})
+	db, err := store.Open(ctx, path, store.Options{UIDDomain: "test.example", BusyTimeout: time.Millisecond, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,21 @@ func testConfig(t *testing.T, dir string) config.Config {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	createDatabase(t, cfg.Database)
 	return cfg
+}
+
+// createDatabase makes an empty database at path, as serve -demo or import
+// would: Open opens only a database that exists.
+func createDatabase(t testing.TB, path string) {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, store.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func loadDemo(t testing.TB, a *App) {

@@ -18,7 +18,7 @@ import (
 // tags each) and 20 posts.
 func BenchmarkSnapshot(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{UIDDomain: "bench.example"})
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{UIDDomain: "bench.example", Create: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func BenchmarkSnapshot(b *testing.B) {
 // SNAPSHOT_TABLES=1 measures reading the tables instead.
 func BenchmarkSnapshot100(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{UIDDomain: "bench.example.org"})
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{UIDDomain: "bench.example.org", Create: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func cpuTime() time.Duration {
 // and the repacking of the series' sessions that every write pays.
 func BenchmarkPutSession100(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{UIDDomain: "bench.example.org"})
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{UIDDomain: "bench.example.org", Create: true})
 	if err != nil {
 		b.Fatal(err)
 	}

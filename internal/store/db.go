@@ -51,7 +51,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -79,6 +81,11 @@ type Options struct {
 	// write (another process's import) to finish before failing with
 	// ErrBusy; 0 means 10 seconds.
 	BusyTimeout time.Duration
+	// Create lets Open create a missing database file. Without it Open
+	// fails with an error matching ErrNoDatabase: a mistyped or deleted
+	// path must not become an empty database that a publisher then takes
+	// as "every series was removed".
+	Create bool
 }
 
 // DB is an open agendafeed database. It is safe for concurrent use.
@@ -89,6 +96,8 @@ type DB struct {
 	rstmts *stmtCache
 	opts   Options
 	md     *markup.Renderer
+	path   string      // absolute path the database was opened at
+	file   os.FileInfo // the file at path when opened, for Replaced
 }
 
 // pragmas apply to every connection. foreign_keys is per connection, so it
@@ -101,8 +110,8 @@ func dsnPragmas(opts Options) string {
 	return strings.Replace(pragmas, "busy_timeout(10000)", fmt.Sprintf("busy_timeout(%d)", ms), 1)
 }
 
-// Open opens (creating if needed) the database at path and migrates it to
-// the newest schema.
+// Open opens the database at path, creating it only if opts.Create is set,
+// and migrates it to the newest schema.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -118,7 +127,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// '#' in the path.
 	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 
-	writer, err := sql.Open("sqlite", uri+"?"+dsnPragmas(opts)+"&_txlock=immediate")
+	wmode := "mode=rwc&"
+	if !opts.Create {
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open store %q: %w", path, &noDatabaseError{cause: err})
+		}
+		// mode=rw also refuses to create the file should it vanish
+		// between the stat and the open.
+		wmode = "mode=rw&"
+	}
+	writer, err := sql.Open("sqlite", uri+"?"+wmode+dsnPragmas(opts)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
@@ -138,8 +156,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	reader.SetMaxOpenConns(opts.Readers)
 	reader.SetMaxIdleConns(opts.Readers)
+	// The writer's connection has the file open since migrate, so this is
+	// the file it reads and writes.
+	fi, err := os.Stat(abs)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
 	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
-		opts: opts, md: markup.New()}
+		opts: opts, md: markup.New(), path: abs, file: fi}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
@@ -183,8 +209,15 @@ func (db *DB) Close() error {
 	return errors.Join(db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
 }
 
-// Ping checks that the database answers on both pools.
+// Ping checks that the database answers on both pools and that its path
+// still names the file that was opened (see Replaced), so a health check
+// built on it fails once the daemon serves a database nobody else sees.
 func (db *DB) Ping(ctx context.Context) error {
+	if replaced, err := db.Replaced(); err != nil {
+		return err
+	} else if replaced {
+		return fmt.Errorf("ping store: %w", ErrReplaced)
+	}
 	if err := db.writer.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping store writer: %w", err)
 	}
@@ -193,6 +226,23 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping store reader: %w", err)
 	}
 	return nil
+}
+
+// Replaced reports whether the database's path no longer names the file
+// that Open opened: the file was deleted, renamed or replaced (a restore
+// copied over it). The open connections keep using the old file, so writes
+// made through the path by other processes are not seen here, and writes
+// made here are lost with the old file. A missing path is reported as
+// replaced, not as an error.
+func (db *DB) Replaced() (bool, error) {
+	fi, err := os.Stat(db.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("stat database %s: %w", db.path, err)
+	}
+	return !os.SameFile(fi, db.file), nil
 }
 
 // SchemaVersion returns the newest applied migration.
@@ -492,6 +542,21 @@ func conflict(format string, args ...any) error {
 // ErrBusy matches a write that found the database locked by another
 // connection's write for longer than Options.BusyTimeout.
 var ErrBusy = errors.New("the database is busy with another write (an import?); retry")
+
+// ErrNoDatabase matches Open's error for a path that names no file when
+// Options.Create is not set.
+var ErrNoDatabase = errors.New("no database file at this path")
+
+type noDatabaseError struct{ cause error }
+
+func (e *noDatabaseError) Error() string {
+	return ErrNoDatabase.Error() + " (mistyped or deleted?); Options.Create makes a new one"
+}
+func (e *noDatabaseError) Unwrap() []error { return []error{ErrNoDatabase, e.cause} }
+
+// ErrReplaced matches Ping's error when the database file was deleted or
+// replaced after Open (see DB.Replaced).
+var ErrReplaced = errors.New("the database file was deleted or replaced since it was opened; restart to use the file at the path")
 
 // busyError is SQLITE_BUSY as users see it: the driver's "database is
 // locked (5) (SQLITE_BUSY)" says nothing about what to do.

@@ -40,7 +40,7 @@ func (c *clock) stamp() time.Time { return c.Now().Truncate(time.Second).UTC() }
 
 func openTestDB(t *testing.T, path string, c *clock) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), path, Options{UIDDomain: "test.example", Now: c.Now, Readers: 4})
+	db, err := Open(context.Background(), path, Options{UIDDomain: "test.example", Now: c.Now, Readers: 4, Create: true})
 	if err != nil {
 		t.Fatalf("Open(%q): %v", path, err)
 	}

@@ -302,7 +302,7 @@ func refreshPackedFor(db *DB, slug string) error {
 // panic or a huge allocation. Seeds are real packed rows.
 func FuzzUnpackSessions(f *testing.F) {
 	ctx := context.Background()
-	db, err := Open(ctx, f.TempDir()+"/fuzz.db", Options{UIDDomain: "test.example"})
+	db, err := Open(ctx, f.TempDir()+"/fuzz.db", Options{UIDDomain: "test.example", Create: true})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -295,7 +295,7 @@ func TestValidationPassesThrough(t *testing.T) {
 
 func TestCreateWithoutUIDDomain(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/x.db", Options{})
+	db, err := Open(ctx, t.TempDir()+"/x.db", Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -436,6 +436,14 @@ func build(ctx context.Context, path string, series, sessions int) error {
 	os.Remove(tmp)
 	os.Remove(tmp + "-wal")
 	os.Remove(tmp + "-shm")
+	// app.Open opens only a database that exists.
+	db, err := store.Open(ctx, tmp, store.Options{Create: true})
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
 	a, err := open(ctx, tmp, filepath.Join(filepath.Dir(path), "unused-public"))
 	if err != nil {
 		return err
