@@ -178,9 +178,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 }
 
 // packIfFree packs stale series unless another connection holds the write
-// lock: packs only speed reads up (reads of a stale series fall back to the
-// sessions table) and the daemon packs after every pass, so a read-only
-// command must not wait for, or fail on, another process's long import.
+// lock, or the database cannot be written (a read-only file, a full or
+// failing disk): packs only speed reads up (reads of a stale series fall
+// back to the sessions table) and the daemon packs after every pass, so a
+// read-only command must not wait for, or fail on, another process's long
+// import or a database it only reads.
 func (db *DB) packIfFree(ctx context.Context) error {
 	// The writer pool has one connection, so the pragma applies to the
 	// transaction Pack opens.
@@ -191,7 +193,7 @@ func (db *DB) packIfFree(ctx context.Context) error {
 	if _, rerr := db.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, db.busyMillis())); rerr != nil && err == nil {
 		err = fmt.Errorf("pack sessions: %w", rerr)
 	}
-	if errors.Is(err, ErrBusy) {
+	if errors.Is(err, ErrBusy) || unwritable(err) {
 		return nil
 	}
 	return err
@@ -558,6 +560,11 @@ func (e *noDatabaseError) Unwrap() []error { return []error{ErrNoDatabase, e.cau
 // replaced after Open (see DB.Replaced).
 var ErrReplaced = errors.New("the database file was deleted or replaced since it was opened; restart to use the file at the path")
 
+// ErrFull matches a write that failed because the disk (or the file
+// system quota) holding the database, its journal or its shared-memory file
+// is full.
+var ErrFull = errors.New("the disk holding the database is full")
+
 // busyError is SQLITE_BUSY as users see it: the driver's "database is
 // locked (5) (SQLITE_BUSY)" says nothing about what to do.
 type busyError struct{ cause error }
@@ -565,13 +572,44 @@ type busyError struct{ cause error }
 func (e *busyError) Error() string   { return ErrBusy.Error() }
 func (e *busyError) Unwrap() []error { return []error{ErrBusy, e.cause} }
 
+// fullError is SQLITE_FULL (or a shared-memory file that could not grow)
+// as users see it.
+type fullError struct{ cause error }
+
+func (e *fullError) Error() string   { return ErrFull.Error() }
+func (e *fullError) Unwrap() []error { return []error{ErrFull, e.cause} }
+
 // busy turns an error that is SQLITE_BUSY, or wraps it, into one matching
-// ErrBusy with the plain message; other errors pass unchanged. Every write
-// goes through DB.write, so this is the one place the mapping is made.
+// ErrBusy with the plain message, and one that is SQLITE_FULL into one
+// matching ErrFull; other errors pass unchanged. Every write goes through
+// DB.write, so this is the one place the mapping is made.
 func busy(err error) error {
 	var se *sqlite.Error
-	if err == nil || errors.Is(err, ErrBusy) || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+	if err == nil || errors.Is(err, ErrBusy) || errors.Is(err, ErrFull) || !errors.As(err, &se) {
 		return err
 	}
-	return &busyError{cause: err}
+	switch {
+	case se.Code()&0xff == sqlite3.SQLITE_BUSY:
+		return &busyError{cause: err}
+	case se.Code()&0xff == sqlite3.SQLITE_FULL, se.Code() == sqlite3.SQLITE_IOERR_SHMSIZE:
+		return &fullError{cause: err}
+	}
+	return err
+}
+
+// unwritable reports whether err says the database cannot be written at
+// all just now: a read-only file or mount, a full disk, an I/O error.
+func unwritable(err error) bool {
+	if errors.Is(err, ErrFull) {
+		return true
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+		return true
+	}
+	return false
 }

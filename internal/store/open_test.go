@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/markup"
 )
 
 // TestOpenCreate: only Options.Create makes a missing database; without it
@@ -97,5 +101,103 @@ func TestReplaced(t *testing.T) {
 				t.Errorf("Ping = %v; want ErrReplaced", err)
 			}
 		})
+	}
+}
+
+// staleDB returns the path of a closed database whose series' packed
+// sessions are out of date, as after a crash between a write and a pack.
+func staleDB(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "agenda.db")
+	db := openTestDB(t, path, newClock())
+	mustPutSeries(t, db, madrid())
+	for i := range 50 {
+		mustPutSession(t, db, timedSession(t, "uclg-debates", fmt.Sprintf("s%02d", i), "2024-05-01T10:00", "2024-05-01T11:00"))
+	}
+	if n, err := db.StalePacks(ctx); err != nil || n == 0 {
+		t.Fatalf("StalePacks = %d, %v; want stale series", n, err)
+	}
+	db.Close()
+	return path
+}
+
+// TestPackSkipsReadOnlyDatabase: Open's pack is skipped, not fatal, when
+// the database cannot be written, so read-only commands still read. Tests
+// run as root, where a 0444 file is still writable, so the writer here is
+// opened with mode=ro, which makes SQLite fail writes with SQLITE_READONLY
+// just as a read-only file or mount does.
+func TestPackSkipsReadOnlyDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := staleDB(t)
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro.SetMaxOpenConns(1)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := &DB{writer: ro, reader: ro, wstmts: newStmtCache(ro), rstmts: newStmtCache(ro),
+		opts: Options{Now: newClock().Now}, md: markup.New(), path: path, file: fi}
+	defer db.Close()
+	if _, err := db.Pack(ctx); err == nil || !unwritable(err) {
+		t.Fatalf("Pack on a read-only database = %v; want an SQLITE_READONLY error", err)
+	}
+	if err := db.packIfFree(ctx); err != nil {
+		t.Fatalf("packIfFree on a read-only database: %v", err)
+	}
+	snap, err := db.Snapshot(ctx, "uclg-debates")
+	if err != nil || len(snap.Sessions) != 50 {
+		t.Fatalf("Snapshot = %d sessions, %v; want 50, nil", len(snap.Sessions), err)
+	}
+}
+
+// TestOpenReadOnlyFile is the same through Open with a 0444 file, where
+// that stops writes (not as root).
+func TestOpenReadOnlyFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes 0444 files; TestPackSkipsReadOnlyDatabase covers this")
+	}
+	ctx := context.Background()
+	path := staleDB(t)
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path, Options{UIDDomain: "test.example"})
+	if err != nil {
+		t.Fatalf("Open read-only file: %v", err)
+	}
+	defer db.Close()
+	snap, err := db.Snapshot(ctx, "uclg-debates")
+	if err != nil || len(snap.Sessions) != 50 {
+		t.Fatalf("Snapshot = %d sessions, %v; want 50, nil", len(snap.Sessions), err)
+	}
+}
+
+// TestFullDatabase: a write that runs out of room says the disk is full,
+// and Open's pack gives way to it. max_page_count makes SQLite fail with
+// SQLITE_FULL exactly as a full disk does.
+func TestFullDatabase(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t, filepath.Join(t.TempDir(), "agenda.db"), newClock())
+	mustPutSeries(t, db, madrid())
+	for i := range 50 {
+		mustPutSession(t, db, timedSession(t, "uclg-debates", fmt.Sprintf("s%02d", i), "2024-05-01T10:00", "2024-05-01T11:00"))
+	}
+	var pages int
+	if err := db.writer.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.Pack(ctx)
+	if !errors.Is(err, ErrFull) || !strings.Contains(err.Error(), "the disk holding the database is full") {
+		t.Fatalf("Pack on a full database = %v; want ErrFull", err)
+	}
+	if err := db.packIfFree(ctx); err != nil {
+		t.Errorf("packIfFree on a full database: %v", err)
 	}
 }
