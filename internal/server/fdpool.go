@@ -17,6 +17,12 @@ import (
 // description, so file offsets never clash, and the bytes sent are always
 // the verified ones, even after the publisher has renamed a newer version
 // over the path (the manifest, and so the ETag, follows a moment later).
+//
+// A large file's pool also holds an anchor: the description its bytes were
+// hashed through, kept for the pool's life. When the path names another
+// file (renamed over it, or deleted) and no idle description is left, a
+// request reads the anchor at offsets (pread), so the bytes sent are still
+// the verified ones: the inode lives as long as a description of it does.
 
 // maxIdlePerEntry bounds each entry's idle descriptions; beyond it a
 // returned description is closed.
@@ -35,9 +41,11 @@ type filePool struct {
 	id     os.FileInfo // the verified file, for os.SameFile
 	budget *fdBudget
 
-	mu     sync.Mutex
-	idle   []*os.File
-	closed bool
+	mu      sync.Mutex
+	idle    []*os.File
+	closed  bool
+	anchor  *os.File // nil for small files, or with no descriptor to spare
+	readers int      // anchor bodies in flight: it closes after the last
 }
 
 func newFilePool(path string, id os.FileInfo, budget *fdBudget) *filePool {
@@ -75,6 +83,71 @@ func (p *filePool) get() *os.File {
 	return f
 }
 
+// setAnchor keeps f, the verified file, open for the pool's life; false
+// (f is not kept) when the server's descriptor budget is spent.
+func (p *filePool) setAnchor(f *os.File) bool {
+	if p.budget.idle.Add(1) > p.budget.max {
+		p.budget.idle.Add(-1)
+		return false
+	}
+	p.mu.Lock()
+	p.anchor = f
+	p.mu.Unlock()
+	return true
+}
+
+// body returns a body stream of the verified file, n bytes long: a
+// description of its own (sendfile) if the pool has one or the path still
+// names the file, else a reader of the anchor. nil when the pool is closed,
+// or when the path names another file and there is no anchor.
+func (p *filePool) body(conn net.Conn, n int64) io.ReadCloser {
+	if f := p.get(); f != nil {
+		return &pooledFile{f: f, n: n, pool: p, conn: conn}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.anchor == nil {
+		return nil
+	}
+	p.readers++
+	return &anchorBody{SectionReader: io.NewSectionReader(p.anchor, 0, n), pool: p}
+}
+
+// anchorBody reads a pool's anchor; Close releases it.
+type anchorBody struct {
+	*io.SectionReader
+	pool *filePool
+	done bool
+}
+
+func (b *anchorBody) Close() error {
+	if b.done {
+		return nil
+	}
+	b.done = true
+	p := b.pool
+	p.mu.Lock()
+	p.readers--
+	last := p.closed && p.readers == 0
+	p.mu.Unlock()
+	if last {
+		p.closeAnchor()
+	}
+	return nil
+}
+
+// closeAnchor closes the anchor once the pool is closed and unread.
+func (p *filePool) closeAnchor() {
+	p.mu.Lock()
+	a := p.anchor
+	p.anchor = nil
+	p.mu.Unlock()
+	if a != nil {
+		p.budget.idle.Add(-1)
+		a.Close()
+	}
+}
+
 // put returns f to the pool, or closes it when the pool is closed or full.
 func (p *filePool) put(f *os.File) {
 	p.mu.Lock()
@@ -92,12 +165,17 @@ func (p *filePool) put(f *os.File) {
 	}
 }
 
-// close closes the idle descriptions; those in use close when returned.
+// close closes the idle descriptions and the anchor; those in use close
+// when returned. Closing twice is harmless.
 func (p *filePool) close() {
 	p.mu.Lock()
 	idle := p.idle
 	p.idle, p.closed = nil, true
+	unread := p.readers == 0
 	p.mu.Unlock()
+	if unread {
+		p.closeAnchor()
+	}
 	p.budget.idle.Add(-int64(len(idle)))
 	for _, f := range idle {
 		f.Close()

@@ -20,7 +20,8 @@ import (
 )
 
 // maxMemBody is the largest file kept in memory after its first request;
-// larger files are streamed from disk (sendfile) on every request.
+// larger files are checked against their hash once per inode and then
+// sent from descriptors of the checked file (largeBody).
 const maxMemBody = 1 << 20
 
 // table is the servable files of one manifest version, with their response
@@ -56,6 +57,12 @@ type entry struct {
 	// body. budget is the server's bound on idle descriptions.
 	files  atomic.Pointer[filePool]
 	budget *fdBudget
+	// mismatch is the file last found at the path whose bytes are not the
+	// manifest's (a large file; the publisher renamed a newer version
+	// over it): served without validators, and not hashed again.
+	mismatch atomic.Pointer[os.FileInfo]
+	// retired is set when a new table no longer holds the entry.
+	retired atomic.Bool
 }
 
 // headers are an entry's response header values, each a one-element
@@ -149,6 +156,7 @@ func loadTable(dir string, m publish.Manifest, prev *table, budget *fdBudget) *t
 	if prev != nil {
 		for p, e := range prev.files {
 			if t.files[p] != e {
+				e.retired.Store(true) // before the load: see keep
 				if fp := e.files.Load(); fp != nil {
 					fp.close()
 				}
@@ -194,7 +202,7 @@ func (e *entry) memBody() (b []byte, ok, fresh bool, err error) {
 		return b, true, false, nil
 	}
 	if e.budget != nil {
-		e.files.Store(newFilePool(e.path(), fi, e.budget))
+		e.keep(newFilePool(e.path(), fi, e.budget))
 	}
 	e.body.Store(&b)
 	return b, true, true, nil
@@ -213,6 +221,82 @@ func (e *entry) verifiedFile(conn net.Conn) io.ReadCloser {
 		return nil
 	}
 	return &pooledFile{f: f, n: e.size, pool: fp, conn: conn}
+}
+
+// largeBody returns a large file's body. Its bytes are checked against
+// the manifest's hash once per inode, on first use; the checked file's
+// descriptors then serve it (fdpool.go), even once the publisher has
+// renamed a newer version over the path, until the manifest follows and
+// the entry is replaced. fresh is false when the body is the bytes now at
+// the path and they are not the manifest's: the caller sends them without
+// the validators, which describe other bytes. A file that does not exist
+// is an error wrapping fs.ErrNotExist.
+func (e *entry) largeBody(conn net.Conn) (body io.ReadCloser, size int64, fresh bool, err error) {
+	if fp := e.files.Load(); fp != nil {
+		if b := fp.body(conn, e.size); b != nil {
+			return b, e.size, true, nil
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if fp := e.files.Load(); fp != nil {
+		if b := fp.body(conn, e.size); b != nil {
+			return b, e.size, true, nil
+		}
+	}
+	f, err := os.Open(e.path())
+	if err != nil {
+		return nil, 0, false, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, false, err
+	}
+	if bad := e.mismatch.Load(); bad != nil && os.SameFile(*bad, fi) {
+		return f, fi.Size(), false, nil
+	}
+	ok := fi.Size() == e.size
+	if ok {
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			f.Close()
+			return nil, 0, false, err
+		}
+		ok = publish.ETagOf(h.Sum(nil)) == e.etag
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return nil, 0, false, err
+		}
+	}
+	if !ok {
+		e.mismatch.Store(&fi)
+		return f, fi.Size(), false, nil
+	}
+	budget := e.budget
+	if budget == nil {
+		budget = &fdBudget{max: maxIdleFiles}
+	}
+	fp := newFilePool(e.path(), fi, budget)
+	var b io.ReadCloser = &pooledFile{f: f, n: e.size, pool: fp, conn: conn}
+	if fp.setAnchor(f) {
+		if b = fp.body(conn, e.size); b == nil {
+			fp.close()
+			return nil, 0, false, fmt.Errorf("%s: no description of the verified file", e.rel)
+		}
+	} // else no descriptor to spare: the pool reopens the path, checking it is still the file
+	e.keep(fp)
+	return b, e.size, true, nil
+}
+
+// keep sets fp as the entry's pool, unless the entry has left the table
+// (loadTable closes the pools of those it drops): then fp closes as its
+// descriptions return.
+func (e *entry) keep(fp *filePool) {
+	e.files.Store(fp)
+	if e.retired.Load() {
+		fp.close()
+	}
 }
 
 // gzipped returns the gzip representation, computing it on first use.

@@ -8,8 +8,10 @@ import (
 )
 
 type healthBody struct {
-	Status   string      `json:"status"`
-	Database string      `json:"database"`
+	Status   string `json:"status"`
+	Database string `json:"database"`
+	// Files is "ok", or says how many published files are missing on disk.
+	Files    string      `json:"files"`
 	LastPass *passHealth `json:"last_pass"`
 }
 
@@ -19,10 +21,14 @@ type passHealth struct {
 	Error      *string   `json:"error"`
 }
 
-// serveHealth answers 200 when the database is reachable and the last
-// pass (if any) succeeded, 503 otherwise.
+// serveHealth answers 200 when the database is reachable, no published
+// file is known to be missing on disk and the last pass (if any)
+// succeeded, 503 otherwise.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	body := healthBody{Status: "ok", Database: "ok"}
+	body := healthBody{Status: "ok", Database: "ok", Files: "ok"}
+	if msg := s.missingHealth(); msg != "" {
+		body.Status, body.Files = "error", msg
+	}
 	if s.health != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		err := s.health(ctx)

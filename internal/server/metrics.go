@@ -20,6 +20,8 @@ type Metrics struct {
 	passDuration prometheus.Histogram
 	filesWritten prometheus.Counter
 	requests     *prometheus.CounterVec
+	missing      prometheus.Counter
+	missingGauge prometheus.Gauge
 	reqCache     sync.Map // reqKey -> prometheus.Counter
 }
 
@@ -48,8 +50,14 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agendafeed_http_requests_total", Help: "HTTP requests by status code and method.",
 		}, []string{"code", "method"}),
+		missing: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agendafeed_missing_files_total", Help: "Published files found missing on disk, each counted once per manifest version (each asked for a repair).",
+		}),
+		missingGauge: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "agendafeed_missing_files", Help: "Published files known to be missing on disk now (answered 503 until repaired).",
+		}),
 	}
-	reg.MustRegister(m.passes, m.passDuration, m.filesWritten, m.requests)
+	reg.MustRegister(m.passes, m.passDuration, m.filesWritten, m.requests, m.missing, m.missingGauge)
 	for _, r := range []string{"ok", "superseded", "error", "panic"} {
 		m.passes.WithLabelValues(r) // present at 0 from the start
 	}
@@ -72,6 +80,15 @@ func (m *Metrics) ObservePass(res publish.Result, err error) {
 	m.passDuration.Observe(res.Duration.Seconds())
 	m.filesWritten.Add(float64(res.FilesWritten))
 }
+
+// missingFile counts a published file found missing; n are missing now.
+func (m *Metrics) missingFile(n int64) {
+	m.missing.Inc()
+	m.missingGauge.Set(float64(n))
+}
+
+// missingNow sets how many published files are known to be missing.
+func (m *Metrics) missingNow(n int64) { m.missingGauge.Set(float64(n)) }
 
 // request counts one HTTP request; counters are cached per label pair.
 func (m *Metrics) request(code int, method string) {

@@ -10,8 +10,11 @@
 // headers are computed once per manifest version. Files up to 1 MiB are
 // read (and checked against their hash) on first request and then served
 // from memory, or, from 32 KiB, with sendfile from descriptors kept open
-// on the checked file (fdpool.go); larger ones are opened and sent with
-// sendfile per request. The gzip representation (ETag "<sha256>-gz") is
+// on the checked file (fdpool.go); larger ones are checked against their
+// hash once per inode, then sent with sendfile from descriptors of the
+// checked file, so that their ETag always names the bytes sent (bytes that
+// are not the manifest's go without validators). A listed file missing on
+// disk is answered 503 with Retry-After, and reported (missing.go). The gzip representation (ETag "<sha256>-gz") is
 // compressed once, on the first request that accepts gzip, and kept with
 // the entry until the file's bytes change. (The publisher does not write
 // .gz siblings; nginx's gzip_static would need them, see
@@ -29,11 +32,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,6 +86,11 @@ type Options struct {
 	// VariantRenders bounds the variant renders running at once (default
 	// 2); identical requests share one render, others wait for a slot.
 	VariantRenders int
+	// OnMissing, when set, is called with the published path (as the
+	// manifest names it) of a file found missing on disk, once per file
+	// per manifest version; it asks for a pass that writes the file again,
+	// and must return at once (it runs in the request).
+	OnMissing func(path string)
 	// MaxRequestBody bounds the body the listener reads for any request
 	// (default 32 MiB); handlers apply their own, smaller limits.
 	MaxRequestBody int
@@ -109,6 +117,8 @@ type Server struct {
 	vcache         *lru
 	vgate          *renderGate
 	scache         *lru // sessions rendered on request
+	onMissing      func(path string)
+	missing        missingFiles
 }
 
 // Shared header values; never modified.
@@ -120,6 +130,7 @@ var (
 	hAllow     = []string{"GET, HEAD, OPTIONS"} // published files
 	hAllowGet  = []string{"GET, HEAD"}          // /healthz, /metrics
 	hText      = []string{"text/plain; charset=utf-8"}
+	hNoStore   = []string{"no-store"}
 )
 
 // New returns a Server.
@@ -142,6 +153,7 @@ func New(opts Options) (*Server, error) {
 		scache:         newLRU(4096, 16<<20),
 		maxRequestBody: opts.MaxRequestBody,
 		fds:            fdBudget{max: maxIdleFiles},
+		onMissing:      opts.OnMissing,
 	}
 	if s.maxRequestBody <= 0 {
 		s.maxRequestBody = defaultMaxRequestBody
@@ -443,7 +455,7 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 	}
 	body, inMem, fresh, err := e.memBody()
 	if err != nil {
-		return s.writeError(o, fmt.Errorf("read %s: %w", q.path, err))
+		return s.fileError(o, q.path, e, fmt.Errorf("read %s: %w", q.path, err))
 	}
 	if inMem {
 		if !fresh { // bytes moved under us: no validators for them
@@ -451,6 +463,7 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 			o.drop("Last-Modified")
 			o.header("Content-Length", []string{strconv.Itoa(len(body))})
 		} else {
+			s.missing.found(e.rel)
 			o.header("Content-Length", h.hLen)
 			if m, conn := o.sendfileMin(); m > 0 && len(body) >= m {
 				if f := e.verifiedFile(conn); f != nil {
@@ -460,21 +473,33 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 		}
 		return http.StatusOK, o.send(http.StatusOK, body)
 	}
-	f, err := os.Open(e.path())
+	_, conn := o.sendfileMin()
+	f, size, fresh, err := e.largeBody(conn)
 	if err != nil {
-		return s.writeError(o, fmt.Errorf("open %s: %w", q.path, err))
+		return s.fileError(o, q.path, e, fmt.Errorf("open %s: %w", q.path, err))
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return s.writeError(o, fmt.Errorf("stat %s: %w", q.path, err))
-	}
-	if fi.Size() != e.size {
+	if fresh {
+		s.missing.found(e.rel)
+		o.header("Content-Length", h.hLen)
+	} else { // not the manifest's bytes: no validators for them
 		o.drop("Etag")
 		o.drop("Last-Modified")
+		o.header("Content-Length", []string{strconv.FormatInt(size, 10)})
 	}
-	o.header("Content-Length", []string{strconv.FormatInt(fi.Size(), 10)})
-	return http.StatusOK, o.sendFile(f, fi.Size())
+	return http.StatusOK, o.sendFile(f, size)
+}
+
+// fileError answers a published file that could not be read: 503 when it
+// is missing on disk (fileMissing), else 500 without the file's
+// validators or a max-age.
+func (s *Server) fileError(o resp, reqPath string, e *entry, err error) (int, int64) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return s.fileMissing(o, reqPath, e, err)
+	}
+	o.drop("Etag")
+	o.drop("Last-Modified")
+	o.header("Cache-Control", hNoStore)
+	return s.writeError(o, err)
 }
 
 // variant returns a subscriber variant of a calendar, from the cache when

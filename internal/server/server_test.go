@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,6 +72,15 @@ type fixture struct {
 	pass     atomic.Pointer[passState]
 	reg      *prometheus.Registry
 	addr     string // the listener's, when the test goes through it
+	// missed records the paths OnMissing was called with.
+	missedMu sync.Mutex
+	missed   []string
+}
+
+func (f *fixture) missedPaths() []string {
+	f.missedMu.Lock()
+	defer f.missedMu.Unlock()
+	return slices.Clone(f.missed)
 }
 
 type passState struct {
@@ -131,6 +141,8 @@ type fixtureConfig struct {
 	sessions bool
 	// noAPI: the admin API is off.
 	noAPI bool
+	// large: one series, "big", whose calendar.ics is over maxMemBody.
+	large bool
 }
 
 func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
@@ -138,6 +150,10 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 	f := &fixture{dir: t.TempDir(), logs: &syncBuffer{}, reg: prometheus.NewRegistry()}
 	f.src = publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 1))
 	rend := &publishtest.Renderer{PerSession: 400, NoSessionFiles: fc.sessions}
+	if fc.large {
+		f.src = publishtest.NewSource(publishtest.MakeSnapshot("big", 1, 12))
+		rend.PerSession = 100 << 10
+	}
 	pub, err := publish.New(publish.Options{Dir: f.dir, Source: f.src, Renderer: rend, Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +176,11 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 				return p.res, p.err, true
 			}
 			return publish.Result{}, nil, false
+		},
+		OnMissing: func(path string) {
+			f.missedMu.Lock()
+			defer f.missedMu.Unlock()
+			f.missed = append(f.missed, path)
 		},
 		API: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusTeapot)
@@ -775,7 +796,7 @@ func TestHealthz(t *testing.T) {
 				}
 			}
 		}
-		check(200, map[string]any{"status": "ok", "database": "ok", "last_pass": nil})
+		check(200, map[string]any{"status": "ok", "database": "ok", "files": "ok", "last_pass": nil})
 		f.pass.Store(&passState{res: publish.Result{Started: t0, Duration: 1500 * time.Millisecond}})
 		check(200, map[string]any{"status": "ok", "last_pass": map[string]any{"time": "2025-11-17T10:00:00Z", "duration_ms": 1500, "error": nil}})
 		f.pass.Store(&passState{res: publish.Result{Started: t0}, err: errors.New("render madrid: boom")})
