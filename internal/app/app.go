@@ -50,6 +50,10 @@ type App struct {
 	apiMaker func(a *App) (http.Handler, error)
 	watch    time.Duration
 
+	// repair is set when the server found a published file missing on
+	// disk, until the pass that writes it again starts.
+	repair atomic.Bool
+
 	mu      sync.Mutex
 	sched   *publish.Scheduler
 	last    publish.Result
@@ -169,6 +173,27 @@ func (a *App) Trigger() {
 	}
 }
 
+// requestRepair asks for a pass that writes missing published files
+// again; the server calls it once per missing file per manifest version.
+// Requests before that pass starts share it: a deleted output directory,
+// found one file at a time, costs one pass, not one per file.
+func (a *App) requestRepair(path string) {
+	if a.repair.CompareAndSwap(false, true) {
+		a.log.Info("repair pass requested", "missing", path)
+		a.Trigger()
+	}
+}
+
+// repairPass runs the pass requestRepair asked for: forced, so that
+// it renders every series and the all-series files.
+//
+// TODO(publish): a forced pass does not yet rewrite a file whose bytes the
+// manifest already lists; when the publisher gains its repair entry point
+// (e.g. Publisher.Repair), call it here (record its result as Pass does).
+func (a *App) repairPass(ctx context.Context) (publish.Result, error) {
+	return a.Pass(ctx, true)
+}
+
 func (a *App) lastPass() (publish.Result, error, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -205,7 +230,12 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	var force atomic.Bool
 	force.Store(published) // the first pass, when the scheduler runs it
 	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
-		_, err := a.Pass(ctx, force.Swap(false))
+		forced := force.Swap(false)
+		if a.repair.Swap(false) {
+			_, err := a.repairPass(ctx)
+			return err
+		}
+		_, err := a.Pass(ctx, forced)
 		return err
 	}, time.Duration(a.cfg.Debounce), a.log, a.now)
 	if err != nil {
@@ -236,6 +266,7 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		API:             api,
 		Registry:        a.reg,
 		Metrics:         a.metrics,
+		OnMissing:       a.requestRepair,
 	})
 	if err != nil {
 		return fmt.Errorf("server: %w", err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -79,7 +80,13 @@ func loadDemo(t testing.TB, a *App) {
 // startDaemon runs the whole app on 127.0.0.1:0 and returns its base URL.
 func startDaemon(t *testing.T, cfg config.Config) (*App, string) {
 	t.Helper()
-	a, err := Open(context.Background(), Options{Config: cfg, WatchInterval: 50 * time.Millisecond})
+	return startDaemonLogging(t, cfg, nil)
+}
+
+// startDaemonLogging is startDaemon with the app logging to log.
+func startDaemonLogging(t *testing.T, cfg config.Config, log *slog.Logger) (*App, string) {
+	t.Helper()
+	a, err := Open(context.Background(), Options{Config: cfg, WatchInterval: 50 * time.Millisecond, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
