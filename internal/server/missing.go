@@ -50,7 +50,7 @@ func (m *missingFiles) note(path string, v int64) bool {
 
 // found clears path: it was served again.
 func (m *missingFiles) found(path string) {
-	if m.n.Load() == 0 {
+	if m.n.Load() == 0 || path == "" { // "": a variant, in memory only
 		return
 	}
 	m.mu.Lock()
