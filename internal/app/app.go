@@ -35,7 +35,15 @@ type Options struct {
 	// WatchInterval is how often the daemon polls the database for edits
 	// made by other processes (the CLI); 0 -> 250 ms.
 	WatchInterval time.Duration
+	// RetryAfter is how long after a failed pass the daemon tries again,
+	// doubling after each failure in a row up to 5 minutes; 0 -> 10 s.
+	RetryAfter time.Duration
 }
+
+// maxRetryAfter caps the wait before a failed pass is retried: the default
+// schedule's interval, so a retry never waits longer than the next
+// scheduled pass would.
+const maxRetryAfter = 5 * time.Minute
 
 // App is one running agendafeed: a database, a publisher and a server.
 type App struct {
@@ -49,6 +57,7 @@ type App struct {
 	metrics  *server.Metrics
 	apiMaker func(a *App) (http.Handler, error)
 	watch    time.Duration
+	retry    time.Duration
 
 	// repair is set when the server found a published file missing on
 	// disk, until the pass that writes it again starts.
@@ -99,8 +108,12 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if watch == 0 {
 		watch = 250 * time.Millisecond
 	}
+	retry := opts.RetryAfter
+	if retry == 0 {
+		retry = 10 * time.Second
+	}
 	return &App{cfg: cfg, log: log, now: now, db: db, render: r, pub: pub, reg: reg,
-		metrics: server.NewMetrics(reg), apiMaker: opts.API, watch: watch}, nil
+		metrics: server.NewMetrics(reg), apiMaker: opts.API, watch: watch, retry: retry}, nil
 }
 
 // DB is the app's database, for the CLI and the admin API.
@@ -229,13 +242,43 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	}
 	var force atomic.Bool
 	force.Store(published) // the first pass, when the scheduler runs it
-	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
-		forced := force.Swap(false)
-		if a.repair.Swap(false) {
-			_, err := a.repairPass(ctx)
-			return err
+	// A failed pass (a full disk, an unwritable directory) is retried
+	// soon, with what it was asked to do, rather than at the next cron
+	// tick (up to 5 minutes by default) or the next edit. Passes run one
+	// at a time, so failures and retryTimer need no lock of their own.
+	var failures int
+	var retryTimer *time.Timer
+	defer func() {
+		if retryTimer != nil {
+			retryTimer.Stop()
 		}
-		_, err := a.Pass(ctx, forced)
+	}()
+	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
+		forced, repairing := force.Swap(false), a.repair.Swap(false)
+		var err error
+		if repairing {
+			_, err = a.repairPass(ctx)
+		} else {
+			_, err = a.Pass(ctx, forced)
+		}
+		switch {
+		case err == nil:
+			failures = 0
+		case ctx.Err() == nil:
+			if forced {
+				force.Store(true)
+			}
+			if repairing {
+				a.repair.Store(true)
+			}
+			wait := min(a.retry<<min(failures, 10), maxRetryAfter)
+			failures++
+			if retryTimer != nil {
+				retryTimer.Stop()
+			}
+			retryTimer = time.AfterFunc(wait, a.Trigger)
+			a.log.Warn("pass failed; retrying", "in", wait.String(), "failures_in_a_row", failures)
+		}
 		return err
 	}, time.Duration(a.cfg.Debounce), a.log, a.now)
 	if err != nil {

@@ -86,7 +86,13 @@ func startDaemon(t *testing.T, cfg config.Config) (*App, string) {
 // startDaemonLogging is startDaemon with the app logging to log.
 func startDaemonLogging(t *testing.T, cfg config.Config, log *slog.Logger) (*App, string) {
 	t.Helper()
-	a, err := Open(context.Background(), Options{Config: cfg, WatchInterval: 50 * time.Millisecond, Logger: log})
+	return startDaemonWith(t, Options{Config: cfg, WatchInterval: 50 * time.Millisecond, Logger: log})
+}
+
+// startDaemonWith is startDaemonLogging with every option the test's own.
+func startDaemonWith(t *testing.T, opts Options) (*App, string) {
+	t.Helper()
+	a, err := Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
