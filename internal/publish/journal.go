@@ -11,11 +11,13 @@ import (
 	"runtime"
 )
 
-// journalName is the file listing paths a pass is about to publish that
-// the manifest on disk does not list yet. If the process dies before the
-// pass's manifest is written, those files are published but listed nowhere;
-// New reads the journal and deletes them, so that an output directory never
-// keeps files no manifest accounts for.
+// journalName is the file listing the paths a pass is about to publish,
+// written before their renames. If the process dies before the pass's
+// manifest is written, New reads it: a file the manifest on disk does not
+// list is published but listed nowhere, and New deletes it, so that an
+// output directory never keeps files no manifest accounts for; a file it
+// lists may hold newer bytes than those it hashes, and New marks it to be
+// compared with its render, not with the manifest (Publisher.suspect).
 const journalName = ".pending"
 
 // journal appends to the pending list during one pass.
@@ -56,12 +58,10 @@ func (j *journal) add(dir string, paths []string) error {
 	return nil
 }
 
-// finish drops the journal once the manifest listing its files is durable.
-func (j *journal) finish() error {
-	if j.f == nil {
-		return nil
-	}
-	dir := filepath.Dir(j.f.Name())
+// finish drops the journal once the manifest listing its files is durable:
+// this pass's, or that of an earlier pass that could not write its
+// manifest (the journal names the files that one replaced too).
+func (j *journal) finish(dir string) error {
 	j.close()
 	return removeJournal(dir)
 }
