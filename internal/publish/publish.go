@@ -36,6 +36,9 @@
 // until Close: a second publisher, in this process or another (generate
 // while serve runs, a second serve), would delete the first one's temp
 // files, staged directories and journal as a killed process's leftovers.
+// The flock is on the lock file, not its path: each pass checks that the
+// directory's lock file is still the one held and, after the directory
+// was replaced (rm -rf), locks the new one (checkLock).
 package publish
 
 import (
