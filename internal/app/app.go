@@ -134,13 +134,26 @@ func (a *App) Close() error { return errors.Join(a.pub.Close(), a.db.Close()) }
 // that pages move sessions from "upcoming" to "past"; unchanged bytes are
 // still not rewritten.
 func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
+	return a.pass(ctx, force, false)
+}
+
+// pass is Pass, or with repair the publisher's Repair: a forced pass that
+// also checks every published file on disk and rewrites what is missing
+// or differs.
+func (a *App) pass(ctx context.Context, force, repair bool) (publish.Result, error) {
 	day := a.now().UTC().Truncate(24 * time.Hour)
 	a.mu.Lock()
 	if !day.Equal(a.lastDay) {
 		force = true
 	}
 	a.mu.Unlock()
-	res, err := a.pub.Pass(ctx, force)
+	var res publish.Result
+	var err error
+	if repair {
+		res, err = a.pub.Repair(ctx)
+	} else {
+		res, err = a.pub.Pass(ctx, force)
+	}
 	a.metrics.ObservePass(res, err)
 	a.mu.Lock()
 	a.last, a.lastErr, a.hasLast = res, err, true
@@ -197,14 +210,11 @@ func (a *App) requestRepair(path string) {
 	}
 }
 
-// repairPass runs the pass requestRepair asked for: forced, so that
-// it renders every series and the all-series files.
-//
-// TODO(publish): a forced pass does not yet rewrite a file whose bytes the
-// manifest already lists; when the publisher gains its repair entry point
-// (e.g. Publisher.Repair), call it here (record its result as Pass does).
+// repairPass runs the pass requestRepair asked for: the publisher's
+// Repair, which renders every series and the all-series files and
+// rewrites every published file missing or different on disk.
 func (a *App) repairPass(ctx context.Context) (publish.Result, error) {
-	return a.Pass(ctx, true)
+	return a.pass(ctx, true, true)
 }
 
 func (a *App) lastPass() (publish.Result, error, bool) {
