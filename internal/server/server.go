@@ -528,6 +528,19 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 		rev = t.revs[slug]
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key()
+	e, err := s.cachedVariant(ctx, ck, base.modTime, func(ctx context.Context) ([]byte, error) {
+		return s.variants.Calendar(ctx, slug, v)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
+	}
+	return e, nil
+}
+
+// cachedVariant returns the variant cached under ck, or renders it through
+// the gate (one render per key in flight, a bounded number at once) and
+// caches it, with modTime as its Last-Modified.
+func (s *Server) cachedVariant(ctx context.Context, ck string, modTime time.Time, render func(ctx context.Context) ([]byte, error)) (*entry, error) {
 	if e := s.vcache.get(ck); e != nil {
 		return e, nil
 	}
@@ -535,22 +548,18 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 	// at shutdown: the wait needs a bound of its own.
 	ctx, cancel := context.WithTimeout(ctx, maxVariantWait)
 	defer cancel()
-	e, err := s.vgate.do(ctx, ck, func(ctx context.Context) (*entry, error) {
+	return s.vgate.do(ctx, ck, func(ctx context.Context) (*entry, error) {
 		if e := s.vcache.peek(ck); e != nil {
 			return e, nil // rendered by a flight that ended as this began
 		}
-		b, err := s.variants.Calendar(ctx, slug, v)
+		b, err := render(ctx)
 		if err != nil {
 			return nil, err
 		}
-		e := memEntry(b, feeds.Calendar.ContentType(), base.modTime)
+		e := memEntry(b, feeds.Calendar.ContentType(), modTime)
 		s.vcache.put(ck, e, int64(len(b)))
 		return e, nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
-	}
-	return e, nil
 }
 
 // sessionVariant answers a session's calendar path with a query, or one
@@ -583,22 +592,8 @@ func (s *Server) sessionVariant(ctx context.Context, t *table, slug, name string
 		return nil, fmt.Errorf("/%s: %w", path, agenda.ErrNotFound)
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key() + "\x00session=" + name
-	if e := s.vcache.get(ck); e != nil {
-		return e, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, maxVariantWait)
-	defer cancel()
-	e, err := s.vgate.do(ctx, ck, func(ctx context.Context) (*entry, error) {
-		if e := s.vcache.peek(ck); e != nil {
-			return e, nil
-		}
-		b, err := s.variants.Session(ctx, slug, name, v)
-		if err != nil {
-			return nil, err
-		}
-		e := memEntry(b, feeds.Calendar.ContentType(), cal.modTime)
-		s.vcache.put(ck, e, int64(len(b)))
-		return e, nil
+	e, err := s.cachedVariant(ctx, ck, cal.modTime, func(ctx context.Context) ([]byte, error) {
+		return s.variants.Session(ctx, slug, name, v)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calendar variant of session %q of %q: %w", name, slug, err)
