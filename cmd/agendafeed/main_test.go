@@ -419,15 +419,15 @@ func TestMissingDatabase(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			te := newTestEnv(t)
 			te.env["AGENDAFEED_LISTEN"] = "127.0.0.1:0"
-			db := filepath.Join(te.dir, "agendafeed-typo.db")
+			db := filepath.Join(te.dir, "typo", "agendafeed.db")
 			te.env["AGENDAFEED_DATABASE"] = db
 			_, errs, code := te.run("", args...)
 			want := "database " + db + " does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one"
 			if code != 1 || !strings.Contains(errs, want) {
 				t.Errorf("exit %d, %q; want 1 and %q", code, errs, want)
 			}
-			if _, err := os.Stat(db); !os.IsNotExist(err) {
-				t.Errorf("created %s: %v", db, err)
+			if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
+				t.Errorf("created %s: %v", filepath.Dir(db), err)
 			}
 		})
 	}

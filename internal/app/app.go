@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,10 +82,11 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	for _, dir := range []string{filepath.Dir(cfg.Database), cfg.OutputDir} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create directory %s: %w", dir, err)
-		}
+	// Only the output directory: the database must exist (the commands
+	// that create one do so before), and a mistyped database path must
+	// not leave an empty directory behind.
+	if err := os.MkdirAll(cfg.OutputDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create directory %s: %w", cfg.OutputDir, err)
 	}
 	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Now: now})
 	if err != nil {
