@@ -2,8 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,10 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/agendafeed/agendafeed/feeds"
-	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 // exchange is one request the API answered, for checking against
@@ -197,32 +191,7 @@ func roundTrip(tr *traffic, path, key string, got []byte) {
 // busyExchange is a write that meets a database another connection holds
 // locked: 503 with Retry-After.
 func busyExchange(t *testing.T) exchange {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "agenda.db")
-	db, err := store.Open(ctx, path, store.Options{UIDDomain: "test.example", BusyTimeout: time.Millisecond, Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	h, err := New(Options{Store: db, Tokens: testTokens(), Layout: feeds.NewLayout(baseURL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(ctx, `ROLLBACK`) //nolint:errcheck // ends with the test
-	tr := &traffic{t: t, ta: &testAPI{h: h, db: db, path: path}}
+	tr := &traffic{t: t, ta: lockedAPI(t)}
 	return *tr.send(503, req{method: "POST", path: "/api/v1/series", body: seriesBody}, false)
 }
 
