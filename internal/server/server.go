@@ -506,11 +506,7 @@ func (s *Server) fileError(o resp, reqPath string, e *entry, err error) (int, in
 // the series' revision has not moved, or base itself when the query asks
 // for no change.
 func (s *Server) variant(ctx context.Context, t *table, key string, base *entry, rawQuery string) (*entry, error) {
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs"}
-	}
-	v, any, err := ParseVariant(q)
+	v, any, err := parseQuery(rawQuery, ParseVariant)
 	if err != nil {
 		return nil, err
 	}
@@ -535,6 +531,16 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 		return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
 	}
 	return e, nil
+}
+
+// parseQuery reads a calendar's raw query with parse (ParseVariant, or
+// ParseSessionVariant for one session's calendar).
+func parseQuery(rawQuery string, parse func(url.Values) (Variant, bool, error)) (Variant, bool, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return Variant{}, true, &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs"}
+	}
+	return parse(q)
 }
 
 // cachedVariant returns the variant cached under ck, or renders it through
@@ -567,11 +573,7 @@ func (s *Server) cachedVariant(ctx context.Context, ck string, modTime time.Time
 // file (base) when the query asks for no change, else rendered on request.
 func (s *Server) sessionVariant(ctx context.Context, t *table, slug, name string, base *entry, rawQuery string) (*entry, error) {
 	path := (feeds.Layout{}).SessionPath(slug, name)
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs"}
-	}
-	v, any, err := ParseSessionVariant(q)
+	v, any, err := parseQuery(rawQuery, ParseSessionVariant)
 	if err != nil {
 		return nil, err
 	}
