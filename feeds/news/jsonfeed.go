@@ -72,14 +72,13 @@ func (f *Feed) WriteJSON(w io.Writer) error {
 
 // writeJSON writes doc compactly with one item per line: readable in a diff
 // and without encoding/json's indentation pass, which cost more than the
-// encoding itself for a large feed.
+// encoding itself for a large feed. The items are written by hand (see
+// writeJSONItem); the head, once per feed, by encoding/json.
 func writeJSON(w io.Writer, doc *jsonFeed) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false) // content_html is HTML; \u003c everywhere only bloats it
 	var head bytes.Buffer
 	henc := json.NewEncoder(&head)
-	henc.SetEscapeHTML(false)
+	henc.SetEscapeHTML(false) // content_html is HTML; \u003c everywhere only bloats it
 	if err := henc.Encode(&doc.JSONFeed); err != nil {
 		return fmt.Errorf("write feed: %w", err)
 	}
@@ -87,13 +86,12 @@ func writeJSON(w io.Writer, doc *jsonFeed) error {
 	h := bytes.TrimSuffix(bytes.TrimSpace(head.Bytes()), []byte("}"))
 	bw.Write(h)
 	bw.WriteString(`,"items":[` + "\n")
+	var scratch []byte
 	for i, it := range doc.Items {
 		if i > 0 {
 			bw.WriteString(",")
 		}
-		if err := enc.Encode(it); err != nil {
-			return fmt.Errorf("write feed: item %q: %w", it.Id, err)
-		}
+		scratch = writeJSONItem(bw, it, scratch)
 	}
 	bw.WriteString("]}\n")
 	if err := bw.Flush(); err != nil {
