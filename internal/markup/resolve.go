@@ -1,0 +1,206 @@
+package markup
+
+import (
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// ResolveURLs returns fragment, HTML as Render makes it, with every relative
+// URL in an attribute the sanitiser lets through (href of a and area, src of
+// img, cite of blockquote, q, del and ins) resolved against base as a browser
+// on the page at base would resolve it (RFC 3986, section 5): "x.html",
+// "../x", "/x", "?q", "#x" and "//host/x" all become absolute. A URL with a
+// scheme (https:, mailto:, ...) is left byte for byte as it is, and so is
+// every tag without a relative URL. base must be absolute.
+//
+// Feeds and pages call this when they render, not the store when it saves:
+// a post shows up in its series' feeds and page and in the all-series ones,
+// which live at other URLs, and readers resolve a relative link against
+// whichever document they found it in (RSS has no xml:base at all). One
+// base, the series' page, gives the link one meaning everywhere; and as the
+// base URL comes from the configuration, the stored HTML must not bake it in.
+//
+// A fragment with no relative URL, which is most of them, is returned as
+// it is after one scan, without being parsed.
+func ResolveURLs(fragment string, base *url.URL) string {
+	if !mayHaveRelativeURL(fragment) {
+		return fragment
+	}
+	var b strings.Builder
+	b.Grow(len(fragment) + len(fragment)/4)
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var tag []byte
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			// io.EOF, as a strings.Reader fails no other way. What
+			// is left is a tag cut short at the end, kept as it is.
+			b.Write(z.Raw())
+			return b.String()
+		}
+		raw := z.Raw()
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			b.Write(raw)
+			continue
+		}
+		// TagName and TagAttr lower-case the name and keys in the
+		// tokenizer's buffer, which raw points into: keep a copy, so that a
+		// tag left alone keeps its bytes.
+		tag = append(tag[:0], raw...)
+		raw = tag
+		name, hasAttr := z.TagName()
+		if !hasAttr || !hasURLAttr(string(name)) {
+			b.Write(raw)
+			continue
+		}
+		tok := html.Token{Type: tt, Data: string(name)}
+		changed := false
+		for more := hasAttr; more; {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			a := html.Attribute{Key: string(k), Val: string(v)}
+			if isURLAttr(tok.Data, a.Key) {
+				if abs, ok := resolve(base, a.Val); ok {
+					a.Val = abs
+					changed = true
+				}
+			}
+			tok.Attr = append(tok.Attr, a)
+		}
+		if !changed {
+			b.Write(raw)
+			continue
+		}
+		// Token.String escapes the values as the sanitiser's output
+		// does (it writes its tags with it), so the other attributes of
+		// the tag keep their bytes.
+		b.WriteString(tok.String())
+	}
+}
+
+// hasURLAttr reports whether the sanitiser lets a URL attribute through on
+// the element. img's usemap is a "#name" reference to a map in the same
+// document, not a URL, and is left alone.
+func hasURLAttr(element string) bool {
+	switch element {
+	case "a", "area", "img", "blockquote", "q", "del", "ins":
+		return true
+	}
+	return false
+}
+
+// isURLAttr reports whether attr of element holds a URL the sanitiser lets
+// through; TestURLAttrsMatchPolicy holds this to the policy in New.
+func isURLAttr(element, attr string) bool {
+	switch attr {
+	case "href":
+		return element == "a" || element == "area"
+	case "src":
+		return element == "img"
+	case "cite":
+		return element == "blockquote" || element == "q" || element == "del" || element == "ins"
+	}
+	return false
+}
+
+// resolve returns the attribute value v made absolute against base, and
+// false when it has a scheme already or does not parse (which the
+// sanitiser lets through only as text, never as a link target).
+func resolve(base *url.URL, v string) (string, bool) {
+	// Browsers strip leading and trailing white space from a URL.
+	v = strings.Trim(v, htmlSpace)
+	if hasScheme(v) {
+		return "", false
+	}
+	ref, err := url.Parse(v)
+	if err != nil {
+		return "", false
+	}
+	return base.ResolveReference(ref).String(), true
+}
+
+// htmlSpace is ASCII white space as HTML defines it.
+const htmlSpace = " \t\n\f\r"
+
+// hasScheme reports whether the URL v starts with a scheme (RFC 3986:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"), which makes it absolute.
+// A scheme cannot hold '&', so a value whose raw form starts with a
+// character reference has no scheme in its raw form and may have one
+// decoded: mayHaveRelativeURL then errs on the side of parsing.
+func hasScheme(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// mayHaveRelativeURL is the cheap check before the tokenizer: false only
+// when no href, src or cite attribute in s can hold a relative URL. It
+// looks at every href, src and cite (any case) that could be an attribute
+// name, and is satisfied only by one followed by '=' (white space allowed
+// around it, as HTML allows) and a quoted value that starts with a scheme.
+// Anything else answers true and leaves the decision to the tokenizer: a
+// bare "<a href>" (which means the page itself), an unquoted value, the
+// same words in text ("we cite"). A false true costs a parse; a false false
+// would leave a link unresolved.
+func mayHaveRelativeURL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		n := urlAttrNameAt(s[i:])
+		if n == 0 {
+			continue
+		}
+		rest := s[i+n:]
+		if rest == "" {
+			return true
+		}
+		if c := rest[0]; c != '=' && !strings.ContainsRune(htmlSpace, rune(c)) {
+			if c == '>' || c == '/' {
+				return true // a bare attribute
+			}
+			continue // a longer word: "cited", "srcs"
+		}
+		rest = strings.TrimLeft(rest, htmlSpace)
+		if rest == "" || rest[0] != '=' {
+			return true // a bare attribute, or text
+		}
+		v := strings.TrimLeft(rest[1:], htmlSpace)
+		if v == "" || v[0] != '"' && v[0] != '\'' || !hasScheme(strings.TrimLeft(v[1:], htmlSpace)) {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+// urlAttrNameAt returns the length of href, src or cite (any case) at the
+// start of s, or 0.
+func urlAttrNameAt(s string) int {
+	if s == "" {
+		return 0
+	}
+	var name string
+	switch s[0] | 0x20 {
+	case 'h':
+		name = "href"
+	case 's':
+		name = "src"
+	case 'c':
+		name = "cite"
+	default:
+		return 0
+	}
+	if len(s) >= len(name) && strings.EqualFold(s[:len(name)], name) {
+		return len(name)
+	}
+	return 0
+}
