@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +38,9 @@ type clientItem struct {
 	Author    string `json:"author"`
 	Published int64  `json:"published"`
 	Updated   int64  `json:"updated"`
+	// ContentLinks, when set, are the href and src values the item's
+	// content must have, in order, as a reader resolves them.
+	ContentLinks []string `json:"content_links,omitempty"`
 }
 
 // writeClientSpec renders every case into dir and writes the spec the check
@@ -59,6 +64,8 @@ func writeClientSpec(t *testing.T, dir string) string {
 			f, err = Build(hostileSnapshot(h, h, h, h, h), slug, opts)
 		case "empty":
 			f, err = Build(demoSnapshotsFor(t, "empty"), slug, opts)
+		case "rellinks":
+			f, err = Build(relLinkSnapshots(t), slug, opts)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -73,6 +80,12 @@ func writeClientSpec(t *testing.T, dir string) string {
 		{"spanish", build("demo", "direitos-digitais", opts), true},
 		{"empty", build("empty", "cities-are-listening", upcoming), true},
 		{"hostile", build("hostile", "h", opts), false},
+		{"rellinks-series", build("rellinks", "direitos-digitais", opts), true},
+		{"rellinks-combined", build("rellinks", "", opts), true},
+	}
+	var wantLinks []string
+	for _, l := range relLinksWant {
+		wantLinks = append(wantLinks, html.UnescapeString(l))
 	}
 	var spec struct {
 		Cases []clientCase `json:"cases"`
@@ -99,8 +112,12 @@ func writeClientSpec(t *testing.T, dir string) string {
 		}
 		c.Items = []clientItem{}
 		for _, it := range s.f.items {
-			c.Items = append(c.Items, clientItem{ID: it.id, Title: it.title, Link: it.link, Author: it.author,
-				Published: it.published.Unix(), Updated: it.updated.Unix()})
+			ci := clientItem{ID: it.id, Title: it.title, Link: it.link, Author: it.author,
+				Published: it.published.Unix(), Updated: it.updated.Unix()}
+			if strings.HasSuffix(it.id, "/posts/"+relLinksPostID) {
+				ci.ContentLinks = wantLinks
+			}
+			c.Items = append(c.Items, ci)
 		}
 		spec.Cases = append(spec.Cases, c)
 	}

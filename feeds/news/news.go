@@ -40,6 +40,12 @@
 // changed), never the clock. Items are ordered newest published first, then
 // by id; the item limit is applied after ordering and filtering.
 //
+// Links in a post: the body's relative URLs (href, src, cite) are resolved
+// against its series' page, the same base in the series feed and the
+// all-series one, so "programme.html" or "#s070" in a post of series S
+// always means <base>/S/programme.html or <base>/S/#s070. Absolute URLs
+// are left as they are.
+//
 // Text safety: every string that reaches a document is first reduced to XML
 // 1.0 characters (see xmlText), because encoding/xml writes CDATA sections
 // raw and a single control character would make the whole feed unreadable.
@@ -57,6 +63,7 @@ import (
 
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/markup"
 )
 
 // DefaultItemLimit is the number of items a feed keeps when Options.ItemLimit
@@ -279,8 +286,16 @@ func (b *builder) appendSnapshot(items []item, s *agenda.Snapshot) ([]item, erro
 		return nil, fmt.Errorf("news feed for series %q: the series has no creation time, which post ids are built from", sr.Slug)
 	}
 	tagPrefix := "tag:" + b.host + "," + sr.Created.UTC().Format("2006-01-02") + ":" + sr.Slug + "/posts/"
-	for i := range s.Posts {
-		items = append(items, b.postItem(sr, &s.Posts[i], tagPrefix))
+	if len(s.Posts) > 0 {
+		// A post's relative links point from its series' page, whichever
+		// feed shows it (see markup.ResolveURLs).
+		page, err := url.Parse(b.opts.Layout.SeriesURL(sr.Slug, feeds.Page))
+		if err != nil {
+			return nil, fmt.Errorf("news feed for series %q: page URL: %w", sr.Slug, err)
+		}
+		for i := range s.Posts {
+			items = append(items, b.postItem(sr, &s.Posts[i], tagPrefix, page))
+		}
 	}
 	for i := range s.Sessions {
 		ss := &s.Sessions[i]
@@ -295,10 +310,10 @@ func (b *builder) appendSnapshot(items []item, s *agenda.Snapshot) ([]item, erro
 	return items, nil
 }
 
-func (b *builder) postItem(sr *agenda.Series, p *agenda.Post, tagPrefix string) item {
+func (b *builder) postItem(sr *agenda.Series, p *agenda.Post, tagPrefix string, page *url.URL) item {
 	published := p.Published
 	updated := cmp.Or(p.Updated, published)
-	content := p.BodyHTML
+	content := markup.ResolveURLs(p.BodyHTML, page)
 	if strings.TrimSpace(content) == "" {
 		content = "<p>" + escapeHTML(cmp.Or(p.Summary, p.Title)) + "</p>"
 	}

@@ -8,7 +8,8 @@
 // each session's time in the reader's own zone, no request to another site,
 // and a Content-Security-Policy that allows exactly that style and script by
 // hash. Everything from the data is escaped by html/template, except a post's
-// BodyHTML, which the store has already sanitised.
+// BodyHTML, which the store has already sanitised; its relative links are
+// resolved against the series' page (markup.ResolveURLs), as in the feeds.
 package page
 
 import (

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/markup"
 )
 
 // The views below hold everything a template shows, already formatted, so
@@ -218,8 +220,17 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 			}
 		}
 	}
-	for i := range snap.Posts {
-		v.Posts = append(v.Posts, postOf(&snap.Posts[i], seriesLoc))
+	if len(snap.Posts) > 0 {
+		// Relative links in a post resolve against this page in the
+		// page as in every feed (see markup.ResolveURLs), so that the
+		// page's copy and a feed reader's agree.
+		base, err := url.Parse(pageURL)
+		if err != nil {
+			return nil, fmt.Errorf("page URL: %w", err)
+		}
+		for i := range snap.Posts {
+			v.Posts = append(v.Posts, postOf(&snap.Posts[i], seriesLoc, base))
+		}
 	}
 	// The snapshot orders posts newest first already; sort again so that
 	// the page does not depend on it, in the order of the store and the
@@ -495,7 +506,7 @@ func groupPeople(ps []agenda.Participant) []peopleGroup {
 	return out
 }
 
-func postOf(p *agenda.Post, loc *time.Location) postView {
+func postOf(p *agenda.Post, loc *time.Location, base *url.URL) postView {
 	pub := p.Published.In(loc)
 	v := postView{
 		ID:       p.ID,
@@ -504,8 +515,9 @@ func postOf(p *agenda.Post, loc *time.Location) postView {
 		DateText: pub.Format("2 January 2006"),
 		Author:   p.Author,
 		Summary:  p.Summary,
-		// The one field inserted as HTML: the store sanitised it.
-		Body:      template.HTML(p.BodyHTML),
+		// The one field inserted as HTML: the store sanitised it, and
+		// resolving its links only rewrites URL attributes.
+		Body:      template.HTML(markup.ResolveURLs(p.BodyHTML, base)),
 		URL:       p.URL,
 		published: p.Published,
 	}

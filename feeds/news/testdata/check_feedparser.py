@@ -14,6 +14,7 @@ otherwise checks JSON Feed 1.1 with the json module.
 
 import calendar
 import datetime
+import html.parser
 import json
 import sys
 
@@ -33,6 +34,36 @@ def check(cond, msg):
 
 def ts(struct):
     return calendar.timegm(struct) if struct else None
+
+
+class LinkCollector(html.parser.HTMLParser):
+    """The href and src values of an HTML fragment, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src"):
+                self.links.append(v)
+
+
+def links(fragment):
+    p = LinkCollector()
+    p.feed(fragment or "")
+    p.close()
+    return p.links
+
+
+def check_links(at, content, w):
+    """A post's links must reach the reader absolute, as the Go side
+    resolved them: feedparser resolves what is left relative against the
+    feed's own location, which is not where the post's links point."""
+    if "content_links" not in w:
+        return
+    got = links(content)
+    check(got == w["content_links"], "%s: content links %r, want %r" % (at, got, w["content_links"]))
 
 
 def iso(s):
@@ -68,6 +99,8 @@ def check_xml(case, fmt):
                   "%s: updated %r, want %r" % (at, ts(e.get("updated_parsed")), w["updated"]))
         if fmt == "rss":
             check(e.get("guidislink") is False, "%s: guid taken as a permalink" % at)
+        content = e.get("content") or [{}]
+        check_links(at, content[0].get("value"), w)
 
 
 def check_json(case):
@@ -79,6 +112,8 @@ def check_json(case):
         check(len(d.entries) == len(case["items"]), "%s: %d entries" % (where, len(d.entries)))
         for i, (e, w) in enumerate(zip(d.entries, case["items"])):
             check(e.get("id") == w["id"], "%s item %d: id %r" % (where, i, e.get("id")))
+            content = e.get("content") or [{}]
+            check_links("%s item %d" % (where, i), content[0].get("value"), w)
         return "feedparser"
     with open(case["json"], encoding="utf-8") as f:
         doc = json.load(f)
@@ -103,6 +138,7 @@ def check_json(case):
         check(iso(it["date_published"]) == w["published"], "%s: date_published %r" % (at, it.get("date_published")))
         check(iso(it["date_modified"]) == w["updated"], "%s: date_modified %r" % (at, it.get("date_modified")))
         check(isinstance(it.get("authors", []), list), "%s: authors is not an array" % at)
+        check_links(at, it.get("content_html"), w)
     return "json module (feedparser %s does not read JSON Feed)" % feedparser.__version__
 
 
