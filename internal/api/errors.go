@@ -130,13 +130,23 @@ func writeErrorBody(w http.ResponseWriter, status int, b errorBody) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, status := encodeJSON(v, status)
+	writeBody(w, status, data)
+}
+
+// encodeJSON is the text of every JSON body, with the status to send it
+// with.
+func encodeJSON(v any, status int) ([]byte, int) {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		// Every body is built from plain structs; this cannot happen.
 		data = []byte(`{"error": "internal error: encoding the response failed"}`)
 		status = http.StatusInternalServerError
 	}
-	data = append(data, '\n')
+	return append(data, '\n'), status
+}
+
+func writeBody(w http.ResponseWriter, status int, data []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -76,15 +76,17 @@ func pageOf[T any](all []T, limit, offset int) (items []T, more bool) {
 	return all[offset:end], end < len(all)
 }
 
-// listBody is the JSON of every list.
-func listBody(name string, items any, r *http.Request, limit, offset int, more bool) map[string]any {
+// listReply is the answer of every list. No counter in the store versions
+// a page (people have none, and a page depends on the query), so its ETag
+// is the hash of the body sent.
+func listReply(name string, items any, r *http.Request, limit, offset int, more bool) *reply {
 	b := map[string]any{name: items, "limit": limit, "offset": offset}
 	if n := nextLink(r, limit, offset, more); n != "" {
 		b["next"] = n
 	} else {
 		b["next"] = nil
 	}
-	return b
+	return &reply{body: b, bodyETag: true}
 }
 
 // parseBound reads ?from= / ?to=: a date (midnight UTC, as the CLI reads

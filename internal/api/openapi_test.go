@@ -250,12 +250,16 @@ func operation(rt route) map[string]any {
 			}
 			params = append(params, ref("parameters/from"), ref("parameters/to"), ref("parameters/status"))
 		}
+		params = append(params, ref("parameters/If-None-Match"))
 		ok("200", "One page of the list; next is the URL of the following page, or null.", list[resource], false, false)
+		responses["200"].(map[string]any)["headers"] = map[string]any{"ETag": map[string]any{
+			"description": "The hash of this page's body, for If-None-Match: it changes when anything on the page, or the page itself, does.",
+			"required":    true, "schema": map[string]any{"type": "string"}}}
+		responses["304"] = notModified()
 	case rt.method == "GET":
 		params = append(params, ref("parameters/If-None-Match"))
 		ok("200", "The "+strings.ToLower(resource)+".", resource+"Response", true, false)
-		responses["304"] = map[string]any{"description": "Not modified: If-None-Match names the current ETag.",
-			"headers": map[string]any{"ETag": map[string]any{"description": "The current version.", "required": true, "schema": map[string]any{"type": "string"}}}}
+		responses["304"] = notModified()
 	case rt.method == "POST" && strings.HasSuffix(rt.path, "/cancel"):
 		params = append(params, ref("parameters/If-Match"))
 		ok("200", "Cancelled: the session stays published with STATUS:CANCELLED and a new sequence.", "SessionResponse", true, true)
@@ -280,6 +284,13 @@ func operation(rt route) map[string]any {
 	}
 	op["responses"] = responses
 	return op
+}
+
+// notModified is the 304 of a GET whose If-None-Match names the current
+// ETag.
+func notModified() map[string]any {
+	return map[string]any{"description": "Not modified: If-None-Match names the current ETag.",
+		"headers": map[string]any{"ETag": map[string]any{"description": "The current version.", "required": true, "schema": map[string]any{"type": "string"}}}}
 }
 
 // operationID is the method and the path in camel case:

@@ -92,7 +92,12 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	tr.ok(200, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"homepage": null, "organizer": {"name": null}, "reminders": null}`})
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"slug": "e2", "title": "X"}`}, true)
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"title": null}`}, true)
-	tr.send(200, get("/api/v1/series"), false)
+	notModified := func(path string) {
+		tr.t.Helper()
+		g := tr.send(200, get(path), false)
+		tr.send(304, req{method: "GET", path: path, token: readToken, header: map[string]string{"If-None-Match": g.header.Get("ETag")}}, false)
+	}
+	notModified("/api/v1/series")
 
 	// Sessions: timed and all-day, both URL forms, patch, replace, cancel.
 	m := tr.ok(201, req{method: "POST", path: "/api/v1/sessions", body: sessionBody})
@@ -111,8 +116,8 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	tr.send(422, req{method: "PATCH", path: "/api/v1/sessions/" + uid, body: `{"uid": "other@example.org"}`}, true)
 	tr.send(422, req{method: "PATCH", path: "/api/v1/sessions/" + uid, body: `{"key": null}`}, true)
 	tr.send(200, get("/api/v1/sessions/"+uid), false)
-	tr.send(200, get("/api/v1/sessions?series=debates"), false)
-	tr.send(200, get("/api/v1/series/debates/sessions"), false)
+	notModified("/api/v1/sessions?series=debates")
+	notModified("/api/v1/series/debates/sessions")
 	tr.ok(200, req{method: "POST", path: "/api/v1/series/debates/sessions/expo/cancel"})
 
 	// Posts.
@@ -124,9 +129,10 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates/posts/welcome", body: `{"id": "other"}`}, true)
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates/posts/welcome", body: `{"published": null}`}, true)
 	tr.ok(200, req{method: "PUT", path: "/api/v1/series/debates/posts/welcome", body: `{"title": "Welcome!", "published": "2021-11-01T10:00:00+01:00"}`})
-	tr.send(200, get("/api/v1/series/debates/posts"), false)
+	notModified("/api/v1/series/debates/posts")
 
 	// People.
+	notModified("/api/v1/people?limit=1")
 	m = tr.ok(200, get("/api/v1/people"))
 	people, _ := m["people"].([]any)
 	if len(people) == 0 {

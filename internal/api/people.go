@@ -55,7 +55,7 @@ func (a *API) listPeople(r *http.Request) (*reply, error) {
 	for i, p := range items {
 		out[i] = toPersonJSON(p)
 	}
-	return &reply{body: listBody("people", out, r, limit, offset, more)}, nil
+	return listReply("people", out, r, limit, offset, more), nil
 }
 
 func (a *API) getPerson(r *http.Request) (*reply, error) {

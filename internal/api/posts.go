@@ -41,7 +41,7 @@ func (a *API) listPosts(r *http.Request) (*reply, error) {
 	for i, p := range items {
 		out[i] = toPostJSON(p)
 	}
-	return &reply{body: listBody("posts", out, r, limit, offset, more)}, nil
+	return listReply("posts", out, r, limit, offset, more), nil
 }
 
 func (a *API) getPost(r *http.Request) (*reply, error) {

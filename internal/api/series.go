@@ -92,7 +92,7 @@ func (a *API) listSeries(r *http.Request) (*reply, error) {
 	for i, s := range items {
 		out[i] = toSeriesJSON(s)
 	}
-	return &reply{body: listBody("series", out, r, limit, offset, more)}, nil
+	return listReply("series", out, r, limit, offset, more), nil
 }
 
 func (a *API) getSeries(r *http.Request) (*reply, error) {

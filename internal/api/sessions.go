@@ -91,7 +91,7 @@ func (a *API) listSessions(r *http.Request) (*reply, error) {
 	for i, s := range list {
 		out[i] = toSessionJSON(s)
 	}
-	return &reply{body: listBody("sessions", out, r, limit, offset, more)}, nil
+	return listReply("sessions", out, r, limit, offset, more), nil
 }
 
 func (a *API) getSession(r *http.Request) (*reply, error) {
