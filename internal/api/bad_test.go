@@ -104,7 +104,7 @@ func TestBadRequests(t *testing.T) {
 		{"import: syntax", req{method: "POST", path: "/api/v1/import", body: `{"series": `}, 422, "request:1: syntax: unexpected end of JSON input", "syntax", 0},
 
 		// 404, 405, 409, 412.
-		{"unknown session", req{method: "PATCH", path: "/api/v1/sessions/nope@example.org", body: `{"title": "T"}`}, 404, "session nope@example.org: not found", "", 0},
+		{"unknown session", req{method: "PATCH", path: "/api/v1/sessions/nope@example.org", body: `{"title": "T"}`}, 404, "session nope@example.org: not found; PATCH changes an existing resource only: create it with POST /api/v1/sessions", "", 0},
 		{"unknown series", req{method: "DELETE", path: "/api/v1/series/nope"}, 404, `series "nope": not found`, "", 0},
 		{"session in an unknown series", req{method: "POST", path: "/api/v1/series/nope/sessions", body: valid + `}`}, 404, `series "nope": not found`, "", 0},
 		{"unknown person", req{method: "PUT", path: "/api/v1/people/abc", body: `{"name": "A"}`}, 404, `person "abc": not found`, "", 0},

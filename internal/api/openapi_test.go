@@ -267,10 +267,12 @@ func operation(rt route) map[string]any {
 		op["requestBody"] = map[string]any{"required": true, "content": content(resource, "application/json")}
 		ok("201", "Created.", resource+"Response", true, true)
 	case rt.method == "PUT":
+		op["description"] = neverCreates
 		params = append(params, ref("parameters/If-Match"))
 		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"Replace", "application/json")}
 		ok("200", "Replaced. Absent fields take their defaults.", resource+"Response", true, locates)
 	case rt.method == "PATCH":
+		op["description"] = neverCreates
 		params = append(params, ref("parameters/If-Match"))
 		op["requestBody"] = map[string]any{"required": true, "description": "A JSON merge patch (RFC 7396): named fields change, null clears.",
 			"content": content(resource+"Patch", "application/merge-patch+json", "application/json")}
@@ -285,6 +287,10 @@ func operation(rt route) map[string]any {
 	op["responses"] = responses
 	return op
 }
+
+// neverCreates is said of every PUT and PATCH, since HTTP lets a PUT
+// create and a client may expect this one to.
+const neverCreates = "Changes an existing resource only: on a missing one the answer is 404, naming the POST that creates it (201 with Location)."
 
 // notModified is the 304 of a GET whose If-None-Match names the current
 // ETag.

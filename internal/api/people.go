@@ -162,7 +162,7 @@ func (a *API) updatePerson(r *http.Request, build func(cur agenda.Person) (perso
 	return a.locked(func() (*reply, error) {
 		cur, err := a.db.Person(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, notFoundOnWrite(err, r, Prefix+"/people")
 		}
 		if err := cond.check(personETag(cur), fmt.Sprintf("person %d", id)); err != nil {
 			return nil, err

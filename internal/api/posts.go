@@ -141,7 +141,7 @@ func (a *API) updatePost(r *http.Request, build func(cur agenda.Post) (postJSON,
 		}
 		cur, err := a.db.Post(ctx, slug, id)
 		if err != nil {
-			return nil, err
+			return nil, notFoundOnWrite(err, r, Prefix+"/series/"+slug+"/posts")
 		}
 		if err := cond.check(postETag(cur), "post "+slug+"/"+id); err != nil {
 			return nil, err

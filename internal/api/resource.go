@@ -3,6 +3,9 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -289,4 +292,14 @@ func postETag(p agenda.Post) string       { return `"v-` + itoa64(p.Version) + `
 func personETag(p agenda.Person) string {
 	sum := sha256.Sum256([]byte(p.Name + "\x00" + p.Affiliation + "\x00" + p.URL))
 	return `"p-` + hex.EncodeToString(sum[:8]) + `"`
+}
+
+// notFoundOnWrite adds to the 404 of a PUT or PATCH that neither creates:
+// HTTP lets a PUT create, so a client may expect it to; the message names
+// the POST that does.
+func notFoundOnWrite(err error, r *http.Request, createPath string) error {
+	if (r.Method != http.MethodPut && r.Method != http.MethodPatch) || !errors.Is(err, agenda.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("%w; %s changes an existing resource only: create it with POST %s", err, r.Method, createPath)
 }

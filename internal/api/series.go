@@ -176,7 +176,7 @@ func (a *API) updateSeries(r *http.Request, build func(cur agenda.Series) (serie
 	return a.locked(func() (*reply, error) {
 		cur, err := a.db.Series(ctx, slug)
 		if err != nil {
-			return nil, err
+			return nil, notFoundOnWrite(err, r, Prefix+"/series")
 		}
 		if err := cond.check(seriesETag(cur), "series "+slug); err != nil {
 			return nil, err

@@ -208,7 +208,11 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 	return a.locked(func() (*reply, error) {
 		cur, err := a.findSession(ctx, r)
 		if err != nil {
-			return nil, err
+			create := Prefix + "/sessions"
+			if slug := r.PathValue("slug"); slug != "" {
+				create = Prefix + "/series/" + slug + "/sessions"
+			}
+			return nil, notFoundOnWrite(err, r, create)
 		}
 		if err := cond.check(sessionETag(cur), "session "+cur.UID); err != nil {
 			return nil, err
