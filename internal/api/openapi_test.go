@@ -33,6 +33,11 @@ func buildOpenAPI(t *testing.T) []byte {
 	if !ok {
 		t.Fatal("openapi-components.json: no schemas")
 	}
+	participant, ok := schemas["Participant"].(map[string]any)
+	if !ok {
+		t.Fatal("openapi-components.json: no schema Participant")
+	}
+	schemas["ParticipantInput"] = blankable(participant)
 	for _, d := range []struct {
 		name, identity string
 		patch          patchFields
@@ -41,8 +46,11 @@ func buildOpenAPI(t *testing.T) []byte {
 		if !ok {
 			t.Fatalf("openapi-components.json: no schema %s", d.name)
 		}
-		schemas[d.name+"Replace"] = replaceSchema(base, d.name, d.identity)
-		patch, err := patchSchema(base, d.name, d.patch)
+		create := blankable(base)
+		create["description"] = "The " + strings.ToLower(d.name) + " to create with POST. " + blankNote
+		schemas[d.name+"Create"] = create
+		schemas[d.name+"Replace"] = blankable(replaceSchema(create, d.name, d.identity))
+		patch, err := patchSchema(create, d.name, d.patch)
 		if err != nil {
 			t.Fatalf("openapi-components.json: %v", err)
 		}
@@ -97,6 +105,62 @@ func deepCopy(v any) any {
 	return v
 }
 
+// blankNote says what blankable does, in the schemas it makes.
+const blankNote = "\"\" on an optional field is the same as leaving it out (or null in a patch), as in an agenda file; responses leave such a field out."
+
+// blankable is the request form of a resource schema: an optional field
+// may be "", which the API reads as the field left out, as the importer
+// does. The resource schemas themselves, which describe responses, keep
+// their formats: a response leaves an unset field out instead of sending
+// "". Participants refer to the request form of Participant.
+func blankable(schema map[string]any) map[string]any {
+	s := deepCopy(schema).(map[string]any)
+	var walk func(s map[string]any)
+	walk = func(s map[string]any) {
+		if s["$ref"] == "#/components/schemas/Participant" {
+			s["$ref"] = "#/components/schemas/ParticipantInput"
+		}
+		if items, ok := s["items"].(map[string]any); ok {
+			walk(items)
+		}
+		props, _ := s["properties"].(map[string]any)
+		required, _ := s["required"].([]any)
+		for k, v := range props {
+			p, _ := v.(map[string]any)
+			walk(p)
+			if slices.Contains(required, any(k)) || !hasType(p, "string") {
+				continue
+			}
+			if enum, ok := p["enum"].([]any); ok && !slices.Contains(enum, any("")) {
+				p["enum"] = append(enum, "")
+			}
+			asserts := map[string]any{}
+			for _, kw := range []string{"format", "pattern", "minLength"} {
+				if a, ok := p[kw]; ok {
+					asserts[kw] = a
+					delete(p, kw)
+				}
+			}
+			if len(asserts) > 0 {
+				p["anyOf"] = []any{asserts, map[string]any{"const": ""}}
+			}
+		}
+	}
+	walk(s)
+	return s
+}
+
+// hasType reports whether a schema's type is, or includes, ty.
+func hasType(p map[string]any, ty string) bool {
+	switch t := p["type"].(type) {
+	case string:
+		return t == ty
+	case []any:
+		return slices.Contains(t, any(ty))
+	}
+	return false
+}
+
 // replaceSchema is a PUT body: the resource, except that the identity
 // field the URL already names may be left out.
 func replaceSchema(base map[string]any, name, identity string) map[string]any {
@@ -108,7 +172,7 @@ func replaceSchema(base map[string]any, name, identity string) map[string]any {
 		}
 	}
 	s["required"] = req
-	s["description"] = "The whole " + strings.ToLower(name) + " for PUT: absent fields take their defaults; read-only fields are accepted and ignored, so a GET body can be sent back."
+	s["description"] = "The whole " + strings.ToLower(name) + " for PUT: absent fields take their defaults; read-only fields are accepted and ignored, so a GET body can be sent back. " + blankNote
 	if identity != "" {
 		s["description"] = s["description"].(string) + " `" + identity + "` may be left out (the URL names it); if given it must agree with the URL."
 	}
@@ -161,7 +225,7 @@ func patchSchema(base map[string]any, name string, pf patchFields) (map[string]a
 	return map[string]any{
 		"type": "object",
 		"description": "A JSON merge patch (RFC 7396) of a " + strings.ToLower(name) + ": the fields named change, null clears a field back to its default, nested objects merge and lists are replaced whole. " +
-			"Required fields cannot be cleared. " + strings.Join(ro, ", ") + " cannot be patched (422).",
+			"Required fields cannot be cleared. " + strings.Join(ro, ", ") + " cannot be patched (422). " + blankNote,
 		"properties":           out,
 		"additionalProperties": false,
 	}, nil
@@ -264,7 +328,7 @@ func operation(rt route) map[string]any {
 		params = append(params, ref("parameters/If-Match"))
 		ok("200", "Cancelled: the session stays published with STATUS:CANCELLED and a new sequence.", "SessionResponse", true, true)
 	case rt.method == "POST":
-		op["requestBody"] = map[string]any{"required": true, "content": content(resource, "application/json")}
+		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"Create", "application/json")}
 		ok("201", "Created.", resource+"Response", true, true)
 	case rt.method == "PUT":
 		op["description"] = neverCreates
