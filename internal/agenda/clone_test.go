@@ -14,7 +14,7 @@ import (
 func TestSessionCloneSharesNothing(t *testing.T) {
 	s := Session{
 		UID: "u1@example.org", Series: "debates", Key: "d1", Title: "Open debate", Description: "About housing.",
-		Start: NewWallTime(2021, 11, 17, 12, 0, 0), End: NewWallTime(2021, 11, 17, 13, 0, 0), Zone: "Europe/Madrid",
+		Start: mustWallTime(t, "2021-11-17T12:00:00"), End: NewWallTime(2021, 11, 17, 13, 0, 0), Zone: "Europe/Madrid",
 		Venue: "Online", Address: "Carrer 1", OnlineURL: "https://example.org/live", Status: StatusConfirmed,
 		People: []Participant{
 			{Person: Person{ID: 1, Name: "Ana", Affiliation: "Mayor of Somewhere", URL: "https://example.org/ana"}, Role: RoleModerator},
@@ -42,6 +42,18 @@ func TestSessionCloneSharesNothing(t *testing.T) {
 			t.Errorf("the test leaves Session.%s empty", v.Type().Field(i).Name)
 		}
 	}
+}
+
+func mustWallTime(t *testing.T, s string) WallTime {
+	t.Helper()
+	w, err := ParseWallTime(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Text() != s || w.String() == s {
+		t.Fatalf("ParseWallTime(%q) keeps no text of its own; the test needs one that does", s)
+	}
+	return w
 }
 
 // A zone name kept by the cache is a copy of the name asked for.

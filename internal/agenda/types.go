@@ -129,6 +129,7 @@ func (s Session) Clone() Session {
 		*f = strings.Clone(*f)
 	}
 	c.Status = Status(strings.Clone(string(s.Status)))
+	c.Start, c.End = s.Start.cloneText(), s.End.cloneText()
 	if s.People != nil {
 		c.People = make([]Participant, len(s.People))
 		for i, p := range s.People {

@@ -167,7 +167,7 @@ func (s *Session) Validate() error {
 	loc := checkZone(&es, "zone", s.Zone, true)
 	if s.AllDay {
 		if !s.Start.IsZero() || !s.End.IsZero() {
-			es.add("start", s.Start.String(), "an all-day session takes start_date and end_date, not start and end times")
+			es.add("start", s.Start.Text(), "an all-day session takes start_date and end_date, not start and end times")
 		}
 		switch {
 		case s.StartDate.IsZero():
@@ -195,11 +195,11 @@ func (s *Session) Validate() error {
 		if okStart && okEnd {
 			switch {
 			case !end.After(start):
-				es.add("end", s.End.String(), "expected a time after start %s", s.Start)
+				es.add("end", s.End.Text(), "expected a time after start %s", s.Start.Text())
 			// Days as the clocks on the wall count them: a year that
 			// crosses a DST change is not an hour more or less than 366.
 			case s.End.Clock().Sub(s.Start.Clock()) > 366*24*time.Hour:
-				es.add("end", s.End.String(), "expected at most 366 days after start %s", s.Start)
+				es.add("end", s.End.Text(), "expected at most 366 days after start %s", s.Start.Text())
 			}
 		}
 		if !s.StartDate.IsZero() || !s.EndDate.IsZero() {
@@ -211,7 +211,7 @@ func (s *Session) Validate() error {
 		t    WallTime
 	}{{"start", s.Start}, {"end", s.End}} {
 		if !w.t.IsZero() && (w.t.clock.Year() < 1900 || w.t.clock.Year() > 2200) {
-			es.add(w.name, w.t.String(), "expected a year between 1900 and 2200")
+			es.add(w.name, w.t.Text(), "expected a year between 1900 and 2200")
 		}
 	}
 	for _, d := range []struct {
@@ -490,7 +490,7 @@ func checkReminders(es *Errors, field string, rs []time.Duration) {
 func resolve(es *Errors, field string, w WallTime, loc *time.Location) (time.Time, bool) {
 	t, err := w.In(loc)
 	if err != nil {
-		es.add(field, w.String(), "%v", err)
+		es.add(field, w.Text(), "%v", err)
 		return time.Time{}, false
 	}
 	return t, true

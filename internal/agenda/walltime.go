@@ -16,10 +16,16 @@ import (
 // ("2021-10-31T02:30+01:00"). It is how a user picks one of the two instants
 // of a wall time that happens twice when clocks go back; it is kept so that an
 // export writes back what was imported.
+//
+// A wall time parsed from text that String does not give back ("Z" for
+// +00:00, ":00" seconds, a space for the T) keeps that text, so that an
+// error quotes the value as the user wrote it (Text); it is no part of the
+// value: String, Equal and everything stored ignore it.
 type WallTime struct {
 	clock     time.Time // wall-clock fields in time.UTC; never read as an instant
 	offset    int       // seconds east of UTC, meaningful when hasOffset
 	hasOffset bool
+	text      string // as written, when not String(); "" otherwise
 }
 
 // NewWallTime builds a WallTime without an offset.
@@ -34,13 +40,29 @@ func WallTimeOf(t time.Time) WallTime {
 
 // WithOffset returns w carrying an explicit UTC offset in seconds east.
 func (w WallTime) WithOffset(seconds int) WallTime {
-	w.offset, w.hasOffset = seconds, true
+	w.offset, w.hasOffset, w.text = seconds, true, ""
 	return w
 }
 
 // WithoutOffset drops an explicit offset.
 func (w WallTime) WithoutOffset() WallTime {
-	w.offset, w.hasOffset = 0, false
+	w.offset, w.hasOffset, w.text = 0, false, ""
+	return w
+}
+
+// Text is w as it was written, for quoting back in a message: the text
+// ParseWallTime read, or String for a wall time built otherwise.
+func (w WallTime) Text() string {
+	if w.text != "" {
+		return w.text
+	}
+	return w.String()
+}
+
+// cloneText returns w with its own copy of the text it was parsed from,
+// so that a kept WallTime does not keep the buffer that text was in.
+func (w WallTime) cloneText() WallTime {
+	w.text = strings.Clone(w.text)
 	return w
 }
 
@@ -117,6 +139,9 @@ func ParseWallTime(s string) (WallTime, error) {
 		w := WallTime{clock: t}
 		if hasOff {
 			w = w.WithOffset(off)
+		}
+		if !w.IsZero() && s != w.String() {
+			w.text = s
 		}
 		return w, nil
 	}

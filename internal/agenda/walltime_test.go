@@ -217,3 +217,47 @@ func TestInFastPathAgrees(t *testing.T) {
 		}
 	}
 }
+
+// A validation error quotes a wall time as it was written: "Z" is not
+// turned into "+00:00", nor ":00" seconds dropped, in the value or in
+// the message about another field.
+func TestValidateQuotesWallTimeAsWritten(t *testing.T) {
+	for _, tt := range []struct {
+		name, zone, start, end string
+		want                   string // the error text
+	}{
+		{"offset not in effect, Z", "Europe/Madrid", "2021-11-17T13:00Z", "2021-11-17T15:00+01:00",
+			`start: "2021-11-17T13:00Z": UTC offset +00:00 is not in effect at 2021-11-17T13:00 in Europe/Madrid; expected +01:00`},
+		{"offset not in effect, seconds and Z", "Europe/Madrid", "2021-11-17T13:00:00Z", "2021-11-17T15:00+01:00",
+			`start: "2021-11-17T13:00:00Z": UTC offset +00:00 is not in effect at 2021-11-17T13:00 in Europe/Madrid; expected +01:00`},
+		{"end before start", "UTC", "2021-11-17T13:00:00Z", "2021-11-17T12:00Z",
+			`end: "2021-11-17T12:00Z": expected a time after start 2021-11-17T13:00:00Z`},
+		{"other spellings", "UTC", "2021-11-17 13:00+0000", "2021-11-17T12:00:00z",
+			`end: "2021-11-17T12:00:00z": expected a time after start 2021-11-17 13:00+0000`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start, err := ParseWallTime(tt.start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end, err := ParseWallTime(tt.end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := Session{Series: "debates", Key: "k", Title: "T", Zone: tt.zone, Start: start, End: end}
+			s.Normalize(nil)
+			err = s.Validate()
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Validate() = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+	// What is stored and sent stays canonical.
+	w, _ := ParseWallTime("2021-11-17T13:00:00Z")
+	if got := w.String(); got != "2021-11-17T13:00+00:00" {
+		t.Errorf("String() = %q, want the canonical 2021-11-17T13:00+00:00", got)
+	}
+	if c, _ := ParseWallTime("2021-11-17T13:00+00:00"); !w.Equal(c) {
+		t.Error("Z and +00:00 are not Equal")
+	}
+}
