@@ -293,14 +293,14 @@ func (w WallTime) inSlow(loc *time.Location) (time.Time, error) {
 		early := w.clock.Add(-time.Duration(b) * time.Second)
 		late := w.clock.Add(-time.Duration(a) * time.Second)
 		return time.Time{}, fmt.Errorf("%s does not exist in %s (clocks skip it for daylight saving time); write an explicit offset to choose %s (%s) or %s (%s)",
-			w, loc, w.WithOffset(b), early.UTC().Format(time.RFC3339), w.WithOffset(a), late.UTC().Format(time.RFC3339))
+			w.Text(), loc, w.WithOffset(b), early.UTC().Format(time.RFC3339), w.WithOffset(a), late.UTC().Format(time.RFC3339))
 	default:
 		parts := make([]string, len(cands))
 		for i, c := range cands {
 			_, off := c.Zone()
 			parts[i] = fmt.Sprintf("%s (%s)", w.WithOffset(off), c.UTC().Format(time.RFC3339))
 		}
-		return time.Time{}, fmt.Errorf("%s happens twice in %s (clocks go back); write an explicit offset to choose %s", w, loc, strings.Join(parts, " or "))
+		return time.Time{}, fmt.Errorf("%s happens twice in %s (clocks go back); write an explicit offset to choose %s", w.Text(), loc, strings.Join(parts, " or "))
 	}
 }
 

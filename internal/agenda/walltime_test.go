@@ -261,3 +261,24 @@ func TestValidateQuotesWallTimeAsWritten(t *testing.T) {
 		t.Error("Z and +00:00 are not Equal")
 	}
 }
+
+// The gap and fold messages name the wall time as written too; the
+// readings they offer are canonical.
+func TestInQuotesWallTimeAsWritten(t *testing.T) {
+	madrid, err := LoadZone("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"2021-03-28 02:30:00": "2021-03-28 02:30:00 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2021-03-28T02:30+01:00 (2021-03-28T01:30:00Z) or 2021-03-28T02:30+02:00 (2021-03-28T00:30:00Z)",
+		"2021-10-31T02:30:00": "2021-10-31T02:30:00 happens twice in Europe/Madrid (clocks go back); write an explicit offset to choose 2021-10-31T02:30+02:00 (2021-10-31T00:30:00Z) or 2021-10-31T02:30+01:00 (2021-10-31T01:30:00Z)",
+	} {
+		w, err := ParseWallTime(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.In(madrid); err == nil || err.Error() != want {
+			t.Errorf("In(%q) = %v\nwant %s", in, err, want)
+		}
+	}
+}
