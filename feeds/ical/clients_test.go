@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/realclient"
 )
 
 // corpusZones are the zones the real-client test covers.
@@ -225,25 +226,17 @@ func TestClientIcalJS(t *testing.T) {
 	}
 }
 
-func icalJSCommand(t *testing.T, files []string) *exec.Cmd {
+// icalJSCommand is the command line that reads files with ical.js.
+func icalJSCommand(t *testing.T, files []string) []string {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	needClient(t, "node (Debian package nodejs)", err)
-	mod := filepath.Join(repoRoot(t), "node_modules", "ical.js", "dist", "ical.js")
-	_, err = os.Stat(mod)
-	needClient(t, "ical.js (npm ci at the repository root)", err)
-	args := append([]string{filepath.Join("testdata", "icaljs_check.mjs"), mod}, files...)
-	return exec.Command(node, args...)
+	node := realclient.Node(t, "ical.js")
+	mod := filepath.Join(realclient.RepoRoot(t), "node_modules", "ical.js", "dist", "ical.js")
+	return append([]string{node, filepath.Join("testdata", "icaljs_check.mjs"), mod}, files...)
 }
 
-func runJSON(t *testing.T, what string, cmd *exec.Cmd, v any) {
+func runJSON(t *testing.T, what string, args []string, v any) {
 	t.Helper()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", what, err, stderr.String())
-	}
+	out := realclient.Run(t, realclient.Script{What: what, Args: args})
 	if err := json.Unmarshal(out, v); err != nil {
 		t.Fatalf("%s: output: %v\n%.500s", what, err, out)
 	}
@@ -251,24 +244,16 @@ func runJSON(t *testing.T, what string, cmd *exec.Cmd, v any) {
 
 func TestClientLibical(t *testing.T) {
 	gcc, err := exec.LookPath("gcc")
-	needClient(t, "gcc", err)
+	realclient.Need(t, "gcc", "apt-get install gcc", err)
 	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libical").Output()
-	needClient(t, "pkg-config and libical (Debian packages pkg-config libical-dev)", err)
+	realclient.Need(t, "pkg-config and libical", "apt-get install pkg-config libical-dev", err)
 	bin := filepath.Join(t.TempDir(), "libical_check")
-	args := append([]string{"-O1", "-o", bin, filepath.Join("testdata", "libical_check.c")}, strings.Fields(string(flags))...)
-	if out, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("compile libical_check.c: %v\n%s", err, out)
-	}
+	args := append([]string{gcc, "-O1", "-o", bin, filepath.Join("testdata", "libical_check.c")}, strings.Fields(string(flags))...)
+	realclient.Run(t, realclient.Script{What: "compile libical_check.c", Args: args})
 	for _, c := range corpora {
 		t.Run(c.name, func(t *testing.T) {
 			files, want := c.write(t)
-			cmd := exec.Command(bin, files...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("libical_check: %v\n%s", err, stderr.String())
-			}
+			out := realclient.Run(t, realclient.Script{What: "libical_check", Args: append([]string{bin}, files...)})
 			var got []clientEvent
 			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 				var e clientEvent
@@ -283,17 +268,14 @@ func TestClientLibical(t *testing.T) {
 }
 
 func TestClientPythonIcalendar(t *testing.T) {
-	_, err := os.Stat("/usr/bin/python3")
-	needClient(t, "/usr/bin/python3", err)
-	err = exec.Command("/usr/bin/python3", "-c", "import icalendar").Run()
-	needClient(t, "Python's icalendar module (Debian package python3-icalendar)", err)
+	python := realclient.Python(t, "icalendar")
 	for _, c := range corpora {
 		t.Run(c.name, func(t *testing.T) {
 			files, want := c.write(t)
 			var raw []struct {
 				UID, Start, End, VStart, VEnd string
 			}
-			runJSON(t, "python3 icalendar", exec.Command("/usr/bin/python3", append([]string{filepath.Join("testdata", "pyical_check.py")}, files...)...), &raw)
+			runJSON(t, "python3 icalendar", append([]string{python, filepath.Join("testdata", "pyical_check.py")}, files...), &raw)
 			byName := make([]clientEvent, len(raw))
 			byVTZ := make([]clientEvent, len(raw))
 			for i, r := range raw {

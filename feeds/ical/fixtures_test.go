@@ -2,7 +2,6 @@ package ical
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -131,37 +130,6 @@ func otherSnapshot(t testing.TB) agenda.Snapshot {
 		Zone: "America/New_York", Status: agenda.StatusConfirmed, Created: created, Updated: updated,
 	}
 	return agenda.Snapshot{Series: series, Sessions: []agenda.Session{s}}
-}
-
-// repoRoot walks up from the working directory to the one holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// needClient skips, or fails under CI=true, when an outside client is missing.
-func needClient(t testing.TB, what string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI: %v", what, err)
-	}
-	t.Skipf("%s not available (%v); install it to run this test", what, err)
 }
 
 func writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o644) }
