@@ -3,13 +3,13 @@ package news
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"html"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/realclient"
 )
 
 // Real feed readers read our feeds: Python's feedparser (Debian
@@ -132,49 +132,6 @@ func writeClientSpec(t *testing.T, dir string) string {
 	return p
 }
 
-// missingClient skips, or fails under CI=true, naming what to install.
-func missingClient(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true and %s", what)
-	}
-	t.Skip(what)
-}
-
-// repoRoot walks up from the working directory to the directory with go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// runClient runs a check script; exit status 77 means the client is missing.
-func runClient(t *testing.T, cmd *exec.Cmd, missing string) {
-	t.Helper()
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		t.Logf("%s", bytes.TrimSpace(out))
-	case errors.As(err, &exit) && exit.ExitCode() == 77:
-		missingClient(t, missing+": "+string(bytes.TrimSpace(out)))
-	default:
-		t.Fatalf("%s: %v\n%s", cmd.Args, err, out)
-	}
-}
-
 func TestRealClients(t *testing.T) {
 	spec := writeClientSpec(t, t.TempDir())
 	script := func(name string) string {
@@ -186,28 +143,19 @@ func TestRealClients(t *testing.T) {
 	}
 
 	t.Run("feedparser", func(t *testing.T) {
-		const python = "/usr/bin/python3"
-		if _, err := os.Stat(python); err != nil {
-			missingClient(t, "no /usr/bin/python3: apt-get install python3 python3-feedparser")
-		}
-		runClient(t, exec.Command(python, script("check_feedparser.py"), spec), "apt-get install python3-feedparser")
+		python := realclient.Python(t, "feedparser")
+		out := realclient.Run(t, realclient.Script{What: "feedparser check", Install: "apt-get install python3-feedparser",
+			Args: []string{python, script("check_feedparser.py"), spec}})
+		t.Logf("%s", bytes.TrimSpace(out))
 	})
 
 	t.Run("node", func(t *testing.T) {
-		node, err := exec.LookPath("node")
-		if err != nil {
-			missingClient(t, "node is not on PATH: install Node.js, then npm ci at the repository root")
-		}
-		root := repoRoot(t)
-		for _, pkg := range []string{"@rowanmanning/feed-parser", "feedsmith"} {
-			if _, err := os.Stat(filepath.Join(root, "node_modules", pkg, "package.json")); err != nil {
-				missingClient(t, pkg+" is not in "+filepath.Join(root, "node_modules")+": npm ci at the repository root")
-			}
-		}
+		node := realclient.Node(t, "@rowanmanning/feed-parser", "feedsmith")
 		// The script lives under the repository, so Node resolves its
 		// imports from the root's node_modules.
-		cmd := exec.Command(node, script("check_node.mjs"), spec)
-		cmd.Dir = root
-		runClient(t, cmd, "npm ci at the repository root")
+		root := realclient.RepoRoot(t)
+		out := realclient.Run(t, realclient.Script{What: "node feed parsers check", Install: "npm ci in " + root,
+			Dir: root, Args: []string{node, script("check_node.mjs"), spec}})
+		t.Logf("%s", bytes.TrimSpace(out))
 	})
 }
