@@ -3,15 +3,14 @@ package opml
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/realclient"
 )
 
 // TestListparser imports the list with listparser, the OPML reader of
@@ -19,17 +18,7 @@ import (
 // It skips when /usr/bin/python3 or python3-listparser is missing, unless
 // CI=true.
 func TestListparser(t *testing.T) {
-	missing := func(what string) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and %s", what)
-		}
-		t.Skip(what)
-	}
-	const python = "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		missing("no /usr/bin/python3: apt-get install python3 python3-listparser")
-	}
+	python := realclient.Python(t, "listparser")
 	snaps := []agenda.Snapshot{
 		{Series: agenda.Series{Slug: "a", Title: "A & <b>", Language: "en"}},
 		{Series: agenda.Series{Slug: "b", Title: "Bé", Language: "es"}},
@@ -42,14 +31,8 @@ func TestListparser(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(python, filepath.Join("testdata", "check_listparser.py"), path).CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 77:
-		missing("apt-get install python3-listparser: " + string(bytes.TrimSpace(out)))
-	case err != nil:
-		t.Fatalf("listparser: %v\n%s", err, out)
-	}
+	out := realclient.Run(t, realclient.Script{What: "listparser check", Install: "apt-get install python3-listparser",
+		Args: []string{python, filepath.Join("testdata", "check_listparser.py"), path}})
 	var got struct {
 		Title string
 		Feeds []struct{ URL, Title string }
