@@ -2,12 +2,10 @@ package page
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/realclient"
 )
 
 // browserResult is what testdata/browser.cjs reports.
@@ -50,40 +49,11 @@ type browserResult struct {
 	IndexTitle string
 }
 
-// needTool skips (or, under CI=true, fails) when an outside program is
-// missing.
-func needTool(t *testing.T, what, install string) {
-	t.Helper()
-	msg := what + " not found; install " + install
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-}
-
 // TestBrowser loads the rendered agenda page in headless Chromium with the
 // reader in Kuala Lumpur and checks what a person would see: the local time,
 // the exact subscribe links, hostile text shown as text, and a clean console.
 func TestBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
+	if testing.Short() && !realclient.CI() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	// Debian's /usr/bin/chromium is a shell launcher whose /dev/shm check
@@ -93,17 +63,10 @@ func TestBrowser(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		chromium = "/usr/bin/chromium"
 	}
-	if _, err := os.Stat(chromium); err != nil {
-		needTool(t, chromium, "Debian's chromium package (apt-get install chromium)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		needTool(t, "node", "Node.js (apt-get install nodejs)")
-	}
-	pw := filepath.Join(repoRoot(t), "node_modules", "playwright-core")
-	if _, err := os.Stat(filepath.Join(pw, "package.json")); err != nil {
-		needTool(t, pw, "playwright-core (npm ci at the repository root)")
-	}
+	_, err := os.Stat(chromium)
+	realclient.Need(t, "Chromium ("+chromium+")", "apt-get install chromium", err)
+	node := realclient.Node(t, "playwright-core")
+	pw := filepath.Join(realclient.RepoRoot(t), "node_modules", "playwright-core")
 
 	var (
 		mu        sync.Mutex
@@ -164,21 +127,18 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "browser.cjs"),
-		pw, chromium, srv.URL+"/scewc/", srv.URL+"/", filepath.Join(t.TempDir(), "profile"), shots)
-	// The zone is also set through the environment, for Chromium's own
-	// processes; Playwright's timezoneId is what the page sees.
-	cmd.Env = append(os.Environ(), "TZ=Asia/Kuala_Lumpur")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("browser script: %v\n%s", err, stderr.String())
-	}
+	stdout := realclient.Run(t, realclient.Script{
+		What: "browser script",
+		Args: []string{node, filepath.Join("testdata", "browser.cjs"),
+			pw, chromium, srv.URL + "/scewc/", srv.URL + "/", filepath.Join(t.TempDir(), "profile"), shots},
+		// The zone is also set through the environment, for Chromium's own
+		// processes; Playwright's timezoneId is what the page sees.
+		Env:     []string{"TZ=Asia/Kuala_Lumpur"},
+		Timeout: 150 * time.Second,
+	})
 	var res browserResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("browser script output: %v\n%s", err, stdout.String())
+	if err := json.Unmarshal(stdout, &res); err != nil {
+		t.Fatalf("browser script output: %v\n%s", err, stdout)
 	}
 	t.Logf("browser steps: %s", strings.Join(res.Timings, ", "))
 	for _, name := range []string{"page-kuala-lumpur.png", "day.png", "page-mobile.png", "index.png"} {
