@@ -1,19 +1,18 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/realclient"
 )
 
 // exchange is one request the API answered, for checking against
@@ -285,17 +284,7 @@ func checkTraffic(t *testing.T, log []exchange) {
 
 // validateSchemas runs the JSON Schema checks in Python's jsonschema.
 func validateSchemas(t *testing.T, doc map[string]any, checks []schemaCheck) {
-	missing := func(what string) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and %s", what)
-		}
-		t.Skip(what)
-	}
-	const python = "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		missing("no /usr/bin/python3: apt-get install python3 python3-jsonschema")
-	}
+	python := realclient.Python(t, "jsonschema")
 	in, err := json.Marshal(map[string]any{"doc": doc, "checks": checks})
 	if err != nil {
 		t.Fatal(err)
@@ -304,14 +293,8 @@ func validateSchemas(t *testing.T, doc map[string]any, checks []schemaCheck) {
 	if err := os.WriteFile(file, in, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(python, filepath.Join("testdata", "validate_openapi.py"), file).CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 77:
-		missing("apt-get install python3-jsonschema: " + string(bytes.TrimSpace(out)))
-	case err != nil:
-		t.Fatalf("traffic that contradicts openapi.json (%v):\n%s", err, out)
-	}
+	realclient.Run(t, realclient.Script{What: "jsonschema check of the API traffic against openapi.json", Install: "apt-get install python3-jsonschema",
+		Args: []string{python, filepath.Join("testdata", "validate_openapi.py"), file}})
 	t.Logf("%d bodies validated against openapi.json", len(checks))
 }
 
