@@ -153,7 +153,7 @@ func checkNode(root string, packages []string) (node, what, install string, err 
 
 // Script is one run of a client's check script.
 type Script struct {
-	// What names the run in messages: "python3-feedparser check".
+	// What names the run in messages: "feedparser check".
 	What string
 	// Args are the program and its arguments.
 	Args []string
@@ -203,7 +203,7 @@ func Run(t testing.TB, s Script) []byte {
 		return nil
 	case s.Install != "" && errors.As(err, &exit) && exit.ExitCode() == 77:
 		said := strings.TrimSpace(string(stderr.Bytes()) + "\n" + string(stdout.Bytes()))
-		Need(t, s.What, s.Install, fmt.Errorf("%s exits 77: %s", filepath.Base(s.Args[0]), said))
+		Need(t, "the client of the "+s.What, s.Install, fmt.Errorf("%s exits 77: %s", filepath.Base(s.Args[0]), said))
 		return nil
 	case err != nil:
 		t.Fatalf("%s: %v: %q\n%s", s.What, err, s.Args, outputs(stdout.Bytes(), stderr.Bytes()))

@@ -191,10 +191,10 @@ func TestRun(t *testing.T) {
 			Dir: "/", Env: []string{"REALCLIENT_X=x"}}, wantOut: "x /"},
 		{name: "failure shows both streams", script: Script{What: "the check", Args: []string{"/bin/sh", "-c", "echo mismatch; echo trace >&2; exit 3"}},
 			want: "fail", wantIn: []string{"the check", "exit status 3", "standard error:\ntrace", "standard output:\nmismatch"}},
-		{name: "client missing", script: Script{What: "the check", Install: "apt-get install python3-x",
+		{name: "client missing", script: Script{What: "x check", Install: "apt-get install python3-x",
 			Args: []string{"/bin/sh", "-c", "echo no module x >&2; exit 77"}},
-			want: "skip", wantIn: []string{"the check", "apt-get install python3-x", "exits 77: no module x"}},
-		{name: "client missing under CI", ci: "true", script: Script{What: "the check", Install: "apt-get install python3-x",
+			want: "skip", wantIn: []string{"the client of the x check", "apt-get install python3-x", "exits 77: no module x"}},
+		{name: "client missing under CI", ci: "true", script: Script{What: "x check", Install: "apt-get install python3-x",
 			Args: []string{"/bin/sh", "-c", "echo no module x; exit 77"}},
 			want: "fail", wantIn: []string{"CI=true", "apt-get install python3-x", "no module x"}},
 		// Without Install, 77 is a failure like any other.
