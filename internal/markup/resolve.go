@@ -145,39 +145,113 @@ func hasScheme(v string) bool {
 }
 
 // mayHaveRelativeURL is the cheap check before the tokenizer: false only
-// when no href, src or cite attribute in s can hold a relative URL. It
-// looks at every href, src and cite (any case) that could be an attribute
-// name, and is satisfied only by one followed by '=' (white space allowed
-// around it, as HTML allows) and a quoted value that starts with a scheme.
+// when no href, src or cite attribute in s can hold a relative URL. It jumps
+// from '<' to '<' (text between tags costs one IndexByte), reads each tag's
+// attributes as the tokenizer does (a quoted value skipped whole, so a '>'
+// or '<' in it ends nothing), and is satisfied only by an href, src or cite
+// (any case, on any element) whose quoted value starts with a scheme.
 // Anything else answers true and leaves the decision to the tokenizer: a
-// bare "<a href>" (which means the page itself), an unquoted value, the
-// same words in text ("we cite"). A false true costs a parse; a false false
-// would leave a link unresolved.
+// bare "<a href>" (which means the page itself), an unquoted value, a
+// comment or "<!DOCTYPE", a tag cut short. A false true costs a parse; a
+// false false would leave a link unresolved (FuzzResolveURLs).
+//
+// It looked at every byte of the text once (10 us for a 4 KB post): with
+// 4,000 posts among 10,000 items, a feed's build took 40% longer.
 func mayHaveRelativeURL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		n := urlAttrNameAt(s[i:])
-		if n == 0 {
-			continue
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return false
 		}
-		rest := s[i+n:]
-		if rest == "" {
-			return true
+		s = s[i+1:]
+		if s == "" {
+			return false // a '<' at the end is text
 		}
-		if c := rest[0]; c != '=' && !strings.ContainsRune(htmlSpace, rune(c)) {
-			if c == '>' || c == '/' {
-				return true // a bare attribute
+		if c := s[0]; c == '!' || c == '?' {
+			return true // a comment, doctype or bogus comment: let the tokenizer say
+		} else if c == '/' {
+			s = s[1:]
+		} else if !('a' <= c|0x20 && c|0x20 <= 'z') {
+			continue // "< " or "<3": text
+		}
+		// The tag's name, then its attributes up to '>'.
+		n := strings.IndexAny(s, htmlSpace+"/>")
+		if n < 0 {
+			return true // cut short
+		}
+		if rawTextElement(s[:n]) {
+			return true // its text is not markup, which this reading cannot tell
+		}
+		s = s[n:]
+		for {
+			s = strings.TrimLeft(s, htmlSpace+"/")
+			if s == "" {
+				return true
 			}
-			continue // a longer word: "cited", "srcs"
+			if s[0] == '>' {
+				s = s[1:]
+				break
+			}
+			// The name runs to white space, '/', '>' or an '=' after
+			// its first byte.
+			n := 1 + strings.IndexAny(s[1:], htmlSpace+"/>=")
+			if n == 0 {
+				return true
+			}
+			name := s[:n]
+			isURL := urlAttrNameAt(name) == len(name)
+			s = strings.TrimLeft(s[n:], htmlSpace)
+			if s == "" || s[0] != '=' {
+				if isURL {
+					return true // a bare attribute
+				}
+				continue
+			}
+			s = strings.TrimLeft(s[1:], htmlSpace)
+			if s == "" {
+				return true
+			}
+			if q := s[0]; q == '"' || q == '\'' {
+				end := strings.IndexByte(s[1:], q)
+				if end < 0 {
+					return true
+				}
+				if isURL && !hasScheme(strings.TrimLeft(s[1:1+end], htmlSpace)) {
+					return true
+				}
+				s = s[1+end+1:]
+				continue
+			}
+			if isURL {
+				return true // an unquoted value
+			}
+			end := strings.IndexAny(s, htmlSpace+">")
+			if end < 0 {
+				return true
+			}
+			s = s[end:]
 		}
-		rest = strings.TrimLeft(rest, htmlSpace)
-		if rest == "" || rest[0] != '=' {
-			return true // a bare attribute, or text
-		}
-		v := strings.TrimLeft(rest[1:], htmlSpace)
-		if v == "" || v[0] != '"' && v[0] != '\'' || !hasScheme(strings.TrimLeft(v[1:], htmlSpace)) {
-			return true
-		}
-		i += n
+	}
+}
+
+// rawTextElement reports whether the tokenizer reads what follows a start
+// tag of that name (any case) as text up to its end tag: a '<' in there
+// starts no tag, and a quote no value.
+func rawTextElement(name string) bool {
+	is := strings.EqualFold
+	switch len(name) { // most tags ("p", "a", "li") are none of them by length alone
+	case 3:
+		return is(name, "xmp")
+	case 5:
+		return is(name, "style") || is(name, "title")
+	case 6:
+		return is(name, "iframe") || is(name, "script")
+	case 7:
+		return is(name, "noembed")
+	case 8:
+		return is(name, "noframes") || is(name, "noscript") || is(name, "textarea")
+	case 9:
+		return is(name, "plaintext")
 	}
 	return false
 }

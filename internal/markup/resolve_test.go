@@ -186,6 +186,8 @@ func FuzzResolveURLs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add(`<A HREF="https://x"> href=y`)
+	f.Add(`<textarea><a title="</textarea><a href=rel>">`)
+	f.Add(`<p title='a>b' class=x/><img alt="" src = 'x.png'>`)
 	base := mustBase(f, testPage)
 	f.Fuzz(func(t *testing.T, in string) {
 		out := ResolveURLs(in, base)
