@@ -109,16 +109,45 @@ func isURLAttr(element, attr string) bool {
 // false when it has a scheme already or does not parse (which the
 // sanitiser lets through only as text, never as a link target).
 func resolve(base *url.URL, v string) (string, bool) {
-	// Browsers strip leading and trailing white space from a URL.
+	// Browsers strip leading and trailing white space from a URL, and
+	// tabs and newlines from anywhere in it.
 	v = strings.Trim(v, htmlSpace)
+	if strings.ContainsAny(v, "\t\n\r") {
+		v = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(v)
+	}
 	if hasScheme(v) {
 		return "", false
+	}
+	if base.Scheme == "http" || base.Scheme == "https" {
+		// In an http(s) URL a browser reads '\\' before the query as
+		// '/', and any run of slashes that starts a reference as the
+		// "//" before a host (WHATWG URL, "special authority ignore
+		// slashes state"), where RFC 3986 would read "///x" as a path.
+		end := strings.IndexAny(v, "?#")
+		if end < 0 {
+			end = len(v)
+		}
+		if strings.Contains(v[:end], "\\") {
+			v = strings.ReplaceAll(v[:end], "\\", "/") + v[end:]
+		}
+		if strings.HasPrefix(v, "//") {
+			v = "//" + strings.TrimLeft(v, "/")
+		}
 	}
 	ref, err := url.Parse(v)
 	if err != nil {
 		return "", false
 	}
-	return base.ResolveReference(ref).String(), true
+	res := base.ResolveReference(ref)
+	if res.User != nil || res.Scheme == "" || res.Host == "" {
+		return res.String(), true
+	}
+	// The host is written as it was written (in base_url, or in the
+	// link): URL.String would percent-encode a host such as
+	// bücher.example, which no reader can then look up.
+	rest := url.URL{Path: res.Path, RawPath: res.RawPath, ForceQuery: res.ForceQuery,
+		RawQuery: res.RawQuery, Fragment: res.Fragment, RawFragment: res.RawFragment}
+	return res.Scheme + "://" + res.Host + rest.String(), true
 }
 
 // htmlSpace is ASCII white space as HTML defines it.

@@ -39,6 +39,12 @@ func TestResolveURLs(t *testing.T) {
 		{"quote in value stays escaped", a("q&#34;x"), a(testPage + "q%22x")},
 		{"space is percent-encoded", a("a b.html"), a(testPage + "a%20b.html")},
 		{"surrounding space trimmed", a(" x.html\n"), a(testPage + "x.html")},
+		// As a browser reads them (WHATWG URL), not as RFC 3986 alone would.
+		{"newline inside dropped", a("pro&#10;gramme.html"), a(testPage + "programme.html")},
+		{"three slashes start a host", a("///other.example.net/x"), a("https://other.example.net/x")},
+		{"backslash is a slash", a(`a\b.html`), a(testPage + "a/b.html")},
+		{"two backslashes start a host", a(`\\other.example.net/x`), a("https://other.example.net/x")},
+		{"backslash in the query kept", a(`x?p=a\b`), a(testPage + `x?p=a\b`)},
 		{"image", `<p><img src="img/a.png" alt="a &#34;b&#34; &amp; c"></p>`,
 			`<p><img src="` + testPage + `img/a.png" alt="a &#34;b&#34; &amp; c"></p>`},
 		{"blockquote cite", `<blockquote cite="/src"><p>q</p></blockquote>`,
@@ -68,6 +74,18 @@ func TestResolveURLs(t *testing.T) {
 				t.Errorf("ResolveURLs(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// Hosts that are not ASCII stay as written (in base_url, or in the link):
+// percent-encoded, as URL.String writes them, a feed reader cannot look
+// them up.
+func TestResolveURLsNonASCIIHost(t *testing.T) {
+	base := mustBase(t, "https://bücher.example/agenda/cities/")
+	in := `<a href="programme.html">x</a><a href="//другой.example/y?q=é">y</a>`
+	want := `<a href="https://bücher.example/agenda/cities/programme.html">x</a><a href="https://другой.example/y?q=é">y</a>`
+	if got := ResolveURLs(in, base); got != want {
+		t.Errorf("ResolveURLs(%q)\n got %q\nwant %q", in, got, want)
 	}
 }
 
