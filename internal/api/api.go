@@ -12,6 +12,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/hex"
@@ -49,6 +50,14 @@ type Options struct {
 
 //go:embed openapi.json
 var openAPIDoc []byte
+
+// docETag is the strong ETag of the OpenAPI document: its whole sha256,
+// so that a binary with another document never answers 304 to a client
+// holding the old one.
+func docETag(doc []byte) string {
+	sum := sha256.Sum256(doc)
+	return `"o-` + hex.EncodeToString(sum[:]) + `"`
+}
 
 // access is what a route needs from the caller's token.
 type access int
@@ -130,6 +139,10 @@ type API struct {
 	mux     *http.ServeMux
 	paths   *http.ServeMux // method-less patterns, to tell 405 from 404
 
+	// openAPIETag is the strong ETag of openapi.json, a constant of the
+	// binary: hashed once here rather than on every request.
+	openAPIETag string
+
 	// writeMu serialises the API's writes. The store has one writer
 	// anyway; holding the lock across read-check-write makes If-Match and
 	// the "changed" list exact with respect to other API requests.
@@ -151,7 +164,7 @@ func New(opts Options) (http.Handler, error) {
 		return nil, ErrNoTokens
 	}
 	a := &API{db: opts.Store, layout: opts.Layout, trigger: opts.Trigger, imp: opts.Import, log: opts.Logger,
-		mux: http.NewServeMux(), paths: http.NewServeMux()}
+		mux: http.NewServeMux(), paths: http.NewServeMux(), openAPIETag: docETag(openAPIDoc)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -300,7 +300,11 @@ func operation(rt route) map[string]any {
 	case strings.HasSuffix(rt.path, "/openapi.json"):
 		op["tags"] = []any{"Meta"}
 		op["security"] = []any{}
-		responses["200"] = map[string]any{"description": "This document.", "content": map[string]any{"application/json": map[string]any{}}}
+		params = append(params, ref("parameters/If-None-Match"))
+		responses["200"] = map[string]any{"description": "This document. It changes only with the agendafeed binary: Cache-Control is no-cache, so keep it and revalidate with If-None-Match.",
+			"content": map[string]any{"application/json": map[string]any{}},
+			"headers": map[string]any{"ETag": map[string]any{"description": "The sha256 of the document, for If-None-Match.", "required": true, "schema": map[string]any{"type": "string"}}}}
+		responses["304"] = notModified()
 	case strings.HasSuffix(rt.path, "/import"):
 		op["tags"] = []any{"Import"}
 		op["requestBody"] = map[string]any{"required": true, "description": "One agenda file (docs/agenda-format.md), YAML or JSON, at most 10 MB.",
@@ -359,8 +363,11 @@ const neverCreates = "Changes an existing resource only: on a missing one the an
 // notModified is the 304 of a GET whose If-None-Match names the current
 // ETag.
 func notModified() map[string]any {
-	return map[string]any{"description": "Not modified: If-None-Match names the current ETag.",
-		"headers": map[string]any{"ETag": map[string]any{"description": "The current version.", "required": true, "schema": map[string]any{"type": "string"}}}}
+	return map[string]any{"description": "Not modified: If-None-Match names the current ETag. The answer carries the headers that describe the 200 (RFC 9110 section 15.4.5): ETag and Cache-Control.",
+		"headers": map[string]any{
+			"ETag":          map[string]any{"description": "The current version.", "required": true, "schema": map[string]any{"type": "string"}},
+			"Cache-Control": map[string]any{"description": "As the 200 would have it.", "required": true, "schema": map[string]any{"type": "string"}},
+		}}
 }
 
 // operationID is the method and the path in camel case:

@@ -39,6 +39,9 @@ type reply struct {
 	// bodyETag asks for an ETag that is the hash of the body sent, for a
 	// response (a list) that no single counter in the store versions.
 	bodyETag bool
+	// cacheControl is the Cache-Control of the response; "": no-store,
+	// which is right for everything read with a token.
+	cacheControl string
 }
 
 // decodeBody reads a JSON resource body strictly into v.
@@ -65,9 +68,14 @@ func (a *API) writeReply(w http.ResponseWriter, r *http.Request, rep *reply) {
 		etag = hashETag(data)
 	}
 	h := w.Header()
-	if rep.location != "" {
-		h.Set("Location", rep.location)
+	// RFC 9110 section 15.4.5: a 304 carries the Cache-Control, ETag (and
+	// Vary, Expires, Content-Location, were there any) that the 200 would,
+	// so they are set before the choice between the two.
+	cache := rep.cacheControl
+	if cache == "" {
+		cache = "no-store"
 	}
+	h.Set("Cache-Control", cache)
 	if etag != "" {
 		h.Set("ETag", etag)
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && etagListed(r.Header.Get("If-None-Match"), etag, true) {
@@ -75,13 +83,13 @@ func (a *API) writeReply(w http.ResponseWriter, r *http.Request, rep *reply) {
 			return
 		}
 	}
-	if isRaw {
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		w.Write(data) //nolint:errcheck // the client went away
-		return
+	if rep.location != "" {
+		h.Set("Location", rep.location)
 	}
-	writeBody(w, status, data)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(data) //nolint:errcheck // the client went away
 }
 
 // hashETag is the strong ETag of a response body: the same bytes, the

@@ -10,8 +10,10 @@ import (
 	"github.com/agendafeed/agendafeed/internal/store"
 )
 
+// The document changes only with the binary, so a client may keep it and
+// revalidate (no-cache) instead of fetching it whole each time (no-store).
 func (a *API) openAPI(_ *http.Request) (*reply, error) {
-	return &reply{body: json.RawMessage(openAPIDoc)}, nil
+	return &reply{body: json.RawMessage(openAPIDoc), etag: a.openAPIETag, cacheControl: "no-cache"}, nil
 }
 
 // locked runs a write under the API's write lock and triggers a
