@@ -37,6 +37,13 @@ func buildOpenAPI(t *testing.T) []byte {
 	if !ok {
 		t.Fatal("openapi-components.json: no schema Participant")
 	}
+	for _, name := range []string{"Series", "Session", "Post", "Person", "Participant"} {
+		base, ok := schemas[name].(map[string]any)
+		if !ok {
+			t.Fatalf("openapi-components.json: no schema %s", name)
+		}
+		requireNotBlank(base)
+	}
 	schemas["ParticipantInput"] = blankable(participant)
 	for _, d := range []struct {
 		name, identity string
@@ -106,11 +113,54 @@ func deepCopy(v any) any {
 }
 
 // blankNote says what blankable does, in the schemas it makes.
-const blankNote = "\"\" on an optional field is the same as leaving it out (or null in a patch), as in an agenda file; responses leave such a field out."
+const blankNote = "\"\" or only white space on an optional field is the same as leaving it out (or null in a patch), as in an agenda file; responses leave such a field out."
+
+// spaceClass is the body of a regular-expression class of the characters
+// strings.TrimSpace removes (unicode.IsSpace), which is how the server
+// trims every string field (agenda's Normalize). Written with \uXXXX
+// escapes, which ECMA-262 and Python's re read alike, so a validator
+// agrees with the server where \s would not (Python's \s takes U+001C to
+// U+001F, ECMA-262's takes U+FEFF; the server trims neither).
+func spaceClass() string {
+	var b strings.Builder
+	for lo := rune(0); lo <= 0xFFFF; lo++ {
+		if !unicode.IsSpace(lo) {
+			continue
+		}
+		hi := lo
+		for hi < 0xFFFF && unicode.IsSpace(hi+1) {
+			hi++
+		}
+		fmt.Fprintf(&b, `\u%04X`, lo)
+		if hi > lo {
+			fmt.Fprintf(&b, `-\u%04X`, hi)
+		}
+		lo = hi
+	}
+	return b.String()
+}
+
+// requireNotBlank gives every required string field without a pattern of
+// its own one that wants a character other than white space: the server
+// trims, then refuses an empty required field (422), and the schema must
+// not accept what the server refuses.
+func requireNotBlank(s map[string]any) {
+	props, _ := s["properties"].(map[string]any)
+	required, _ := s["required"].([]any)
+	for _, k := range required {
+		p, _ := props[k.(string)].(map[string]any)
+		if p == nil || !hasType(p, "string") || p["enum"] != nil {
+			continue
+		}
+		if _, ok := p["pattern"]; !ok {
+			p["pattern"] = "[^" + spaceClass() + "]"
+		}
+	}
+}
 
 // blankable is the request form of a resource schema: an optional field
-// may be "", which the API reads as the field left out, as the importer
-// does. The resource schemas themselves, which describe responses, keep
+// may be "" or only white space, which the API trims and reads as the
+// field left out, as the importer does. The resource schemas themselves, which describe responses, keep
 // their formats: a response leaves an unset field out instead of sending
 // "". Participants refer to the request form of Participant.
 func blankable(schema map[string]any) map[string]any {
@@ -131,18 +181,15 @@ func blankable(schema map[string]any) map[string]any {
 			if slices.Contains(required, any(k)) || !hasType(p, "string") {
 				continue
 			}
-			if enum, ok := p["enum"].([]any); ok && !slices.Contains(enum, any("")) {
-				p["enum"] = append(enum, "")
-			}
 			asserts := map[string]any{}
-			for _, kw := range []string{"format", "pattern", "minLength"} {
+			for _, kw := range []string{"enum", "format", "pattern", "minLength"} {
 				if a, ok := p[kw]; ok {
 					asserts[kw] = a
 					delete(p, kw)
 				}
 			}
 			if len(asserts) > 0 {
-				p["anyOf"] = []any{asserts, map[string]any{"const": ""}}
+				p["anyOf"] = []any{asserts, map[string]any{"pattern": "^[" + spaceClass() + "]*$"}}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/store"
@@ -152,7 +153,9 @@ func (a *API) replaceSeries(r *http.Request) (*reply, error) {
 		return nil, err
 	}
 	return a.updateSeries(r, func(cur agenda.Series) (seriesJSON, error) {
-		if in.Slug != "" && in.Slug != cur.Slug {
+		// Trimmed as the post's id and the session's UID are: white space
+		// alone is the slug left out, as everywhere else.
+		if slug := strings.TrimSpace(in.Slug); slug != "" && slug != cur.Slug {
 			return in, errf(http.StatusUnprocessableEntity, "slug", in.Slug, "slug: %q: expected %q, the series in the URL; a series' slug never changes", in.Slug, cur.Slug)
 		}
 		return in, nil

@@ -109,7 +109,7 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 	}
 	ctx, slug := r.Context(), r.PathValue("slug")
 	if slug != "" {
-		if in.Series != "" && strings.TrimSpace(in.Series) != slug {
+		if s := strings.TrimSpace(in.Series); s != "" && s != slug {
 			return nil, errf(http.StatusUnprocessableEntity, "series", in.Series, "series: %q: expected %q, the series in the URL, or nothing", in.Series, slug)
 		}
 		in.Series = slug
