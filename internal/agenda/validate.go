@@ -503,3 +503,48 @@ func joinStrings[T ~string](xs []T) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ParsePostTimes reads a post's published and updated as an agenda file
+// or the API gives them: an RFC 3339 time with offset, or a date meaning
+// midnight in zone ("" or white space: unset). It checks what Validate
+// checks of them, the years and updated not before published, but its
+// errors quote each value as it was written: "+00:00" stays "+00:00"
+// rather than Validate's "Z", and a date stays a date rather than an
+// instant. A value it refuses comes back zero, so that Validate does not
+// report it again in its own form. A zone that does not load reads dates
+// in UTC: the zone's own error is reported with the series.
+func ParsePostTimes(published, updated, zone string) (pub, upd time.Time, err error) {
+	loc, lerr := LoadZone(zone)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	var es Errors
+	for _, f := range []struct {
+		name, raw string
+		dst       *time.Time
+	}{{"published", published, &pub}, {"updated", updated, &upd}} {
+		raw := strings.TrimSpace(f.raw)
+		if raw == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, raw)
+		if err != nil {
+			d, derr := ParseDate(raw)
+			if derr != nil {
+				es.add(f.name, raw, "expected a date and time with offset, e.g. 2020-11-23T10:00:00+01:00, or a date, e.g. 2020-11-23")
+				continue
+			}
+			t = d.Time(loc)
+		}
+		if t.Year() < 1900 || t.Year() > 2200 {
+			es.add(f.name, raw, "expected a year between 1900 and 2200")
+			continue
+		}
+		*f.dst = t
+	}
+	if !pub.IsZero() && !upd.IsZero() && upd.Before(pub) {
+		es.add("updated", strings.TrimSpace(updated), "expected a time on or after published %s", strings.TrimSpace(published))
+		upd = time.Time{}
+	}
+	return pub, upd, es.Err()
+}

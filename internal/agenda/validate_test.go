@@ -1,6 +1,9 @@
 package agenda
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCheckURL(t *testing.T) {
 	const absolute = "expected an absolute http or https URL, such as https://example.org/page"
@@ -117,5 +120,38 @@ func TestSessionSpan(t *testing.T) {
 		if ok := err == nil; ok != tt.ok {
 			t.Errorf("%s - %s: %v, want ok %v", tt.start, tt.end, err, tt.ok)
 		}
+	}
+}
+
+// TestParsePostTimes: the API and the importer read a post's times here;
+// errors quote each value as it was written, and a refused value comes
+// back zero so that Validate does not quote it again in RFC 3339 form.
+func TestParsePostTimes(t *testing.T) {
+	madrid := time.FixedZone("", 3600)
+	for _, tc := range []struct {
+		name, published, updated string
+		pub, upd                 time.Time
+		err                      string
+	}{
+		{"instants", "2021-11-17T13:00:00+00:00", " 2021-11-17T14:00:00Z ", time.Date(2021, 11, 17, 13, 0, 0, 0, time.UTC), time.Date(2021, 11, 17, 14, 0, 0, 0, time.UTC), ""},
+		{"dates in the zone", "2021-11-17", "", time.Date(2021, 11, 17, 0, 0, 0, 0, madrid), time.Time{}, ""},
+		{"blank", "  ", "", time.Time{}, time.Time{}, ""},
+		{"not a time", "17/11/2021", "", time.Time{}, time.Time{},
+			`published: "17/11/2021": expected a date and time with offset, e.g. 2020-11-23T10:00:00+01:00, or a date, e.g. 2020-11-23`},
+		{"year", "1800-01-01", "2300-01-01T00:00:00+00:00", time.Time{}, time.Time{},
+			"published: \"1800-01-01\": expected a year between 1900 and 2200\nupdated: \"2300-01-01T00:00:00+00:00\": expected a year between 1900 and 2200"},
+		{"updated before published", "2021-11-17T13:00:00+00:00", "2021-11-17", time.Date(2021, 11, 17, 13, 0, 0, 0, time.UTC), time.Time{},
+			`updated: "2021-11-17": expected a time on or after published 2021-11-17T13:00:00+00:00`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pub, upd, err := ParsePostTimes(tc.published, tc.updated, "Europe/Madrid")
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.err || !pub.Equal(tc.pub) || !upd.Equal(tc.upd) {
+				t.Errorf("ParsePostTimes(%q, %q) = %v, %v, %q; want %v, %v, %q", tc.published, tc.updated, pub, upd, got, tc.pub, tc.upd, tc.err)
+			}
+		})
 	}
 }

@@ -251,33 +251,14 @@ func instant(t time.Time) string {
 }
 
 // fromPostJSON converts a post. published and updated are RFC 3339 instants
-// or dates meaning midnight in the series' zone, as in an import file.
+// or dates meaning midnight in the series' zone, read as an import file
+// reads them, with errors that quote them as sent.
 func fromPostJSON(in postJSON, zone string) (agenda.Post, error) {
 	p := agenda.Post{ID: in.ID, Series: strings.TrimSpace(in.Series), Title: in.Title, Summary: in.Summary,
 		Author: in.Author, URL: in.URL, SessionKey: in.Session, Body: in.Body}
-	var es agenda.Errors
-	for _, f := range []struct {
-		field, raw string
-		dst        *time.Time
-	}{{"published", in.Published, &p.Published}, {"updated", in.Updated, &p.Updated}} {
-		raw := strings.TrimSpace(f.raw)
-		if raw == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, raw)
-		if err != nil {
-			d, derr := agenda.ParseDate(raw)
-			loc, lerr := agenda.LoadZone(zone)
-			if derr != nil || lerr != nil {
-				es = append(es, &agenda.FieldError{Field: f.field, Value: raw,
-					Msg: "expected a date and time with offset, e.g. 2020-11-23T10:00:00+01:00, or a date, e.g. 2020-11-23"})
-				continue
-			}
-			t = d.Time(loc)
-		}
-		*f.dst = t
-	}
-	return p, es.Err()
+	var err error
+	p.Published, p.Updated, err = agenda.ParsePostTimes(in.Published, in.Updated, zone)
+	return p, err
 }
 
 func toPersonJSON(p agenda.Person) personJSON {

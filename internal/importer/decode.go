@@ -349,6 +349,10 @@ func (d *decoder) person(n *yaml.Node, path string) agenda.Participant {
 
 func (d *decoder) post(n *yaml.Node, path, zone string) agenda.Post {
 	var p agenda.Post
+	// published and updated are read together, after the mapping, since
+	// one is checked against the other; nodes places their errors.
+	times := map[string]string{}
+	nodes := map[string]*yaml.Node{}
 	d.mapping(n, path, postKeys, func(key string, v *yaml.Node) {
 		f := path + "." + key
 		switch key {
@@ -360,10 +364,8 @@ func (d *decoder) post(n *yaml.Node, path, zone string) agenda.Post {
 			p.Summary = d.text(v, f)
 		case "author":
 			p.Author = d.text(v, f)
-		case "published":
-			p.Published = d.instant(v, f, zone)
-		case "updated":
-			p.Updated = d.instant(v, f, zone)
+		case "published", "updated":
+			times[key], nodes[key] = d.text(v, f), v
 		case "url":
 			p.URL = d.text(v, f)
 		case "session":
@@ -372,6 +374,22 @@ func (d *decoder) post(n *yaml.Node, path, zone string) agenda.Post {
 			p.Body = d.text(v, f)
 		}
 	})
+	var err error
+	p.Published, p.Updated, err = agenda.ParsePostTimes(times["published"], times["updated"], zone)
+	var fes agenda.Errors
+	if errors.As(err, &fes) {
+		for _, fe := range fes {
+			d.fail(nodes[fe.Field], path+"."+fe.Field, fe.Value, fe.Msg)
+		}
+	}
+	// In a fixed zone of its offset, so that Encode writes back the
+	// offset the file gave.
+	for _, t := range []*time.Time{&p.Published, &p.Updated} {
+		if !t.IsZero() {
+			_, off := t.Zone()
+			*t = t.In(time.FixedZone("", off))
+		}
+	}
 	return p
 }
 
@@ -397,35 +415,6 @@ func (d *decoder) date(n *yaml.Node, path string) agenda.Date {
 		d.fail(n, path, raw, err.Error())
 	}
 	return dt
-}
-
-// instant reads an RFC 3339 time with offset, or a date meaning midnight in
-// the series zone. The result is in a fixed zone of its offset, so that
-// Encode writes back the offset the file gave.
-func (d *decoder) instant(n *yaml.Node, path, zone string) time.Time {
-	raw := strings.TrimSpace(d.text(n, path))
-	if raw == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, raw)
-	if err != nil {
-		dt, derr := agenda.ParseDate(raw)
-		if derr != nil {
-			d.fail(n, path, raw, "expected a date and time with offset, e.g. 2020-11-23T10:00:00+01:00, or a date, e.g. 2020-11-23")
-			return time.Time{}
-		}
-		loc, lerr := agenda.LoadZone(zone)
-		if lerr != nil {
-			loc = time.UTC // the zone's own error is reported with the series
-		}
-		t = dt.Time(loc)
-	}
-	if t.Year() < 1900 || t.Year() > 2200 {
-		d.fail(n, path, raw, "expected a year between 1900 and 2200")
-		return time.Time{}
-	}
-	_, off := t.Zone()
-	return t.In(time.FixedZone("", off))
 }
 
 // validate normalises and validates the decoded values with package
