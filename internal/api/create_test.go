@@ -64,3 +64,24 @@ func TestReplaceNeverCreates(t *testing.T) {
 		})
 	}
 }
+
+// Under a series that does not exist, a PUT or PATCH gets the series' 404,
+// without naming a POST that would fail the same way.
+func TestWriteUnderMissingSeries(t *testing.T) {
+	ta := newTestAPI(t)
+	ta.seed(t)
+	for _, tc := range []struct{ method, path, body string }{
+		{"PUT", "/api/v1/series/nope/sessions/k1", `{"title": "Nope", "start": "2021-11-17T12:00", "end": "2021-11-17T13:00"}`},
+		{"PATCH", "/api/v1/series/nope/sessions/k1", `{"title": "Nope"}`},
+		{"PUT", "/api/v1/series/nope/posts/p1", `{"title": "Nope", "published": "2021-11-01"}`},
+		{"PATCH", "/api/v1/series/nope/posts/p1", `{"title": "Nope"}`},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			m := ta.must(t, http.StatusNotFound, req{method: tc.method, path: tc.path, body: tc.body})
+			msg, _ := m["error"].(string)
+			if !strings.Contains(msg, `series "nope"`) || strings.Contains(msg, "POST") {
+				t.Errorf("error = %q; want the series' 404 and no POST to try", msg)
+			}
+		})
+	}
+}

@@ -210,6 +210,14 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 		if err != nil {
 			create := Prefix + "/sessions"
 			if slug := r.PathValue("slug"); slug != "" {
+				// Under a series that does not exist the answer is
+				// the series' 404, as for posts: the POST the hint
+				// would name fails the same way.
+				if errors.Is(err, agenda.ErrNotFound) {
+					if _, serr := a.db.Series(ctx, slug); serr != nil {
+						return nil, serr
+					}
+				}
 				create = Prefix + "/series/" + slug + "/sessions"
 			}
 			return nil, notFoundOnWrite(err, r, create)
