@@ -236,10 +236,16 @@ func (d *decoder) series(n *yaml.Node, f *parsed) {
 			s.Description = d.text(v, p)
 		case "homepage":
 			s.Homepage = d.text(v, p)
+		// "" (or white space) is the key left out, as everywhere in the
+		// file and in the API: the configured default.
 		case "zone":
-			s.Zone = d.text(v, p)
+			if z := d.text(v, p); strings.TrimSpace(z) != "" {
+				s.Zone = z
+			}
 		case "language":
-			s.Language = d.text(v, p)
+			if l := d.text(v, p); strings.TrimSpace(l) != "" {
+				s.Language = l
+			}
 		case "reminders":
 			if isNull(v) {
 				break // as absent: the default reminders ([] means none)

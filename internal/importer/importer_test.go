@@ -167,6 +167,13 @@ func TestDefaults(t *testing.T) {
 	if !reflect.DeepEqual(snap.Series, want) {
 		t.Errorf("series = %+v, want %+v", snap.Series, want)
 	}
+	// "" and white space are the key left out, as the API has them.
+	for _, blank := range []string{`""`, `"  "`, `~`} {
+		snap := mustParse(t, "b.yaml", []byte("series: {slug: s, title: T, zone: "+blank+", language: "+blank+"}\n"))
+		if snap.Series.Zone != "Europe/Madrid" || snap.Series.Language != "en" {
+			t.Errorf("zone and language %s: got %q and %q, want the defaults", blank, snap.Series.Zone, snap.Series.Language)
+		}
+	}
 	// A file of posts only may link to a session the store knows.
 	snap = mustParse(t, "p.yaml", []byte("series: {slug: s, title: T}\nposts: [{id: p, title: P, published: 2021-01-01, session: elsewhere}]\n"))
 	if snap.Posts[0].SessionKey != "elsewhere" {
