@@ -61,20 +61,25 @@ func NormalizeText(s string) string {
 	return norm.NFC.String(s) // s itself when already NFC (all ASCII is)
 }
 
-// normalizeName is NormalizeLine with runs of white space inside made one
+// NormalizeName is NormalizeLine with runs of white space inside made one
 // space: people are matched by name, and "Emilia  Saiz" is nobody else than
-// "Emilia Saiz".
-func normalizeName(s string) string { return strings.Join(strings.Fields(NormalizeText(s)), " ") }
+// "Emilia Saiz". Whatever looks a person up by name (a calendar's
+// ?speaker=) normalises it the same way.
+func NormalizeName(s string) string { return strings.Join(strings.Fields(NormalizeText(s)), " ") }
 
 // NormalizeLine trims a one-line field.
 func NormalizeLine(s string) string { return strings.TrimSpace(NormalizeText(s)) }
+
+// NormalizeTag is one tag as NormalizeTags stores it: NFC, trimmed and
+// lower-cased. Whatever looks sessions up by tag (a calendar's ?tag=)
+// normalises it the same way.
+func NormalizeTag(t string) string { return strings.ToLower(NormalizeLine(t)) }
 
 // NormalizeTags lower-cases, trims, sorts and de-duplicates tags.
 func NormalizeTags(tags []string) []string {
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
-		t = strings.ToLower(NormalizeLine(t))
-		out = append(out, t)
+		out = append(out, NormalizeTag(t))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -142,7 +147,7 @@ func (s *Session) Normalize(series *Series) {
 	s.People = slices.Clone(s.People)
 	for i := range s.People {
 		p := &s.People[i]
-		p.Name = normalizeName(p.Name)
+		p.Name = NormalizeName(p.Name)
 		p.Affiliation = NormalizeLine(p.Affiliation)
 		p.URL = strings.TrimSpace(p.URL)
 		p.Role = Role(strings.ToLower(strings.TrimSpace(string(p.Role))))
@@ -327,7 +332,7 @@ func (p *Post) Validate() error {
 
 // Normalize cleans a person in place.
 func (p *Person) Normalize() {
-	p.Name = normalizeName(p.Name)
+	p.Name = NormalizeName(p.Name)
 	p.Affiliation = NormalizeLine(p.Affiliation)
 	p.URL = strings.TrimSpace(p.URL)
 }

@@ -523,7 +523,7 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 	} else {
 		rev = t.revs[slug]
 	}
-	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key()
+	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query()
 	e, err := s.cachedVariant(ctx, ck, base.modTime, func(ctx context.Context) ([]byte, error) {
 		return s.variants.Calendar(ctx, slug, v)
 	})
@@ -593,7 +593,7 @@ func (s *Server) sessionVariant(ctx context.Context, t *table, slug, name string
 	if !published || cal == nil || s.variants == nil || base == nil && s.sessions == nil {
 		return nil, fmt.Errorf("/%s: %w", path, agenda.ErrNotFound)
 	}
-	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.key() + "\x00session=" + name
+	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query() + "\x00session=" + name
 	e, err := s.cachedVariant(ctx, ck, cal.modTime, func(ctx context.Context) ([]byte, error) {
 		return s.variants.Session(ctx, slug, name, v)
 	})

@@ -57,7 +57,7 @@ func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]
 	if f.err != nil {
 		return nil, f.err
 	}
-	return []byte(fmt.Sprintf("VARIANT %s %q %s", slug, v.key(), strings.Repeat("x", cmp.Or(f.pad, 2000)))), nil
+	return []byte(fmt.Sprintf("VARIANT %s %q %s", slug, v.Query(), strings.Repeat("x", cmp.Or(f.pad, 2000)))), nil
 }
 
 type fixture struct {
@@ -125,7 +125,7 @@ func (f *fakeVariants) Session(ctx context.Context, slug, key string, v Variant)
 	if key == "nope" {
 		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
 	}
-	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q", slug, key, v.key())), nil
+	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q", slug, key, v.Query())), nil
 }
 
 func newFixture(t *testing.T, variants bool) *fixture {
@@ -590,7 +590,7 @@ func TestVariants(t *testing.T) {
 		get := func(target string, hdr ...string) *httptest.ResponseRecorder { return f.do(t, "GET", target, hdr...) }
 
 		w := get("/madrid/calendar.ics?reminders=15m,1d")
-		if w.Code != 200 || !strings.HasPrefix(w.Body.String(), `VARIANT madrid "reminders=15m,1d\x00tag=\x00speaker="`) {
+		if w.Code != 200 || !strings.HasPrefix(w.Body.String(), `VARIANT madrid "reminders=15m,1d"`) {
 			t.Fatalf("variant: %d %.80q", w.Code, w.Body.String())
 		}
 		if w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" || w.Header().Get("Etag") == "" {
@@ -623,6 +623,23 @@ func TestVariants(t *testing.T) {
 		get("/madrid/calendar.ics?reminders=15m,1d")
 		if n := f.vars.calls.Load(); n != 4 {
 			t.Errorf("%d renders after a revision, want 4", n)
+		}
+		// One name spelt composed, decomposed or with extra spaces is one
+		// variant: one render, whose body names the canonical query.
+		get("/madrid/calendar.ics?speaker=Jos%C3%A9&reminders=15m")
+		if w := get("/madrid/calendar.ics?reminders=15m&speaker=%20Jose%CC%81%20"); !strings.Contains(w.Body.String(), `"reminders=15m&speaker=Jos%C3%A9"`) {
+			t.Errorf("normalised speaker: %.80q", w.Body.String())
+		}
+		if n := f.vars.calls.Load(); n != 5 {
+			t.Errorf("%d renders after one speaker spelt two ways, want 5", n)
+		}
+		// utm_* parameters (appended by mail and social tools) are not a
+		// variant: the published calendar itself.
+		if w := get("/madrid/calendar.ics?utm_source=newsletter&utm_medium=email"); w.Code != 200 || w.Header().Get("Etag") != f.pub.Manifest().Files["madrid/calendar.ics"].ETag {
+			t.Errorf("calendar with utm_*: %d %v", w.Code, w.Header())
+		}
+		if w := get("/madrid/calendar.ics?tag=housing&utm_source=x"); w.Code != 200 || !strings.HasPrefix(w.Body.String(), `VARIANT madrid "tag=housing"`) {
+			t.Errorf("variant with utm_*: %d %.80q", w.Code, w.Body.String())
 		}
 		// A query on other files is not a variant.
 		if w := get("/madrid/rss.xml?utm_source=x"); w.Code != 200 {
@@ -928,6 +945,17 @@ func TestParseVariant(t *testing.T) {
 		{"token=abc", Variant{}, true, `token: "abc": unknown parameter; expected reminders, tag or speaker`},
 		{"tag=" + strings.Repeat("a", 65), Variant{}, true, "at most 64 characters"},
 		{"speaker=", Variant{}, true, `speaker: "": expected a speaker's name`},
+		// Names and tags are normalised as the store normalises them
+		// (agenda.NormalizeName, agenda.NormalizeTag): decomposed accents
+		// and runs of spaces find the stored person or tag.
+		{"speaker=Armand%20Be%CC%81ouinde%CC%81", Variant{Speaker: "Armand B\u00e9ouind\u00e9"}, true, ""},
+		{"speaker=Jane%20%20Roe%20", Variant{Speaker: "Jane Roe"}, true, ""},
+		{"tag=CAFE%CC%81", Variant{Tag: "caf\u00e9"}, true, ""},
+		// utm_* parameters, which mail and social tools append to links,
+		// are ignored; other unknown ones are not.
+		{"utm_source=newsletter&utm_medium=email", Variant{}, false, ""},
+		{"tag=la&utm_campaign=x", Variant{Tag: "la"}, true, ""},
+		{"utm_source=x&reminder=15m", Variant{}, true, `reminder: "15m": unknown parameter`},
 	} {
 		q, _ := url.ParseQuery(tc.query)
 		v, any, err := ParseVariant(q)
@@ -937,7 +965,7 @@ func TestParseVariant(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || any != tc.any || v.key() != tc.want.key() {
+		if err != nil || any != tc.any || v.Query() != tc.want.Query() || v.Speaker != tc.want.Speaker || v.Tag != tc.want.Tag {
 			t.Errorf("%q: %+v %v %v, want %+v", tc.query, v, any, err, tc.want)
 		}
 	}
@@ -1057,7 +1085,7 @@ func TestSessionVariants(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			bothFrontsWith(t, fixtureConfig{variants: true, sessions: mode == "served"}, func(t *testing.T, f *fixture) {
 				get := func(target string) *httptest.ResponseRecorder { return f.do(t, "GET", target) }
-				want := "SESSION VARIANT madrid k1 \"reminders=15m,1d\\x00tag=\\x00speaker=\""
+				want := "SESSION VARIANT madrid k1 \"reminders=15m,1d\""
 				for range 2 {
 					w := get("/madrid/sessions/k1.ics?reminders=1d,15m")
 					if w.Code != 200 || w.Body.String() != want || w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" {
@@ -1067,7 +1095,7 @@ func TestSessionVariants(t *testing.T) {
 				if n := f.vars.calls.Load(); n != 1 {
 					t.Errorf("%d variant renders, want 1 (cached)", n)
 				}
-				if w := get("/madrid/sessions/k1.ics?reminders=none"); !strings.Contains(w.Body.String(), `"reminders=none\x00`) {
+				if w := get("/madrid/sessions/k1.ics?reminders=none"); !strings.HasSuffix(w.Body.String(), `"reminders=none"`) {
 					t.Errorf("reminders=none: %d %q", w.Code, w.Body.String())
 				}
 				// No parameter: what the mode publishes, not a variant.
@@ -1086,6 +1114,7 @@ func TestSessionVariants(t *testing.T) {
 					{"/madrid/sessions/k1.ics?tag=energy", 400, `tag: "energy": not available on one session's calendar; expected reminders`},
 					{"/madrid/sessions/k1.ics?speaker=Ana", 400, `speaker: "Ana": not available on one session's calendar`},
 					{"/madrid/sessions/k1.ics?foo=1", 400, `foo: "1": unknown parameter; expected reminders`},
+					{"/madrid/sessions/k1.ics?reminders=15m&utm_source=x", 200, `"reminders=15m"`},
 					{"/madrid/sessions/k1.ics?reminders=15x", 400, `reminders: "15x": expected a comma-separated list such as 15m,1d, or none`},
 					{"/madrid/sessions/nope.ics?reminders=15m", 404, "not found"},
 					{"/lisbon/sessions/k1.ics?reminders=15m", 404, "not found"},

@@ -38,8 +38,8 @@ type SessionRenderer interface {
 type Variant struct {
 	Reminders         []time.Duration // sorted, unique
 	OverrideReminders bool            // reminders=… was given (none = no reminders)
-	Tag               string          // lower-case
-	Speaker           string
+	Tag               string          // as agenda.NormalizeTag stores tags
+	Speaker           string          // as agenda.NormalizeName stores names
 }
 
 // maxSpeaker bounds the speaker parameter.
@@ -48,14 +48,21 @@ const maxSpeaker = 200
 // ParseVariant reads ?reminders=15m,1d (or none), ?tag= and ?speaker=.
 // The bool says whether any parameter was given. Errors are
 // *agenda.FieldError naming the parameter and value.
+//
+// Parameters named utm_… are ignored: mail and social tools append them to
+// the links they carry, and a subscription made from such a link must
+// work. Any other unknown parameter is refused, since it is most likely a
+// typo (?reminder=) that would otherwise go unnoticed.
 func ParseVariant(q url.Values) (Variant, bool, error) {
 	var v Variant
-	if len(q) == 0 {
-		return v, false, nil
-	}
 	keys := make([]string, 0, len(q))
 	for k := range q {
-		keys = append(keys, k)
+		if !strings.HasPrefix(k, "utm_") {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return v, false, nil
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
@@ -94,7 +101,9 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 		}
 	}
 	if vals, ok := q["tag"]; ok {
-		t := strings.ToLower(strings.TrimSpace(vals[0]))
+		// The store's own normalisation, so that "café" typed decomposed
+		// finds the sessions tagged "café".
+		t := agenda.NormalizeTag(vals[0])
 		switch {
 		case t == "" || hasControl(t):
 			return v, true, &agenda.FieldError{Field: "tag", Value: vals[0], Msg: "expected a tag such as housing"}
@@ -104,7 +113,9 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 		v.Tag = t
 	}
 	if vals, ok := q["speaker"]; ok {
-		sp := strings.TrimSpace(vals[0])
+		// The store's own normalisation: "Jane  Roe" or a name typed with
+		// decomposed accents is the person stored as "Jane Roe".
+		sp := agenda.NormalizeName(vals[0])
 		switch {
 		case sp == "" || hasControl(sp):
 			return v, true, &agenda.FieldError{Field: "speaker", Value: vals[0], Msg: "expected a speaker's name"}
@@ -144,9 +155,18 @@ func hasControl(s string) bool {
 	return false
 }
 
-// key is the variant's normalised form, for the cache.
-func (v Variant) key() string {
+// Query is the variant's canonical query string, "" for none: the
+// parameters in name order (reminders, speaker, tag) with their normalised
+// values (reminders sorted, unique and in their shortest form), so that
+// every spelling of one variant gives one string. It is the cache key and
+// the SOURCE a variant's calendar names, where a client refreshes it from.
+func (v Variant) Query() string {
 	var b strings.Builder
+	sep := func() {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+	}
 	if v.OverrideReminders {
 		b.WriteString("reminders=")
 		if len(v.Reminders) == 0 {
@@ -154,11 +174,18 @@ func (v Variant) key() string {
 		}
 		for i, d := range v.Reminders {
 			if i > 0 {
-				b.WriteByte(',')
+				b.WriteByte(',') // a sub-delimiter: allowed unescaped in a query
 			}
 			b.WriteString(agenda.FormatReminder(d))
 		}
 	}
-	b.WriteString("\x00tag=" + v.Tag + "\x00speaker=" + v.Speaker)
+	if v.Speaker != "" {
+		sep()
+		b.WriteString("speaker=" + url.QueryEscape(v.Speaker))
+	}
+	if v.Tag != "" {
+		sep()
+		b.WriteString("tag=" + url.QueryEscape(v.Tag))
+	}
 	return b.String()
 }
