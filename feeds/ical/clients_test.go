@@ -153,6 +153,16 @@ func writeCorpus(t *testing.T) ([]string, map[string]clientEvent) {
 		t.Fatal(err)
 	}
 	files = append(files, path)
+	// Calendars without events (a filter that matched nothing, a series
+	// without sessions, no series at all): each carries only a VTIMEZONE,
+	// which every client must read (the checkers build a zone from it).
+	for name, cal := range emptyCalendars(t) {
+		path := filepath.Join(dir, name+".ics")
+		if err := os.WriteFile(path, cal, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
 	return files, expected(t, append(snaps, demo...))
 }
 

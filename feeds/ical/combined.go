@@ -34,9 +34,10 @@ type Combined struct {
 	runs  []int64 // where each series' events end in the spill file, by Add
 	zones map[string]*zoneSpan
 	names []string
-	zone  string // the one series zone, "" when they differ
-	n     int    // series added
-	err   error  // the first error: Add and Write keep returning it
+	zone  string    // the one series zone, "" when they differ
+	empty emptyZone // the VTIMEZONE written when no series has an event
+	n     int       // series added
+	err   error     // the first error: Add and Write keep returning it
 }
 
 // spilled is one event in the spill file.
@@ -83,6 +84,7 @@ func (c *Combined) add(snap agenda.Snapshot) error {
 		c.zone = ""
 	}
 	c.n++
+	c.empty.add(&snap.Series)
 	pr, err := c.r.Prepare(snap, c.opts)
 	if err != nil {
 		return err
@@ -175,6 +177,9 @@ func (c *Combined) Write(w io.Writer) error {
 			e.block(z.tz.vtimezone(z.first, z.last))
 		}
 	}
+	if len(c.index) == 0 {
+		zones = c.r.emptyZoneBlock(c.empty)
+	}
 	var rerr error
 	events := func(e *encoder, _ Options) {
 		// One buffer per series: the bytes of its run from off on.
@@ -197,7 +202,7 @@ func (c *Combined) Write(w io.Writer) error {
 			e.block(w.buf[at : at+int64(ev.len)])
 		}
 	}
-	err := writeCalendar(w, h, c.opts, zones, events)
+	err := writeCalendar(w, c.opts.Variant.apply(h), c.opts, zones, events)
 	if err == nil {
 		err = rerr
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/agendafeed/agendafeed/feeds"
@@ -31,6 +32,46 @@ type Options struct {
 	Reminders         []time.Duration
 	OverrideReminders bool
 	CombinedTitle     string // name of the all-series calendar; "" means DefaultCombinedTitle
+	// Variant is the subscriber's variant being rendered; the zero value
+	// is the published calendar.
+	Variant Variant
+}
+
+// Variant describes a subscriber's variant of a calendar (the server's
+// ?reminders=, ?tag=, ?speaker=). The renderer does not filter: the caller
+// gives it the sessions that match; Variant only says what the calendar
+// is, so that it names its own URL and, when filtered, its own name.
+type Variant struct {
+	// Query is the variant's canonical query string, without the '?',
+	// appended to SOURCE: RFC 7986 makes SOURCE where a client refreshes
+	// the calendar from, and without it a client that follows SOURCE
+	// would drop the subscriber's filter or reminders.
+	Query string
+	// Tag and Speaker are the filters the sessions went through; they are
+	// added to the calendar's name ("Open Policy Debates (tag: la)") so
+	// that two filtered subscriptions of one series can be told apart.
+	// Reminders do not change the name: the calendar holds the same
+	// events, and the subscriber chose them for that one subscription.
+	Tag, Speaker string
+}
+
+// apply makes h the header of the variant: its SOURCE with the query, and
+// its name with the filters.
+func (v Variant) apply(h header) header {
+	if v.Query != "" && h.source != "" {
+		h.source += "?" + v.Query
+	}
+	var filters []string
+	if v.Tag != "" {
+		filters = append(filters, "tag: "+v.Tag)
+	}
+	if v.Speaker != "" {
+		filters = append(filters, "speaker: "+v.Speaker)
+	}
+	if len(filters) > 0 && h.name != "" {
+		h.name += " (" + strings.Join(filters, ", ") + ")"
+	}
+	return h
 }
 
 // event is one session ready to be written.
@@ -178,7 +219,13 @@ func (r *Renderer) WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) 
 	if err != nil {
 		return fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)
 	}
-	if err := writeCalendar(w, seriesHeader(&snap, opts), opts, p.zoneBlocks, p.writeEvents); err != nil {
+	zones := p.zoneBlocks
+	if len(p.events) == 0 {
+		var ez emptyZone
+		ez.add(&snap.Series)
+		zones = r.emptyZoneBlock(ez)
+	}
+	if err := writeCalendar(w, seriesHeader(&snap, opts), opts, zones, p.writeEvents); err != nil {
 		return fmt.Errorf("render calendar of series %q: %w", snap.Series.Slug, err)
 	}
 	return nil
@@ -203,7 +250,15 @@ func (r *Renderer) WriteCombined(w io.Writer, snaps []agenda.Snapshot, opts Opti
 		h.url = opts.Layout.SeriesURL("", feeds.Page)
 		h.source = opts.Layout.SeriesURL("", feeds.Calendar)
 	}
-	if err := writeCalendar(w, h, opts, p.zoneBlocks, p.writeEvents); err != nil {
+	zones := p.zoneBlocks
+	if len(p.events) == 0 {
+		var ez emptyZone
+		for i := range snaps {
+			ez.add(&snaps[i].Series)
+		}
+		zones = r.emptyZoneBlock(ez)
+	}
+	if err := writeCalendar(w, opts.Variant.apply(h), opts, zones, p.writeEvents); err != nil {
 		return fmt.Errorf("render combined calendar: %w", err)
 	}
 	return nil
@@ -249,7 +304,7 @@ func seriesHeader(snap *agenda.Snapshot, opts Options) header {
 		}
 		h.source = opts.Layout.SeriesURL(snap.Series.Slug, feeds.Calendar)
 	}
-	return h
+	return opts.Variant.apply(h)
 }
 
 func sessionHeader(snap *agenda.Snapshot, s *agenda.Session, opts Options) header {
@@ -260,7 +315,53 @@ func sessionHeader(snap *agenda.Snapshot, s *agenda.Session, opts Options) heade
 		}
 		h.source = opts.Layout.SessionURL(snap.Series.Slug, s.Key)
 	}
-	return h
+	return opts.Variant.apply(h)
+}
+
+// emptyZone is what the VTIMEZONE of a calendar without events is made
+// of. RFC 5545's grammar wants at least one component in a VCALENDAR, and
+// a filter that matches nothing, or a series without sessions, leaves no
+// VEVENT; such a calendar carries the VTIMEZONE of the series' zone (of
+// the all-series calendar: the zone the series share, else the first
+// series' zone; UTC without any series). Its span is one instant taken
+// from the data, never the clock, so that the bytes change only with the
+// data: the latest Updated of the series (Created when Updated is unset;
+// the Unix epoch when neither is).
+type emptyZone struct {
+	zone   string
+	shared bool // every series added so far has zone
+	n      int
+	at     time.Time
+}
+
+func (ez *emptyZone) add(s *agenda.Series) {
+	switch {
+	case ez.n == 0:
+		ez.zone, ez.shared = s.Zone, true
+	case s.Zone != ez.zone:
+		ez.shared = false // ez.zone stays the first series'
+	}
+	ez.n++
+	if t := cmp.Or(s.Updated, s.Created); t.After(ez.at) {
+		ez.at = t
+	}
+}
+
+// emptyZoneBlock writes the VTIMEZONE of a calendar without events.
+func (r *Renderer) emptyZoneBlock(ez emptyZone) func(*encoder) {
+	tz := r.zone(ez.zone)
+	if tz == nil {
+		tz = r.zone("UTC") // no series, or a zone prepare never had to load
+	}
+	at := ez.at
+	if at.IsZero() {
+		at = time.Unix(0, 0)
+	}
+	return func(e *encoder) {
+		if tz != nil {
+			e.block(tz.vtimezone(at, at))
+		}
+	}
 }
 
 // zoneBlocks writes the VTIMEZONE of every zone the timed sessions use,

@@ -250,7 +250,7 @@ func (r *Renderer) Prepare(snap agenda.Snapshot, opts Options) (*Prepared, error
 	wp, ok := r.recent[slug]
 	r.mu.Unlock()
 	if pr := wp.Value(); ok && pr != nil && sameSnapshot(pr.snap, snap) && sameOptions(pr.opts, opts) {
-		if pr.opts.CombinedTitle != opts.CombinedTitle {
+		if pr.opts.CombinedTitle != opts.CombinedTitle || pr.opts.Variant != opts.Variant {
 			cp := *pr // what it holds is only read
 			cp.opts = opts
 			return &cp, nil
@@ -279,7 +279,7 @@ func sameSnapshot(a, b agenda.Snapshot) bool {
 }
 
 // sameOptions reports whether a and b encode events alike (CombinedTitle
-// names only the all-series calendar).
+// names only the all-series calendar, Variant only the calendar's header).
 func sameOptions(a, b Options) bool {
 	return a.Layout == b.Layout && a.RefreshInterval == b.RefreshInterval && a.ProdID == b.ProdID &&
 		slices.Equal(a.Reminders, b.Reminders) && a.OverrideReminders == b.OverrideReminders
@@ -312,7 +312,13 @@ func (r *Renderer) prepareNew(snap agenda.Snapshot, opts Options) (*Prepared, er
 // WriteSeries writes the series calendar, the same bytes as the package's
 // WriteSeries.
 func (pr *Prepared) WriteSeries(w io.Writer) error {
-	err := writeCalendar(w, seriesHeader(&pr.snap, pr.opts), pr.opts, pr.p.zoneBlocks,
+	zones := pr.p.zoneBlocks
+	if len(pr.p.events) == 0 {
+		var ez emptyZone
+		ez.add(&pr.snap.Series)
+		zones = pr.r.emptyZoneBlock(ez)
+	}
+	err := writeCalendar(w, seriesHeader(&pr.snap, pr.opts), pr.opts, zones,
 		func(e *encoder, _ Options) { e.block(pr.body) })
 	if err != nil {
 		return fmt.Errorf("render calendar of series %q: %w", pr.snap.Series.Slug, err)

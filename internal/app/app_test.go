@@ -285,6 +285,24 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if strings.Count(speaker, "BEGIN:VEVENT") != 1 {
 		t.Errorf("?speaker= kept %d events, want 1", strings.Count(speaker, "BEGIN:VEVENT"))
 	}
+	// The variant names itself: its SOURCE keeps the (canonical) query, so
+	// a client refreshing from SOURCE keeps the filter, and its name says
+	// which filter applies. The name as the store normalises it (double
+	// space, decomposed accent) finds the same person.
+	for _, q := range []string{"speaker=Carola+Gunnarsson", "speaker=%20Carola%20%20Gunnarsson&utm_source=mail"} {
+		vb := strings.ReplaceAll(body(t, get(t, base+"/calendar.ics?"+q)), "\r\n ", "") // unfolded
+		if !strings.Contains(vb, "SOURCE;VALUE=URI:https://agenda.example.org/calendar.ics?speaker=Carola+Gunnarsson\r\n") ||
+			!strings.Contains(vb, "X-WR-CALNAME:All series (speaker: Carola Gunnarsson)\r\n") || strings.Count(vb, "BEGIN:VEVENT") != 1 {
+			t.Errorf("?%s: SOURCE or name without the variant, or %d events:\n%.600s", q, strings.Count(vb, "BEGIN:VEVENT"), vb)
+		}
+	}
+	decomposed := body(t, get(t, base+"/open-policy-debates/calendar.ics?speaker=Armand%20Be%CC%81ouinde%CC%81"))
+	if strings.Count(decomposed, "BEGIN:VEVENT") != 1 {
+		t.Errorf("?speaker= with decomposed accents kept %d events, want 1", strings.Count(decomposed, "BEGIN:VEVENT"))
+	}
+	if sb := strings.ReplaceAll(body(t, get(t, sessURL+"?reminders=90m")), "\r\n ", ""); !strings.Contains(sb, "SOURCE;VALUE=URI:https://agenda.example.org/cities-are-listening/sessions/smart-recovery-post-covid.ics?reminders=1h30m\r\n") {
+		t.Errorf("session ?reminders=90m: SOURCE without the query:\n%.600s", sb)
+	}
 }
 
 // A restart serves what the previous run published as soon as it listens,

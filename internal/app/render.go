@@ -234,6 +234,7 @@ func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) 
 	}
 	opts := r.ical
 	opts.Reminders, opts.OverrideReminders = v.Reminders, v.OverrideReminders
+	opts.Variant = ical.Variant{Query: v.Query(), Tag: v.Tag, Speaker: v.Speaker}
 	var buf bytes.Buffer
 	var err error
 	if slug == "" {
@@ -259,6 +260,7 @@ func (r *renderer) Session(ctx context.Context, slug, key string, v server.Varia
 	opts := r.ical
 	if v.OverrideReminders {
 		opts.Reminders, opts.OverrideReminders = v.Reminders, true
+		opts.Variant = ical.Variant{Query: v.Query()}
 	}
 	var buf bytes.Buffer
 	if err := r.calendars.WriteSession(&buf, snap, key, opts); err != nil {
