@@ -76,6 +76,20 @@ func NewLayout(base string) Layout {
 	return Layout{BaseURL: base}
 }
 
+// BasePath is the path of BaseURL, with a trailing slash ("/" when it has
+// none, "/agenda/" for https://example.org/agenda/): where the published
+// files are served, so that every URL the Layout makes works.
+func (l Layout) BasePath() string {
+	u, err := url.Parse(l.BaseURL)
+	if err != nil || u.Path == "" {
+		return "/"
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		return u.Path + "/"
+	}
+	return u.Path
+}
+
 // SeriesPath is the path, relative to the output directory and with '/'
 // separators, of a series' file. An empty slug names the all-series file.
 func (Layout) SeriesPath(slug string, k Kind) string {

@@ -50,3 +50,18 @@ func FuzzParseSessionPath(f *testing.F) {
 		}
 	})
 }
+
+func TestBasePath(t *testing.T) {
+	for _, tc := range []struct{ base, want string }{
+		{"https://agenda.example.org/", "/"},
+		{"https://agenda.example.org", "/"},
+		{"https://example.org/agenda/", "/agenda/"},
+		{"https://example.org/agenda", "/agenda/"},
+		{"https://example.org/a/b/", "/a/b/"},
+		{"https://example.org/my%20agenda/", "/my agenda/"},
+	} {
+		if got := NewLayout(tc.base).BasePath(); got != tc.want {
+			t.Errorf("%s: BasePath %q, want %q", tc.base, got, tc.want)
+		}
+	}
+}

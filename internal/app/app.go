@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agendafeed/agendafeed/config"
+	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/publish"
 	"github.com/agendafeed/agendafeed/internal/server"
 	"github.com/agendafeed/agendafeed/internal/store"
@@ -320,6 +321,7 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		Registry:        a.reg,
 		Metrics:         a.metrics,
 		OnMissing:       a.requestRepair,
+		BasePath:        feeds.NewLayout(a.cfg.BaseURL).BasePath(),
 	})
 	if err != nil {
 		return fmt.Errorf("server: %w", err)

@@ -74,6 +74,14 @@ type Options struct {
 	// walking every session must not evict the variants, which can take
 	// seconds to render at scale where a session takes a millisecond.
 	Sessions SessionRenderer
+	// BasePath is the path of base_url, with a trailing slash ("" or "/"
+	// for none): the published files are served under it
+	// (/agenda/open-policy-debates/calendar.ics for base_url
+	// https://example.org/agenda/), so that every URL the published files
+	// and the CLI give works against the daemon, and a reverse proxy passes
+	// the path through unchanged. /healthz, /metrics and /api/v1/ stay at
+	// the root.
+	BasePath string
 	// API is mounted at /api/v1/ when non-nil.
 	API http.Handler
 	// Registry receives the metrics; nil keeps them private (no /metrics).
@@ -119,6 +127,7 @@ type Server struct {
 	scache         *lru // sessions rendered on request
 	onMissing      func(path string)
 	missing        missingFiles
+	base           string // Options.BasePath: "/" or "/…/"
 }
 
 // Shared header values; never modified.
@@ -154,6 +163,10 @@ func New(opts Options) (*Server, error) {
 		maxRequestBody: opts.MaxRequestBody,
 		fds:            fdBudget{max: maxIdleFiles},
 		onMissing:      opts.OnMissing,
+		base:           cmp.Or(opts.BasePath, "/"),
+	}
+	if !strings.HasPrefix(s.base, "/") || !strings.HasSuffix(s.base, "/") {
+		return nil, fmt.Errorf("server: BasePath %q: expected a path that starts and ends with /", opts.BasePath)
 	}
 	if s.maxRequestBody <= 0 {
 		s.maxRequestBody = defaultMaxRequestBody
@@ -400,7 +413,15 @@ func (s *Server) serveLookup(ctx context.Context, o resp, q *fileReq, rawQuery s
 // to the directory its path names without the final slash.
 func (s *Server) lookup(ctx context.Context, path, rawQuery string) (e *entry, redirect string, err error) {
 	t := s.current()
-	key := strings.TrimPrefix(path, "/")
+	// Only under the base path: stripping it once, the key of series
+	// "agenda" under base /agenda/ is agenda/…, never the all-series file.
+	key, under := strings.CutPrefix(path, s.base)
+	if !under {
+		if path+"/" == s.base {
+			return nil, s.base, nil // the base without its slash, as typed
+		}
+		return nil, "", fmt.Errorf("%s: %w", path, agenda.ErrNotFound)
+	}
 	if key == "" || strings.HasSuffix(key, "/") {
 		key += string(feeds.Page)
 	}

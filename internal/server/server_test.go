@@ -143,12 +143,18 @@ type fixtureConfig struct {
 	noAPI bool
 	// large: one series, "big", whose calendar.ics is over maxMemBody.
 	large bool
+	// basePath is Options.BasePath; a series named as its first segment
+	// is added.
+	basePath string
 }
 
 func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 	t.Helper()
 	f := &fixture{dir: t.TempDir(), logs: &syncBuffer{}, reg: prometheus.NewRegistry()}
 	f.src = publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 1))
+	if first, _, _ := strings.Cut(strings.Trim(fc.basePath, "/"), "/"); first != "" {
+		f.src.Put(publishtest.MakeSnapshot(first, 1, 1))
+	}
 	rend := &publishtest.Renderer{PerSession: 400, NoSessionFiles: fc.sessions}
 	if fc.large {
 		f.src = publishtest.NewSource(publishtest.MakeSnapshot("big", 1, 12))
@@ -190,6 +196,7 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 	if fc.noAPI {
 		opts.API = nil
 	}
+	opts.BasePath = fc.basePath
 	if fc.variants {
 		f.vars = &fakeVariants{}
 		opts.Variants = f.vars
@@ -688,6 +695,58 @@ func TestVariants(t *testing.T) {
 			t.Errorf("no variant renderer: %d", w.Code)
 		}
 	})
+}
+
+// With a path in base_url the published files are served under it, so
+// that every URL they and the CLI give works against the daemon; stripped
+// once, so that a series named as the path's first segment is its own.
+// The operational endpoints stay at the root.
+func TestBasePath(t *testing.T) {
+	bothFrontsWith(t, fixtureConfig{variants: true, basePath: "/agenda/"}, func(t *testing.T, f *fixture) {
+		get := func(target string) *httptest.ResponseRecorder { return f.do(t, "GET", target) }
+		files := f.pub.Manifest().Files
+		if _, ok := files["agenda/calendar.ics"]; !ok || len(files) < 10 {
+			t.Fatalf("fixture lacks series agenda: %d files", len(files))
+		}
+		for path := range files {
+			w := get("/agenda/" + path)
+			if w.Code != 200 || !strings.HasPrefix(w.Body.String(), "FAKE path="+path+" ") {
+				t.Errorf("GET /agenda/%s: %d %.60q", path, w.Code, w.Body.String())
+			}
+			if w := get("/" + path); w.Code != 404 && !strings.HasPrefix(path, "agenda/") {
+				t.Errorf("GET /%s outside the base path: %d, want 404", path, w.Code)
+			}
+		}
+		for _, tc := range []struct {
+			target, location string
+			code             int
+			body             string
+		}{
+			{"/agenda/", "", 200, "FAKE path=index.html "},
+			{"/agenda", "/agenda/", 301, ""},
+			{"/agenda/madrid", "/agenda/madrid/", 301, ""},
+			{"/agenda/calendar.ics", "", 200, "FAKE path=calendar.ics "},               // the all-series calendar
+			{"/agenda/agenda/calendar.ics", "", 200, "FAKE path=agenda/calendar.ics "}, // series "agenda"
+			{"/agenda/agenda/", "", 200, "FAKE path=agenda/index.html "},
+			{"/agenda/madrid/calendar.ics?tag=la", "", 200, `VARIANT madrid "tag=la"`},
+			{"/agenda/calendar.ics?tag=la", "", 200, `VARIANT  "tag=la"`},
+			{"/", "", 404, ""},
+			{"/madrid/calendar.ics?tag=la", "", 404, ""},
+			{"/agendas/calendar.ics", "", 404, ""},
+			{"/healthz", "", 200, ""},
+			{"/agenda/healthz", "", 404, ""},
+			{"/api/v1/series", "", 418, "api /api/v1/series"},
+		} {
+			w := get(tc.target)
+			if w.Code != tc.code || w.Header().Get("Location") != tc.location || !strings.HasPrefix(w.Body.String(), tc.body) {
+				t.Errorf("GET %s: %d Location %q %.60q, want %d %q %q", tc.target, w.Code, w.Header().Get("Location"), w.Body.String(), tc.code, tc.location, tc.body)
+			}
+		}
+	})
+	g := newFixture(t, false)
+	if _, err := New(Options{Dir: g.dir, Files: g.pub, BasePath: "agenda"}); err == nil {
+		t.Errorf("BasePath without slashes accepted")
+	}
 }
 
 func TestSessionsServedOnRequest(t *testing.T) {
