@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/suggest"
 )
 
 // decoder walks the node tree into agenda values, remembering the line of
@@ -572,25 +573,11 @@ func join(prefix, key string) string {
 
 // unknownKey names the closest known key when there is one, or lists them.
 func unknownKey(k string, keys []string) string {
-	best, bestD := "", 3
-	for _, c := range keys {
-		// The distance is at least the difference in length: a key of a
-		// megabyte (a broken or hostile file) is compared with none, where
-		// editDistance would allocate a row per byte of it for every key.
-		if abs(len(k)-len(c)) >= bestD {
-			continue
-		}
-		if dist := editDistance(strings.ToLower(k), c); dist < bestD {
-			best, bestD = c, dist
-		}
-	}
-	if best != "" {
+	if best := suggest.Closest(k, keys); best != "" {
 		return fmt.Sprintf("unknown key %s; did you mean %q?", shortQuote(k), best)
 	}
 	return fmt.Sprintf("unknown key %s; expected one of %s", shortQuote(k), strings.Join(keys, ", "))
 }
-
-func abs(n int) int { return max(n, -n) }
 
 // maxShownKey bounds how much of an unknown key a message repeats.
 const maxShownKey = 80
@@ -603,30 +590,4 @@ func shortQuote(k string) string {
 	}
 	r := []rune(k)
 	return fmt.Sprintf("%q… (%d characters)", string(r[:maxShownKey]), len(r))
-}
-
-// editDistance is the optimal string alignment distance (Levenshtein plus
-// transposition of neighbours: "stauts" is one edit from "status").
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
