@@ -230,8 +230,10 @@ func (c *Config) Validate() error {
 			add(f+".access", t.Access, "expected %s or %s", AccessRead, AccessWrite)
 		}
 	}
-	if c.FeedItemLimit < 1 || c.FeedItemLimit > MaxFeedItemLimit {
-		add("feed_item_limit", strconv.Itoa(c.FeedItemLimit), "expected a whole number between 1 and %d", MaxFeedItemLimit)
+	for _, w := range c.wholeNumbers() {
+		if *w.p < w.min || *w.p > w.max {
+			add(w.key, strconv.Itoa(*w.p), "%s", w.expected())
+		}
 	}
 	if d := time.Duration(c.RefreshInterval); d < MinRefreshInterval || d > MaxRefreshInterval {
 		add("refresh_interval", c.RefreshInterval.String(), "expected a duration between 5m and 1w")
@@ -250,6 +252,27 @@ func (c *Config) Validate() error {
 			SessionCalendarsFiles, SessionCalendarsServed)
 	}
 	return es.Err()
+}
+
+// wholeNumber is a key whose value is a whole number, with its bounds.
+type wholeNumber struct {
+	key      string
+	p        *int
+	min, max int
+}
+
+// wholeNumbers lists every key of c whose value is a whole number. The
+// file, the environment and Validate all check them from this list, so a
+// new one cannot be checked in one place and truncated in another
+// (TestWholeNumbersListsEveryIntKey keeps it complete).
+func (c *Config) wholeNumbers() []wholeNumber {
+	return []wholeNumber{
+		{"feed_item_limit", &c.FeedItemLimit, 1, MaxFeedItemLimit},
+	}
+}
+
+func (w wholeNumber) expected() string {
+	return fmt.Sprintf("expected a whole number between %d and %d", w.min, w.max)
 }
 
 func checkListen(es *agenda.Errors, v string) {

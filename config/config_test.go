@@ -144,7 +144,7 @@ func TestBadFiles(t *testing.T) {
 		{"refresh-too-small.yaml", `:1: refresh_interval: "1m": expected a duration between 5m and 1w`},
 		{"bad-reminder.yaml", `:3: reminders[1]: "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
 		{"reminder-seconds.yaml", `:1: reminders[0]: "30s": expected a whole number of minutes between 1m and 4w before the start`},
-		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number
+		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number between 1 and 10000
 :2: reminders: "15m": expected a list of durations such as [15m, 1d]`},
 		{"bad-session-calendars.yaml", `:2: session_calendars: "none": expected files (every pass writes one .ics per session) or served (the daemon renders them on request)`},
 		{"two-documents.yaml", `:2: expected one YAML document, found another starting here`},
@@ -232,7 +232,9 @@ func TestEnvErrors(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"AGENDAFEED_FEED_ITEM_LIMIT": "many"},
-			`AGENDAFEED_FEED_ITEM_LIMIT: "many": expected a whole number`},
+			`AGENDAFEED_FEED_ITEM_LIMIT: "many": expected a whole number between 1 and 10000`},
+		{map[string]string{"AGENDAFEED_FEED_ITEM_LIMIT": "1.5"},
+			`AGENDAFEED_FEED_ITEM_LIMIT: "1.5": expected a whole number between 1 and 10000`},
 		{map[string]string{"AGENDAFEED_DEBOUNCE": "soon"},
 			`AGENDAFEED_DEBOUNCE: "soon": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
 		{map[string]string{"AGENDAFEED_REMINDERS": "15m,2x"},
@@ -259,6 +261,81 @@ func TestEnvErrors(t *testing.T) {
 				t.Errorf("error:\n%v\nwant:\n%s", err, tt.want)
 			}
 		})
+	}
+}
+
+// yaml decodes a fraction into an int by truncating it: 1.5 loaded as 1.
+// Whole-number keys are checked on the YAML node, by its tag.
+func TestWholeNumbers(t *testing.T) {
+	const want = "expected a whole number between 1 and 10000"
+	tests := []struct {
+		yaml  string
+		want  string // the error, "" to load
+		limit int
+	}{
+		{"feed_item_limit: 10", "", 10},
+		{"feed_item_limit: 10000", "", 10000},
+		{"feed_item_limit: 1.5", `c.yaml:1: feed_item_limit: "1.5": ` + want, 0},
+		{"feed_item_limit: 99.9", `c.yaml:1: feed_item_limit: "99.9": ` + want, 0},
+		{"feed_item_limit: !!float 3", `c.yaml:1: feed_item_limit: "3": ` + want, 0},
+		{"feed_item_limit: 3.0", `c.yaml:1: feed_item_limit: "3.0": ` + want, 0},
+		{"feed_item_limit: 1e3", `c.yaml:1: feed_item_limit: "1e3": ` + want, 0},
+		// yaml refuses these itself: reported once.
+		{"feed_item_limit: 1e30", `c.yaml:1: feed_item_limit: "1e30": ` + want, 0},
+		{"feed_item_limit: .inf", `c.yaml:1: feed_item_limit: ".inf": ` + want, 0},
+		// Quoted, it is text, refused like any value of the wrong type.
+		{`feed_item_limit: "10"`, `c.yaml:1: feed_item_limit: "10": ` + want, 0},
+		{"feed_item_limit: lots", `c.yaml:1: feed_item_limit: "lots": ` + want, 0},
+		{"feed_item_limit: 0", `c.yaml:1: feed_item_limit: "0": ` + want, 0},
+		// Through a merge key and an alias, as yaml applies them.
+		{"<<: {feed_item_limit: 2.5}", `c.yaml:1: feed_item_limit: "2.5": ` + want, 0},
+		{"<<: [{log_level: warn}, {feed_item_limit: 2.5}]", `c.yaml:1: feed_item_limit: "2.5": ` + want, 0},
+		{"<<: {feed_item_limit: 2.5}\nfeed_item_limit: 20", "", 20},
+		{"<<: {log_level: &f 2.5}\nfeed_item_limit: *f", `c.yaml:2: feed_item_limit: "2.5": ` + want, 0},
+		// In the file's order among yaml's own type errors.
+		{"reminders: 15m\nfeed_item_limit: 1.5\nlog_level: [a]", `c.yaml:1: reminders: "15m": expected a list of durations such as [15m, 1d]
+c.yaml:2: feed_item_limit: "1.5": ` + want + `
+c.yaml:3: log_level: expected text, not a list`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.yaml, func(t *testing.T) {
+			c, err := load("c.yaml", []byte(tt.yaml+"\n"), env(nil))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("error: %v", err)
+			case tt.want == "" && c.FeedItemLimit != tt.limit:
+				t.Errorf("feed_item_limit = %d, want %d", c.FeedItemLimit, tt.limit)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Errorf("error:\n%v\nwant:\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// Every int field of Config is a whole-number key, checked for fractions.
+func TestWholeNumbersListsEveryIntKey(t *testing.T) {
+	var c Config
+	listed := map[string]*int{}
+	for _, w := range c.wholeNumbers() {
+		listed[w.key] = w.p
+	}
+	ty := reflect.TypeFor[Config]()
+	v := reflect.ValueOf(&c).Elem()
+	for i := range ty.NumField() {
+		f := ty.Field(i)
+		if f.Type == reflect.TypeFor[Duration]() {
+			continue // read as text by its UnmarshalYAML: "1.5" has no unit
+		}
+		switch f.Type.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		default:
+			continue
+		}
+		key := f.Tag.Get("yaml")
+		if p, ok := listed[key]; !ok || p != v.Field(i).Addr().Interface() {
+			t.Errorf("%s (%s) is not in Config.wholeNumbers with a pointer to its field", key, f.Name)
+		}
 	}
 }
 

@@ -2,12 +2,14 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,7 +112,10 @@ type sources struct {
 	path  string
 	lines map[string]int    // "cron", "reminders[1]", "admin_tokens[0].sha256" -> line
 	env   map[string]string // top-level key -> environment variable
-	index []nodeEntry
+	// expect overrides describeType for a key: "a whole number between 1
+	// and 10000" where yaml knows only an int.
+	expect map[string]string
+	index  []nodeEntry
 }
 
 type nodeEntry struct {
@@ -153,6 +158,10 @@ func parentPath(p string) string {
 // config.Config") are rewritten into `path:7: unknown key "databse"`.
 func decodeFile(path string, data []byte, c *Config, src *sources) Errors {
 	src.path = path
+	src.expect = map[string]string{}
+	for _, w := range c.wholeNumbers() {
+		src.expect[w.key] = strings.TrimPrefix(w.expected(), "expected ")
+	}
 	// First pass: the node tree, for syntax errors, the document count and
 	// line numbers.
 	var docs []*yaml.Node
@@ -190,6 +199,13 @@ func decodeFile(path string, data []byte, c *Config, src *sources) Errors {
 			}
 		}
 	}
+	// yaml decodes 1.5 into an int as 1, silently: whole numbers are
+	// checked on the nodes, by their tag, before it gets the chance.
+	var found []lineError
+	flagged := map[int]bool{}
+	if len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
+		found = src.checkWholeNumbers(root.Content[0], c.wholeNumbers(), flagged)
+	}
 	// Second pass: strict decoding into the struct.
 	err := safeYAML(func() error {
 		d := yaml.NewDecoder(bytes.NewReader(data))
@@ -198,16 +214,98 @@ func decodeFile(path string, data []byte, c *Config, src *sources) Errors {
 	})
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		es := make(Errors, 0, len(te.Errors))
 		for _, msg := range te.Errors {
-			es = append(es, src.typeError(msg))
+			line := 0
+			if m := lineMsgRE.FindStringSubmatch(msg); m != nil {
+				line, _ = strconv.Atoi(m[1])
+			}
+			// A fraction yaml cannot truncate (1e30, .inf) is reported
+			// once, by checkWholeNumbers.
+			if !flagged[line] {
+				found = append(found, lineError{line, src.typeError(msg)})
+			}
 		}
-		return es
-	}
-	if err != nil {
+	} else if err != nil {
 		return Errors{syntaxError(path, err)}
 	}
-	return nil
+	slices.SortStableFunc(found, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
+	var es Errors
+	for _, f := range found {
+		es = append(es, f.msg)
+	}
+	return es
+}
+
+// lineError is a message about the file with the line it is about, for
+// putting the messages in the file's order.
+type lineError struct {
+	line int
+	msg  string
+}
+
+// checkWholeNumbers reports a value tagged !!float (1.5, 99.9, 3.0,
+// !!float 3) under a whole-number key of the mapping m, following aliases
+// and merge keys (<<) as yaml does, and records the lines it reported. A
+// mapping merged into itself is followed a few levels deep, not forever.
+func (s *sources) checkWholeNumbers(m *yaml.Node, keys []wholeNumber, flagged map[int]bool) []lineError {
+	return s.checkWholeNumbersDepth(m, keys, flagged, 0)
+}
+
+func (s *sources) checkWholeNumbersDepth(m *yaml.Node, keys []wholeNumber, flagged map[int]bool, depth int) []lineError {
+	var out []lineError
+	var merged []*yaml.Node
+	written := map[string]bool{} // a key written in m wins over a merged one
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.ShortTag() != "!!merge" {
+			written[k.Value] = true
+		} else {
+			switch v = resolveAlias(v); v.Kind {
+			case yaml.MappingNode:
+				merged = append(merged, v)
+			case yaml.SequenceNode:
+				for _, item := range v.Content {
+					if item = resolveAlias(item); item.Kind == yaml.MappingNode {
+						merged = append(merged, item)
+					}
+				}
+			}
+			continue
+		}
+		for _, w := range keys {
+			target := resolveAlias(v)
+			if k.Value != w.key || target.Kind != yaml.ScalarNode || target.ShortTag() != "!!float" {
+				continue
+			}
+			out = append(out, lineError{v.Line, fmt.Sprintf("%s:%d: %s: %q: %s", s.path, v.Line, w.key, target.Value, w.expected())})
+			flagged[v.Line], flagged[target.Line] = true, true
+		}
+	}
+	if depth >= 10 {
+		return out
+	}
+	var rest []wholeNumber
+	for _, w := range keys {
+		if !written[w.key] {
+			rest = append(rest, w)
+		}
+	}
+	for _, mm := range merged {
+		out = append(out, s.checkWholeNumbersDepth(mm, rest, flagged, depth+1)...)
+	}
+	return out
+}
+
+// resolveAlias returns the node an alias stands for (n itself otherwise),
+// giving up on a cycle rather than looping.
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for range 100 {
+		if n.Kind != yaml.AliasNode || n.Alias == nil {
+			return n
+		}
+		n = n.Alias
+	}
+	return n
 }
 
 // safeYAML turns a panic inside the YAML library into an error: a config
@@ -291,6 +389,9 @@ func (s *sources) typeError(msg string) string {
 		case e == nil:
 			return fmt.Sprintf("%s:%d: expected %s", s.path, line, want)
 		case e.node.Kind == yaml.ScalarNode:
+			if w, ok := s.expect[e.path]; ok {
+				want = w
+			}
 			return fmt.Sprintf("%s:%d: %s: %q: expected %s", s.path, line, e.path, e.node.Value, want)
 		default:
 			return fmt.Sprintf("%s:%d: %s: expected %s, not a %s", s.path, line, e.path, want, kindName(e.node.Kind))
@@ -401,19 +502,24 @@ func applyEnv(c *Config, getenv func(string) string, src *sources) Errors {
 				c.Reminders = append(c.Reminders, d)
 			}
 		}},
-		{"feed_item_limit", func(name, v string) {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				fail(name, v, "expected a whole number")
-				return
-			}
-			c.FeedItemLimit = n
-		}},
 		{"refresh_interval", dur(&c.RefreshInterval)},
 		{"debounce", dur(&c.Debounce)},
 		{"log_format", str(&c.LogFormat)},
 		{"log_level", str(&c.LogLevel)},
 		{"session_calendars", str(&c.SessionCalendars)},
+	}
+	for _, w := range c.wholeNumbers() {
+		setters = append(setters, struct {
+			key string
+			set func(name, v string)
+		}{w.key, func(name, v string) {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fail(name, v, "%s", w.expected())
+				return
+			}
+			*w.p = n
+		}})
 	}
 	for _, s := range setters {
 		name := EnvPrefix + strings.ToUpper(s.key)
