@@ -134,8 +134,9 @@ var (
 	sha256HexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// normalize trims values, adds the base URL's trailing slash and derives
-// the UID domain from the base URL when it is empty.
+// normalize trims values and derives the UID domain from the base URL when
+// it is empty. (Validate adds the base URL's trailing slash once the URL
+// is found good.)
 func (c *Config) normalize() {
 	for _, p := range []*string{&c.Database, &c.OutputDir, &c.BaseURL, &c.Listen, &c.Cron,
 		&c.DefaultZone, &c.DefaultLanguage, &c.UIDDomain, &c.LogFormat, &c.LogLevel, &c.SessionCalendars} {
@@ -145,13 +146,8 @@ func (c *Config) normalize() {
 	c.LogLevel = strings.ToLower(c.LogLevel)
 	c.SessionCalendars = strings.ToLower(c.SessionCalendars)
 	c.UIDDomain = strings.ToLower(c.UIDDomain)
-	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" {
-		if !strings.HasSuffix(c.BaseURL, "/") {
-			c.BaseURL += "/"
-		}
-		if c.UIDDomain == "" {
-			c.UIDDomain = strings.ToLower(u.Hostname())
-		}
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" && c.UIDDomain == "" {
+		c.UIDDomain = strings.ToLower(u.Hostname())
 	}
 	for i := range c.AdminTokens {
 		t := &c.AdminTokens[i]
@@ -178,9 +174,10 @@ func (c *Config) Validate() error {
 	if c.OutputDir == "" {
 		add("output_dir", c.OutputDir, "required: the directory the published files are written to")
 	}
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(c.BaseURL, " \"<>\\") {
-		add("base_url", c.BaseURL, "expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/")
+	// The slash is added once the URL is good, so that an error quotes
+	// the URL as it was written.
+	if checkBaseURL(&es, c.BaseURL) && !strings.HasSuffix(c.BaseURL, "/") {
+		c.BaseURL += "/"
 	}
 	checkListen(&es, c.Listen)
 	checkCron(&es, c.Cron)
@@ -273,6 +270,30 @@ func (c *Config) wholeNumbers() []wholeNumber {
 
 func (w wholeNumber) expected() string {
 	return fmt.Sprintf("expected a whole number between %d and %d", w.min, w.max)
+}
+
+// checkBaseURL reports what is wrong with the base URL, and whether it is
+// good. Beyond its form, it is held to the rules of every URL in the data
+// (agenda.CheckURL: no user name or password, a port from 1 to 65535), since
+// every published URL starts with it.
+func checkBaseURL(es *agenda.Errors, v string) bool {
+	fail := func(format string, args ...any) bool {
+		*es = append(*es, &agenda.FieldError{Field: "base_url", Value: v, Msg: fmt.Sprintf(format, args...)})
+		return false
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || strings.ContainsAny(v, " \"<>\\") {
+		return fail("expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/")
+	}
+	if ues := agenda.CheckURL("base_url", v); len(ues) > 0 {
+		*es = append(*es, ues...)
+		return false
+	}
+	// A bare "?" or "#" leaves RawQuery and Fragment empty: look at the text.
+	if strings.ContainsAny(v, "?#") {
+		return fail("expected a URL without query (?) or fragment (#): the published files' URLs are made by adding their paths to it")
+	}
+	return true
 }
 
 func checkListen(es *agenda.Errors, v string) {

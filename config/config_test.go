@@ -389,6 +389,59 @@ func TestCron(t *testing.T) {
 	}
 }
 
+func TestBaseURL(t *testing.T) {
+	const form = "expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/"
+	const query = "expected a URL without query (?) or fragment (#): the published files' URLs are made by adding their paths to it"
+	const user = "expected a URL without a user name or password (it is published to every subscriber)"
+	tests := []struct {
+		in   string
+		want string // the URL after Validate, or the error
+		err  bool
+	}{
+		{"https://agenda.example.org/", "https://agenda.example.org/", false},
+		{"https://agenda.example.org/feeds", "https://agenda.example.org/feeds/", false},
+		{"https://agenda.example.org:8443/feeds/", "https://agenda.example.org:8443/feeds/", false},
+		{"http://localhost:1", "http://localhost:1/", false},
+		{"http://[::1]:65535/", "http://[::1]:65535/", false},
+		{"  https://agenda.example.org  ", "https://agenda.example.org/", false},
+		// The port is held to the data's rules (agenda.CheckURL).
+		{"https://agenda.example.org:99999/", `base_url: "https://agenda.example.org:99999/": expected a port between 1 and 65535, not 99999`, true},
+		{"https://agenda.example.org:0/", `base_url: "https://agenda.example.org:0/": expected a port between 1 and 65535, not 0`, true},
+		// Quoted as written: no slash added to a URL that is refused.
+		{"https://agenda.example.org:0", `base_url: "https://agenda.example.org:0": expected a port between 1 and 65535, not 0`, true},
+		{"https://agenda.example.org/?x=1", `base_url: "https://agenda.example.org/?x=1": ` + query, true},
+		{"https://agenda.example.org/feeds?x=1", `base_url: "https://agenda.example.org/feeds?x=1": ` + query, true},
+		{"https://agenda.example.org/?", `base_url: "https://agenda.example.org/?": ` + query, true},
+		{"https://agenda.example.org/#top", `base_url: "https://agenda.example.org/#top": ` + query, true},
+		{"https://agenda.example.org/#", `base_url: "https://agenda.example.org/#": ` + query, true},
+		{"https://user@agenda.example.org/", `base_url: "https://user@agenda.example.org/": ` + user, true},
+		{"https://user:secret@agenda.example.org", `base_url: "https://user:secret@agenda.example.org": ` + user, true},
+		{"agenda.example.org", `base_url: "agenda.example.org": ` + form, true},
+		{"ftp://agenda.example.org/", `base_url: "ftp://agenda.example.org/": ` + form, true},
+		{"https:///feeds/", `base_url: "https:///feeds/": ` + form, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c := Default()
+			c.BaseURL = tt.in
+			err := c.Validate()
+			switch {
+			case !tt.err && err != nil:
+				t.Errorf("Validate() = %v", err)
+			case !tt.err && c.BaseURL != tt.want:
+				t.Errorf("base_url = %q, want %q", c.BaseURL, tt.want)
+			case tt.err && (err == nil || err.Error() != tt.want):
+				t.Errorf("Validate() = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+	// From the file, the error names the line and the URL as written.
+	_, err := load("c.yaml", []byte("base_url: https://agenda.example.org/?x=1\n"), env(nil))
+	if want := `c.yaml:1: base_url: "https://agenda.example.org/?x=1": ` + query; err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
 func TestDuration(t *testing.T) {
 	tests := []struct {
 		in   string

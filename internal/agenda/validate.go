@@ -419,6 +419,17 @@ func hasControl(s string, multiline bool) bool {
 	return false
 }
 
+// CheckURL checks v as every URL in the data is checked (an absolute http
+// or https URL with a host, at most MaxURL bytes, no user name or password,
+// a port between 1 and 65535) and reports its problems under field; none
+// for a good URL. The config checks its base_url with it: every published
+// URL starts with that one.
+func CheckURL(field, v string) Errors {
+	var es Errors
+	checkURL(&es, field, v, true)
+	return es
+}
+
 func checkURL(es *Errors, field, v string, required bool) {
 	if v == "" {
 		if required {
