@@ -134,7 +134,8 @@ var (
 	sha256HexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// normalize trims values and derives the UID domain from the base URL when
+// normalize trims values, gives a zero debounce the default and derives
+// the UID domain from the base URL when
 // it is empty. (Validate adds the base URL's trailing slash once the URL
 // is found good.)
 func (c *Config) normalize() {
@@ -146,6 +147,12 @@ func (c *Config) normalize() {
 	c.LogLevel = strings.ToLower(c.LogLevel)
 	c.SessionCalendars = strings.ToLower(c.SessionCalendars)
 	c.UIDDomain = strings.ToLower(c.UIDDomain)
+	// debounce: 0 means the default. Left at 0, the scheduler would wait
+	// its own fallback (250 ms), neither what the docs say nor what the
+	// loaded config shows.
+	if c.Debounce == 0 {
+		c.Debounce = Default().Debounce
+	}
 	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" && c.UIDDomain == "" {
 		c.UIDDomain = strings.ToLower(u.Hostname())
 	}

@@ -210,7 +210,7 @@ func TestEnvOverrides(t *testing.T) {
 	want.Reminders = []Duration{Duration(15 * time.Minute), Duration(24 * time.Hour)}
 	want.AdminTokens = []Token{{Name: "ci", Access: "write", SHA256: hash}, {Name: "viewer", Access: "read", SHA256: viewer}}
 	want.FeedItemLimit = 20
-	want.Debounce = 0
+	want.Debounce = Duration(500 * time.Millisecond) // 0 means the default
 	want.RefreshInterval = Duration(24 * time.Hour)
 	want.SessionCalendars = SessionCalendarsServed
 	if !reflect.DeepEqual(c, want) {
@@ -439,6 +439,42 @@ func TestBaseURL(t *testing.T) {
 	_, err := load("c.yaml", []byte("base_url: https://agenda.example.org/?x=1\n"), env(nil))
 	if want := `c.yaml:1: base_url: "https://agenda.example.org/?x=1": ` + query; err == nil || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// debounce: 0 means the default, 500ms, as docs/config.md says; the
+// scheduler would otherwise wait its own 250 ms fallback.
+func TestDebounce(t *testing.T) {
+	const over = "expected a duration between 0s and 1s (edits reach subscribers at most 1 s after a burst)"
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"0", 500 * time.Millisecond, ""},
+		{"0s", 500 * time.Millisecond, ""},
+		{"0ms", 500 * time.Millisecond, ""},
+		{"1ms", time.Millisecond, ""},
+		{"250ms", 250 * time.Millisecond, ""},
+		{"1s", time.Second, ""},
+		{"-1s", 0, `c.yaml:1: debounce: "-1s": ` + over},
+		{"2s", 0, `c.yaml:1: debounce: "2s": ` + over},
+	}
+	if got := time.Duration(Default().Debounce); got != 500*time.Millisecond {
+		t.Errorf("default debounce = %v; the docs and the example say 500ms", got)
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c, err := load("c.yaml", []byte("debounce: "+tt.in+"\n"), env(nil))
+			switch {
+			case tt.err == "" && err != nil:
+				t.Errorf("error: %v", err)
+			case tt.err == "" && time.Duration(c.Debounce) != tt.want:
+				t.Errorf("debounce = %v, want %v", time.Duration(c.Debounce), tt.want)
+			case tt.err != "" && (err == nil || err.Error() != tt.err):
+				t.Errorf("error:\n%v\nwant:\n%s", err, tt.err)
+			}
+		})
 	}
 }
 
