@@ -2,14 +2,17 @@ package config
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/suggest"
 )
 
 // env returns a getenv reading from m.
@@ -299,7 +302,7 @@ c.yaml:3: log_level: expected text, not a list`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.yaml, func(t *testing.T) {
-			c, err := load("c.yaml", []byte(tt.yaml+"\n"), env(nil))
+			c, err := load("c.yaml", []byte(tt.yaml+"\n"), env(nil), nil)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("error: %v", err)
@@ -336,6 +339,112 @@ func TestWholeNumbersListsEveryIntKey(t *testing.T) {
 		if p, ok := listed[key]; !ok || p != v.Field(i).Addr().Interface() {
 			t.Errorf("%s (%s) is not in Config.wholeNumbers with a pointer to its field", key, f.Name)
 		}
+	}
+}
+
+// A misspelt AGENDAFEED_ variable used to be ignored: the daemon ran on the
+// default of the key it was meant to set.
+func TestUnknownVariables(t *testing.T) {
+	const unknown = `: unknown variable; expected AGENDAFEED_ followed by a config key in upper case, such as AGENDAFEED_BASE_URL (docs/config.md), or AGENDAFEED_CONFIG`
+	tests := []struct {
+		environ []string
+		want    string // the error, "" to load
+	}{
+		{[]string{"AGENDAFEED_DATABSE=x.db"}, `AGENDAFEED_DATABSE: unknown variable; did you mean AGENDAFEED_DATABASE?`},
+		{[]string{"AGENDAFEED_BASEURL=https://a.example.org/"}, `AGENDAFEED_BASEURL: unknown variable; did you mean AGENDAFEED_BASE_URL?`},
+		{[]string{"AGENDAFEED_FEED_ITEMS_LIMIT=5"}, `AGENDAFEED_FEED_ITEMS_LIMIT: unknown variable; did you mean AGENDAFEED_FEED_ITEM_LIMIT?`},
+		{[]string{"agendafeed_database=x.db"}, `agendafeed_database: unknown variable; did you mean AGENDAFEED_DATABASE?`},
+		{[]string{"AGENDAFEED_CONFG=/etc/a.yaml"}, `AGENDAFEED_CONFG: unknown variable; did you mean AGENDAFEED_CONFIG?`},
+		{[]string{"AGENDAFEED_COLOUR=red"}, `AGENDAFEED_COLOUR` + unknown},
+		{[]string{"AGENDAFEED_=x"}, `AGENDAFEED_` + unknown},
+		// All at once, in name order, with the known variables' problems.
+		{[]string{"AGENDAFEED_ZONE=UTC", "AGENDAFEED_FEED_ITEM_LIMIT=1.5", "AGENDAFEED_DATABSE=x.db"},
+			`AGENDAFEED_DATABSE: unknown variable; did you mean AGENDAFEED_DATABASE?
+AGENDAFEED_ZONE` + unknown + `
+AGENDAFEED_FEED_ITEM_LIMIT: "1.5": expected a whole number between 1 and 10000`},
+		// Empty sets nothing, known or not.
+		{[]string{"AGENDAFEED_DATABSE=", "AGENDAFEED_COLOUR=  "}, ""},
+		// Not config keys, but read by the command line and the tests.
+		{[]string{"AGENDAFEED_CONFIG=/etc/agendafeed.yaml", "AGENDAFEED_ARTIFACTS=/tmp/a", "AGENDAFEED_TEST_MAIN=1"}, ""},
+		{[]string{"PATH=/bin", "AGENDAFEEDX=1", "HOME", "=x", "MY_AGENDAFEED_DATABSE=x"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.environ, " "), func(t *testing.T) {
+			_, err := LoadEnviron("", tt.environ)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("error: %v", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Errorf("error:\n%v\nwant:\n%s", err, tt.want)
+			case tt.want != "" && !errors.Is(err, agenda.ErrInvalid):
+				t.Errorf("error does not match agenda.ErrInvalid: %v", err)
+			}
+		})
+	}
+
+	// The known variables work as through Load, the first of a name counting.
+	c, err := LoadEnviron("", []string{"AGENDAFEED_DATABASE=a.db", "AGENDAFEED_FEED_ITEM_LIMIT=20", "AGENDAFEED_DATABASE=b.db"})
+	if err != nil || c.Database != "a.db" || c.FeedItemLimit != 20 {
+		t.Errorf("database %q, feed_item_limit %d, %v; want a.db, 20, nil", c.Database, c.FeedItemLimit, err)
+	}
+	// With a file, its errors come first.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "agendafeed.yaml")
+	if err := os.WriteFile(path, []byte("databse: x.db\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadEnviron(path, []string{"AGENDAFEED_OUTPUT_DIRR=/srv"})
+	if want := path + `:1: unknown key "databse"
+AGENDAFEED_OUTPUT_DIRR: unknown variable; did you mean AGENDAFEED_OUTPUT_DIR?`; err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+	if _, err := LoadEnviron(filepath.Join(dir, "nope.yaml"), nil); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error = %v, want one matching os.ErrNotExist", err)
+	}
+}
+
+// Every AGENDAFEED_ variable the code or its build reads is a key's or in
+// OtherVariables, so LoadEnviron does not refuse it. A name one or two
+// edits from a known one is a misspelling a test makes on purpose.
+func TestOtherVariablesAreAllThere(t *testing.T) {
+	known := map[string]bool{}
+	var lower []string
+	for _, k := range keys() {
+		known[EnvPrefix+strings.ToUpper(k)] = true
+		lower = append(lower, k)
+	}
+	for _, name := range OtherVariables() {
+		known[name] = true
+		lower = append(lower, strings.ToLower(strings.TrimPrefix(name, EnvPrefix)))
+	}
+	nameRE := regexp.MustCompile(`AGENDAFEED_[A-Z0-9_]*[A-Z0-9]`)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "var", "testdata", "config":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(path); ext != ".go" && ext != ".sh" && d.Name() != "Makefile" && d.Name() != "run" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, name := range nameRE.FindAllString(string(data), -1) {
+			if !known[name] && suggest.Closest(strings.TrimPrefix(name, EnvPrefix), lower) == "" {
+				t.Errorf("%s reads %s, which is neither a key's variable nor in OtherVariables", path, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -436,7 +545,7 @@ func TestBaseURL(t *testing.T) {
 		})
 	}
 	// From the file, the error names the line and the URL as written.
-	_, err := load("c.yaml", []byte("base_url: https://agenda.example.org/?x=1\n"), env(nil))
+	_, err := load("c.yaml", []byte("base_url: https://agenda.example.org/?x=1\n"), env(nil), nil)
 	if want := `c.yaml:1: base_url: "https://agenda.example.org/?x=1": ` + query; err == nil || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}
@@ -465,7 +574,7 @@ func TestDebounce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			c, err := load("c.yaml", []byte("debounce: "+tt.in+"\n"), env(nil))
+			c, err := load("c.yaml", []byte("debounce: "+tt.in+"\n"), env(nil), nil)
 			switch {
 			case tt.err == "" && err != nil:
 				t.Errorf("error: %v", err)
@@ -520,7 +629,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("cron: CRON_TZ=Europe/Madrid"))
 	f.Add([]byte("reminders: &a [*a]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := load("fuzz.yaml", data, env(nil))
+		c, err := load("fuzz.yaml", data, env(nil), nil)
 		if err != nil {
 			if !errors.Is(err, agenda.ErrInvalid) {
 				t.Fatalf("error does not match agenda.ErrInvalid: %v", err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/suggest"
 )
 
 // EnvPrefix starts the name of every environment variable Load reads:
@@ -37,7 +39,8 @@ func (es Errors) Is(target error) bool { return target == agenda.ErrInvalid }
 
 // Load returns the defaults, overridden by the YAML file at path (if path is
 // not empty), overridden by AGENDAFEED_<KEY> variables read through getenv,
-// then validated. Relative database and output_dir paths written in the file
+// then validated. Through getenv it sees only the names it asks for, so a
+// misspelt variable goes unnoticed: LoadEnviron refuses those too. Relative database and output_dir paths written in the file
 // are resolved against the file's directory; defaults and values from the
 // environment stay relative to the working directory. uid_domain, unless set,
 // is the host of the final base_url.
@@ -49,12 +52,96 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("load config: %w", err)
 		}
 	}
-	return load(path, data, getenv)
+	return load(path, data, getenv, nil)
+}
+
+// LoadEnviron is Load with the environment given as os.Environ gives it,
+// "NAME=value" (the first of two with one name counts, as with os.Getenv).
+// Seeing every name, it also refuses an AGENDAFEED_ variable that is neither
+// a key's nor one of the other variables agendafeed reads (OtherVariables),
+// with the key it probably means: AGENDAFEED_DATABSE would otherwise be
+// ignored, and the daemon would run on the default database.
+func LoadEnviron(path string, environ []string) (Config, error) {
+	vars := map[string]string{}
+	var names []string
+	for _, kv := range environ {
+		name, v, _ := strings.Cut(kv, "=")
+		if _, dup := vars[name]; !dup {
+			vars[name] = v
+			names = append(names, name)
+		}
+	}
+	var data []byte
+	if path != "" {
+		var err error
+		if data, err = readFile(path); err != nil {
+			return Config{}, fmt.Errorf("load config: %w", err)
+		}
+	}
+	return load(path, data, func(name string) string { return vars[name] }, names)
+}
+
+// OtherVariables returns the AGENDAFEED_ variables that are not config keys
+// but are read elsewhere, which LoadEnviron lets through: the config file's
+// path for the command line, and those the tests set for themselves and
+// the processes they start.
+func OtherVariables() []string {
+	return []string{
+		"AGENDAFEED_CONFIG",               // the config file, when -config is not given
+		"AGENDAFEED_ARTIFACTS",            // where tests keep what they produce (make test)
+		"AGENDAFEED_TEST_MAIN",            // cmd/agendafeed's tests run their binary as the program
+		"AGENDAFEED_CRASH_HELPER",         // internal/app's crash test
+		"AGENDAFEED_PUBLISH_CRASH_HELPER", // internal/publish's crash test
+		"AGENDAFEED_PUBLISH_LOCK_HELPER",  // internal/publish's lock test
+	}
+}
+
+// keys returns the config's keys, in Config's order; each can be set with
+// the variable EnvPrefix + its upper case.
+func keys() []string {
+	ty := reflect.TypeFor[Config]()
+	out := make([]string, 0, ty.NumField())
+	for i := range ty.NumField() {
+		out = append(out, ty.Field(i).Tag.Get("yaml"))
+	}
+	return out
+}
+
+// unknownVariables reports each non-empty variable among names that starts
+// with EnvPrefix, in any case, and is not one agendafeed reads. An empty
+// one is let through: it sets nothing, as an empty known variable does.
+func unknownVariables(names []string, getenv func(string) string) Errors {
+	known := map[string]bool{}
+	var lower []string // what suggest compares with: keys in lower case
+	for _, k := range keys() {
+		known[EnvPrefix+strings.ToUpper(k)] = true
+		lower = append(lower, k)
+	}
+	for _, name := range OtherVariables() {
+		known[name] = true
+		lower = append(lower, strings.ToLower(strings.TrimPrefix(name, EnvPrefix)))
+	}
+	var es Errors
+	for _, name := range names {
+		if known[name] || len(name) < len(EnvPrefix) || !strings.EqualFold(name[:len(EnvPrefix)], EnvPrefix) ||
+			strings.TrimSpace(getenv(name)) == "" {
+			continue
+		}
+		if best := suggest.Closest(name[len(EnvPrefix):], lower); best != "" {
+			es = append(es, fmt.Sprintf("%s: unknown variable; did you mean %s?", name, EnvPrefix+strings.ToUpper(best)))
+			continue
+		}
+		es = append(es, fmt.Sprintf("%s: unknown variable; expected %s followed by a config key in upper case, such as %sBASE_URL (docs/config.md), or %s",
+			name, EnvPrefix, EnvPrefix, OtherVariables()[0]))
+	}
+	slices.Sort(es)
+	return es
 }
 
 // load is Load after reading the file: data is its content when path is
-// not empty.
-func load(path string, data []byte, getenv func(string) string) (Config, error) {
+// not empty. names, when not nil, lists every variable getenv knows, for
+// refusing unknown AGENDAFEED_ ones.
+func load(path string, data []byte, getenv func(string) string, names []string) (Config, error) {
 	c := Default()
 	c.UIDDomain = "" // derived from the final base_url unless set
 	src := &sources{lines: map[string]int{}, env: map[string]string{}}
@@ -72,6 +159,7 @@ func load(path string, data []byte, getenv func(string) string) (Config, error) 
 		}
 	}
 	if getenv != nil {
+		es = append(es, unknownVariables(names, getenv)...)
 		es = append(es, applyEnv(&c, getenv, src)...)
 	}
 	if len(es) > 0 {
