@@ -135,9 +135,8 @@ var (
 )
 
 // normalize trims values, gives a zero debounce the default and derives
-// the UID domain from the base URL when
-// it is empty. (Validate adds the base URL's trailing slash once the URL
-// is found good.)
+// the UID domain from the base URL when it is empty. (Validate adds the
+// base URL's trailing slash once the URL is found good.)
 func (c *Config) normalize() {
 	for _, p := range []*string{&c.Database, &c.OutputDir, &c.BaseURL, &c.Listen, &c.Cron,
 		&c.DefaultZone, &c.DefaultLanguage, &c.UIDDomain, &c.LogFormat, &c.LogLevel, &c.SessionCalendars} {
@@ -165,7 +164,8 @@ func (c *Config) normalize() {
 }
 
 // Validate normalises c in place (trims values, adds the base URL's
-// trailing slash, derives an empty uid_domain from base_url) and checks
+// trailing slash, derives an empty uid_domain from base_url, gives a zero
+// debounce the default) and checks
 // every field, reporting all problems at once as agenda.Errors, one per line:
 // `cron: "61 * * * *": expected ...`.
 func (c *Config) Validate() error {

@@ -295,6 +295,9 @@ func TestWholeNumbers(t *testing.T) {
 		{"<<: [{log_level: warn}, {feed_item_limit: 2.5}]", `c.yaml:1: feed_item_limit: "2.5": ` + want, 0},
 		{"<<: {feed_item_limit: 2.5}\nfeed_item_limit: 20", "", 20},
 		{"<<: {log_level: &f 2.5}\nfeed_item_limit: *f", `c.yaml:2: feed_item_limit: "2.5": ` + want, 0},
+		// On one line with another type error, both are reported.
+		{"{feed_item_limit: 1e30, log_level: [a]}", `c.yaml:1: feed_item_limit: "1e30": ` + want + `
+c.yaml:1: log_level: expected text, not a list`, 0},
 		// In the file's order among yaml's own type errors.
 		{"reminders: 15m\nfeed_item_limit: 1.5\nlog_level: [a]", `c.yaml:1: reminders: "15m": expected a list of durations such as [15m, 1d]
 c.yaml:2: feed_item_limit: "1.5": ` + want + `

@@ -39,11 +39,12 @@ func (es Errors) Is(target error) bool { return target == agenda.ErrInvalid }
 
 // Load returns the defaults, overridden by the YAML file at path (if path is
 // not empty), overridden by AGENDAFEED_<KEY> variables read through getenv,
-// then validated. Through getenv it sees only the names it asks for, so a
-// misspelt variable goes unnoticed: LoadEnviron refuses those too. Relative database and output_dir paths written in the file
-// are resolved against the file's directory; defaults and values from the
-// environment stay relative to the working directory. uid_domain, unless set,
-// is the host of the final base_url.
+// then validated. Relative database and output_dir paths written in the
+// file are resolved against the file's directory; defaults and values from
+// the environment stay relative to the working directory. uid_domain,
+// unless set, is the host of the final base_url. Through getenv Load sees
+// only the names it asks for, so a misspelt variable goes unnoticed:
+// LoadEnviron refuses those too.
 func Load(path string, getenv func(string) string) (Config, error) {
 	var data []byte
 	if path != "" {
@@ -309,9 +310,10 @@ func decodeFile(path string, data []byte, c *Config, src *sources) Errors {
 			}
 			// A fraction yaml cannot truncate (1e30, .inf) is reported
 			// once, by checkWholeNumbers.
-			if !flagged[line] {
-				found = append(found, lineError{line, src.typeError(msg)})
+			if m := cannotRE.FindStringSubmatch(msg); m != nil && m[2] == "float" && m[4] == "int" && flagged[line] {
+				continue
 			}
+			found = append(found, lineError{line, src.typeError(msg)})
 		}
 	} else if err != nil {
 		return Errors{syntaxError(path, err)}
