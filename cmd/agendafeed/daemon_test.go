@@ -126,3 +126,115 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("generate after serve stopped: %v\n%s", err, out)
 	}
 }
+
+// daemon is a `serve` process run from the test binary, with its log.
+type daemon struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	addr  string
+	lines chan string
+	log   strings.Builder
+}
+
+// daemonCmd returns a command running agendafeed with args as a process,
+// its database and output directory under dir.
+func daemonCmd(dir string, extraEnv []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "AGENDAFEED_TEST_MAIN=1",
+		"AGENDAFEED_DATABASE="+filepath.Join(dir, "agendafeed.db"),
+		"AGENDAFEED_OUTPUT_DIR="+filepath.Join(dir, "public"),
+		"AGENDAFEED_LISTEN=127.0.0.1:0",
+		"AGENDAFEED_LOG_FORMAT=text")
+	cmd.Env = append(cmd.Env, extraEnv...)
+	return cmd
+}
+
+// startServe starts `serve -demo` and waits for its "serving" log line.
+func startServe(t *testing.T, dir string, extraEnv ...string) *daemon {
+	t.Helper()
+	d := &daemon{t: t, cmd: daemonCmd(dir, extraEnv, "serve", "-demo"), lines: make(chan string, 1000)}
+	stderr, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.cmd.Stdout = io.Discard
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.cmd.Process.Kill() })
+	go func() {
+		defer close(d.lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			d.lines <- sc.Text()
+		}
+	}()
+	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	for deadline := time.After(60 * time.Second); d.addr == ""; {
+		select {
+		case line, ok := <-d.lines:
+			if !ok {
+				t.Fatalf("the daemon ended before listening:\n%s", d.log.String())
+			}
+			d.log.WriteString(line + "\n")
+			if m := addrRE.FindStringSubmatch(line); m != nil {
+				d.addr = m[1]
+			}
+		case <-deadline:
+			t.Fatalf("the daemon did not listen within 60 s:\n%s", d.log.String())
+		}
+	}
+	return d
+}
+
+// waitLog reads the log until a line matches re, and returns that line.
+func (d *daemon) waitLog(re *regexp.Regexp) string {
+	d.t.Helper()
+	for deadline := time.After(60 * time.Second); ; {
+		select {
+		case line, ok := <-d.lines:
+			if !ok {
+				d.t.Fatalf("the daemon ended before logging %s:\n%s", re, d.log.String())
+			}
+			d.log.WriteString(line + "\n")
+			if re.MatchString(line) {
+				return line
+			}
+		case <-deadline:
+			d.t.Fatalf("no log line %s within 60 s:\n%s", re, d.log.String())
+		}
+	}
+}
+
+// stop sends sig and returns the exit code and the whole log.
+func (d *daemon) stop(sig syscall.Signal) (int, string) {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(sig); err != nil {
+		d.t.Fatal(err)
+	}
+	for line := range d.lines {
+		d.log.WriteString(line + "\n")
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		d.t.Fatalf("still running 30 s after %v:\n%s", sig, d.log.String())
+	}
+	return d.cmd.ProcessState.ExitCode(), d.log.String()
+}
+
+// SIGHUP (a closed terminal, a supervisor's hangup) stops the daemon as
+// SIGTERM does: the running pass and requests finish, "stopped" is
+// logged and the exit status is 0, not the default action's 129.
+func TestServeStopsOnSIGHUP(t *testing.T) {
+	d := startServe(t, t.TempDir())
+	code, log := d.stop(syscall.SIGHUP)
+	if code != 0 {
+		t.Errorf("after SIGHUP: exit %d, want 0\n%s", code, log)
+	}
+	if !strings.Contains(log, "msg=stopped") {
+		t.Errorf("no \"stopped\" log line after SIGHUP:\n%s", log)
+	}
+}
