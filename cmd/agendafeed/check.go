@@ -7,7 +7,9 @@ import (
 
 func runCheck(ctx context.Context, args []string, e env) error {
 	c := newCommand("check", "check", e)
-	if _, err := c.parse(args); err != nil {
+	if pos, err := c.parse(args); err != nil {
+		return err
+	} else if err := noArgs("check", pos); err != nil {
 		return err
 	}
 	cfg, err := c.loadConfig()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -19,12 +20,16 @@ type command struct {
 	fs     *flag.FlagSet
 	config *string
 	e      env
+	// out holds what the flag package prints (the usage, a parse error):
+	// parse sends it to stdout for -h, which asked for it, and to stderr
+	// for an error, as the top level does.
+	out bytes.Buffer
 }
 
 func newCommand(name, usage string, e env) *command {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	c := &command{fs: fs, e: e}
+	fs.SetOutput(&c.out)
 	c.config = fs.String("config", "", "config `file` (default $AGENDAFEED_CONFIG, else built-in defaults)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage:\n  agendafeed %s\n\nFlags:\n", usage)
@@ -40,7 +45,7 @@ func actionHelp(args []string, usage string, e env) (bool, error) {
 	if len(args) == 0 || (args[0] != "-h" && args[0] != "-help" && args[0] != "--help") {
 		return false, nil
 	}
-	fmt.Fprintf(e.stderr, "Usage:\n  agendafeed %s\n\nEach action takes -config FILE and -h; run 'agendafeed GROUP ACTION -h' for its flags.\n", usage)
+	fmt.Fprintf(e.stdout, "Usage:\n  agendafeed %s\n\nEach action takes -config FILE and -h; run 'agendafeed GROUP ACTION -h' for its flags.\n", usage)
 	return true, errHelp
 }
 
@@ -51,9 +56,11 @@ func (c *command) parse(args []string) ([]string, error) {
 	for {
 		if err := c.fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				c.e.stdout.Write(c.out.Bytes())
 				return nil, errHelp
 			}
-			// The flag package already printed the problem and the usage.
+			// The flag package printed the problem and the usage.
+			c.e.stderr.Write(c.out.Bytes())
 			return nil, usagef("%s: %v", c.fs.Name(), err)
 		}
 		args = c.fs.Args()
@@ -145,9 +152,20 @@ func flagErrors(err error, fs *flag.FlagSet) error {
 	return out
 }
 
-// valueError reports a flag value that could not be parsed.
+// valueError reports a flag value that could not be parsed (not a date,
+// not one of the choices): a usage error, exit 2, as an unknown flag is.
+// A value that parses but the data refuses (an end before the start) is
+// rejected input, exit 1, reported by the validation.
 func valueError(flagName, value, msg string) error {
-	return &agenda.FieldError{Field: "-" + flagName, Value: value, Msg: msg}
+	return &usageError{msg: (&agenda.FieldError{Field: "-" + flagName, Value: value, Msg: msg}).Error()}
+}
+
+// noArgs refuses positional arguments to a command that takes none.
+func noArgs(name string, pos []string) error {
+	if len(pos) != 0 {
+		return usagef("%s: unexpected argument %q; it takes none", name, pos[0])
+	}
+	return nil
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

@@ -12,7 +12,9 @@ import (
 
 func runDemo(ctx context.Context, args []string, e env) error {
 	c := newCommand("demo", "demo", e)
-	if _, err := c.parse(args); err != nil {
+	if pos, err := c.parse(args); err != nil {
+		return err
+	} else if err := noArgs("demo", pos); err != nil {
 		return err
 	}
 	cfg, db, err := c.openStore(ctx, true)

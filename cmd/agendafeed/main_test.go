@@ -213,7 +213,7 @@ func TestBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{"start not a time", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-13-01T12:00", "-end", "2021-11-17T13:00"}, 1,
+		{"start not a time", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-13-01T12:00", "-end", "2021-11-17T13:00"}, 2,
 			`-start: "2021-13-01T12:00": expected a local date and time as YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset such as +01:00`},
 		{"end before start", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T11:00"}, 1,
 			`-end: "2021-11-17T11:00": expected a time after start 2021-11-17T12:00`},
@@ -227,7 +227,7 @@ func TestBadInput(t *testing.T) {
 			`-online-url: "ftp://example.org/x": expected an absolute http or https URL, such as https://example.org/page`},
 		{"javascript url", add("-url", "javascript:alert(1)"), 1,
 			`-url: "javascript:alert(1)": expected an absolute http or https URL, such as https://example.org/page`},
-		{"bad person", add("-person", "Bob"), 1,
+		{"bad person", add("-person", "Bob"), 2,
 			`-person: "Bob": expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG'`},
 		{"bad role", add("-person", "dj;Bob;Club"), 1,
 			`people[0].role: "dj": expected one of moderator, chair, host, keynote, speaker, panelist, presenter, discussant, rapporteur, organizer`},
@@ -251,17 +251,17 @@ func TestBadInput(t *testing.T) {
 		{"bad series slug", []string{"series", "add", "Bad_Slug", "-title", "x"}, 1,
 			`slug: "Bad_Slug": expected 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'`},
 		{"reserved slug", []string{"series", "add", "api", "-title", "x"}, 1, `slug: "api": is reserved for the server; choose another slug`},
-		{"bad reminder", []string{"series", "edit", "debates", "-reminders", "15x"}, 1,
+		{"bad reminder", []string{"series", "edit", "debates", "-reminders", "15x"}, 2,
 			`-reminders: "15x": expected a duration such as 15m, 1h, 1d or 1w (units w, d, h, m)`},
 		{"bad language", []string{"series", "edit", "debates", "-language", "english!"}, 1,
 			`-language: "english!": expected a BCP 47 language tag such as en, es-ES or zh-Hant-TW`},
 		{"bad organizer email", []string{"series", "edit", "debates", "-organizer-email", "events at example.org"}, 1,
 			`-organizer-email: "events at example.org": expected a plain e-mail address such as events@example.org`},
-		{"bad published", []string{"post", "add", "debates/p1", "-title", "T", "-published", "yesterday"}, 1,
+		{"bad published", []string{"post", "add", "debates/p1", "-title", "T", "-published", "yesterday"}, 2,
 			`-published: "yesterday": expected a time with offset such as 2020-11-23T10:00:00+01:00, or a date YYYY-MM-DD`},
 		{"post for unknown session", []string{"post", "add", "debates/p1", "-title", "T", "-published", "2025-01-01", "-session", "nope"}, 1,
 			`-session: "nope": expected the key of a session of series "debates"`},
-		{"bad list date", []string{"session", "list", "-from", "2021/01/01"}, 1, `-from: "2021/01/01": expected a date as YYYY-MM-DD`},
+		{"bad list date", []string{"session", "list", "-from", "2021/01/01"}, 2, `-from: "2021/01/01": expected a date as YYYY-MM-DD`},
 		{"unknown action", []string{"session", "frob"}, 2, `session: unknown action "frob": expected list, show, add, edit, cancel or remove`},
 		{"unknown flag", []string{"session", "add", "a/b", "-colour", "red"}, 2, `session add: flag provided but not defined: -colour`},
 		{"no files", []string{"import"}, 2, `import: no files given`},
@@ -295,16 +295,65 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// -h at every level prints the usage to standard output and exits 0, as
+// asked-for output does; usage printed because of an error goes to
+// standard error with exit 2.
 func TestHelpAndUsage(t *testing.T) {
 	te := newTestEnv(t)
-	for _, args := range [][]string{{"help"}, {"serve", "-h"}, {"session", "add", "-h"}, {"import", "--help"},
-		{"session", "-h"}, {"series", "--help"}, {"post", "-help"}} {
-		if out, errs, code := te.run("", args...); code != 0 || !strings.Contains(out+errs, "sage") {
-			t.Errorf("agendafeed %s: exit %d, want 0 and the usage; output:\n%s%s", strings.Join(args, " "), code, out, errs)
+	for _, args := range [][]string{{"help"}, {"-h"}, {"serve", "-h"}, {"session", "add", "-h"}, {"import", "--help"},
+		{"session", "-h"}, {"series", "--help"}, {"post", "-help"}, {"check", "-h"}, {"token", "-h"}} {
+		if out, errs, code := te.run("", args...); code != 0 || !strings.Contains(out, "sage") || errs != "" {
+			t.Errorf("agendafeed %s: exit %d, want 0 and the usage on stdout only; stdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errs)
 		}
+	}
+	if out, errs, code := te.run("", "session", "add", "-colour", "red"); code != 2 || out != "" || !strings.Contains(errs, "Usage:") {
+		t.Errorf("unknown flag: exit %d, want 2 and the usage on stderr only; stdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	if _, errs, code := te.run(""); code != 2 || !strings.Contains(errs, "Commands:") {
 		t.Errorf("no command: exit %d, %q", code, errs)
+	}
+}
+
+// Every command refuses what it cannot use with exit 2 and the usage hint,
+// before touching the database: extra arguments, and flag values that do
+// not parse.
+func TestExitCodes(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	te.env["AGENDAFEED_LISTEN"] = "127.0.0.1:0"
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"check", "extra"}, 2, `check: unexpected argument "extra"; it takes none`},
+		{[]string{"demo", "extra"}, 2, `demo: unexpected argument "extra"; it takes none`},
+		{[]string{"serve", "extra"}, 2, `serve: unexpected argument "extra"; it takes none`},
+		{[]string{"generate", "extra"}, 2, `generate: unexpected argument "extra"; it takes none`},
+		{[]string{"series", "list", "extra"}, 2, `series list: expected 0 argument(s), got 1`},
+		{[]string{"session", "list", "extra"}, 2, `session list: expected 0 argument(s), got 1`},
+		{[]string{"post", "list", "-series", "x", "extra"}, 2, `post list: expected -series SLUG and no arguments`},
+		{[]string{"token", "a", "b"}, 2, `token: expected one NAME for the token, e.g. 'agendafeed token cms'`},
+		{[]string{"session", "list", "-from", "notadate"}, 2, `-from: "notadate": expected a date as YYYY-MM-DD`},
+		{[]string{"session", "list", "-status", "postponed"}, 2, `-status: "postponed": expected confirmed, tentative or cancelled`},
+		{[]string{"token", "-access", "admin", "x"}, 2, `token: -access: "admin": expected read or write`},
+		{[]string{"check"}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			before := te.counter()
+			_, errs, code := te.run("", tt.args...)
+			want := ""
+			if tt.code == 2 {
+				want = "agendafeed: " + tt.want + "\nRun 'agendafeed help' for usage.\n"
+			}
+			if code != tt.code || errs != want {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d, stderr:\n%s", code, errs, tt.code, want)
+			}
+			if after := te.counter(); after != before {
+				t.Errorf("change counter moved from %d to %d", before, after)
+			}
+		})
 	}
 }
 

@@ -161,7 +161,8 @@ func (f *postFlags) apply(set map[string]bool, p *agenda.Post, ser agenda.Series
 			data, err = readLimited(*f.bodyFile, agenda.MaxBody*4)
 		}
 		if err != nil {
-			return valueError("body-file", *f.bodyFile, err.Error())
+			// A file that cannot be read is a failure, not a usage error.
+			return &agenda.FieldError{Field: "-body-file", Value: *f.bodyFile, Msg: err.Error()}
 		}
 		p.Body = string(data)
 	}

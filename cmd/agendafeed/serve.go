@@ -18,8 +18,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	demoFlag := c.fs.Bool("demo", false, "load the demo series into the database before serving (idempotent)")
 	if pos, err := c.parse(args); err != nil {
 		return err
-	} else if len(pos) != 0 {
-		return usagef("serve: unexpected argument %q", pos[0])
+	} else if err := noArgs("serve", pos); err != nil {
+		return err
 	}
 	cfg, err := c.loadConfig()
 	if err != nil {
@@ -98,8 +98,8 @@ func runGenerate(ctx context.Context, args []string, e env) error {
 	force := c.fs.Bool("force", false, "re-render every series, not only those that changed")
 	if pos, err := c.parse(args); err != nil {
 		return err
-	} else if len(pos) != 0 {
-		return usagef("generate: unexpected argument %q", pos[0])
+	} else if err := noArgs("generate", pos); err != nil {
+		return err
 	}
 	cfg, err := c.loadConfig()
 	if err != nil {
