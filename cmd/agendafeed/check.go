@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/agendafeed/agendafeed/internal/app"
 )
 
 func runCheck(ctx context.Context, args []string, e env) error {
@@ -31,5 +33,10 @@ func runCheck(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("database %s: %w", cfg.Database, err)
 	}
 	fmt.Fprintf(e.stdout, "database: ok (%s, schema version %d)\n", cfg.Database, v)
+	// What serve and generate will need; checked without writing.
+	if err := app.CheckOutputDir(cfg.OutputDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "output_dir: ok (%s)\n", cfg.OutputDir)
 	return nil
 }

@@ -81,9 +81,14 @@ func (c *command) set() map[string]bool {
 }
 
 func (c *command) loadConfig() (config.Config, error) {
-	path := *c.config
+	path, from := *c.config, "-config"
 	if path == "" {
-		path = c.e.getenv("AGENDAFEED_CONFIG")
+		path, from = c.e.getenv("AGENDAFEED_CONFIG"), "AGENDAFEED_CONFIG"
+	}
+	// Reading a directory fails with "read X: is a directory", which says
+	// neither where the path came from nor what belongs there.
+	if st, err := os.Stat(path); path != "" && err == nil && st.IsDir() {
+		return config.Config{}, fmt.Errorf("%s: %q: is a directory; expected a YAML config file", from, path)
 	}
 	cfg, err := config.Load(path, c.e.getenv)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -503,5 +505,77 @@ func TestCommandsThatCreateTheDatabase(t *testing.T) {
 			}
 			te.must("check")
 		})
+	}
+}
+
+// Start-up problems name the config key or flag, the value and what is
+// expected, and a listen address in use is found before the first pass
+// writes anything.
+func TestStartupErrors(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	aFile := te.writeFile("a-file", "x")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"listen in use", map[string]string{"AGENDAFEED_LISTEN": addr}, []string{"serve"},
+			`listen: "` + addr + `": address already in use; expected a free host:port (config key listen / AGENDAFEED_LISTEN)`},
+		{"config is a directory", nil, []string{"check", "-config", te.dir},
+			`-config: "` + te.dir + `": is a directory; expected a YAML config file`},
+		{"AGENDAFEED_CONFIG is a directory", map[string]string{"AGENDAFEED_CONFIG": te.dir}, []string{"check"},
+			`AGENDAFEED_CONFIG: "` + te.dir + `": is a directory; expected a YAML config file`},
+		{"serve: output_dir under a file", map[string]string{"AGENDAFEED_OUTPUT_DIR": filepath.Join(aFile, "public"), "AGENDAFEED_LISTEN": "127.0.0.1:0"}, []string{"serve"},
+			`output_dir: "` + filepath.Join(aFile, "public") + `": cannot be created: ` + aFile + ` is a file, not a directory; expected a directory agendafeed can write (config key output_dir / AGENDAFEED_OUTPUT_DIR)`},
+		{"check: output_dir under a file", map[string]string{"AGENDAFEED_OUTPUT_DIR": filepath.Join(aFile, "public")}, []string{"check"},
+			`output_dir: "` + filepath.Join(aFile, "public") + `": cannot be created: ` + aFile + ` is a file, not a directory; expected a directory agendafeed can write (config key output_dir / AGENDAFEED_OUTPUT_DIR)`},
+		{"check: output_dir is a file", map[string]string{"AGENDAFEED_OUTPUT_DIR": aFile}, []string{"check"},
+			`output_dir: "` + aFile + `": is a file, not a directory; expected a directory agendafeed can write (config key output_dir / AGENDAFEED_OUTPUT_DIR)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			saved := maps.Clone(te.env)
+			defer func() { te.env = saved }()
+			maps.Copy(te.env, tt.env)
+			_, errs, code := te.run("", tt.args...)
+			if want := "agendafeed: " + tt.want + "\n"; code != 1 || errs != want {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1, stderr:\n%s", code, errs, want)
+			}
+		})
+	}
+	// The listen address is bound before anything is opened: nothing
+	// written, not even the output directory.
+	entries, _ := os.ReadDir(filepath.Join(te.dir, "public"))
+	for _, e := range entries {
+		t.Errorf("output_dir has %s after a serve that could not listen", e.Name())
+	}
+}
+
+// check reports an output_dir serve could not write, and writes nothing
+// there itself.
+func TestCheckUnwritableOutputDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes any directory whatever its mode")
+	}
+	te := newTestEnv(t)
+	te.must("demo")
+	ro := filepath.Join(te.dir, "ro")
+	if err := os.Mkdir(ro, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{ro, filepath.Join(ro, "public")} {
+		te.env["AGENDAFEED_OUTPUT_DIR"] = dir
+		_, errs, code := te.run("", "check")
+		if code != 1 || !strings.Contains(errs, `output_dir: "`+dir+`": `) || !strings.Contains(errs, "permission denied; expected a directory agendafeed can write") {
+			t.Errorf("check with output_dir %s: exit %d, %q", dir, code, errs)
+		}
 	}
 }

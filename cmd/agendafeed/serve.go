@@ -26,6 +26,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	logger := newLogger(cfg, e.stderr)
+	// Bound before anything is opened or written: a taken address is the
+	// commonest start-up failure and must not cost a first pass.
+	ln, err := app.Listen(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // on the early returns; Run closes it otherwise
 	if *demoFlag {
 		// -demo is meant to create data, so it may create the database;
 		// app.Open opens only one that exists.
@@ -37,7 +44,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("close database %s: %w", cfg.Database, err)
 		}
 	}
-	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: logger, API: adminAPI(logger)})
+	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: logger, API: adminAPI(logger), Listener: ln})
 	if err != nil {
 		return missingDatabase(cfg.Database, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +34,10 @@ type Options struct {
 	// WatchInterval is how often the daemon polls the database for edits
 	// made by other processes (the CLI); 0 -> 250 ms.
 	WatchInterval time.Duration
+	// Listener, when non-nil, is what Run serves on instead of binding
+	// Config.Listen itself: the daemon binds it (Listen) before opening
+	// anything, so that a taken address fails first. Run closes it.
+	Listener net.Listener
 	// RetryAfter is how long after a failed pass the daemon tries again,
 	// doubling after each failure in a row up to 5 minutes; 0 -> 10 s.
 	RetryAfter time.Duration
@@ -58,6 +61,7 @@ type App struct {
 	apiMaker func(a *App) (http.Handler, error)
 	watch    time.Duration
 	retry    time.Duration
+	ln       net.Listener
 
 	// repair is set when the server found a published file missing on
 	// disk, until the pass that writes it again starts.
@@ -86,8 +90,8 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	// Only the output directory: the database must exist (the commands
 	// that create one do so before), and a mistyped database path must
 	// not leave an empty directory behind.
-	if err := os.MkdirAll(cfg.OutputDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create directory %s: %w", cfg.OutputDir, err)
+	if err := prepareOutputDir(cfg.OutputDir); err != nil {
+		return nil, err
 	}
 	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Now: now})
 	if err != nil {
@@ -114,7 +118,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		retry = 10 * time.Second
 	}
 	return &App{cfg: cfg, log: log, now: now, db: db, render: r, pub: pub, reg: reg,
-		metrics: server.NewMetrics(reg), apiMaker: opts.API, watch: watch, retry: retry}, nil
+		metrics: server.NewMetrics(reg), apiMaker: opts.API, watch: watch, retry: retry, ln: opts.Listener}, nil
 }
 
 // DB is the app's database, for the CLI and the admin API.
@@ -239,6 +243,17 @@ func (a *App) lastPass() (publish.Result, error, bool) {
 // that pre-listen pass lets it finish, then Run returns nil without
 // listening (ready is not called).
 func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
+	// Bound first, before any pass: a taken address fails at once, not
+	// after a first pass has been written for a daemon that cannot serve
+	// it. Connections before ready wait in the backlog.
+	ln := a.ln
+	if ln == nil {
+		var err error
+		if ln, err = Listen(a.cfg.Listen); err != nil {
+			return err
+		}
+	}
+	defer ln.Close() // on the early returns; Serve closes it too
 	published := len(a.pub.Manifest().Files) > 0
 	if !published {
 		// A stop during this pass lets it finish, as it does any pass
@@ -334,7 +349,7 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	// stop came first, it never starts), so that it cannot read the
 	// database after Close.
 	sched.Watch(runCtx, a.watch, a.db.ChangeCounter)
-	serveErr := srv.ListenAndServe(runCtx, a.cfg.Listen, func(addr net.Addr) {
+	serveErr := srv.Serve(runCtx, ln, func(addr net.Addr) {
 		if ready != nil {
 			ready(addr)
 		}
@@ -348,4 +363,14 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		return fmt.Errorf("serve on %s: %w", a.cfg.Listen, serveErr)
 	}
 	return nil
+}
+
+// Listen binds addr, with an error that names the config key and what is
+// expected: the one who reads it edits a config file or a unit.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %q: %s; expected a free host:port (config key listen / AGENDAFEED_LISTEN)", addr, reason(err))
+	}
+	return ln, nil
 }

@@ -267,6 +267,13 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
+	return s.Serve(ctx, ln, ready)
+}
+
+// Serve is ListenAndServe on a listener the caller bound, so that a taken
+// address is found before anything else starts; Serve closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(net.Addr)) error {
+	addr := ln.Addr().String()
 	fs := s.fastServer(context.WithoutCancel(ctx))
 	if ready != nil {
 		ready(ln.Addr())
