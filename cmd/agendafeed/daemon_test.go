@@ -238,3 +238,30 @@ func TestServeStopsOnSIGHUP(t *testing.T) {
 		t.Errorf("no \"stopped\" log line after SIGHUP:\n%s", log)
 	}
 }
+
+// Every pass is logged once: at INFO when it wrote or removed files (the
+// first start), at DEBUG when it wrote nothing (the forced pass of a
+// restart, which renders the same bytes), with its trigger, duration_ms
+// (as /healthz names it) and counts.
+func TestServeLogsEveryPass(t *testing.T) {
+	dir := t.TempDir()
+	d := startServe(t, dir)
+	if code, log := d.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, log)
+	}
+	first := regexp.MustCompile(`level=INFO msg="regeneration pass" trigger=start series=\d+ written=[1-9]\d* unchanged=\d+ removed=0 duration_ms=\d+ `)
+	if !first.MatchString(d.log.String()) {
+		t.Errorf("first start: no INFO pass line matching %s:\n%s", first, d.log.String())
+	}
+
+	// A yearly schedule: no cron pass adds a line while the test runs.
+	d = startServe(t, dir, "AGENDAFEED_LOG_LEVEL=debug", "AGENDAFEED_CRON=@yearly")
+	restart := regexp.MustCompile(`level=DEBUG msg="regeneration pass" trigger=start series=\d+ written=0 unchanged=[1-9]\d* removed=0 duration_ms=\d+ `)
+	d.waitLog(restart)
+	if code, log := d.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("restart: exit %d\n%s", code, log)
+	}
+	if n := strings.Count(d.log.String(), `msg="regeneration pass"`); n != 1 {
+		t.Errorf("%d pass lines for one pass:\n%s", n, d.log.String())
+	}
+}

@@ -138,14 +138,22 @@ func (a *App) Close() error { return errors.Join(a.pub.Close(), a.db.Close()) }
 // has changed since the last pass, every series is re-rendered (force), so
 // that pages move sessions from "upcoming" to "past"; unchanged bytes are
 // still not rewritten.
+// Its failure is returned, not logged: the caller reports it (generate
+// prints it).
 func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
-	return a.pass(ctx, force, false)
+	return a.pass(ctx, "manual", force, false)
 }
 
 // pass is Pass, or with repair the publisher's Repair: a forced pass that
 // also checks every published file on disk and rewrites what is missing
-// or differs.
-func (a *App) pass(ctx context.Context, force, repair bool) (publish.Result, error) {
+// or differs. trigger says why it runs, for the log.
+//
+// Every pass that succeeds is logged once: at INFO when it wrote or removed
+// files, else at DEBUG, so that a forced pass on restart or a cron pass
+// that changed nothing can be seen with log_level debug without filling an
+// INFO log with a line every few minutes. A failure is returned, not
+// logged: the caller logs it once, with what happens next (a retry).
+func (a *App) pass(ctx context.Context, trigger string, force, repair bool) (publish.Result, error) {
 	day := a.now().UTC().Truncate(24 * time.Hour)
 	a.mu.Lock()
 	if !day.Equal(a.lastDay) {
@@ -167,14 +175,16 @@ func (a *App) pass(ctx context.Context, force, repair bool) (publish.Result, err
 	}
 	a.mu.Unlock()
 	if err != nil {
-		a.log.Error("regeneration pass failed", "err", err, "duration", res.Duration)
 		return res, err
 	}
+	level := slog.LevelDebug
 	if res.FilesWritten > 0 || res.FilesRemoved > 0 {
-		a.log.Info("regeneration pass", "series", res.SeriesRendered, "written", res.FilesWritten,
-			"unchanged", res.FilesUnchanged, "removed", res.FilesRemoved, "duration", res.Duration,
-			"all_series_left_for_next", res.Superseded)
+		level = slog.LevelInfo
 	}
+	// duration_ms as /healthz names it, so that one query reads both.
+	a.log.Log(ctx, level, "regeneration pass", "trigger", trigger, "series", res.SeriesRendered,
+		"written", res.FilesWritten, "unchanged", res.FilesUnchanged, "removed", res.FilesRemoved,
+		"duration_ms", res.Duration.Milliseconds(), "all_series_left_for_next", res.Superseded)
 	if res.SeriesRendered > 0 {
 		// The series this pass published were edited since their sessions
 		// were last packed; the next pass reads them packed (store.Pack).
@@ -219,7 +229,13 @@ func (a *App) requestRepair(path string) {
 // Repair, which renders every series and the all-series files and
 // rewrites every published file missing or different on disk.
 func (a *App) repairPass(ctx context.Context) (publish.Result, error) {
-	return a.pass(ctx, true, true)
+	return a.pass(ctx, "repair", true, true)
+}
+
+// logFailedPass logs a failed pass: one line, with what happens next.
+func (a *App) logFailedPass(trigger string, res publish.Result, err error, retryIn time.Duration, failures int) {
+	a.log.Error("regeneration pass failed", "trigger", trigger, "err", err,
+		"duration_ms", res.Duration.Milliseconds(), "retry_in", retryIn.String(), "failures_in_a_row", failures)
 }
 
 func (a *App) lastPass() (publish.Result, error, bool) {
@@ -254,20 +270,6 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 		}
 	}
 	defer ln.Close() // on the early returns; Serve closes it too
-	published := len(a.pub.Manifest().Files) > 0
-	if !published {
-		// A stop during this pass lets it finish, as it does any pass
-		// (the pass is bounded), and then Run returns without listening.
-		if _, err := a.Pass(context.WithoutCancel(ctx), true); err != nil {
-			// The schedule retries.
-			a.log.Error("first pass failed", "err", err)
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-	}
-	var force atomic.Bool
-	force.Store(published) // the first pass, when the scheduler runs it
 	// A failed pass (a full disk, an unwritable directory) is retried
 	// soon, with what it was asked to do, rather than at the next cron
 	// tick (up to 5 minutes by default) or the next edit. Passes run one
@@ -279,32 +281,63 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 			retryTimer.Stop()
 		}
 	}()
+	retryLater := func() time.Duration {
+		wait := min(a.retry<<min(failures, 10), maxRetryAfter)
+		failures++
+		if retryTimer != nil {
+			retryTimer.Stop()
+		}
+		retryTimer = time.AfterFunc(wait, a.Trigger)
+		return wait
+	}
+	var force, first, retrying atomic.Bool
+	published := len(a.pub.Manifest().Files) > 0
+	var firstErr error
+	var firstRes publish.Result
+	if !published {
+		// A stop during this pass lets it finish, as it does any pass
+		// (the pass is bounded), and then Run returns without listening.
+		firstRes, firstErr = a.pass(context.WithoutCancel(ctx), "start", true, false)
+		if ctx.Err() != nil {
+			if firstErr != nil {
+				a.logFailedPass("start", firstRes, firstErr, 0, 1)
+			}
+			return nil
+		}
+	}
+	// The first pass, when the scheduler runs it (or retries the one above).
+	force.Store(published || firstErr != nil)
+	first.Store(published)
 	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
 		forced, repairing := force.Swap(false), a.repair.Swap(false)
+		trigger := publish.TriggerOf(ctx)
+		switch {
+		case repairing:
+			trigger = "repair"
+		case first.Swap(false):
+			trigger = "start"
+		case retrying.Swap(false):
+			trigger = "retry"
+		}
+		var res publish.Result
 		var err error
 		if repairing {
-			_, err = a.repairPass(ctx)
+			res, err = a.repairPass(ctx)
 		} else {
-			_, err = a.Pass(ctx, forced)
+			res, err = a.pass(ctx, trigger, forced, false)
 		}
-		switch {
-		case err == nil:
+		if err == nil {
 			failures = 0
-		case ctx.Err() == nil:
-			if forced {
-				force.Store(true)
-			}
-			if repairing {
-				a.repair.Store(true)
-			}
-			wait := min(a.retry<<min(failures, 10), maxRetryAfter)
-			failures++
-			if retryTimer != nil {
-				retryTimer.Stop()
-			}
-			retryTimer = time.AfterFunc(wait, a.Trigger)
-			a.log.Warn("pass failed; retrying", "in", wait.String(), "failures_in_a_row", failures)
+			return nil
 		}
+		if forced {
+			force.Store(true)
+		}
+		if repairing {
+			a.repair.Store(true)
+		}
+		retrying.Store(true)
+		a.logFailedPass(trigger, res, err, retryLater(), failures)
 		return err
 	}, time.Duration(a.cfg.Debounce), a.log, a.now)
 	if err != nil {
@@ -316,6 +349,11 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	a.mu.Lock()
 	a.sched = sched
 	a.mu.Unlock()
+	if firstErr != nil {
+		// Armed now that Trigger reaches the scheduler.
+		retrying.Store(true)
+		a.logFailedPass("start", firstRes, firstErr, retryLater(), failures)
+	}
 
 	var api http.Handler
 	if a.apiMaker != nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,20 @@ func TestFailedPassRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	moveDebate(t, a, "Retry Hall")
-	waitFor(t, "a failed pass retried", func() bool { return strings.Count(logs.String(), "pass failed; retrying") >= 2 })
+	waitFor(t, "a failed pass retried", func() bool { return strings.Count(logs.String(), "regeneration pass failed") >= 2 })
+	// One failure, one line: at ERROR, with its trigger and the retry's
+	// delay; nothing else logged about it.
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if !strings.Contains(line, "level=ERROR") && !strings.Contains(line, "level=WARN") {
+			continue
+		}
+		if !strings.Contains(line, `msg="regeneration pass failed" trigger=`) || !strings.Contains(line, " retry_in=") {
+			t.Errorf("a failed pass logged %q; want only one 'regeneration pass failed' line with trigger and retry_in", line)
+		}
+	}
+	if !strings.Contains(logs.String(), "trigger=retry") {
+		t.Errorf("no pass logged as a retry:\n%s", logs.String())
+	}
 	if err := os.RemoveAll(blocker); err != nil {
 		t.Fatal(err)
 	}
@@ -50,5 +64,36 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: not within 20 s", what)
 		}
+	}
+}
+
+// A pass that writes nothing is logged at DEBUG, so that log_level debug
+// shows every pass and info only those that changed files.
+func TestNoChangePassLoggedAtDebug(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		t.Run(level.String(), func(t *testing.T) {
+			cfg := testConfig(t, t.TempDir())
+			a, err := Open(context.Background(), Options{Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if _, err := a.Pass(context.Background(), false); err != nil {
+				t.Fatal(err)
+			}
+			logs := &logBuffer{}
+			a.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))
+			res, err := a.Pass(context.Background(), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.FilesWritten != 0 || res.FilesRemoved != 0 {
+				t.Fatalf("second pass wrote %d, removed %d", res.FilesWritten, res.FilesRemoved)
+			}
+			want := regexp.MustCompile(`level=DEBUG msg="regeneration pass" trigger=manual series=0 written=0 unchanged=\d+ removed=0 duration_ms=\d+ all_series_left_for_next=false\n$`)
+			if got := logs.String(); (level == slog.LevelDebug) != want.MatchString(got) {
+				t.Errorf("at %v, log:\n%s", level, got)
+			}
+		})
 	}
 }

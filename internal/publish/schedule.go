@@ -88,7 +88,9 @@ type Scheduler struct {
 
 // NewScheduler returns a scheduler running pass on spec (robfig/cron with
 // minutes, descriptors and CRON_TZ), and debounce after a burst of
-// Triggers (capped at MaxDebounce; 0 means 250 ms).
+// Triggers (capped at MaxDebounce; 0 means 250 ms). pass reports its own
+// errors: the scheduler does not log them. TriggerOf(ctx) tells pass why
+// it runs.
 func NewScheduler(spec string, pass func(ctx context.Context) error, debounce time.Duration, logger *slog.Logger, now func() time.Time) (*Scheduler, error) {
 	if err := ValidateSpec(spec); err != nil {
 		return nil, err
@@ -245,9 +247,19 @@ func (s *Scheduler) run(ctx context.Context, why string) {
 			s.log.Error("pass panicked", "trigger", why, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
 	}()
-	if err := s.pass(ctx); err != nil {
-		s.log.Error("pass failed", "trigger", why, "err", err)
-	}
+	// The pass reports its own failure: only it knows whether and when it
+	// is retried, and one failure should be one log line.
+	_ = s.pass(context.WithValue(ctx, triggerKey{}, why))
+}
+
+type triggerKey struct{}
+
+// TriggerOf returns why the scheduler runs the pass whose context is ctx:
+// "cron" or "edit" (a Trigger); "" for a context the scheduler did not
+// make. Passes log it.
+func TriggerOf(ctx context.Context) string {
+	why, _ := ctx.Value(triggerKey{}).(string)
+	return why
 }
 
 // Watch polls counter every poll (e.g. 250 ms) and triggers a pass when

@@ -423,3 +423,31 @@ func TestCheckPath(t *testing.T) {
 		}
 	}
 }
+
+// A pass learns why it runs, to log it, and its failure is its own to
+// report: the scheduler logs nothing for it (one failure, one line).
+func TestPassKnowsItsTrigger(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	whys := make(chan string, 1)
+	pass := func(ctx context.Context) error {
+		whys <- TriggerOf(ctx)
+		return errors.New("disk full")
+	}
+	s, err := NewScheduler("@yearly", pass, time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	s.Trigger()
+	if why := <-whys; why != "edit" {
+		t.Errorf("TriggerOf = %q, want edit", why)
+	}
+	s.Stop()
+	if strings.Contains(logs.String(), "disk full") {
+		t.Errorf("the scheduler logged the pass's failure:\n%s", logs.String())
+	}
+	if why := TriggerOf(context.Background()); why != "" {
+		t.Errorf("TriggerOf(Background) = %q", why)
+	}
+}
