@@ -352,6 +352,14 @@ func TestExitCodes(t *testing.T) {
 			if code != tt.code || errs != want {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit %d, stderr:\n%s", code, errs, tt.code, want)
 			}
+			// The same as a process: main's exit status is the real one.
+			cmd := daemonCmd(te.dir, nil, tt.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != tt.code || stderr.String() != want {
+				t.Errorf("as a process: exit %d, stderr:\n%s\nwant exit %d, stderr:\n%s", code, stderr.String(), tt.code, want)
+			}
 			if after := te.counter(); after != before {
 				t.Errorf("change counter moved from %d to %d", before, after)
 			}
@@ -550,6 +558,15 @@ func TestStartupErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit 1, stderr:\n%s", code, errs, want)
 			}
 		})
+	}
+	// As a process, serve -demo included (it would create data).
+	cmd := daemonCmd(te.dir, []string{"AGENDAFEED_LISTEN=" + addr}, "serve", "-demo")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Run()
+	want := "agendafeed: " + tests[0].want + "\n"
+	if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
+		t.Errorf("serve -demo as a process: exit %d, stderr:\n%s\nwant exit 1, stderr:\n%s", code, stderr.String(), want)
 	}
 	// The listen address is bound before anything is opened: nothing
 	// written, not even the output directory.
