@@ -131,8 +131,8 @@ func TestBadFiles(t *testing.T) {
 		file string
 		want string // every line of the error, with the file's path
 	}{
-		{"unknown-key.yaml", `:4: unknown key "databse"`},
-		{"unknown-token-key.yaml", `:3: unknown key "acess" in admin_tokens[0]`},
+		{"unknown-key.yaml", `:4: unknown key "databse"; did you mean "database"?`},
+		{"unknown-token-key.yaml", `:3: unknown key "acess" in admin_tokens[0]; did you mean "access"?`},
 		{"bad-cron.yaml", `:1: cron: "61 * * * *": expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: end of range (61) above maximum (59): 61`},
 		{"cron-tz-only.yaml", `:1: cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
 		{"cron-every-negative.yaml", `:1: cron: "@every -5m": expected an interval of at least 1m after @every, such as @every 5m`},
@@ -397,7 +397,7 @@ AGENDAFEED_FEED_ITEM_LIMIT: "1.5": expected a whole number between 1 and 10000`}
 		t.Fatal(err)
 	}
 	_, err = LoadEnviron(path, []string{"AGENDAFEED_OUTPUT_DIRR=/srv"})
-	if want := path + `:1: unknown key "databse"
+	if want := path + `:1: unknown key "databse"; did you mean "database"?
 AGENDAFEED_OUTPUT_DIRR: unknown variable; did you mean AGENDAFEED_OUTPUT_DIR?`; err == nil || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}

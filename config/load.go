@@ -99,8 +99,10 @@ func OtherVariables() []string {
 
 // keys returns the config's keys, in Config's order; each can be set with
 // the variable EnvPrefix + its upper case.
-func keys() []string {
-	ty := reflect.TypeFor[Config]()
+func keys() []string { return yamlKeys(reflect.TypeFor[Config]()) }
+
+// yamlKeys returns the keys of the struct type ty, in field order.
+func yamlKeys(ty reflect.Type) []string {
 	out := make([]string, 0, ty.NumField())
 	for i := range ty.NumField() {
 		out = append(out, ty.Field(i).Tag.Get("yaml"))
@@ -459,15 +461,22 @@ var (
 func (s *sources) typeError(msg string) string {
 	if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		in, known := "", keys()
 		for _, e := range s.index {
 			if e.key != nil && e.key.Line == line && e.key.Value == m[2] {
 				if parent := parentPath(e.path); parent != "" {
-					return fmt.Sprintf("%s:%d: unknown key %q in %s", s.path, line, m[2], parent)
+					in, known = " in "+parent, nil
+					if strings.HasPrefix(parent, "admin_tokens[") {
+						known = yamlKeys(reflect.TypeFor[Token]())
+					}
 				}
 				break
 			}
 		}
-		return fmt.Sprintf("%s:%d: unknown key %q", s.path, line, m[2])
+		if best := suggest.Closest(m[2], known); best != "" {
+			return fmt.Sprintf("%s:%d: unknown key %q%s; did you mean %q?", s.path, line, m[2], in, best)
+		}
+		return fmt.Sprintf("%s:%d: unknown key %q%s", s.path, line, m[2], in)
 	}
 	if m := cannotRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])

@@ -90,7 +90,7 @@ func (c *command) loadConfig() (config.Config, error) {
 	if st, err := os.Stat(path); path != "" && err == nil && st.IsDir() {
 		return config.Config{}, fmt.Errorf("%s: %q: is a directory; expected a YAML config file", from, path)
 	}
-	cfg, err := config.Load(path, c.e.getenv)
+	cfg, err := config.LoadEnviron(path, c.e.environ())
 	if err != nil {
 		return config.Config{}, fmt.Errorf("config: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 
 func main() {
 	ctx, stop := signalContext(os.Stderr, os.Exit)
-	err := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	err := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ})
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -26,6 +26,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// environ lists the whole environment, "NAME=value", so that the config
+	// can refuse a misspelt AGENDAFEED_ variable it would otherwise ignore.
+	environ func() []string
 }
 
 // usageError marks a command line the program cannot understand: exit 2.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"maps"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,7 +38,14 @@ func newTestEnv(t *testing.T) *testEnv {
 func (te *testEnv) run(stdin string, args ...string) (string, string, int) {
 	te.t.Helper()
 	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return te.env[k] }}
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return te.env[k] },
+		environ: func() []string {
+			var kv []string
+			for k, v := range te.env {
+				kv = append(kv, k+"="+v)
+			}
+			return kv
+		}}
 	err := run(context.Background(), args, e)
 	code := exitCode(err, &errb)
 	return out.String(), errb.String(), code
@@ -117,6 +126,33 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	te.must("post", "add", "debates/welcome", "-title", "Welcome", "-published", "2025-01-10", "-body-file", "-")
 	te.must("check")
+}
+
+// A misspelt AGENDAFEED_ variable is refused: ignored, it left the key it
+// was meant to set at its default (here the database).
+func TestUnknownVariable(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	te.env["AGENDAFEED_DATABSE"] = te.env["AGENDAFEED_DATABASE"]
+	_, errs, code := te.run("", "check")
+	if want := "config: AGENDAFEED_DATABSE: unknown variable; did you mean AGENDAFEED_DATABASE?"; code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("check: exit %d, stderr:\n%s\nwant exit 1 and %q", code, errs, want)
+	}
+	// The real process reads its whole environment, the variables its
+	// tests set for themselves included.
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "check")
+	cmd.Env = append(os.Environ(), "AGENDAFEED_TEST_MAIN=1", "AGENDAFEED_ARTIFACTS="+te.dir,
+		"AGENDAFEED_DATABASE="+te.env["AGENDAFEED_DATABASE"], "AGENDAFEED_OUTPUT_DIR="+te.env["AGENDAFEED_OUTPUT_DIR"])
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("check: %v\n%s", err, out)
+	}
+	cmd = exec.Command(os.Args[0], "-test.run=^$", "--", "check")
+	cmd.Env = append(os.Environ(), "AGENDAFEED_TEST_MAIN=1", "AGENDAFEED_LOG_LEVL=debug")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if want := "AGENDAFEED_LOG_LEVL: unknown variable; did you mean AGENDAFEED_LOG_LEVEL?"; !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), want) {
+		t.Errorf("check: %v\n%s\nwant exit 1 and %q", err, out, want)
+	}
 }
 
 // generate writes every session's calendar even when the daemon would
@@ -270,7 +306,7 @@ func TestBadInput(t *testing.T) {
 		{"missing file", []string{"import", "/nonexistent/agenda.yaml"}, 1, "import failed, nothing was written:\n/nonexistent/agenda.yaml: no such file or directory"},
 		{"bad export format", []string{"export", "-format", "xml", "debates"}, 2, `export: -format: "xml": expected yaml or json`},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{"config unknown key", []string{"check", "-config", badConfig}, 1, "config: " + badConfig + `:2: unknown key "databse"`},
+		{"config unknown key", []string{"check", "-config", badConfig}, 1, "config: " + badConfig + `:2: unknown key "databse"; did you mean "database"?`},
 		{"config cron zone only", []string{"check", "-config", badCron}, 1, "config: " + badCron + `:1: cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
 		{"token access", []string{"token", "-access", "admin", "cms"}, 2, `token: -access: "admin": expected read or write`},
 	}
