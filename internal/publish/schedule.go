@@ -264,7 +264,8 @@ func TriggerOf(ctx context.Context) string {
 
 // Watch polls counter every poll (e.g. 250 ms) and triggers a pass when
 // its value moves: it notices edits that another process (the CLI) made to
-// the same database. It returns at once; the polling stops with ctx or Stop,
+// the same database. A failing read is logged once per distinct error, and
+// its recovery once. It returns at once; the polling stops with ctx or Stop,
 // and Stop waits for it. After Stop, Watch does nothing.
 func (s *Scheduler) Watch(ctx context.Context, poll time.Duration, counter func(ctx context.Context) (int64, error)) {
 	if poll <= 0 {
@@ -279,6 +280,7 @@ func (s *Scheduler) Watch(ctx context.Context, poll time.Duration, counter func(
 		defer t.Stop()
 		last, err := counter(ctx)
 		known := err == nil
+		failing := "" // the error last logged, while reads fail
 		for {
 			select {
 			case <-ctx.Done():
@@ -289,8 +291,17 @@ func (s *Scheduler) Watch(ctx context.Context, poll time.Duration, counter func(
 			}
 			v, err := counter(ctx)
 			if err != nil {
-				s.log.Warn("read change counter", "err", err)
+				// Once per distinct error: a lasting one (a damaged
+				// database) would otherwise log four lines a second.
+				if msg := err.Error(); msg != failing {
+					failing = msg
+					s.log.Warn("read change counter; edits by other processes wait for the next scheduled pass until it reads again", "err", err)
+				}
 				continue
+			}
+			if failing != "" {
+				failing = ""
+				s.log.Info("read change counter again")
 			}
 			if !known || v != last {
 				last, known = v, true

@@ -221,6 +221,43 @@ func TestWatchTriggersOnCounterChange(t *testing.T) {
 	s.Stop() // returns: the watcher and loop have ended
 }
 
+// A counter that keeps failing is logged once, not at every poll, and its
+// recovery once.
+func TestWatchLogsLastingErrorOnce(t *testing.T) {
+	t.Parallel()
+	c := &passCounter{}
+	var logs syncBuffer
+	s, err := NewScheduler("@yearly", c.pass, 5*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads atomic.Int32
+	failing := atomic.Bool{}
+	failing.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.Start(ctx)
+	s.Watch(ctx, time.Millisecond, func(context.Context) (int64, error) {
+		reads.Add(1)
+		if failing.Load() {
+			return 0, errors.New("read change counter: no rows")
+		}
+		return 7, nil
+	})
+	waitFor(t, 2*time.Second, "many failing polls", func() bool { return reads.Load() >= 20 })
+	failing.Store(false)
+	r := reads.Load()
+	waitFor(t, 2*time.Second, "polls after recovery", func() bool { return reads.Load() >= r+5 })
+	cancel()
+	s.Stop()
+	if n := strings.Count(logs.String(), "level=WARN msg=\"read change counter"); n != 1 {
+		t.Errorf("%d warnings for one lasting error, want 1:\n%s", n, logs.String())
+	}
+	if n := strings.Count(logs.String(), "read change counter again"); n != 1 {
+		t.Errorf("%d recovery lines, want 1:\n%s", n, logs.String())
+	}
+}
+
 // A stop that comes as the scheduler starts (its context already
 // cancelled) and a Watch made then: the watcher is either waited for by
 // Stop or never started, so nothing reads the counter once Stop returned

@@ -23,6 +23,9 @@ func (db *DB) Check(ctx context.Context) error {
 		if err := checkPragmas(ctx, q, add); err != nil {
 			return err
 		}
+		if err := checkMeta(ctx, q, add); err != nil {
+			return err
+		}
 		if err := checkSeries(ctx, q, add); err != nil {
 			return err
 		}
@@ -86,6 +89,20 @@ func checkPragmas(ctx context.Context, q queryer, add addFunc) error {
 		add("foreign_key_check: %s row %v refers to a missing %s row", table, rowid, parent)
 	}
 	return rows.Err()
+}
+
+// checkMeta reports a missing change counter: without it the daemon does
+// not notice edits made by other processes until its next cron pass.
+func checkMeta(ctx context.Context, q queryer, add addFunc) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE id = 1`).Scan(&n); err != nil {
+		return fmt.Errorf("meta: %w", err)
+	}
+	if n == 0 {
+		add("meta: the change counter row (id 1) is missing: the daemon does not see edits made by other commands " +
+			"until its next scheduled pass; the next write (any edit) recreates it")
+	}
+	return nil
 }
 
 func checkSeries(ctx context.Context, q queryer, add addFunc) error {

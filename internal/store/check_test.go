@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +64,40 @@ func TestCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A deleted change counter row is reported by Check and recreated by the
+// next write at a value unlike any the counter had, so a poller that saw
+// the old value notices the edit.
+func TestMissingChangeCounter(t *testing.T) {
+	db, _ := newTestDB(t)
+	ctx := context.Background()
+	mustPutSeries(t, db, madrid())
+	before, err := db.ChangeCounter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(`DELETE FROM meta`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ChangeCounter(ctx); !errors.Is(err, ErrNoChangeCounter) {
+		t.Fatalf("ChangeCounter without its row: %v, want ErrNoChangeCounter", err)
+	}
+	if err := db.Check(ctx); err == nil || !strings.Contains(err.Error(), "change counter row (id 1) is missing") {
+		t.Fatalf("Check without the counter row: %v", err)
+	}
+	s := madrid()
+	s.Title = "Renamed"
+	mustPutSeries(t, db, s)
+	after, err := db.ChangeCounter(ctx)
+	if err != nil {
+		t.Fatalf("ChangeCounter after a write: %v", err)
+	}
+	if after == before {
+		t.Errorf("recreated counter %d equals the old one", after)
+	}
+	if err := db.Check(ctx); err != nil {
+		t.Errorf("Check after the write: %v", err)
 	}
 }

@@ -260,13 +260,30 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 // changed anything. It is one indexed row: cheap enough to poll often.
 // (PRAGMA data_version does not see commits made by other connections of
 // the same process reliably through a pool, so the store keeps its own.)
+// A missing row is an error matching ErrNoChangeCounter; the next write
+// recreates it. Open leaves it missing, so that Check reports it.
 func (db *DB) ChangeCounter(ctx context.Context) (int64, error) {
 	var n int64
-	if err := db.rq().QueryRowContext(ctx, `SELECT change_counter FROM meta WHERE id = 1`).Scan(&n); err != nil {
+	err := db.rq().QueryRowContext(ctx, `SELECT change_counter FROM meta WHERE id = 1`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("read change counter: %w", ErrNoChangeCounter)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("read change counter: %w", err)
 	}
 	return n, nil
 }
+
+// bumpCounter adds one to the change counter, or recreates its row at the
+// value given as the argument.
+const bumpCounter = `INSERT INTO meta (id, change_counter) VALUES (1, ?)
+	ON CONFLICT (id) DO UPDATE SET change_counter = change_counter + 1`
+
+// restartCounter is the value a recreated change counter starts at: the
+// old value is lost, and a poller compares with the last value it read, so
+// the new one must differ from any count writes reach. Milliseconds since
+// 1970 are far above that, and grow.
+func restartCounter(now time.Time) int64 { return now.UnixMilli() }
 
 // queryer is what both *sql.DB and *sql.Tx offer, so that reads run alone or
 // inside a snapshot or write transaction.
@@ -443,7 +460,9 @@ func (db *DB) writeOnce(ctx context.Context, fn func(w *writeTx) error) error {
 		return nil
 	}
 	if w.changed {
-		if _, err := w.tx.ExecContext(ctx, `UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`); err != nil {
+		// An upsert, so that a write recreates a missing counter row
+		// (deleted by hand, a bad restore) and the daemon sees the edit.
+		if _, err := w.tx.ExecContext(ctx, bumpCounter, restartCounter(w.now)); err != nil {
 			return fmt.Errorf("bump change counter: %w", err)
 		}
 	}
@@ -559,6 +578,11 @@ func (e *noDatabaseError) Unwrap() []error { return []error{ErrNoDatabase, e.cau
 // ErrReplaced matches Ping's error when the database file was deleted or
 // replaced after Open (see DB.Replaced).
 var ErrReplaced = errors.New("the database file was deleted or replaced since it was opened; restart to use the file at the path")
+
+// ErrNoChangeCounter matches ChangeCounter's error when the counter's row
+// (table meta, id 1) is missing: deleted by hand or by a damaged restore.
+// Writes recreate it.
+var ErrNoChangeCounter = errors.New("the change counter (table meta, row id 1) is missing; the next write recreates it")
 
 // ErrFull matches a write that failed because the disk (or the file
 // system quota) holding the database, its journal or its shared-memory file
