@@ -26,13 +26,19 @@ func (db *DB) Check(ctx context.Context) error {
 		if err := checkMeta(ctx, q, add); err != nil {
 			return err
 		}
-		if err := checkSeries(ctx, q, add); err != nil {
+		// A row with a mistyped integer column cannot be scanned at
+		// all: checkTypes names it, and the checks below skip it.
+		mistyped, err := checkTypes(ctx, q, add)
+		if err != nil {
 			return err
 		}
-		if err := checkSessions(ctx, q, add); err != nil {
+		if err := checkSeries(ctx, q, add, mistyped); err != nil {
 			return err
 		}
-		if err := checkPosts(ctx, q, add); err != nil {
+		if err := checkSessions(ctx, q, add, mistyped); err != nil {
+			return err
+		}
+		if err := checkPosts(ctx, q, add, mistyped); err != nil {
 			return err
 		}
 		if err := checkPeople(ctx, q, add); err != nil {
@@ -105,7 +111,60 @@ func checkMeta(ctx context.Context, q queryer, add addFunc) error {
 	return nil
 }
 
-func checkSeries(ctx context.Context, q queryer, add addFunc) error {
+// rowRef is a row of a table, for checkTypes' report to the other checks.
+type rowRef struct {
+	table string
+	id    int64
+}
+
+// checkTypes reports integer columns holding something else, and returns
+// the rows concerned.
+func checkTypes(ctx context.Context, q queryer, add addFunc) (map[rowRef]bool, error) {
+	// typeChecks list the integer columns a check scans, with the key that
+	// names a row in messages. SQLite stores text in an INTEGER column if it
+	// does not look like a number, and such a row fails to scan whole.
+	typeChecks := []struct {
+		table, name, from string
+		columns           []string
+		nullable          bool
+	}{
+		{"series", `'series "' || t.slug || '"'`, `series t`, []string{"revision"}, false},
+		{"sessions", `'session ' || se.slug || '/' || t.key || ' (' || t.uid || ')'`,
+			`sessions t JOIN series se ON se.id = t.series_id`, []string{"all_day", "start_at", "end_at", "sequence"}, false},
+		{"posts", `'post ' || se.slug || '/' || t.slug`, `posts t JOIN series se ON se.id = t.series_id`, []string{"version"}, false},
+		{"posts", `'post ' || se.slug || '/' || t.slug`, `posts t JOIN series se ON se.id = t.series_id`, []string{"session_id"}, true},
+	}
+	bad := map[rowRef]bool{}
+	for _, tc := range typeChecks {
+		for _, col := range tc.columns {
+			cond := `typeof(t.` + col + `) != 'integer'`
+			if tc.nullable {
+				cond += ` AND t.` + col + ` IS NOT NULL`
+			}
+			rows, err := q.QueryContext(ctx, `SELECT t.id, `+tc.name+`, CAST(t.`+col+` AS TEXT) FROM `+tc.from+` WHERE `+cond+` ORDER BY 2`)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", tc.table, col, err)
+			}
+			for rows.Next() {
+				var id int64
+				var name, value string
+				if err := rows.Scan(&id, &name, &value); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("%s.%s: %w", tc.table, col, err)
+				}
+				bad[rowRef{tc.table, id}] = true
+				add("%s: %v", name, &badValue{column: col, value: value, expected: "expected an integer"})
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", tc.table, col, err)
+			}
+		}
+	}
+	return bad, nil
+}
+
+func checkSeries(ctx context.Context, q queryer, add addFunc, mistyped map[rowRef]bool) error {
 	rows, err := q.QueryContext(ctx, `SELECT `+seriesCols+` FROM series ORDER BY slug`)
 	if err != nil {
 		return fmt.Errorf("series: %w", err)
@@ -114,7 +173,11 @@ func checkSeries(ctx context.Context, q queryer, add addFunc) error {
 	for rows.Next() {
 		id, s, err := scanSeries(rows)
 		if err != nil {
-			add("series row %d: %v", id, err)
+			// A decoding error names the series; checkTypes reported a
+			// row that did not scan.
+			if !mistyped[rowRef{"series", id}] {
+				add("%v", err)
+			}
 			continue
 		}
 		if err := s.Validate(); err != nil {
@@ -124,10 +187,10 @@ func checkSeries(ctx context.Context, q queryer, add addFunc) error {
 	return rows.Err()
 }
 
-func checkSessions(ctx context.Context, q queryer, add addFunc) error {
+func checkSessions(ctx context.Context, q queryer, add addFunc, mistyped map[rowRef]bool) error {
 	type instants struct{ start, end int64 }
 	stored := map[int64]instants{}
-	rows, err := q.QueryContext(ctx, `SELECT id, start_at, end_at FROM sessions`)
+	rows, err := q.QueryContext(ctx, `SELECT id, CAST(start_at AS INTEGER), CAST(end_at AS INTEGER) FROM sessions`)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
@@ -154,7 +217,9 @@ func checkSessions(ctx context.Context, q queryer, add addFunc) error {
 	for rows.Next() {
 		ss, err := scanSession(rows)
 		if err != nil {
-			add("session row %d: %v", ss.id, err)
+			if !mistyped[rowRef{"sessions", ss.id}] {
+				add("%v", err)
+			}
 			continue
 		}
 		index[ss.id] = len(sessions)
@@ -189,7 +254,7 @@ func checkSessions(ctx context.Context, q queryer, add addFunc) error {
 	}
 
 	for _, ss := range sessions {
-		name := fmt.Sprintf("session %s/%s (%s)", ss.Series, ss.Key, ss.UID)
+		name := sessionName(&ss.Session)
 		if err := ss.Validate(); err != nil {
 			add("%s: %s", name, indent(err))
 			continue
@@ -206,7 +271,7 @@ func checkSessions(ctx context.Context, q queryer, add addFunc) error {
 	return nil
 }
 
-func checkPosts(ctx context.Context, q queryer, add addFunc) error {
+func checkPosts(ctx context.Context, q queryer, add addFunc, mistyped map[rowRef]bool) error {
 	rows, err := q.QueryContext(ctx, postSelect+`ORDER BY se.slug, p.slug`)
 	if err != nil {
 		return fmt.Errorf("posts: %w", err)
@@ -215,7 +280,9 @@ func checkPosts(ctx context.Context, q queryer, add addFunc) error {
 	for rows.Next() {
 		sp, err := scanPost(rows)
 		if err != nil {
-			add("post row %d: %v", sp.id, err)
+			if !mistyped[rowRef{"posts", sp.id}] {
+				add("%v", err)
+			}
 			continue
 		}
 		if err := validatePost(&sp.Post); err != nil {
@@ -252,7 +319,7 @@ func checkPeople(ctx context.Context, q queryer, add addFunc) error {
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
-			add("person row: %v", err)
+			add("person %d: %v", p.ID, err)
 			continue
 		}
 		if err := p.Validate(); err != nil {

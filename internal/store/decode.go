@@ -60,38 +60,62 @@ func (in *interner) sub(s string) string {
 	return s
 }
 
+// badValue is a stored value that cannot be decoded: a database changed by
+// hand or damaged. Its message names the column, quotes the value as
+// stored and says what was expected; the caller names the row.
+type badValue struct {
+	column   string
+	value    string
+	expected string
+}
+
+func (e *badValue) Error() string {
+	return fmt.Sprintf("%s: stored value %q: %s", e.column, e.value, e.expected)
+}
+
+const (
+	expectWall  = "expected a local date and time as YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset such as +01:00"
+	expectDate  = "expected a date as YYYY-MM-DD"
+	expectStamp = "expected a UTC time as " + timeLayout
+)
+
+// sessionName names a session row in errors by its series, key and UID.
+func sessionName(s *agenda.Session) string {
+	return fmt.Sprintf("session %s/%s (%s)", s.Series, s.Key, s.UID)
+}
+
 // decodeSession sets a session's times from their stored text, as
 // scanSession does.
 func (in *interner) decodeSession(s *agenda.Session, startWall, endWall, startDate, endDate, created, updated string) error {
 	var err error
-	fail := func(field string, err error) error {
-		return fmt.Errorf("session %s: %s: %w", s.UID, field, err)
+	fail := func(column, value, expected string) error {
+		return fmt.Errorf("%s: %w", sessionName(s), &badValue{column: column, value: value, expected: expected})
 	}
 	if startWall != "" {
 		if s.Start, err = parseWall(startWall); err != nil {
-			return fail("start", err)
+			return fail("start_wall", startWall, expectWall)
 		}
 	}
 	if endWall != "" {
 		if s.End, err = parseWall(endWall); err != nil {
-			return fail("end", err)
+			return fail("end_wall", endWall, expectWall)
 		}
 	}
 	if startDate != "" {
 		if s.StartDate, err = agenda.ParseDate(startDate); err != nil {
-			return fail("start_date", err)
+			return fail("start_date", startDate, expectDate)
 		}
 	}
 	if endDate != "" {
 		if s.EndDate, err = agenda.ParseDate(endDate); err != nil {
-			return fail("end_date", err)
+			return fail("end_date", endDate, expectDate)
 		}
 	}
 	if s.Created, err = parseTime(created); err != nil {
-		return fail("created", err)
+		return fail("created", created, expectStamp)
 	}
 	if s.Updated, err = parseTime(updated); err != nil {
-		return fail("updated", err)
+		return fail("updated", updated, expectStamp)
 	}
 	return nil
 }

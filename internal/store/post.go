@@ -34,10 +34,10 @@ func scanPost(r rowScanner) (storedPost, error) {
 	}
 	var err error
 	if p.Published, err = parseTime(published); err != nil {
-		return sp, fmt.Errorf("post %s/%s: published: %w", p.Series, p.ID, err)
+		return sp, fmt.Errorf("post %s/%s: %w", p.Series, p.ID, &badValue{column: "published", value: published, expected: expectStamp})
 	}
 	if p.Updated, err = parseTime(upd); err != nil {
-		return sp, fmt.Errorf("post %s/%s: updated: %w", p.Series, p.ID, err)
+		return sp, fmt.Errorf("post %s/%s: %w", p.Series, p.ID, &badValue{column: "updated", value: upd, expected: expectStamp})
 	}
 	return sp, nil
 }

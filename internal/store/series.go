@@ -27,17 +27,17 @@ func scanSeries(r rowScanner) (int64, agenda.Series, error) {
 	)
 	if err := r.Scan(&id, &s.Slug, &s.Title, &s.Description, &s.Homepage, &s.Zone, &s.Language, &reminders,
 		&s.Organizer.Name, &s.Organizer.Email, &created, &upd, &s.Revision); err != nil {
-		return 0, s, err
+		return id, s, err
 	}
 	var err error
 	if s.Reminders, err = parseReminders(reminders); err != nil {
-		return 0, s, fmt.Errorf("series %q: %w", s.Slug, err)
+		return id, s, fmt.Errorf("series %q: %w", s.Slug, err)
 	}
 	if s.Created, err = parseTime(created); err != nil {
-		return 0, s, fmt.Errorf("series %q: created: %w", s.Slug, err)
+		return id, s, fmt.Errorf("series %q: %w", s.Slug, &badValue{column: "created", value: created, expected: expectStamp})
 	}
 	if s.Updated, err = parseTime(upd); err != nil {
-		return 0, s, fmt.Errorf("series %q: updated: %w", s.Slug, err)
+		return id, s, fmt.Errorf("series %q: %w", s.Slug, &badValue{column: "updated", value: upd, expected: expectStamp})
 	}
 	return id, s, nil
 }
@@ -60,7 +60,8 @@ func parseReminders(s string) ([]time.Duration, error) {
 	for i, p := range parts {
 		m, err := strconv.ParseInt(p, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("stored reminders %q: %w", s, err)
+			return nil, &badValue{column: "reminders", value: s,
+				expected: "expected whole minutes before the start, comma-separated, such as 15,1440"}
 		}
 		out[i] = time.Duration(m) * time.Minute
 	}

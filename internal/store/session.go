@@ -47,38 +47,12 @@ func scanSession(r rowScanner) (storedSession, error) {
 	}
 	s.AllDay = allDay
 	s.Status = agenda.Status(status)
-	var err error
-	fail := func(field string, err error) (storedSession, error) {
-		return ss, fmt.Errorf("session %s: %s: %w", s.UID, field, err)
-	}
-	if startWall != "" {
-		if s.Start, err = agenda.ParseWallTime(startWall); err != nil {
-			return fail("start", err)
-		}
-	}
-	if endWall != "" {
-		if s.End, err = agenda.ParseWallTime(endWall); err != nil {
-			return fail("end", err)
-		}
-	}
-	if startDate != "" {
-		if s.StartDate, err = agenda.ParseDate(startDate); err != nil {
-			return fail("start_date", err)
-		}
-	}
-	if endDt != "" {
-		if s.EndDate, err = agenda.ParseDate(endDt); err != nil {
-			return fail("end_date", err)
-		}
-	}
 	if tags != "" {
 		s.Tags = strings.Split(tags, "\n")
 	}
-	if s.Created, err = parseTime(created); err != nil {
-		return fail("created", err)
-	}
-	if s.Updated, err = parseTime(upd); err != nil {
-		return fail("updated", err)
+	var in *interner
+	if err := in.decodeSession(s, startWall, endWall, startDate, endDt, created, upd); err != nil {
+		return ss, err
 	}
 	return ss, nil
 }
