@@ -116,7 +116,12 @@ func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, 
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Create: create})
+	// A command runs for moments, so it may read a database in a
+	// directory it cannot write (store.Options.ReadOnlyFallback).
+	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Create: create, ReadOnlyFallback: true})
+	if errors.Is(err, store.ErrReadOnlyDir) {
+		return nil, fmt.Errorf("database %s (config key database): %w", cfg.Database, err)
+	}
 	if err != nil {
 		return nil, missingDatabase(cfg.Database, fmt.Errorf("open database %s: %w", cfg.Database, err))
 	}

@@ -86,6 +86,13 @@ type Options struct {
 	// path must not become an empty database that a publisher then takes
 	// as "every series was removed".
 	Create bool
+	// ReadOnlyFallback lets Open read a database whose directory it
+	// cannot write (a read-only directory or mount) when no -wal file
+	// is next to it, by opening it immutable (see openImmutable); writes
+	// then fail with an error matching ErrReadOnlyDir. Only for commands
+	// that run for moments: an immutable connection never sees later
+	// changes, so a daemon must not set it. Ignored with Create.
+	ReadOnlyFallback bool
 }
 
 // DB is an open agendafeed database. It is safe for concurrent use.
@@ -98,6 +105,9 @@ type DB struct {
 	md     *markup.Renderer
 	path   string      // absolute path the database was opened at
 	file   os.FileInfo // the file at path when opened, for Replaced
+	// readOnly is set when the database was opened immutable: every
+	// write fails with it.
+	readOnly error
 }
 
 // pragmas apply to every connection. foreign_keys is per connection, so it
@@ -146,6 +156,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	writer.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
 		writer.Close()
+		if !opts.Create && cannotCreateWAL(err) {
+			db, ierr := openImmutable(ctx, abs, uri, opts, err)
+			if ierr != nil {
+				return nil, fmt.Errorf("open store %q: %w", path, ierr)
+			}
+			return db, nil
+		}
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 
@@ -173,6 +190,77 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := db.packIfFree(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	return db, nil
+}
+
+// cannotCreateWAL reports whether err is SQLite failing to open a WAL
+// database because it cannot create the -wal or -shm file next to it: the
+// directory is read-only (SQLITE_READONLY_DIRECTORY), or on a read-only
+// mount (SQLITE_CANTOPEN; Open has checked that the file exists).
+func cannotCreateWAL(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_READONLY_DIRECTORY || se.Code()&0xff == sqlite3.SQLITE_CANTOPEN
+}
+
+// openImmutable opens a database whose directory cannot be written, for
+// reading only, or explains why it cannot.
+//
+// SQLite reads a WAL database without creating -wal and -shm files only
+// when told the file is immutable (https://www.sqlite.org/wal.html,
+// "Read-Only Databases"), and then takes no locks and never looks for
+// changes. That is safe while nothing writes the file. It is used only
+// when no -wal file exists: the last connection to close deletes it, so
+// none is open now and every committed write is in the file. A writer
+// would need to create the -wal in this directory, which this user
+// cannot, so it would be its owner (or root) starting one during the few
+// moments a reading command runs; that command might then fail or print
+// a mix of old and new, the file itself is not at risk. With a -wal file
+// present, some process has the database open (or one crashed with
+// writes only in its -wal), and the immutable file would be stale: Open
+// fails and says what is needed instead.
+func openImmutable(ctx context.Context, abs, uri string, opts Options, cause error) (*DB, error) {
+	roErr := &readOnlyDirError{path: abs, cause: cause}
+	if !opts.ReadOnlyFallback {
+		return nil, roErr
+	}
+	if _, err := os.Lstat(abs + "-wal"); !errors.Is(err, fs.ErrNotExist) {
+		roErr.wal = true
+		return nil, roErr
+	}
+	// No journal_mode pragma: setting it writes.
+	dsn := uri + fmt.Sprintf("?mode=ro&immutable=1&_pragma=foreign_keys(1)&_pragma=busy_timeout(%d)", (&DB{opts: opts}).busyMillis())
+	writer, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w (opening it immutable: %v)", roErr, err)
+	}
+	writer.SetMaxOpenConns(1)
+	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
+	}
+	reader, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("%w (opening it immutable: %v)", roErr, err)
+	}
+	reader.SetMaxOpenConns(opts.Readers)
+	reader.SetMaxIdleConns(opts.Readers)
+	fi, err := os.Stat(abs)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, err
+	}
+	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
+		opts: opts, md: markup.New(), path: abs, file: fi,
+		readOnly: &readOnlyDirError{path: abs, opened: true, cause: cause}}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }
@@ -444,6 +532,9 @@ func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
 }
 
 func (db *DB) writeOnce(ctx context.Context, fn func(w *writeTx) error) error {
+	if db.readOnly != nil {
+		return db.readOnly
+	}
 	db.wstmts.preparePending(ctx)
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -584,6 +675,38 @@ var ErrReplaced = errors.New("the database file was deleted or replaced since it
 // Writes recreate it.
 var ErrNoChangeCounter = errors.New("the change counter (table meta, row id 1) is missing; the next write recreates it")
 
+// ErrReadOnlyDir matches Open's error, and the error of every write to a
+// database opened with Options.ReadOnlyFallback, when the database's
+// directory cannot be written: SQLite must create the -wal and -shm files
+// there to write, and usually to read.
+var ErrReadOnlyDir = errors.New("the directory of the database cannot be written")
+
+// readOnlyDirError names the file and the directory and says what is
+// needed.
+type readOnlyDirError struct {
+	path   string
+	wal    bool // a -wal file exists: the immutable fallback would read stale data
+	opened bool // opened immutable: the error of a write
+	cause  error
+}
+
+func (e *readOnlyDirError) Error() string {
+	dir, base := filepath.Dir(e.path), filepath.Base(e.path)
+	fix := fmt.Sprintf("make %s writable by this user, or run as its owner", dir)
+	switch {
+	case e.opened:
+		return fmt.Sprintf("%s is open for reading only: its directory %s cannot be written, and SQLite must create "+
+			"%s-wal and %s-shm there to write it; %s", e.path, dir, base, base, fix)
+	case e.wal:
+		return fmt.Sprintf("cannot open %s: its directory %s cannot be written, and %s-wal exists without a readable %s-shm; "+
+			"SQLite needs both files readable, or a writable directory; %s", e.path, dir, base, base, fix)
+	}
+	return fmt.Sprintf("cannot open %s: its directory %s cannot be written, and SQLite must create %s-wal and %s-shm "+
+		"there to open it (reading commands can read it while no %s-wal exists); %s", e.path, dir, base, base, base, fix)
+}
+
+func (e *readOnlyDirError) Unwrap() []error { return []error{ErrReadOnlyDir, e.cause} }
+
 // ErrFull matches a write that failed because the disk (or the file
 // system quota) holding the database, its journal or its shared-memory file
 // is full.
@@ -624,7 +747,7 @@ func busy(err error) error {
 // unwritable reports whether err says the database cannot be written at
 // all just now: a read-only file or mount, a full disk, an I/O error.
 func unwritable(err error) bool {
-	if errors.Is(err, ErrFull) {
+	if errors.Is(err, ErrFull) || errors.Is(err, ErrReadOnlyDir) {
 		return true
 	}
 	var se *sqlite.Error
