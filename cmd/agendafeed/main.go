@@ -74,6 +74,7 @@ Commands:
   session    list, show, add, edit, cancel or remove sessions
   post       list, show, add, edit or remove news posts
   check      validate the config and the database
+  backup     write a consistent copy of the database, safe while serve runs
   token      make a new admin API token and print its config entry
 
 Every command takes -config FILE (default: $AGENDAFEED_CONFIG, else built-in
@@ -108,6 +109,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return runCheck(ctx, rest, e)
 	case "token":
 		return runToken(ctx, rest, e)
+	case "backup":
+		return runBackup(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, topUsage)
 		return nil
