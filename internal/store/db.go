@@ -55,6 +55,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,6 +146,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		// mode=rw also refuses to create the file should it vanish
 		// between the stat and the open.
 		wmode = "mode=rw&"
+	}
+	if pids, err := foreignWAL(abs); err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	} else if len(pids) > 0 {
+		return nil, fmt.Errorf("open store %q: %w", path, &foreignWALError{path: abs, pids: pids})
 	}
 	writer, err := sql.Open("sqlite", uri+"?"+wmode+dsnPragmas(opts)+"&_txlock=immediate")
 	if err != nil {
@@ -706,6 +712,30 @@ func (e *readOnlyDirError) Error() string {
 }
 
 func (e *readOnlyDirError) Unwrap() []error { return []error{ErrReadOnlyDir, e.cause} }
+
+// ErrForeignWAL matches Open's error when the -wal and -shm next to the
+// path are in use by processes that have another file open under that
+// name: the file was replaced while the daemon runs (see foreignWAL).
+var ErrForeignWAL = errors.New("the database's -wal and -shm belong to another file")
+
+type foreignWALError struct {
+	path string
+	pids []int
+}
+
+func (e *foreignWALError) Error() string {
+	var pids []string
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(e.pids))) {
+		pids = append(pids, strconv.Itoa(p))
+	}
+	base := filepath.Base(e.path)
+	return fmt.Sprintf("%s was replaced while process %s (the daemon?) has the old file open: %s-wal and %s-shm "+
+		"are the old file's, and opening this one would mix them into it; stop that process, then restore as "+
+		"docs/publishing.md says (move the old -wal and -shm away with the old file)",
+		e.path, strings.Join(pids, ", "), base, base)
+}
+
+func (e *foreignWALError) Unwrap() error { return ErrForeignWAL }
 
 // ErrFull matches a write that failed because the disk (or the file
 // system quota) holding the database, its journal or its shared-memory file
