@@ -44,7 +44,10 @@ func foreignWAL(path string) ([]int, error) {
 		return nil, nil
 	}
 	defer f.Close()
-	shmID, dbID := lockID(shm), lockID(db)
+	// The -shm must match by device and inode, the database file by
+	// inode alone: where stat and /proc/locks disagree on the device
+	// (overlay file systems), the check errs towards letting Open go on.
+	shmID, dbIno := lockID(shm), ":"+strconv.FormatUint(inode(db), 10)
 	var holders []int
 	dbHeld := false
 	sc := bufio.NewScanner(f)
@@ -58,10 +61,10 @@ func foreignWAL(path string) ([]int, error) {
 		if len(fields) < 6 {
 			continue
 		}
-		switch fields[5] {
-		case dbID:
+		switch {
+		case strings.HasSuffix(fields[5], dbIno):
 			dbHeld = true
-		case shmID:
+		case fields[5] == shmID:
 			if pid, err := strconv.Atoi(fields[4]); err == nil {
 				holders = append(holders, pid)
 			}
@@ -73,12 +76,20 @@ func foreignWAL(path string) ([]int, error) {
 	return holders, nil
 }
 
-// lockID is a file's device and inode as /proc/locks writes them.
+// lockID is a file's device and inode as /proc/locks writes them; "-"
+// (matching nothing) if unknown.
 func lockID(fi os.FileInfo) string {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
-		return ""
+		return "-"
 	}
 	dev := uint64(st.Dev) //nolint:unconvert // int32 or uint64 by platform
 	return fmt.Sprintf("%02x:%02x:%d", unix.Major(dev), unix.Minor(dev), st.Ino)
+}
+
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
 }
