@@ -94,6 +94,7 @@ func OtherVariables() []string {
 		"AGENDAFEED_CRASH_HELPER",         // internal/app's crash test
 		"AGENDAFEED_PUBLISH_CRASH_HELPER", // internal/publish's crash test
 		"AGENDAFEED_PUBLISH_LOCK_HELPER",  // internal/publish's lock test
+		"AGENDAFEED_TEST_READONLY_DB",     // internal/store's read-only directory test
 	}
 }
 
