@@ -410,16 +410,7 @@ AGENDAFEED_OUTPUT_DIRR: unknown variable; did you mean AGENDAFEED_OUTPUT_DIR?`; 
 // OtherVariables, so LoadEnviron does not refuse it. A name one or two
 // edits from a known one is a misspelling a test makes on purpose.
 func TestOtherVariablesAreAllThere(t *testing.T) {
-	known := map[string]bool{}
-	var lower []string
-	for _, k := range keys() {
-		known[EnvPrefix+strings.ToUpper(k)] = true
-		lower = append(lower, k)
-	}
-	for _, name := range OtherVariables() {
-		known[name] = true
-		lower = append(lower, strings.ToLower(strings.TrimPrefix(name, EnvPrefix)))
-	}
+	known, lower := knownVariables()
 	nameRE := regexp.MustCompile(`AGENDAFEED_[A-Z0-9_]*[A-Z0-9]`)
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

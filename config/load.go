@@ -115,16 +115,7 @@ func yamlKeys(ty reflect.Type) []string {
 // with EnvPrefix, in any case, and is not one agendafeed reads. An empty
 // one is let through: it sets nothing, as an empty known variable does.
 func unknownVariables(names []string, getenv func(string) string) Errors {
-	known := map[string]bool{}
-	var lower []string // what suggest compares with: keys in lower case
-	for _, k := range keys() {
-		known[EnvPrefix+strings.ToUpper(k)] = true
-		lower = append(lower, k)
-	}
-	for _, name := range OtherVariables() {
-		known[name] = true
-		lower = append(lower, strings.ToLower(strings.TrimPrefix(name, EnvPrefix)))
-	}
+	known, lower := knownVariables()
 	var es Errors
 	for _, name := range names {
 		if known[name] || len(name) < len(EnvPrefix) || !strings.EqualFold(name[:len(EnvPrefix)], EnvPrefix) ||
@@ -140,6 +131,22 @@ func unknownVariables(names []string, getenv func(string) string) Errors {
 	}
 	slices.Sort(es)
 	return es
+}
+
+// knownVariables returns every variable agendafeed reads, and what
+// suggest compares a misspelt one with: their names without EnvPrefix, in
+// lower case.
+func knownVariables() (known map[string]bool, lower []string) {
+	known = map[string]bool{}
+	for _, k := range keys() {
+		known[EnvPrefix+strings.ToUpper(k)] = true
+		lower = append(lower, k)
+	}
+	for _, name := range OtherVariables() {
+		known[name] = true
+		lower = append(lower, strings.ToLower(strings.TrimPrefix(name, EnvPrefix)))
+	}
+	return known, lower
 }
 
 // load is Load after reading the file: data is its content when path is

@@ -172,25 +172,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 
-	reader, err := sql.Open("sqlite", uri+"?mode=ro&"+dsnPragmas(opts))
+	db, err := withReaders(ctx, writer, uri+"?mode=ro&"+dsnPragmas(opts), abs, opts, nil)
 	if err != nil {
-		writer.Close()
-		return nil, fmt.Errorf("open store %q: readers: %w", path, err)
-	}
-	reader.SetMaxOpenConns(opts.Readers)
-	reader.SetMaxIdleConns(opts.Readers)
-	// The writer's connection has the file open since migrate, so this is
-	// the file it reads and writes.
-	fi, err := os.Stat(abs)
-	if err != nil {
-		writer.Close()
-		reader.Close()
-		return nil, fmt.Errorf("open store %q: %w", path, err)
-	}
-	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
-		opts: opts, md: markup.New(), path: abs, file: fi}
-	if err := db.Ping(ctx); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 	if err := db.packIfFree(ctx); err != nil {
@@ -248,13 +231,26 @@ func openImmutable(ctx context.Context, abs, uri string, opts Options, cause err
 		writer.Close()
 		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
 	}
-	reader, err := sql.Open("sqlite", dsn)
+	db, err := withReaders(ctx, writer, dsn, abs, opts, &readOnlyDirError{path: abs, opened: true, cause: cause})
+	if err != nil {
+		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
+	}
+	return db, nil
+}
+
+// withReaders opens the readers beside writer, which migrate has run on,
+// and checks the pair. On error it closes writer. readOnly, when not nil,
+// is what every write will answer.
+func withReaders(ctx context.Context, writer *sql.DB, readerDSN, abs string, opts Options, readOnly error) (*DB, error) {
+	reader, err := sql.Open("sqlite", readerDSN)
 	if err != nil {
 		writer.Close()
-		return nil, fmt.Errorf("%w (opening it immutable: %v)", roErr, err)
+		return nil, fmt.Errorf("readers: %w", err)
 	}
 	reader.SetMaxOpenConns(opts.Readers)
 	reader.SetMaxIdleConns(opts.Readers)
+	// The writer's connection has the file open since migrate, so this is
+	// the file it reads and writes.
 	fi, err := os.Stat(abs)
 	if err != nil {
 		writer.Close()
@@ -262,8 +258,7 @@ func openImmutable(ctx context.Context, abs, uri string, opts Options, cause err
 		return nil, err
 	}
 	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
-		opts: opts, md: markup.New(), path: abs, file: fi,
-		readOnly: &readOnlyDirError{path: abs, opened: true, cause: cause}}
+		opts: opts, md: markup.New(), path: abs, file: fi, readOnly: readOnly}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
