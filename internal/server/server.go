@@ -135,11 +135,16 @@ var (
 	hVary      = []string{"Accept-Encoding"}
 	hNosniff   = []string{"nosniff"}
 	hAnyOrigin = []string{"*"}
-	hGzip      = []string{"gzip"}
-	hAllow     = []string{"GET, HEAD, OPTIONS"} // published files
-	hAllowGet  = []string{"GET, HEAD"}          // /healthz, /metrics
-	hText      = []string{"text/plain; charset=utf-8"}
-	hNoStore   = []string{"no-store"}
+	// Browser JavaScript reads only the CORS-safelisted response headers
+	// (Cache-Control, Content-Type, Content-Length, Last-Modified, …)
+	// unless others are exposed: ETag, to revalidate with If-None-Match,
+	// and Retry-After, on a missing file's 503.
+	hExpose   = []string{"ETag, Retry-After"}
+	hGzip     = []string{"gzip"}
+	hAllow    = []string{"GET, HEAD, OPTIONS"} // published files
+	hAllowGet = []string{"GET, HEAD"}          // /healthz, /metrics
+	hText     = []string{"text/plain; charset=utf-8"}
+	hNoStore  = []string{"no-store"}
 )
 
 // New returns a Server.
@@ -449,6 +454,7 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 	o.header("Vary", hVary)
 	o.header("X-Content-Type-Options", hNosniff)
 	o.header("Access-Control-Allow-Origin", hAnyOrigin)
+	o.header("Access-Control-Expose-Headers", hExpose)
 	h := e.hdrs()
 	if h.hLastMod != nil {
 		o.header("Last-Modified", h.hLastMod)

@@ -1202,3 +1202,58 @@ func TestSessionVariants(t *testing.T) {
 		t.Errorf("no variant renderer: %d", w.Code)
 	}
 }
+
+// Browser JavaScript reads only the CORS-safelisted response headers
+// unless the server exposes others: ETag is not safelisted, and a client
+// that revalidates with If-None-Match needs it; Retry-After, on a missing
+// file's 503, says when to ask again.
+func TestCORSExposesValidators(t *testing.T) {
+	bothFronts(t, true, func(t *testing.T, f *fixture) {
+		for _, tc := range []struct {
+			method, target string
+			hdr            []string
+			code           int
+		}{
+			{"GET", "/madrid/calendar.ics", nil, 200},
+			{"HEAD", "/madrid/calendar.ics", nil, 200},
+			{"GET", "/madrid/calendar.ics", []string{"Accept-Encoding", "gzip"}, 200},
+			{"GET", "/madrid/", nil, 200},
+			{"GET", "/madrid/calendar.ics?reminders=15m", nil, 200},
+			{"HEAD", "/madrid/calendar.ics?tag=la", nil, 200},
+		} {
+			hdr := append([]string{"Origin", "https://x.example"}, tc.hdr...)
+			w := f.do(t, tc.method, tc.target, hdr...)
+			if w.Code != tc.code {
+				t.Fatalf("%s %s: %d, want %d", tc.method, tc.target, w.Code, tc.code)
+			}
+			exposed := exposedHeaders(w.Header())
+			if !exposed["etag"] || !exposed["retry-after"] || w.Header().Get("Etag") == "" {
+				t.Errorf("%s %s: Access-Control-Expose-Headers %q, ETag %q; want ETag and Retry-After exposed",
+					tc.method, tc.target, w.Header().Values("Access-Control-Expose-Headers"), w.Header().Get("Etag"))
+			}
+			// A revalidation answers 304 with the same headers.
+			w = f.do(t, tc.method, tc.target, append(hdr, "If-None-Match", w.Header().Get("Etag"))...)
+			if w.Code != 304 || !exposedHeaders(w.Header())["etag"] {
+				t.Errorf("%s %s revalidated: %d, Access-Control-Expose-Headers %q; want 304 exposing ETag",
+					tc.method, tc.target, w.Code, w.Header().Values("Access-Control-Expose-Headers"))
+			}
+		}
+		os.Remove(filepath.Join(f.dir, "tunis", "calendar.ics"))
+		w := f.do(t, "GET", "/tunis/calendar.ics", "Origin", "https://x.example")
+		if w.Code != 503 || w.Header().Get("Retry-After") == "" || !exposedHeaders(w.Header())["retry-after"] {
+			t.Errorf("missing file: %d, Retry-After %q, Access-Control-Expose-Headers %q; want 503 exposing Retry-After",
+				w.Code, w.Header().Get("Retry-After"), w.Header().Values("Access-Control-Expose-Headers"))
+		}
+	})
+}
+
+// exposedHeaders reads Access-Control-Expose-Headers, lower-cased.
+func exposedHeaders(h http.Header) map[string]bool {
+	m := map[string]bool{}
+	for _, line := range h.Values("Access-Control-Expose-Headers") {
+		for _, name := range strings.Split(line, ",") {
+			m[strings.ToLower(strings.TrimSpace(name))] = true
+		}
+	}
+	return m
+}
