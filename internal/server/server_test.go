@@ -624,6 +624,13 @@ func TestVariants(t *testing.T) {
 		if n := f.vars.calls.Load(); n != 3 {
 			t.Errorf("%d renders, want 3", n)
 		}
+		// none in any case is the same variant: a cache hit.
+		if w := get("/madrid/calendar.ics?reminders=NONE&tag=housing"); w.Code != 200 || !strings.HasPrefix(w.Body.String(), `VARIANT madrid "reminders=none&tag=housing"`) {
+			t.Errorf("reminders=NONE: %d %.80q", w.Code, w.Body.String())
+		}
+		if n := f.vars.calls.Load(); n != 3 {
+			t.Errorf("%d renders after reminders=NONE, want 3 (cached)", n)
+		}
 		// A new revision invalidates.
 		f.src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
 		f.pub.Pass(context.Background(), false)
@@ -661,6 +668,7 @@ func TestVariants(t *testing.T) {
 			{"/madrid/calendar.ics?reminders=15x", 400, `reminders: "15x": expected a comma-separated list such as 15m,1d, or none`},
 			{"/madrid/calendar.ics?reminders=", 400, `reminders: "": expected a comma-separated list such as 15m,1d, or none`},
 			{"/madrid/calendar.ics?reminders=5w", 400, `reminders: "5w": expected each reminder between 1m and 4w`},
+			{"/madrid/calendar.ics?reminders=1,2,3,4,5,6,7,8,9,10,11", 400, `reminders: "1,2,3,4,5,6,7,8,9,10,11": expected a comma-separated list such as 15m,1d, or none; "1" is not a reminder`},
 			{"/madrid/calendar.ics?foo=1", 400, `foo: "1": unknown parameter`},
 			{"/madrid/calendar.ics?tag=a&tag=b", 400, `tag: "a,b": given more than once`},
 			{"/madrid/calendar.ics?speaker=%01", 400, `speaker: "\x01": expected a speaker's name`},
@@ -1001,6 +1009,17 @@ func TestParseVariant(t *testing.T) {
 		{"reminders=15m,,1d", Variant{}, true, `reminders: "15m,,1d": expected a comma-separated list`},
 		{"reminders=30s", Variant{}, true, `reminders: "30s"`},
 		{"reminders=1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,11m", Variant{}, true, "at most 10 reminders"},
+		// none in any case, as a subscriber or a mail client may type it.
+		{"reminders=NONE", Variant{OverrideReminders: true}, true, ""},
+		{"reminders=None", Variant{OverrideReminders: true}, true, ""},
+		{"reminders=%20nOnE%20", Variant{OverrideReminders: true}, true, ""},
+		// A malformed value is reported, naming it, before the list is
+		// counted: the count is not what is wrong with 1,2,…,11.
+		{"reminders=1,2,3,4,5,6,7,8,9,10,11", Variant{}, true,
+			`reminders: "1,2,3,4,5,6,7,8,9,10,11": expected a comma-separated list such as 15m,1d, or none; "1" is not a reminder`},
+		{"reminders=1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,11x", Variant{}, true, `"11x" is not a reminder`},
+		{"reminders=1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,5w", Variant{}, true, `expected each reminder between 1m and 4w before the start; "5w" is not`},
+		{"reminders=15m,none", Variant{}, true, `"none" is not a reminder`},
 		{"token=abc", Variant{}, true, `token: "abc": unknown parameter; expected reminders, tag or speaker`},
 		{"tag=" + strings.Repeat("a", 65), Variant{}, true, "at most 64 characters"},
 		{"speaker=", Variant{}, true, `speaker: "": expected a speaker's name`},

@@ -45,8 +45,8 @@ type Variant struct {
 // maxSpeaker bounds the speaker parameter.
 const maxSpeaker = 200
 
-// ParseVariant reads ?reminders=15m,1d (or none), ?tag= and ?speaker=.
-// The bool says whether any parameter was given. Errors are
+// ParseVariant reads ?reminders=15m,1d (or none, in any case), ?tag= and
+// ?speaker=. The bool says whether any parameter was given. Errors are
 // *agenda.FieldError naming the parameter and value.
 //
 // Parameters named utm_… are ignored: mail and social tools append them to
@@ -81,20 +81,31 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 		if s == "" {
 			return v, true, &agenda.FieldError{Field: "reminders", Value: vals[0], Msg: want}
 		}
-		if s != "none" {
+		// none in any case: subscribers type it, and mail clients and
+		// phones capitalise it.
+		if !strings.EqualFold(s, "none") {
 			parts := strings.Split(s, ",")
-			if len(parts) > agenda.MaxReminders {
-				return v, true, &agenda.FieldError{Field: "reminders", Value: s, Msg: fmt.Sprintf("expected at most %d reminders", agenda.MaxReminders)}
+			// In a list, the message names the value at fault; each value
+			// is checked before the list is counted, since a list of
+			// malformed values is wrong for that reason, not its length.
+			which := func(p, is string) string {
+				if len(parts) == 1 {
+					return ""
+				}
+				return fmt.Sprintf("; %q is %s", strings.TrimSpace(p), is)
 			}
 			for _, p := range parts {
 				d, err := agenda.ParseReminder(p)
 				if err != nil {
-					return v, true, &agenda.FieldError{Field: "reminders", Value: s, Msg: want}
+					return v, true, &agenda.FieldError{Field: "reminders", Value: s, Msg: want + which(p, "not a reminder")}
 				}
 				if d <= 0 || d > agenda.MaxReminder {
-					return v, true, &agenda.FieldError{Field: "reminders", Value: s, Msg: "expected each reminder between 1m and 4w before the start"}
+					return v, true, &agenda.FieldError{Field: "reminders", Value: s, Msg: "expected each reminder between 1m and 4w before the start" + which(p, "not")}
 				}
 				v.Reminders = append(v.Reminders, d)
+			}
+			if len(parts) > agenda.MaxReminders {
+				return v, true, &agenda.FieldError{Field: "reminders", Value: s, Msg: fmt.Sprintf("expected at most %d reminders", agenda.MaxReminders)}
 			}
 			slices.Sort(v.Reminders)
 			v.Reminders = slices.Compact(v.Reminders)
