@@ -300,6 +300,16 @@ func checkBaseURL(es *agenda.Errors, v string) bool {
 	if strings.ContainsAny(v, "?#") {
 		return fail("expected a URL without query (?) or fragment (#): the published files' URLs are made by adding their paths to it")
 	}
+	// The built-in server serves the published files under this path, but
+	// answers these routes at the root first (internal/server): under
+	// them, published URLs would reach the API, /healthz or /metrics. The
+	// server routes on the decoded path, so this looks at it too.
+	p := strings.TrimSuffix(u.Path, "/") + "/"
+	for _, root := range []string{"/api/v1/", "/healthz/", "/metrics/"} {
+		if strings.HasPrefix(p, root) {
+			return fail("expected a path outside /api/v1/, /healthz and /metrics: the built-in server answers those at the root, and they would shadow the published files")
+		}
+	}
 	return true
 }
 

@@ -496,6 +496,7 @@ func TestBaseURL(t *testing.T) {
 	const form = "expected an absolute http or https URL without query or fragment, such as https://agenda.example.org/"
 	const query = "expected a URL without query (?) or fragment (#): the published files' URLs are made by adding their paths to it"
 	const user = "expected a URL without a user name or password (it is published to every subscriber)"
+	const root = "expected a path outside /api/v1/, /healthz and /metrics: the built-in server answers those at the root, and they would shadow the published files"
 	tests := []struct {
 		in   string
 		want string // the URL after Validate, or the error
@@ -522,6 +523,19 @@ func TestBaseURL(t *testing.T) {
 		{"agenda.example.org", `base_url: "agenda.example.org": ` + form, true},
 		{"ftp://agenda.example.org/", `base_url: "ftp://agenda.example.org/": ` + form, true},
 		{"https:///feeds/", `base_url: "https:///feeds/": ` + form, true},
+		// The built-in server answers these at the root, before the
+		// published files under base_url's path: they would shadow them.
+		{"https://agenda.example.org/api/v1/", `base_url: "https://agenda.example.org/api/v1/": ` + root, true},
+		{"https://agenda.example.org/api/v1", `base_url: "https://agenda.example.org/api/v1": ` + root, true},
+		{"https://agenda.example.org/api/v1/feeds/", `base_url: "https://agenda.example.org/api/v1/feeds/": ` + root, true},
+		{"https://agenda.example.org/%61pi/v1/", `base_url: "https://agenda.example.org/%61pi/v1/": ` + root, true},
+		{"https://agenda.example.org/healthz", `base_url: "https://agenda.example.org/healthz": ` + root, true},
+		{"https://agenda.example.org/healthz/x/", `base_url: "https://agenda.example.org/healthz/x/": ` + root, true},
+		{"https://agenda.example.org/metrics/", `base_url: "https://agenda.example.org/metrics/": ` + root, true},
+		{"https://agenda.example.org/api/", "https://agenda.example.org/api/", false},
+		{"https://agenda.example.org/api/v10/", "https://agenda.example.org/api/v10/", false},
+		{"https://agenda.example.org/healthzone/", "https://agenda.example.org/healthzone/", false},
+		{"https://agenda.example.org/agenda/metrics/", "https://agenda.example.org/agenda/metrics/", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
