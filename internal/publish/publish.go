@@ -514,6 +514,14 @@ func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, e
 		// another process's.
 		force, verify = true, true
 	}
+	// A manifest deleted from under this process, the files left, would
+	// stay missing through every pass with nothing to write (and a
+	// restart would then publish from scratch): one stat sees it.
+	if !p.dirty && p.cur.Load().Version > 0 {
+		if _, err := os.Lstat(filepath.Join(p.dir, ManifestName)); errors.Is(err, fs.ErrNotExist) {
+			p.dirty = true
+		}
+	}
 	p.superseded.Store(false) // this pass reads the edits made so far
 	// After the committer has stopped (a later defer): files of batches
 	// it discarded are still held.

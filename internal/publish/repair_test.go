@@ -141,6 +141,34 @@ func TestMissingFilesRestored(t *testing.T) {
 	}
 }
 
+// The manifest alone deleted (the files left) is written again by the
+// next pass, even one with nothing to render: /healthz reports it missing
+// until then, and a restart without it would publish from scratch.
+func TestDeletedManifestWrittenAgain(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		run  func(p *publish.Publisher) (publish.Result, error)
+	}{{"plain pass", plain}, {"repair", repair}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2))
+			p := newPublisher(t, dir, src, &publishtest.Renderer{PerSession: 50}, newClock())
+			pass(t, p, false)
+			if err := os.Remove(filepath.Join(dir, publish.ManifestName)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tt.run(p); err != nil {
+				t.Fatal(err)
+			}
+			m := diskManifest(t, dir)
+			if !maps.EqualFunc(m.Files, p.Manifest().Files, func(a, b publish.FileInfo) bool { return a.ETag == b.ETag }) || m.Version != p.Manifest().Version {
+				t.Errorf("the manifest on disk (version %d, %d files) differs from the one served (version %d, %d files)",
+					m.Version, len(m.Files), p.Manifest().Version, len(p.Manifest().Files))
+			}
+		})
+	}
+}
+
 func removeOne(path string) func(dir string) error {
 	return func(dir string) error { return os.Remove(filepath.Join(dir, filepath.FromSlash(path))) }
 }

@@ -5,9 +5,12 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/agendafeed/agendafeed/internal/publish"
 )
 
 // Why a published file can be missing: someone deleted the output
@@ -104,10 +107,15 @@ func (s *Server) fileMissing(o resp, reqPath string, e *entry, err error) (int, 
 	return http.StatusServiceUnavailable, o.send(http.StatusServiceUnavailable, []byte(msg))
 }
 
-// missingHealth is /healthz's word on the published files: "" when none
-// is known to be missing.
+// missingHealth is /healthz's word on the published files: "" when the
+// output directory and the manifest are there and no published file is
+// known to be missing.
 func (s *Server) missingHealth() string {
-	n := s.missing.recheck(s.current())
+	t := s.current()
+	if msg := s.outputHealth(t); msg != "" {
+		return msg
+	}
+	n := s.missing.recheck(t)
 	s.metrics.missingNow(int64(n))
 	if n == 0 {
 		return ""
@@ -117,4 +125,39 @@ func (s *Server) missingHealth() string {
 		msg += ", repair requested"
 	}
 	return msg
+}
+
+// outputHealth checks, with one stat each, that the output directory and
+// the manifest are on disk, and asks for a repair the first time per
+// manifest version that one is not: behind nginx no request reaches the
+// server to find a file missing, and a deleted directory takes every file
+// with it. Each file is not looked at: at 100,000 files a probe would
+// stat them all.
+func (s *Server) outputHealth(t *table) string {
+	if t.version == 0 {
+		return "" // nothing published yet: nothing to be missing
+	}
+	var what, msg string
+	if fi, err := os.Stat(s.dir); err != nil || !fi.IsDir() {
+		what, msg = ".", "output directory missing"
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			msg = "output directory unreadable"
+		}
+	} else if _, err := os.Stat(filepath.Join(s.dir, publish.ManifestName)); err != nil {
+		what, msg = publish.ManifestName, "manifest "+publish.ManifestName+" missing"
+		if !errors.Is(err, fs.ErrNotExist) {
+			msg = "manifest " + publish.ManifestName + " unreadable"
+		}
+	}
+	if what == "" {
+		return ""
+	}
+	if s.onMissing == nil {
+		return msg
+	}
+	if s.outputReported.Swap(t.version) != t.version {
+		s.log.Warn(msg+"; repair requested", "dir", s.dir, "manifest_version", t.version)
+		s.onMissing(what)
+	}
+	return msg + ", repair requested"
 }

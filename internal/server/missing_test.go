@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/agendafeed/agendafeed/internal/publish"
 	"github.com/agendafeed/agendafeed/internal/publish/publishtest"
 )
 
@@ -136,4 +137,58 @@ func bumpManifest(t *testing.T, f *fixture) {
 	if _, err := f.pub.Pass(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// /healthz notices a deleted output directory, or manifest, on its own:
+// behind nginx no request reaches the daemon to find a file missing. It
+// asks for one repair per manifest version however often it is probed,
+// and is healthy again once a pass has written them back.
+func TestHealthzNoticesDeletedOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		remove string // under the output directory; "" for the directory
+		files  string // /healthz's files
+	}{
+		{"output directory", "", "output directory missing, repair requested"},
+		{"manifest", publish.ManifestName, "manifest " + publish.ManifestName + " missing, repair requested"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bothFronts(t, false, func(t *testing.T, f *fixture) {
+				if code, got := healthz(t, f); code != 200 || got["files"] != "ok" {
+					t.Fatalf("healthz before: %d %v", code, got)
+				}
+				if err := os.RemoveAll(filepath.Join(f.dir, tc.remove)); err != nil {
+					t.Fatal(err)
+				}
+				for range 3 {
+					if code, got := healthz(t, f); code != 503 || got["status"] != "error" || got["files"] != tc.files {
+						t.Errorf("healthz with the %s deleted: %d %v; want 503, files %q", tc.name, code, got, tc.files)
+					}
+				}
+				if got := f.missedPaths(); len(got) != 1 {
+					t.Errorf("OnMissing called with %q; want once", got)
+				}
+				// The repair pass the app runs on OnMissing.
+				if _, err := f.pub.Repair(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if code, got := healthz(t, f); code != 200 || got["files"] != "ok" {
+					t.Errorf("healthz once repaired: %d %v", code, got)
+				}
+				if w := f.do(t, "GET", "/madrid/calendar.ics"); w.Code != 200 {
+					t.Errorf("GET once repaired: %d", w.Code)
+				}
+			})
+		})
+	}
+}
+
+func healthz(t *testing.T, f *fixture) (int, map[string]any) {
+	t.Helper()
+	w := f.do(t, "GET", "/healthz")
+	var got map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatalf("healthz body %q: %v", w.Body.String(), err)
+	}
+	return w.Code, got
 }

@@ -96,8 +96,10 @@ type Options struct {
 	VariantRenders int
 	// OnMissing, when set, is called with the published path (as the
 	// manifest names it) of a file found missing on disk, once per file
-	// per manifest version; it asks for a pass that writes the file again,
-	// and must return at once (it runs in the request).
+	// per manifest version, or, when /healthz finds the output directory
+	// or the manifest missing, with "." or publish.ManifestName, once per
+	// manifest version; it asks for a pass that writes them again, and
+	// must return at once (it runs in the request).
 	OnMissing func(path string)
 	// MaxRequestBody bounds the body the listener reads for any request
 	// (default 32 MiB); handlers apply their own, smaller limits.
@@ -127,7 +129,8 @@ type Server struct {
 	scache         *lru // sessions rendered on request
 	onMissing      func(path string)
 	missing        missingFiles
-	base           string // Options.BasePath: "/" or "/…/"
+	outputReported atomic.Int64 // manifest version a missing output directory or manifest was last reported under
+	base           string       // Options.BasePath: "/" or "/…/"
 }
 
 // Shared header values; never modified.
