@@ -288,7 +288,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// logRequest writes one access log line.
+// logRequest writes one access log line. The duration is duration_ms, a
+// whole number of milliseconds, as in the pass log and /healthz, so that
+// one query reads them all in either log format (slog.Duration is text
+// in one and nanoseconds in the other).
 func (s *Server) logRequest(ctx context.Context, method, path, rawQuery, remote string, status int, n int64, d time.Duration) {
 	s.log.LogAttrs(ctx, slog.LevelInfo, "http",
 		slog.String("method", method),
@@ -296,7 +299,7 @@ func (s *Server) logRequest(ctx context.Context, method, path, rawQuery, remote 
 		slog.String("query", redactQuery(rawQuery)),
 		slog.Int("status", status),
 		slog.Int64("bytes", n),
-		slog.Duration("duration", d),
+		slog.Int64("duration_ms", d.Milliseconds()),
 		slog.String("remote", remote))
 }
 

@@ -942,12 +942,39 @@ func TestAccessLogRedacts(t *testing.T) {
 				t.Errorf("log contains %q:\n%s", secret, logs)
 			}
 		}
-		for _, want := range []string{"method=GET", "path=/madrid/calendar.ics", "status=400", "bytes=", "duration=", "remote=", "status=418"} {
+		for _, want := range []string{"method=GET", "path=/madrid/calendar.ics", "status=400", "bytes=", "duration_ms=", "remote=", "status=418"} {
 			if !strings.Contains(logs, want) {
 				t.Errorf("log lacks %q:\n%s", want, logs)
 			}
 		}
+		if strings.Contains(logs, " duration=") {
+			t.Errorf("log has a duration that is not duration_ms:\n%s", logs)
+		}
 	})
+}
+
+// The access log gives the duration as the pass log and /healthz do:
+// duration_ms, a whole number of milliseconds, in either log format, so
+// that one query reads them all.
+func TestAccessLogDurationMS(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler func(w io.Writer) slog.Handler
+		want    string
+	}{
+		{"text", func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }, " duration_ms=1500 "},
+		{"json", func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }, `"duration_ms":1500,`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			f := newFixture(t, false)
+			f.srv.log = slog.New(tc.handler(&buf))
+			f.srv.logRequest(context.Background(), "GET", "/madrid/calendar.ics", "", "192.0.2.1:4000", 200, 10, 1500*time.Millisecond+400*time.Microsecond)
+			if got := buf.String(); !strings.Contains(got, tc.want) || strings.Contains(got, `duration"`) || strings.Contains(got, " duration=") {
+				t.Errorf("access log line %q; want %q and no other duration", got, tc.want)
+			}
+		})
+	}
 }
 
 func TestListenAndServeShutsDownGracefully(t *testing.T) {
