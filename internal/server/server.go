@@ -288,10 +288,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// logRequest writes one access log line. The duration is duration_ms, a
-// whole number of milliseconds, as in the pass log and /healthz, so that
-// one query reads them all in either log format (slog.Duration is text
-// in one and nanoseconds in the other).
+// logRequest writes one access log line. The duration is duration_ms, as
+// in the pass log and /healthz, so that one query reads them all in either
+// log format (slog.Duration is text in one and nanoseconds in the other);
+// here with microseconds as a fraction, since most answers take less than
+// one millisecond and a whole number would log them all as 0.
 func (s *Server) logRequest(ctx context.Context, method, path, rawQuery, remote string, status int, n int64, d time.Duration) {
 	s.log.LogAttrs(ctx, slog.LevelInfo, "http",
 		slog.String("method", method),
@@ -299,7 +300,7 @@ func (s *Server) logRequest(ctx context.Context, method, path, rawQuery, remote 
 		slog.String("query", redactQuery(rawQuery)),
 		slog.Int("status", status),
 		slog.Int64("bytes", n),
-		slog.Int64("duration_ms", d.Milliseconds()),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 		slog.String("remote", remote))
 }
 
