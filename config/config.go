@@ -360,6 +360,17 @@ func checkCron(es *agenda.Errors, spec string) {
 	// trigger after each edit, not by the cron.
 	if d, ok := sched.(cron.ConstantDelaySchedule); ok && d.Delay < time.Minute {
 		fail("expected an interval of at least 1m after @every, such as @every 5m")
+		return
+	}
+	// A spec can parse and yet name no real day ("0 0 31 2 *", February
+	// 31st): the daemon would then never run a cron pass, only the passes
+	// after edits. The schedule's own Next says so: it gives up after five
+	// years and returns the zero time, and any day that exists (February
+	// 29th included) comes within five years of any start.
+	// From a fixed time, so that whether a spec is accepted does not
+	// depend on the clock.
+	if sched.Next(time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		fail("never fires: no date matches its day-of-month, month and day-of-week fields (such as February 31st); expected a schedule that runs, such as */5 * * * *")
 	}
 }
 

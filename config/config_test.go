@@ -476,6 +476,13 @@ func TestCron(t *testing.T) {
 		{"@every 0s", `cron: "@every 0s": expected an interval of at least 1m after @every, such as @every 5m`},
 		{"@every -5m", `cron: "@every -5m": expected an interval of at least 1m after @every, such as @every 5m`},
 		{"CRON_TZ=UTC @every -1h", `cron: "CRON_TZ=UTC @every -1h": expected an interval of at least 1m after @every, such as @every 5m`},
+		// Dates that parse but do not exist: the schedule would never run.
+		{"0 0 31 2 *", `cron: "0 0 31 2 *": never fires: no date matches its day-of-month, month and day-of-week fields (such as February 31st); expected a schedule that runs, such as */5 * * * *`},
+		{"0 0 30 2 *", `cron: "0 0 30 2 *": never fires: no date matches its day-of-month, month and day-of-week fields (such as February 31st); expected a schedule that runs, such as */5 * * * *`},
+		{"CRON_TZ=Europe/Madrid 0 4 31 4,6,9,11 *", `cron: "CRON_TZ=Europe/Madrid 0 4 31 4,6,9,11 *": never fires: no date matches its day-of-month, month and day-of-week fields (such as February 31st); expected a schedule that runs, such as */5 * * * *`},
+		// Rare but real days are accepted: February 29th comes every four years.
+		{"0 0 29 2 *", ""},
+		{"0 0 31 2 MON", ""}, // day-of-month or day-of-week: every Monday in February
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
