@@ -411,6 +411,59 @@ func TestToken(t *testing.T) {
 	}
 }
 
+// A token named as one the config already has is refused, naming where
+// that entry is: the printed entry, once added, would make the config
+// refuse to load (names must be unique).
+func TestTokenNameInUse(t *testing.T) {
+	te := newTestEnv(t)
+	hash := strings.Repeat("ab", 32)
+	cfg := te.writeFile("agendafeed.yaml", "admin_tokens:\n  - name: viewer\n    access: read\n    sha256: "+strings.Repeat("cd", 32)+"\n  - name: cms\n    access: write\n    sha256: "+hash+"\n")
+	inFile := `token: name "cms" is already used by admin_tokens[1] (access write, sha256 ` + hash + `) in config file ` + cfg +
+		`; the config refuses two tokens of one name: choose another name (to replace that token, make a new one, move its clients to it, then remove admin_tokens[1])`
+	inVar := `token: name "ci" is already used by admin_tokens[0] (access read, sha256 ` + hash + `) in AGENDAFEED_ADMIN_TOKENS` +
+		`; the config refuses two tokens of one name: choose another name (to replace that token, make a new one, move its clients to it, then remove admin_tokens[0])`
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"-config", nil, []string{"token", "-config", cfg, "cms"}, 1, inFile},
+		{"AGENDAFEED_CONFIG", map[string]string{"AGENDAFEED_CONFIG": cfg}, []string{"token", "cms"}, 1, inFile},
+		{"AGENDAFEED_ADMIN_TOKENS", map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:read:" + hash}, []string{"token", "-config", cfg, "ci"}, 1, inVar},
+		// The variable replaces the file's list, so the file's names are free.
+		{"variable replaces the file", map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:read:" + hash}, []string{"token", "-config", cfg, "cms"}, 0, ""},
+		{"new name", nil, []string{"token", "-config", cfg, "cms-2"}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			te := &testEnv{t: t, dir: te.dir, env: maps.Clone(te.env)}
+			maps.Copy(te.env, tt.env)
+			out, errs, code := te.run("", tt.args...)
+			want := ""
+			if tt.want != "" {
+				want = "agendafeed: " + tt.want + "\n"
+			}
+			if code != tt.code || errs != want || (code == 0) != strings.Contains(out, "sha256: ") {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stderr:\n%s", code, out, errs, tt.code, want)
+			}
+			// The same as a process.
+			var extra []string
+			for k, v := range tt.env {
+				extra = append(extra, k+"="+v)
+			}
+			cmd := daemonCmd(te.dir, extra, tt.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != tt.code || stderr.String() != want {
+				t.Errorf("as a process: exit %d, stderr:\n%s\nwant exit %d, stderr:\n%s", code, stderr.String(), tt.code, want)
+			}
+		})
+	}
+}
+
 // Errors the store finds while writing name the item as the file does, with
 // its line, although the importer sorts sessions by start and posts newest
 // first.
