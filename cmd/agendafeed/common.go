@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/agendafeed/agendafeed/config"
@@ -137,9 +139,12 @@ func missingDatabase(path string, err error) error {
 	return err
 }
 
-// flagErrors rewrites validation errors so that a field that has a flag of
-// the same name is reported by its flag (-online-url rather than online_url):
-// the user sees the name they typed.
+// flagErrors rewrites validation errors so that the fields they name, both
+// the one in error and those its message refers to (FieldError.Refs), are
+// named by the flags of this command that set them (-online-url rather
+// than online_url, -start-date rather than start_date): the user sees the
+// names they type. Import files and the API name the same fields by their
+// keys, from the same validation.
 func flagErrors(err error, fs *flag.FlagSet) error {
 	var es agenda.Errors
 	var fe *agenda.FieldError
@@ -153,13 +158,87 @@ func flagErrors(err error, fs *flag.FlagSet) error {
 	out := make(agenda.Errors, len(es))
 	for i, e := range es {
 		c := *e
-		name := strings.NewReplacer("_", "-", ".", "-").Replace(c.Field)
-		if fs.Lookup(name) != nil {
-			c.Field = "-" + name
+		if name, ok := fieldFlag(fs, c.Field); ok {
+			c.Field = name
+		}
+		if len(c.Refs) > 0 {
+			c.Msg = renameRefs(c.Msg, c.Refs, func(ref string) (string, bool) { return fieldFlag(fs, ref) })
+			c.Refs = nil
 		}
 		out[i] = &c
 	}
 	return out
+}
+
+// fieldFlag returns how a command's message names a validation field: as
+// the flag of fs that sets it, and whether there is one. Most fields have
+// a flag of their own name, with - for _ and . (online_url: -online-url,
+// organizer.email: -organizer-email); the cases below are the others.
+func fieldFlag(fs *flag.FlagSet, field string) (string, bool) {
+	has := func(name string) bool { return fs.Lookup(name) != nil }
+	if field == "all_day: true" && has("all-day") {
+		// The boolean flag given is the value true.
+		return "-all-day", true
+	}
+	// A list's items come from one flag: tags[2] from -tags, reminders[0]
+	// from -reminders; people[1].role from the second -person.
+	if base, rest, ok := strings.Cut(field, "["); ok {
+		idx, after, _ := strings.Cut(rest, "]")
+		n, err := strconv.Atoi(idx)
+		switch {
+		case err != nil:
+		case base == "people" && has("person"):
+			name := fmt.Sprintf("-person #%d", n+1)
+			if part := strings.TrimPrefix(after, "."); part != "" {
+				name += " " + part
+			}
+			return name, true
+		case after == "" && has(base):
+			return "-" + base, true
+		}
+		return field, false
+	}
+	name := strings.NewReplacer("_", "-", ".", "-").Replace(field)
+	if has(name) {
+		return "-" + name, true
+	}
+	return field, false
+}
+
+// renameRefs replaces in msg each whole-word occurrence of a ref by its new
+// name, in one pass so that a replacement is never matched again ("start"
+// inside "-start-date"), trying longer refs first ("start_date" before
+// "start").
+func renameRefs(msg string, refs []string, rename func(string) (string, bool)) string {
+	refs = slices.Clone(refs)
+	slices.SortFunc(refs, func(a, b string) int { return len(b) - len(a) })
+	word := func(i int) bool {
+		if i < 0 || i >= len(msg) {
+			return false
+		}
+		c := msg[i]
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		matched := false
+		for _, ref := range refs {
+			if ref == "" || !strings.HasPrefix(msg[i:], ref) || word(i-1) || word(i+len(ref)) {
+				continue
+			}
+			if name, ok := rename(ref); ok {
+				b.WriteString(name)
+				i += len(ref)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			b.WriteByte(msg[i])
+			i++
+		}
+	}
+	return b.String()
 }
 
 // valueError reports a flag value that could not be parsed (not a date,

@@ -254,7 +254,7 @@ func TestBadInput(t *testing.T) {
 		{"start not a time", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-13-01T12:00", "-end", "2021-11-17T13:00"}, 2,
 			`-start: "2021-13-01T12:00": expected a local date and time as YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset such as +01:00`},
 		{"end before start", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T11:00"}, 1,
-			`-end: "2021-11-17T11:00": expected a time after start 2021-11-17T12:00`},
+			`-end: "2021-11-17T11:00": expected a time after -start 2021-11-17T12:00`},
 		{"DST gap", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-03-28T02:30", "-end", "2021-03-28T04:00"}, 1,
 			`-start: "2021-03-28T02:30": 2021-03-28T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2021-03-28T02:30+01:00 (2021-03-28T01:30:00Z) or 2021-03-28T02:30+02:00 (2021-03-28T00:30:00Z)`},
 		{"DST fold", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-10-31T02:30", "-end", "2021-10-31T04:00"}, 1,
@@ -268,9 +268,9 @@ func TestBadInput(t *testing.T) {
 		{"bad person", add("-person", "Bob"), 2,
 			`-person: "Bob": expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG'`},
 		{"bad role", add("-person", "dj;Bob;Club"), 1,
-			`people[0].role: "dj": expected one of moderator, chair, host, keynote, speaker, panelist, presenter, discussant, rapporteur, organizer`},
+			`-person #1 role: "dj": expected one of moderator, chair, host, keynote, speaker, panelist, presenter, discussant, rapporteur, organizer`},
 		{"bad tag", add("-tags", "<b>"), 1,
-			`tags[0]: "<b>": expected letters, digits, spaces and . _ + # - only, starting with a letter or digit`},
+			`-tags: "<b>": expected letters, digits, spaces and . _ + # - only, starting with a letter or digit`},
 		{"control character in title", []string{"session", "edit", ref, "-title", "a\x07b"}, 1,
 			`-title: "a\ab": expected one line of text without control characters`},
 		{"bad status", []string{"session", "edit", ref, "-status", "postponed"}, 1,
@@ -280,7 +280,7 @@ func TestBadInput(t *testing.T) {
 		{"all-day without dates", []string{"session", "edit", ref, "-all-day"}, 1,
 			`-start-date: "": required for an all-day session: a date as YYYY-MM-DD`},
 		{"end date before start date", []string{"session", "edit", ref, "-all-day", "-start-date", "2021-11-18", "-end-date", "2021-11-17"}, 1,
-			`-end-date: "2021-11-17": expected a date on or after start_date 2021-11-18`},
+			`-end-date: "2021-11-17": expected a date on or after -start-date 2021-11-18`},
 		{"bad key", []string{"session", "add", "open-policy-debates/Not_A_Key", "-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00"}, 1,
 			`-key: "Not_A_Key": expected 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'`},
 		{"session exists", add(), 0, ""},
@@ -331,6 +331,87 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A session edit names the flag the user gave and the stored value it
+// conflicts with, not a flag they did not give; and the messages of the
+// shared validation name flags (-start-date), not file keys (start_date).
+// In process and as a process.
+func TestEditErrorsNameTheFlagGiven(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	const ref = "open-policy-debates/smart-cities-pillars" // 2021-11-17T12:00 - 13:00, Europe/Madrid
+	for _, s := range [][]string{
+		{"gap", "2025-03-30T02:30", "2025-03-30T04:00"},          // Madrid skips 02:00-03:00 that day
+		{"fold", "2025-10-26T02:30", "2025-10-26T04:00"},         // Madrid has 02:00-03:00 twice that day
+		{"offset", "2025-03-09T02:30-05:00", "2025-03-09T04:00"}, // -05:00 is no offset of Madrid
+		{"end-in-gap", "2025-03-30T01:00", "2025-03-30T02:30"},
+	} {
+		te.must("session", "add", "open-policy-debates/"+s[0], "-title", "X", "-zone", "America/New_York", "-start", s[1], "-end", s[2])
+	}
+	te.must("session", "add", "open-policy-debates/days", "-title", "X", "-all-day", "-start-date", "2021-11-17", "-end-date", "2021-11-18")
+	const fix = "; give the start you mean as -start, with an explicit UTC offset where it needs one, along with -zone"
+	tests := []struct {
+		name string
+		args []string
+		want string // stderr after "agendafeed: "
+	}{
+		{"zone: stored start in a gap", []string{"session", "edit", "open-policy-debates/gap", "-zone", "Europe/Madrid"},
+			`-zone: "Europe/Madrid": the session's stored start "2025-03-30T02:30" does not fit the new zone: 2025-03-30T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2025-03-30T02:30+01:00 (2025-03-30T01:30:00Z) or 2025-03-30T02:30+02:00 (2025-03-30T00:30:00Z)` + fix},
+		{"zone: stored start in a fold", []string{"session", "edit", "open-policy-debates/fold", "-zone", "Europe/Madrid"},
+			`-zone: "Europe/Madrid": the session's stored start "2025-10-26T02:30" does not fit the new zone: 2025-10-26T02:30 happens twice in Europe/Madrid (clocks go back); write an explicit offset to choose 2025-10-26T02:30+02:00 (2025-10-26T00:30:00Z) or 2025-10-26T02:30+01:00 (2025-10-26T01:30:00Z)` + fix},
+		{"zone: stored offset", []string{"session", "edit", "open-policy-debates/offset", "-zone", "Europe/Madrid"},
+			`-zone: "Europe/Madrid": the session's stored start "2025-03-09T02:30-05:00" does not fit the new zone: UTC offset -05:00 is not in effect at 2025-03-09T02:30 in Europe/Madrid; expected +01:00` + fix},
+		{"zone: stored end in a gap", []string{"session", "edit", "open-policy-debates/end-in-gap", "-zone", "Europe/Madrid"},
+			`-zone: "Europe/Madrid": the session's stored end "2025-03-30T02:30" does not fit the new zone: 2025-03-30T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2025-03-30T02:30+01:00 (2025-03-30T01:30:00Z) or 2025-03-30T02:30+02:00 (2025-03-30T00:30:00Z); give the end you mean as -end, with an explicit UTC offset where it needs one, along with -zone`},
+		{"zone and a start that does not exist", []string{"session", "edit", "open-policy-debates/fold", "-zone", "Europe/Madrid", "-start", "2025-03-30T02:30"},
+			`-start: "2025-03-30T02:30": 2025-03-30T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2025-03-30T02:30+01:00 (2025-03-30T01:30:00Z) or 2025-03-30T02:30+02:00 (2025-03-30T00:30:00Z)`},
+		{"start past the stored end", []string{"session", "edit", ref, "-start", "2021-11-17T15:00"},
+			`-start: "2021-11-17T15:00": expected a time before the session's stored end "2021-11-17T13:00"; give -end too to move the end`},
+		{"start a year before the stored end", []string{"session", "edit", ref, "-start", "2020-11-01T12:00"},
+			`-start: "2020-11-01T12:00": expected at most 366 days before the session's stored end "2021-11-17T13:00"; give -end too to move the end`},
+		{"end before the stored start", []string{"session", "edit", ref, "-end", "2021-11-17T11:00"},
+			`-end: "2021-11-17T11:00": expected a time after the session's stored start "2021-11-17T12:00"; give -start too to move the start`},
+		{"start and end both given", []string{"session", "edit", ref, "-start", "2021-11-17T15:00", "-end", "2021-11-17T14:00"},
+			`-end: "2021-11-17T14:00": expected a time after -start 2021-11-17T15:00`},
+		{"start date past the stored end date", []string{"session", "edit", "open-policy-debates/days", "-start-date", "2021-11-20"},
+			`-start-date: "2021-11-20": expected a date on or before the session's stored end date "2021-11-18"; give -end-date too to move the end`},
+		{"end date before the stored start date", []string{"session", "edit", "open-policy-debates/days", "-end-date", "2021-11-10"},
+			`-end-date: "2021-11-10": expected a date on or after the session's stored start date "2021-11-17"; give -start-date too to move the start`},
+		{"all-day with a start time", []string{"session", "edit", ref, "-all-day", "-start", "2021-11-17T15:00"},
+			`-start: "2021-11-17T15:00": an all-day session takes -start-date and -end-date, not -start and -end times` + "\n" +
+				`-start-date: "": required for an all-day session: a date as YYYY-MM-DD`},
+		{"add all-day with a start time", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-all-day", "-start", "2021-11-17T15:00", "-start-date", "2021-11-17"},
+			`-start: "2021-11-17T15:00": an all-day session takes -start-date and -end-date, not -start and -end times` + "\n" +
+				`-end-date: "": required for an all-day session: a date as YYYY-MM-DD, on or after -start-date 2021-11-17`},
+		{"dates without -all-day", []string{"session", "add", "open-policy-debates/new", "-title", "X", "-start", "2021-11-17T15:00", "-end", "2021-11-17T16:00", "-start-date", "2021-11-17"},
+			`-start-date: "2021-11-17": only all-day sessions take dates; set -all-day or use -start and -end times`},
+		{"post updated before published", []string{"post", "add", "open-policy-debates/p", "-title", "T", "-published", "2025-01-02T10:00:00+01:00", "-updated", "2025-01-01T10:00:00+01:00"},
+			`-updated: "2025-01-01T10:00:00+01:00": expected a time on or after -published 2025-01-02T10:00:00+01:00`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := te.counter()
+			want := "agendafeed: " + tt.want + "\n"
+			if _, errs, code := te.run("", tt.args...); code != 1 || errs != want {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1, stderr:\n%s", code, errs, want)
+			}
+			cmd := daemonCmd(te.dir, nil, tt.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
+				t.Errorf("as a process: exit %d, stderr:\n%s\nwant exit 1, stderr:\n%s", code, stderr.String(), want)
+			}
+			if after := te.counter(); after != before {
+				t.Errorf("change counter moved from %d to %d: a failed command wrote something", before, after)
+			}
+		})
+	}
+	// A zone in which the stored times exist is taken as it is, and so is
+	// a new zone with the start and end given with offsets.
+	te.must("session", "edit", ref, "-zone", "America/New_York")
+	te.must("session", "edit", "open-policy-debates/gap", "-zone", "Europe/Madrid", "-start", "2025-03-30T02:30+01:00")
 }
 
 // -h at every level prints the usage to standard output and exits 0, as

@@ -22,7 +22,9 @@ const sessionUsage = `session list [-series SLUG] [-from DATE] [-to DATE] [-stat
 
 REF is SERIES/KEY (e.g. open-policy-debates/smart-cities-pillars) or the session's UID.
 TIME is a local wall time in the session's zone, e.g. 2021-11-17T12:00.
--person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the list.`
+-person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the list.
+-zone on edit reads the stored start and end in the new zone; where they do not exist there
+or happen twice, give -start/-end too, with an explicit UTC offset (2025-03-30T02:30+01:00).`
 
 func runSession(ctx context.Context, args []string, e env) error {
 	if help, err := actionHelp(args, sessionUsage, e); help {
@@ -123,12 +125,14 @@ func runSession(ctx context.Context, args []string, e env) error {
 		printSession(e, s)
 		return nil
 	case "edit":
-		if err := sf.apply(c.set(), &s); err != nil {
+		set := c.set()
+		if err := sf.apply(set, &s); err != nil {
 			return err
 		}
+		edited := s
 		s, err = db.PutSession(ctx, s, s.Sequence)
 		if err != nil {
-			return flagErrors(err, c.fs)
+			return flagErrors(blameEdit(err, set, edited), c.fs)
 		}
 		fmt.Fprintf(e.stdout, "session %s/%s at sequence %d\n", s.Series, s.Key, s.Sequence)
 	case "cancel":
@@ -144,6 +148,67 @@ func runSession(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "removed session %s/%s\n", s.Series, s.Key)
 	}
 	return nil
+}
+
+// blameEdit rewrites what validation said about a stored value the user
+// did not give on `session edit` so that it names the flag they did give,
+// the change that made the stored value fail, and quotes the stored value:
+// a new -zone in which the stored start does not exist, a -start past the
+// stored end. s is the session as edited. Other errors pass unchanged.
+func blameEdit(err error, set map[string]bool, s agenda.Session) error {
+	var es agenda.Errors
+	if !errors.As(err, &es) {
+		return err
+	}
+	const year = 366 * 24 * time.Hour
+	out := make(agenda.Errors, 0, len(es))
+	for _, e := range es {
+		c := *e
+		ordering := len(c.Refs) == 1 && c.Value != ""
+		switch {
+		// A stored time that does not resolve in the new zone (a gap, a
+		// fold, an offset the zone does not have). Every other check of
+		// a stored time passed when it was stored.
+		case (c.Field == "start" || c.Field == "end") && len(c.Refs) == 0 && c.Value != "" && !set[c.Field] && set["zone"]:
+			c = agenda.FieldError{Field: "zone", Value: s.Zone, Msg: fmt.Sprintf(
+				"the session's stored %s %q does not fit the new zone: %s; give the %s you mean as -%s, with an explicit UTC offset where it needs one, along with -zone",
+				c.Field, c.Value, c.Msg, c.Field, c.Field)}
+		case c.Field == "end" && ordering && c.Refs[0] == "start" && set["start"] && !set["end"]:
+			what := "a time before"
+			if s.End.Clock().Sub(s.Start.Clock()) > year {
+				what = "at most 366 days before"
+			}
+			c = agenda.FieldError{Field: "start", Value: s.Start.Text(), Msg: fmt.Sprintf(
+				"expected %s the session's stored end %q; give -end too to move the end", what, s.End.Text())}
+		case c.Field == "end" && ordering && c.Refs[0] == "start" && set["end"] && !set["start"]:
+			what := "a time after"
+			if s.End.Clock().Sub(s.Start.Clock()) > year {
+				what = "at most 366 days after"
+			}
+			c = agenda.FieldError{Field: "end", Value: c.Value, Msg: fmt.Sprintf(
+				"expected %s the session's stored start %q; give -start too to move the start", what, s.Start.Text())}
+		case c.Field == "end" && ordering && c.Refs[0] == "start" && !set["start"] && !set["end"] && set["zone"]:
+			c = agenda.FieldError{Field: "zone", Value: s.Zone, Msg: fmt.Sprintf(
+				"in the new zone the session's stored end %q is not after its stored start %q; give -start and -end, with explicit UTC offsets, along with -zone",
+				s.End.Text(), s.Start.Text())}
+		case c.Field == "end_date" && ordering && c.Refs[0] == "start_date" && set["start-date"] && !set["end-date"]:
+			what := "at most 366 days before"
+			if s.EndDate.Before(s.StartDate) {
+				what = "a date on or before"
+			}
+			c = agenda.FieldError{Field: "start_date", Value: s.StartDate.String(), Msg: fmt.Sprintf(
+				"expected %s the session's stored end date %q; give -end-date too to move the end", what, s.EndDate)}
+		case c.Field == "end_date" && ordering && c.Refs[0] == "start_date" && set["end-date"] && !set["start-date"]:
+			what := "at most 366 days after"
+			if s.EndDate.Before(s.StartDate) {
+				what = "a date on or after"
+			}
+			c = agenda.FieldError{Field: "end_date", Value: c.Value, Msg: fmt.Sprintf(
+				"expected %s the session's stored start date %q; give -start-date too to move the start", what, s.StartDate)}
+		}
+		out = append(out, &c)
+	}
+	return out
 }
 
 // findSession resolves SERIES/KEY or a UID.

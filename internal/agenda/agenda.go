@@ -30,6 +30,11 @@ type FieldError struct {
 	Field string // dotted path: "sessions[2].start", "title"
 	Value string // the offending value as given (shortened if very long)
 	Msg   string // what is expected, or why the value cannot be used
+	// Refs lists the other fields Msg names, each exactly as written in
+	// Msg ("start_date", "all_day: true"), so that a caller that knows the
+	// fields by other names (the CLI's flags) can rename them in Msg too
+	// without touching words that only look like a field.
+	Refs []string
 }
 
 func (e *FieldError) Error() string {
@@ -101,4 +106,9 @@ func (es Errors) Prefix(p string) Errors {
 // add appends a FieldError built from its parts.
 func (es *Errors) add(field, value, format string, args ...any) {
 	*es = append(*es, &FieldError{Field: field, Value: value, Msg: fmt.Sprintf(format, args...)})
+}
+
+// addRefs is add for a message that names other fields (refs).
+func (es *Errors) addRefs(field, value string, refs []string, format string, args ...any) {
+	*es = append(*es, &FieldError{Field: field, Value: value, Msg: fmt.Sprintf(format, args...), Refs: refs})
 }

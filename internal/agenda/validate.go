@@ -172,17 +172,17 @@ func (s *Session) Validate() error {
 	loc := checkZone(&es, "zone", s.Zone, true)
 	if s.AllDay {
 		if !s.Start.IsZero() || !s.End.IsZero() {
-			es.add("start", s.Start.Text(), "an all-day session takes start_date and end_date, not start and end times")
+			es.addRefs("start", s.Start.Text(), []string{"start_date", "end_date", "start", "end"}, "an all-day session takes start_date and end_date, not start and end times")
 		}
 		switch {
 		case s.StartDate.IsZero():
 			es.add("start_date", "", "required for an all-day session: a date as YYYY-MM-DD")
 		case s.EndDate.IsZero():
-			es.add("end_date", "", "required for an all-day session: a date as YYYY-MM-DD, on or after start_date %s", s.StartDate)
+			es.addRefs("end_date", "", []string{"start_date"}, "required for an all-day session: a date as YYYY-MM-DD, on or after start_date %s", s.StartDate)
 		case s.EndDate.Before(s.StartDate):
-			es.add("end_date", s.EndDate.String(), "expected a date on or after start_date %s", s.StartDate)
+			es.addRefs("end_date", s.EndDate.String(), []string{"start_date"}, "expected a date on or after start_date %s", s.StartDate)
 		case s.EndDate.Time(time.UTC).Sub(s.StartDate.Time(time.UTC)) > 366*24*time.Hour:
-			es.add("end_date", s.EndDate.String(), "expected at most 366 days after start_date %s", s.StartDate)
+			es.addRefs("end_date", s.EndDate.String(), []string{"start_date"}, "expected at most 366 days after start_date %s", s.StartDate)
 		}
 	} else {
 		var start, end time.Time
@@ -193,22 +193,22 @@ func (s *Session) Validate() error {
 			start, okStart = resolve(&es, "start", s.Start, loc)
 		}
 		if s.End.IsZero() {
-			es.add("end", "", "required: a local date and time as YYYY-MM-DDTHH:MM, after start")
+			es.addRefs("end", "", []string{"start"}, "required: a local date and time as YYYY-MM-DDTHH:MM, after start")
 		} else if loc != nil {
 			end, okEnd = resolve(&es, "end", s.End, loc)
 		}
 		if okStart && okEnd {
 			switch {
 			case !end.After(start):
-				es.add("end", s.End.Text(), "expected a time after start %s", s.Start.Text())
+				es.addRefs("end", s.End.Text(), []string{"start"}, "expected a time after start %s", s.Start.Text())
 			// Days as the clocks on the wall count them: a year that
 			// crosses a DST change is not an hour more or less than 366.
 			case s.End.Clock().Sub(s.Start.Clock()) > 366*24*time.Hour:
-				es.add("end", s.End.Text(), "expected at most 366 days after start %s", s.Start.Text())
+				es.addRefs("end", s.End.Text(), []string{"start"}, "expected at most 366 days after start %s", s.Start.Text())
 			}
 		}
 		if !s.StartDate.IsZero() || !s.EndDate.IsZero() {
-			es.add("start_date", s.StartDate.String(), "only all-day sessions take dates; set all_day: true or use start and end times")
+			es.addRefs("start_date", s.StartDate.String(), []string{"all_day: true", "start", "end"}, "only all-day sessions take dates; set all_day: true or use start and end times")
 		}
 	}
 	for _, w := range []struct {
@@ -322,7 +322,7 @@ func (p *Post) Validate() error {
 		}
 	}
 	if !p.Updated.IsZero() && p.Updated.Before(p.Published) {
-		es.add("updated", p.Updated.Format(time.RFC3339), "expected a time on or after published %s", p.Published.Format(time.RFC3339))
+		es.addRefs("updated", p.Updated.Format(time.RFC3339), []string{"published"}, "expected a time on or after published %s", p.Published.Format(time.RFC3339))
 	}
 	if p.SessionKey != "" {
 		checkSlug(&es, "session", p.SessionKey)
@@ -559,7 +559,7 @@ func ParsePostTimes(published, updated, zone string) (pub, upd time.Time, err er
 		*f.dst = t
 	}
 	if !pub.IsZero() && !upd.IsZero() && upd.Before(pub) {
-		es.add("updated", strings.TrimSpace(updated), "expected a time on or after published %s", strings.TrimSpace(published))
+		es.addRefs("updated", strings.TrimSpace(updated), []string{"published"}, "expected a time on or after published %s", strings.TrimSpace(published))
 		upd = time.Time{}
 	}
 	return pub, upd, es.Err()
