@@ -240,6 +240,7 @@ func TestBadInput(t *testing.T) {
 	te.must("series", "add", "debates", "-title", "Debates")
 	badConfig := te.writeFile("bad.yaml", "listen: 127.0.0.1:8080\ndatabse: x.db\n")
 	badCron := te.writeFile("cron.yaml", "cron: \"CRON_TZ=Europe/Madrid\"\n")
+	neverCron := te.writeFile("never.yaml", "cron: \"0 0 31 2 *\"\n")
 	const ref = "open-policy-debates/smart-cities-pillars"
 	valid := []string{"-title", "X", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00"}
 	add := func(extra ...string) []string {
@@ -308,6 +309,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"config unknown key", []string{"check", "-config", badConfig}, 1, "config: " + badConfig + `:2: unknown key "databse"; did you mean "database"?`},
 		{"config cron zone only", []string{"check", "-config", badCron}, 1, "config: " + badCron + `:1: cron: "CRON_TZ=Europe/Madrid": expected a schedule after CRON_TZ=Europe/Madrid, such as "CRON_TZ=Europe/Madrid */5 * * * *"`},
+		{"config cron never fires", []string{"check", "-config", neverCron}, 1, "config: " + neverCron + `:1: cron: "0 0 31 2 *": never fires: no date matches its day-of-month, month and day-of-week fields (such as February 31st); expected a schedule that runs, such as */5 * * * *`},
 		{"token access", []string{"token", "-access", "admin", "cms"}, 2, `token: -access: "admin": expected read or write`},
 	}
 	for _, tt := range tests {
