@@ -370,6 +370,12 @@ AGENDAFEED_FEED_ITEM_LIMIT: "1.5": expected a whole number between 1 and 10000`}
 		// Not config keys, but read by the command line and the tests.
 		{[]string{"AGENDAFEED_CONFIG=/etc/agendafeed.yaml", "AGENDAFEED_ARTIFACTS=/tmp/a", "AGENDAFEED_TEST_MAIN=1"}, ""},
 		{[]string{"PATH=/bin", "AGENDAFEEDX=1", "HOME", "=x", "MY_AGENDAFEED_DATABSE=x"}, ""},
+		// What Kubernetes sets beside a Service named agendafeed, and
+		// Docker's links to a container of that name.
+		{[]string{"AGENDAFEED_SERVICE_HOST=10.96.0.12", "AGENDAFEED_SERVICE_PORT=8080", "AGENDAFEED_SERVICE_PORT_HTTP=8080",
+			"AGENDAFEED_PORT=tcp://10.96.0.12:8080", "AGENDAFEED_PORT_8080_TCP=tcp://10.96.0.12:8080",
+			"AGENDAFEED_PORT_8080_TCP_ADDR=10.96.0.12", "AGENDAFEED_PORT_8080_TCP_PORT=8080", "AGENDAFEED_PORT_8080_TCP_PROTO=tcp",
+			"AGENDAFEED_NAME=/web/agendafeed", "AGENDAFEED_ENV_LANG=C.UTF-8"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.environ, " "), func(t *testing.T) {

@@ -113,13 +113,15 @@ func yamlKeys(ty reflect.Type) []string {
 
 // unknownVariables reports each non-empty variable among names that starts
 // with EnvPrefix, in any case, and is not one agendafeed reads. An empty
-// one is let through: it sets nothing, as an empty known variable does.
+// one is let through: it sets nothing, as an empty known variable does;
+// so are those that container platforms set for a service or container
+// named agendafeed (see injected).
 func unknownVariables(names []string, getenv func(string) string) Errors {
 	known, lower := knownVariables()
 	var es Errors
 	for _, name := range names {
 		if known[name] || len(name) < len(EnvPrefix) || !strings.EqualFold(name[:len(EnvPrefix)], EnvPrefix) ||
-			strings.TrimSpace(getenv(name)) == "" {
+			strings.TrimSpace(getenv(name)) == "" || injected(strings.ToUpper(name[len(EnvPrefix):])) {
 			continue
 		}
 		if best := suggest.Closest(name[len(EnvPrefix):], lower); best != "" {
@@ -131,6 +133,18 @@ func unknownVariables(names []string, getenv func(string) string) Errors {
 	}
 	slices.Sort(es)
 	return es
+}
+
+// injected reports whether rest, a variable's name after EnvPrefix in
+// upper case, is one a container platform sets in every container beside
+// a service or a linked container called agendafeed: Kubernetes' service
+// links (AGENDAFEED_SERVICE_HOST, AGENDAFEED_SERVICE_PORT,
+// AGENDAFEED_PORT, AGENDAFEED_PORT_8080_TCP_ADDR, ...) and Docker's legacy
+// links (the same PORT ones, AGENDAFEED_NAME, AGENDAFEED_ENV_...).
+// Refusing them would stop the daemon in the very pod its Service fronts.
+func injected(rest string) bool {
+	return rest == "PORT" || rest == "NAME" || strings.HasPrefix(rest, "PORT_") ||
+		strings.HasPrefix(rest, "SERVICE_") || strings.HasPrefix(rest, "ENV_")
 }
 
 // knownVariables returns every variable agendafeed reads, and what
