@@ -178,7 +178,10 @@ func (a *App) pass(ctx context.Context, trigger string, force, repair bool) (pub
 		return res, err
 	}
 	level := slog.LevelDebug
-	if res.FilesWritten > 0 || res.FilesRemoved > 0 {
+	if res.FilesWritten > 0 || res.FilesRemoved > 0 || trigger == "repair" {
+		// A repair was asked for at INFO ("repair pass requested"):
+		// its outcome is told there too, even when it only rewrote the
+		// manifest, which the counts leave out.
 		level = slog.LevelInfo
 	}
 	// duration_ms as /healthz names it, so that one query reads both.

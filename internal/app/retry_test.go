@@ -97,3 +97,25 @@ func TestNoChangePassLoggedAtDebug(t *testing.T) {
 		})
 	}
 }
+
+// A repair pass is logged at INFO even when it wrote nothing the counts
+// show (a deleted manifest, written again): its request was.
+func TestRepairPassLoggedAtInfo(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	a, err := Open(context.Background(), Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Pass(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	a.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if _, err := a.repairPass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if want := regexp.MustCompile(`level=INFO msg="regeneration pass" trigger=repair `); !want.MatchString(logs.String()) {
+		t.Errorf("log:\n%s\nwant an INFO line for the repair pass", logs.String())
+	}
+}
