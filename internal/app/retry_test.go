@@ -72,17 +72,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 func TestNoChangePassLoggedAtDebug(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
 		t.Run(level.String(), func(t *testing.T) {
-			cfg := testConfig(t, t.TempDir())
-			a, err := Open(context.Background(), Options{Config: cfg})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			if _, err := a.Pass(context.Background(), false); err != nil {
-				t.Fatal(err)
-			}
-			logs := &logBuffer{}
-			a.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))
+			a, logs := passedOnce(t, level)
 			res, err := a.Pass(context.Background(), false)
 			if err != nil {
 				t.Fatal(err)
@@ -101,21 +91,28 @@ func TestNoChangePassLoggedAtDebug(t *testing.T) {
 // A repair pass is logged at INFO even when it wrote nothing the counts
 // show (a deleted manifest, written again): its request was.
 func TestRepairPassLoggedAtInfo(t *testing.T) {
-	cfg := testConfig(t, t.TempDir())
-	a, err := Open(context.Background(), Options{Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if _, err := a.Pass(context.Background(), false); err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	a.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, logs := passedOnce(t, slog.LevelInfo)
 	if _, err := a.repairPass(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if want := regexp.MustCompile(`level=INFO msg="regeneration pass" trigger=repair `); !want.MatchString(logs.String()) {
 		t.Errorf("log:\n%s\nwant an INFO line for the repair pass", logs.String())
 	}
+}
+
+// passedOnce opens an app on a new directory, runs its first pass, and
+// then logs what follows, at level, into the buffer it returns.
+func passedOnce(t *testing.T, level slog.Level) (*App, *logBuffer) {
+	t.Helper()
+	a, err := Open(context.Background(), Options{Config: testConfig(t, t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.Pass(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	a.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))
+	return a, logs
 }
