@@ -195,22 +195,7 @@ func TestConditions(t *testing.T) {
 			before := read()
 
 			err := tc.write(db, sess.UID)
-			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("write failed: %v", err)
-				}
-				if got := mustCounter(t, db); got != before.Counter+1 {
-					t.Errorf("change counter %d after the write, want %d", got, before.Counter+1)
-				}
-				return
-			}
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("error %v, want %v", err, tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.mention) {
-				t.Errorf("error %q does not mention %q", err, tc.mention)
-			}
-			assertEqual(t, "state after the refused write", read(), before)
+			checkConditionalWrite(t, db, err, tc.want, tc.mention, before.Counter, "state", before, read)
 		})
 	}
 }
@@ -272,22 +257,31 @@ func TestPersonConditions(t *testing.T) {
 			before := snapshot()
 
 			_, err := db.PutPerson(ctx, tc.p, tc.ifCurrent)
-			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("write failed: %v", err)
-				}
-				if got := mustCounter(t, db); got != before.Counter+1 {
-					t.Errorf("change counter %d after the write, want %d", got, before.Counter+1)
-				}
-				return
-			}
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("error %v, want %v", err, tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.mention) {
-				t.Errorf("error %q does not mention %q", err, tc.mention)
-			}
-			assertEqual(t, "people after the refused write", snapshot(), before)
+			checkConditionalWrite(t, db, err, tc.want, tc.mention, before.Counter, "people", before, snapshot)
 		})
 	}
+}
+
+// checkConditionalWrite checks what a conditional write did. With want nil:
+// that it succeeded and moved the change counter (counter before it) by
+// one. Otherwise: that it failed with want, its message naming mention,
+// and that what read returns is still before.
+func checkConditionalWrite[S any](t *testing.T, db *DB, err, want error, mention string, counter int64, what string, before S, read func() S) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("write failed: %v", err)
+		}
+		if got := mustCounter(t, db); got != counter+1 {
+			t.Errorf("change counter %d after the write, want %d", got, counter+1)
+		}
+		return
+	}
+	if !errors.Is(err, want) {
+		t.Fatalf("error %v, want %v", err, want)
+	}
+	if !strings.Contains(err.Error(), mention) {
+		t.Errorf("error %q does not mention %q", err, mention)
+	}
+	assertEqual(t, what+" after the refused write", read(), before)
 }
