@@ -146,6 +146,13 @@ func (l Layout) SessionAnchor(slug, key string) string {
 	return l.SeriesURL(slug, Page) + "#" + key
 }
 
+// PostAnchor is the URL of a news post on its series' page, where the page
+// gives its article the id "post_<id>": a post without a URL of its own
+// links there from the feeds, not to the top of a long page.
+func (l Layout) PostAnchor(slug, id string) string {
+	return l.SeriesURL(slug, Page) + "#post_" + id
+}
+
 // Webcal turns an http(s) calendar URL into the webcal:// form that makes
 // Apple Calendar and Outlook subscribe rather than download.
 func Webcal(u string) string {

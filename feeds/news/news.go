@@ -324,7 +324,7 @@ func (b *builder) postItem(sr *agenda.Series, p *agenda.Post, tagPrefix string, 
 	return item{
 		id:        xmlText(tagPrefix + p.ID),
 		title:     xmlText(p.Title),
-		link:      xmlText(cmp.Or(p.URL, b.opts.Layout.SeriesURL(sr.Slug, feeds.Page))),
+		link:      xmlText(cmp.Or(p.URL, b.opts.Layout.PostAnchor(sr.Slug, p.ID))),
 		summary:   xmlText(summary),
 		content:   xmlText(content),
 		author:    xmlText(cmp.Or(p.Author, sr.Organizer.Name)),

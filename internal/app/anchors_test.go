@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"html"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Every published URL with a fragment (a session's or a post's place on
+// its series' page, from the calendars, feeds and pages) points to an
+// element the page has: a link to a missing anchor lands at the top of a
+// long page.
+func TestPublishedAnchorsExist(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	a, err := Open(context.Background(), Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	loadDemo(t, a)
+	if _, err := a.Pass(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	urlRE := regexp.MustCompile(`https://agenda\.example\.org(/[^\s"'<>\\#]*)#([^\s"'<>\\&]+)`)
+	anchors := map[string]string{} // "path#fragment" -> a file that gives it
+	err = filepath.WalkDir(cfg.OutputDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		text := strings.ReplaceAll(string(b), "\r\n ", "") // unfold calendars
+		for _, m := range urlRE.FindAllStringSubmatch(text, -1) {
+			anchors[html.UnescapeString(m[1])+"#"+m[2]] = p
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posts, sessions int
+	for anchor, from := range anchors {
+		path, frag, _ := strings.Cut(anchor, "#")
+		if strings.HasPrefix(frag, "post_") {
+			posts++
+		} else {
+			sessions++
+		}
+		page, err := os.ReadFile(filepath.Join(cfg.OutputDir, filepath.FromSlash(path), "index.html"))
+		if err != nil {
+			t.Errorf("%s (from %s): %v", anchor, from, err)
+			continue
+		}
+		if !strings.Contains(string(page), ` id="`+frag+`"`) {
+			t.Errorf("%s (from %s): the page has no element with id %q", anchor, from, frag)
+		}
+	}
+	if posts == 0 || sessions == 0 {
+		t.Errorf("%d anchors of sessions and %d of posts in the published files; want both", sessions, posts)
+	}
+}
