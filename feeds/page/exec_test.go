@@ -12,7 +12,7 @@ import (
 // which the compiled program must match byte for byte.
 func referenceSeries(t testing.TB, r *Renderer, snap agenda.Snapshot, opts Options) string {
 	t.Helper()
-	v, err := buildSeriesView(snap, opts, &r.zones, new(linkArena))
+	v, err := buildSeriesView(snap, opts, &r.zones, new(pageScratch))
 	if err != nil {
 		t.Fatal(err)
 	}

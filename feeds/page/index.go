@@ -37,7 +37,7 @@ func (ix *Index) Add(snap agenda.Snapshot) error {
 		if err != nil {
 			return fmt.Errorf("series %q: zone: %w", sr.Slug, err)
 		}
-		sessions, err := resolveSessionsIn(snap.Sessions, seriesLoc, &ix.r.zones)
+		sessions, err := resolveSessionsIn(nil, snap.Sessions, seriesLoc, &ix.r.zones)
 		if err != nil {
 			return fmt.Errorf("series %q: %w", sr.Slug, err)
 		}

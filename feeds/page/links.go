@@ -24,6 +24,8 @@ const (
 	// maxDetails bounds the description copied into an "add" link: browsers
 	// and both services cut URLs somewhere past 2,000 bytes of text.
 	maxDetails = 1000
+	// maxDetailParts is the most pieces eventDetails returns.
+	maxDetailParts = 8
 )
 
 // param is one query parameter; raw values are our own (dates, zone names,
@@ -58,20 +60,21 @@ func query(base string, ps ...param) string {
 	return b.String()
 }
 
-// eventDetails is the text an "add" link carries: the description, cut,
-// the online link if any, and a link back to the session on its page. It
-// comes in pieces to be written one after the other (encoding is byte by
-// byte, so that is the same as encoding the joined text), which spares
-// joining them.
-func eventDetails(x session, l feeds.Layout) []string {
-	parts := make([]string, 0, 6)
+// eventDetails appends to parts the text an "add" link carries: the
+// description, cut, the online link if any, and a link back to the session
+// on its page (page is the URL of its series' page). It comes in pieces to
+// be written one after the other (encoding is byte by byte, so that is the
+// same as encoding the joined text), which spares joining them; the caller
+// passes an array on its stack for them.
+func eventDetails(parts []string, x session, page string) []string {
 	if d := strings.TrimSpace(x.s.Description); d != "" {
 		parts = append(parts, truncate(d, maxDetails), "\n\n")
 	}
 	if x.s.OnlineURL != "" {
 		parts = append(parts, "Online: ", x.s.OnlineURL, "\n\n")
 	}
-	return append(parts, l.SessionAnchor(x.s.Series, x.s.Key))
+	// feeds.Layout.SessionAnchor, in pieces.
+	return append(parts, page, "#", x.s.Key)
 }
 
 // eventLocation is the venue and address on one line, or else the online
@@ -164,30 +167,36 @@ func (e *eventLink) timeParam(k string, t time.Time, date bool) {
 }
 
 func (e *eventLink) value(v string, raw bool) {
-	last := 0
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if queryKeep[c] || raw && (c == '/' || c == ':') {
-			continue
-		}
-		e.b = append(e.b, v[last:i]...)
-		switch {
-		case c == ' ':
-			e.b = append(e.b, '+')
-		default:
-			e.b = append(e.b, '%', upperHex[c>>4], upperHex[c&15])
-		}
-		last = i + 1
+	keep := &queryKeep
+	if raw {
+		keep = &rawKeep
 	}
-	e.b = append(e.b, v[last:]...)
+	// Byte by byte into a local slice, grown once: most runs of kept bytes
+	// are one word long, and copying each as a slice (plus storing e.b
+	// through the pointer, a write barrier while the GC runs) cost more
+	// than the encoding itself.
+	b := slices.Grow(e.b, 3*len(v))
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case keep[c]:
+			b = append(b, c)
+		case c == ' ':
+			b = append(b, '+')
+		default:
+			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
+		}
+	}
+	e.b = b
 }
 
-// queryKeep marks the bytes url.QueryEscape leaves as they are.
-var queryKeep = func() (t [256]bool) {
+// queryKeep marks the bytes url.QueryEscape leaves as they are; rawKeep
+// adds the '/' and ':' that raw values keep.
+var queryKeep, rawKeep = func() (t, raw [256]bool) {
 	for c := range 256 {
 		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+		raw[c] = t[c] || c == '/' || c == ':'
 	}
-	return t
+	return t, raw
 }()
 
 const upperHex = "0123456789ABCDEF"
@@ -196,8 +205,9 @@ const upperHex = "0123456789ABCDEF"
 // sessions carry UTC instants and ctz (the zone the event is shown in);
 // all-day sessions carry dates, the end exclusive.
 func googleEventURL(x session, l feeds.Layout) string {
+	var parts [maxDetailParts]string
 	e := eventLink{}
-	e.google(x, eventDetails(x, l), eventLocation(x))
+	e.google(x, eventDetails(parts[:0], x, l.SeriesURL(x.s.Series, feeds.Page)), eventLocation(x))
 	return string(e.b)
 }
 
@@ -225,8 +235,9 @@ func (e *eventLink) google(x session, details []string, location string) (encode
 
 // outlookEventURL opens Outlook.com's compose form filled in.
 func outlookEventURL(x session, l feeds.Layout) string {
+	var parts [maxDetailParts]string
 	e := eventLink{}
-	e.outlook(x, eventDetails(x, l), eventLocation(x), nil)
+	e.outlook(x, eventDetails(parts[:0], x, l.SeriesURL(x.s.Series, feeds.Page)), eventLocation(x), nil)
 	return string(e.b)
 }
 
@@ -259,27 +270,46 @@ func (e *eventLink) outlook(x session, details []string, location string, encode
 // buffer.
 func eventHrefs(x session, l feeds.Layout) (google, outlook template.HTMLAttr) {
 	var a linkArena
-	a.add(x, l)
+	a.reset(1, l, x.s.Series)
+	a.add(x, l, true)
+	sp := a.spans[0]
 	both := string(a.b)
-	mid := a.spans[0][1]
-	return template.HTMLAttr(both[:mid]), template.HTMLAttr(both[mid:])
+	return template.HTMLAttr(both[sp[1]:sp[2]]), template.HTMLAttr(both[sp[2]:sp[3]])
 }
 
-// linkArena collects the "add" links of every session of a page in one
-// buffer, which the views' links then point into: a page of 100 sessions
-// has 200 links of 1-2 KB each, and the Renderer keeps arenas between pages,
-// so a pass of 1,000 pages does not allocate (and copy) ~500 KB of links
-// for each.
+// linkArena collects the links of every session of a page (its .ics and,
+// unless cancelled, its "add" links) in one buffer, which the views' links
+// then point into: a page of 100 sessions has 200 links of 1-2 KB each, and
+// the Renderer keeps arenas between pages, so a pass of 1,000 pages does not
+// allocate (and copy) ~500 KB of links for each.
 type linkArena struct {
-	b     []byte
-	spans [][3]int // per session added: start, end of Google (= start of Outlook), end
+	b []byte
+	// Per session added: where its .ics, Google and Outlook attributes
+	// start, and where the last ends. The "add" links are empty for a
+	// cancelled session.
+	spans [][4]int
+	// The series the page is of, and the URL of that page, which every
+	// session's details link back to (see eventDetails).
+	slug, page string
 }
 
-// add appends a session's two links, as whole href attributes.
-func (a *linkArena) add(x session, l feeds.Layout) {
-	details, location := eventDetails(x, l), eventLocation(x)
+// add appends a session's links, as whole href attributes: its .ics, and
+// its "add" links unless !events (a cancelled session).
+func (a *linkArena) add(x session, l feeds.Layout, events bool) {
+	start := len(a.b)
+	a.b = appendHrefAttr(a.b, l.SessionURL(x.s.Series, x.s.Key))
+	ics := len(a.b)
+	if !events {
+		a.spans = append(a.spans, [4]int{start, ics, ics, ics})
+		return
+	}
+	page := a.page
+	if x.s.Series != a.slug {
+		page = l.SeriesURL(x.s.Series, feeds.Page)
+	}
+	var parts [maxDetailParts]string
+	details, location := eventDetails(parts[:0], x, page), eventLocation(x)
 	e := eventLink{b: a.b, attr: true}
-	start := len(e.b)
 	e.b = append(e.b, `href="`...)
 	encoded := e.google(x, details, location)
 	e.b = append(e.b, `"`...)
@@ -288,19 +318,20 @@ func (a *linkArena) add(x session, l feeds.Layout) {
 	e.outlook(x, details, location, &encoded)
 	e.b = append(e.b, `"`...)
 	a.b = e.b
-	a.spans = append(a.spans, [3]int{start, mid, len(e.b)})
+	a.spans = append(a.spans, [4]int{start, ics, mid, len(e.b)})
 }
 
-// reset empties the arena for a page of n sessions.
-func (a *linkArena) reset(n int) {
+// reset empties the arena for a page of n sessions of the series slug.
+func (a *linkArena) reset(n int, l feeds.Layout, slug string) {
 	a.b = slices.Grow(a.b[:0], 3000*n)
-	a.spans = a.spans[:0]
+	a.spans = slices.Grow(a.spans[:0], n)
+	a.slug, a.page = slug, l.SeriesURL(slug, feeds.Page)
 }
 
-// assign sets the Google and Outlook links of the sessions that have them
-// (the ones not cancelled), in the order add saw them. The links are not
-// copied out of the arena's buffer: nothing writes to it again until reset,
-// which the Renderer calls only once the page that holds them is written.
+// assign sets the links of the sessions, in the order add saw them. The
+// links are not copied out of the arena's buffer: nothing writes to it
+// again until reset, which the Renderer calls only once the page that holds
+// them is written.
 func (a *linkArena) assign(sections ...[]dayView) {
 	all := unsafe.String(unsafe.SliceData(a.b), len(a.b))
 	next := 0
@@ -308,12 +339,10 @@ func (a *linkArena) assign(sections ...[]dayView) {
 		for i := range days {
 			for j := range days[i].Sessions {
 				s := &days[i].Sessions[j]
-				if s.Cancelled {
-					continue
-				}
 				sp := a.spans[next]
 				next++
-				s.Google, s.Outlook = template.HTMLAttr(all[sp[0]:sp[1]]), template.HTMLAttr(all[sp[1]:sp[2]])
+				s.ICS = template.HTMLAttr(all[sp[0]:sp[1]])
+				s.Google, s.Outlook = template.HTMLAttr(all[sp[1]:sp[2]]), template.HTMLAttr(all[sp[2]:sp[3]])
 			}
 		}
 	}

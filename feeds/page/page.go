@@ -63,8 +63,8 @@ type Renderer struct {
 	// bufs holds output buffers between renderings: a page is rendered
 	// whole before it is written, and a pass renders a thousand of them.
 	bufs sync.Pool
-	// links holds *linkArena between series pages (see linkArena).
-	links sync.Pool
+	// scratch holds *pageScratch between series pages (see pageScratch).
+	scratch sync.Pool
 	// zones caches the time zones pages use.
 	zones agenda.Zones
 }
@@ -142,20 +142,21 @@ func sha256Source(b []byte) string {
 
 // WriteSeries writes the agenda page of one series.
 func (r *Renderer) WriteSeries(w io.Writer, snap agenda.Snapshot, opts Options) error {
-	links, _ := r.links.Get().(*linkArena)
-	if links == nil {
-		links = new(linkArena)
+	sc, _ := r.scratch.Get().(*pageScratch)
+	if sc == nil {
+		sc = new(pageScratch)
 	}
-	v, err := buildSeriesView(snap, opts, &r.zones, links)
+	v, err := buildSeriesView(snap, opts, &r.zones, sc)
 	if err != nil {
 		return fmt.Errorf("series page %q: %w", snap.Series.Slug, err)
 	}
 	v.Assets = r.assets
 	err = r.execute(w, r.seriesProg, r.series, v, "series page "+snap.Series.Slug)
-	// The view's links point into the arena: it is reused only now that
-	// the page is written (and not at all if rendering panicked).
-	if cap(links.b) <= maxPooledBuffer {
-		r.links.Put(links)
+	// The view points into the scratch: it is reused only now that the
+	// page is written (and not at all if rendering panicked).
+	if cap(sc.links.b) <= maxPooledBuffer {
+		sc.release()
+		r.scratch.Put(sc)
 	}
 	return err
 }

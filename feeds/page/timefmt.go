@@ -69,6 +69,21 @@ func appendDate(b []byte, t time.Time, compact bool) []byte {
 	return appendDigits(b, d, 2)
 }
 
+// appendDayHeading appends t's date in its own zone as "Monday 2 January
+// 2006".
+func appendDayHeading(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, "Monday 2 January 2006")
+	}
+	b = append(append(b, t.Weekday().String()...), ' ')
+	if d >= 10 {
+		b = append(b, byte('0'+d/10))
+	}
+	b = append(append(b, byte('0'+d%10), ' '), mo.String()...)
+	return appendDigits(append(b, ' '), y, 4)
+}
+
 // zoneAbbrev is t.Format("MST"): the zone's abbreviation, or its offset
 // as -0700 when the zone has none.
 func zoneAbbrev(t time.Time) string {

@@ -42,6 +42,7 @@ func TestTimeLayouts(t *testing.T) {
 			check("compact stamp", string(appendStamp(nil, tt, true)), tt.UTC().Format("20060102T150405Z"))
 			check("date", string(appendDate(nil, tt, false)), tt.Format("2006-01-02"))
 			check("compact date", string(appendDate(nil, tt, true)), tt.Format("20060102"))
+			check("day heading", string(appendDayHeading(nil, tt)), tt.Format("Monday 2 January 2006"))
 			check("zone", zoneAbbrev(tt), tt.Format("MST"))
 		}
 	}

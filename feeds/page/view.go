@@ -161,10 +161,39 @@ type session struct {
 	day        agenda.Date
 }
 
-// buildSeriesView makes the view of a series page. The sessions' "add"
-// links are built in links (emptied first) and point into its buffer, so
-// links must not be reused until the page is rendered.
-func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, links *linkArena) (*seriesView, error) {
+// pageScratch is the memory a series page's view is built in. The Renderer
+// keeps it between pages: a pass renders a thousand of them, each with ~100
+// session views, their people, paragraphs and links, and the next page
+// reuses the arrays of the last instead of allocating (and having the GC
+// scan) its own. The view points into it, so it is reused only once its
+// page is written.
+type pageScratch struct {
+	links    linkArena
+	sessions []session // resolved, in start order
+	split    []session // the same, upcoming then past
+	days     []dayView
+	views    []sessionView
+	people   []personView
+	groups   []peopleGroup
+	paras    []string
+}
+
+// release drops what the last page's view pointed to, so that a kept
+// scratch does not keep a snapshot alive.
+func (sc *pageScratch) release() {
+	clear(sc.sessions[:cap(sc.sessions)])
+	clear(sc.split[:cap(sc.split)])
+	clear(sc.days[:cap(sc.days)])
+	clear(sc.views[:cap(sc.views)])
+	clear(sc.people[:cap(sc.people)])
+	clear(sc.groups[:cap(sc.groups)])
+	clear(sc.paras[:cap(sc.paras)])
+}
+
+// buildSeriesView makes the view of a series page in sc (emptied first):
+// the view points into it, so sc must not be reused until the page is
+// rendered.
+func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, sc *pageScratch) (*seriesView, error) {
 	sr := &snap.Series
 	if sr.Slug == "" || sr.Title == "" {
 		return nil, fmt.Errorf("series needs a slug and a title")
@@ -174,10 +203,11 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 	if err != nil {
 		return nil, fmt.Errorf("series zone: %w", err)
 	}
-	sessions, err := resolveSessionsIn(snap.Sessions, seriesLoc, zones)
+	sessions, err := resolveSessionsIn(sc.sessions[:0], snap.Sessions, seriesLoc, zones)
 	if err != nil {
 		return nil, err
 	}
+	sc.sessions = sessions
 	paras := paragraphs(sr.Description)
 	pageURL := l.SeriesURL(sr.Slug, feeds.Page)
 	v := &seriesView{
@@ -197,18 +227,32 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 		Subscribe:  subscribeLinks(l, sr.Slug, sr.Title),
 	}
 	v.Head.Feeds = v.Subscribe
-	var upcoming, past []session
+	split := sc.split[:0]
 	for _, s := range sessions {
 		if s.end.After(opts.AsOf) {
-			upcoming = append(upcoming, s)
-		} else {
-			past = append(past, s)
+			split = append(split, s)
 		}
 	}
-	links.reset(len(sessions))
-	v.Upcoming = groupDays(upcoming, false, l, v.Head.Lang, links)
-	v.Past = groupDays(past, true, l, v.Head.Lang, links)
-	links.assign(v.Upcoming, v.Past)
+	nUpcoming := len(split)
+	for _, s := range sessions {
+		if !s.end.After(opts.AsOf) {
+			split = append(split, s)
+		}
+	}
+	sc.split = split
+	people := 0
+	for _, s := range sessions {
+		people += len(s.s.People)
+	}
+	sc.links.reset(len(sessions), l, sr.Slug)
+	sc.days = sc.days[:0]
+	sc.views = slices.Grow(sc.views[:0], len(sessions))
+	sc.people = slices.Grow(sc.people[:0], people)
+	sc.groups = slices.Grow(sc.groups[:0], people)
+	sc.paras = sc.paras[:0]
+	v.Upcoming = sc.groupDays(split[:nUpcoming:nUpcoming], false, l, v.Head.Lang)
+	v.Past = sc.groupDays(split[nUpcoming:], true, l, v.Head.Lang)
+	sc.links.assign(v.Upcoming, v.Past)
 	// A day with sessions over and sessions to come has a heading in both
 	// sections; the past one's id gets a suffix so that ids stay unique
 	// (and the upcoming one keeps the id it had before the day began).
@@ -249,12 +293,13 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, li
 // date, not an instant, is the same in every zone). It sorts by start, then
 // key; groupDays sorts by day.
 func resolveSessions(in []agenda.Session, seriesLoc *time.Location) ([]session, error) {
-	return resolveSessionsIn(in, seriesLoc, &agenda.Zones{})
+	return resolveSessionsIn(nil, in, seriesLoc, &agenda.Zones{})
 }
 
-// resolveSessionsIn is resolveSessions with zones loaded through a cache.
-func resolveSessionsIn(in []agenda.Session, seriesLoc *time.Location, zones *agenda.Zones) ([]session, error) {
-	out := make([]session, 0, len(in))
+// resolveSessionsIn is resolveSessions with zones loaded through a cache,
+// appending to out.
+func resolveSessionsIn(out []session, in []agenda.Session, seriesLoc *time.Location, zones *agenda.Zones) ([]session, error) {
+	out = slices.Grow(out, len(in))
 	// Sessions of a series share a few zones; loading a zone reads the
 	// zone database, so load each once (session.Interval would load it per
 	// session).
@@ -305,12 +350,12 @@ func interval(s *agenda.Session, loc *time.Location) (start, end time.Time, err 
 
 // groupDays groups sessions by day, in date order, each day once. Within
 // a day all-day sessions come first, then by start and key. Past sections
-// run newest first, days and the sessions within them alike.
-func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, links *linkArena) []dayView {
+// run newest first, days and the sessions within them alike. It sorts ss,
+// which is the scratch's own, in place.
+func (sc *pageScratch) groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string) []dayView {
 	// Start order is not day order: an all-day session in Auckland on the
 	// 18th starts on the 17th in Madrid, before a Madrid session of that
 	// afternoon.
-	ss = slices.Clone(ss)
 	slices.SortFunc(ss, func(a, b session) int {
 		if c := compareDates(a.day, b.day); c != 0 {
 			return c
@@ -331,25 +376,45 @@ func groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string, 
 	}
 	// The days' sessions are consecutive parts of one array: a page of
 	// 100 sessions makes 100 views, not one growing slice per day.
-	views := make([]sessionView, 0, len(ss))
-	var days []dayView
+	views := sc.views
+	base, firstDay := len(views), len(sc.days)
+	days := sc.days
 	var day agenda.Date
 	from := 0
 	for i, s := range ss {
 		if i == 0 || s.day != day {
 			if i > 0 {
-				days[len(days)-1].Sessions = views[from:i:i]
+				days[len(days)-1].Sessions = views[base+from : base+i : base+i]
 			}
 			day, from = s.day, i
-			ds := day.String()
-			days = append(days, dayView{ID: "day_" + ds, Date: ds, Heading: day.Time(time.UTC).Format("Monday 2 January 2006")})
+			days = append(days, dayOf(day))
 		}
-		views = append(views, sessionOf(s, l, pageLang, links))
+		views = append(views, sc.sessionOf(s, l, pageLang))
 	}
-	if len(days) > 0 {
-		days[len(days)-1].Sessions = views[from:]
+	if len(days) > firstDay {
+		days[len(days)-1].Sessions = views[base+from : len(views) : len(views)]
 	}
-	return days
+	sc.views, sc.days = views, days
+	if len(days) == firstDay {
+		return nil
+	}
+	return days[firstDay:len(days):len(days)]
+}
+
+// dayOf is the heading of a day, without its sessions.
+func dayOf(day agenda.Date) dayView {
+	if day.IsZero() || day.Year < 0 || day.Year > 9999 {
+		// Not a date appendDayHeading writes as Date.String does (and
+		// not one a session has once validated).
+		ds := day.String()
+		return dayView{ID: "day_" + ds, Date: ds, Heading: day.Time(time.UTC).Format("Monday 2 January 2006")}
+	}
+	// One string for the id, the date and the heading.
+	var b [48]byte
+	t := day.Time(time.UTC)
+	s := string(appendDayHeading(appendDate(append(b[:0], "day_"...), t, false), t))
+	const idLen = len("day_2006-01-02")
+	return dayView{ID: s[:idLen], Date: s[len("day_"):idLen], Heading: s[idLen:]}
 }
 
 // compareDates orders dates; they come from DateOf and ParseDate, so their
@@ -364,31 +429,31 @@ func compareDates(a, b agenda.Date) int {
 	return cmp.Compare(a.Day, b.Day)
 }
 
-// sessionOf makes a session's view; its "add" links go to links, and
-// links.assign sets them once every session is made.
-func sessionOf(x session, l feeds.Layout, pageLang string, links *linkArena) sessionView {
+// sessionOf makes a session's view; its links go to sc.links, and
+// sc.links.assign sets them once every session is made.
+func (sc *pageScratch) sessionOf(x session, l feeds.Layout, pageLang string) sessionView {
 	s := x.s
 	v := sessionView{
-		Key:        s.Key,
-		Title:      s.Title,
-		Cancelled:  s.Status == agenda.StatusCancelled,
-		Tentative:  s.Status == agenda.StatusTentative,
-		When:       whenOf(x, x.day),
-		Groups:     groupPeople(s.People),
-		Venue:      s.Venue,
-		Address:    s.Address,
-		OnlineURL:  s.OnlineURL,
-		URL:        s.URL,
-		Paragraphs: paragraphs(s.Description),
-		Tags:       s.Tags,
-		ICS:        hrefAttr(l.SessionURL(s.Series, s.Key)),
+		Key:       s.Key,
+		Title:     s.Title,
+		Cancelled: s.Status == agenda.StatusCancelled,
+		Tentative: s.Status == agenda.StatusTentative,
+		When:      whenOf(x, x.day),
+		Groups:    sc.groupPeople(s.People),
+		Venue:     s.Venue,
+		Address:   s.Address,
+		OnlineURL: s.OnlineURL,
+		URL:       s.URL,
+		Tags:      s.Tags,
+	}
+	from := len(sc.paras)
+	if sc.paras = appendParagraphs(sc.paras, s.Description); len(sc.paras) > from {
+		v.Paragraphs = sc.paras[from:len(sc.paras):len(sc.paras)]
 	}
 	if s.Language != "" && s.Language != pageLang {
 		v.Lang = s.Language
 	}
-	if !v.Cancelled {
-		links.add(x, l)
-	}
+	sc.links.add(x, l, !v.Cancelled)
 	return v
 }
 
@@ -404,36 +469,42 @@ func whenOf(x session, day agenda.Date) whenView {
 	}
 	st, en := x.start, x.end
 	stZone, enZone := zoneAbbrev(st), zoneAbbrev(en)
-	w := whenView{
-		StartUTC: utcStamp(st), EndUTC: utcStamp(en),
-		StartText: clock(st), EndText: clock(en),
-		Sep: "–", Abbrev: stZone, Zone: s.Zone,
-	}
 	sameDay := agenda.DateOf(st) == agenda.DateOf(en)
+	// Both instants and both texts are parts of one string.
+	var buf [96]byte
+	b := appendStamp(buf[:0], st, false)
+	endUTC := len(b)
+	b = appendStamp(b, en, false)
+	startText := len(b)
 	if agenda.DateOf(st) != day {
-		w.StartText = st.Format("Mon 2 Jan") + ", " + w.StartText
+		b = append(st.AppendFormat(b, "Mon 2 Jan"), ", "...)
+	}
+	b = appendClock(b, st)
+	if !sameDay || stZone != enZone {
+		b = append(append(b, ' '), stZone...)
+	}
+	endText := len(b)
+	switch {
+	case !sameDay:
+		b = en.AppendFormat(b, "Monday 2 January 2006, 15:04 MST")
+	case stZone != enZone:
+		b = append(append(appendClock(b, en), ' '), enZone...)
+	default:
+		b = appendClock(b, en)
+	}
+	all := string(b)
+	w := whenView{
+		StartUTC: all[:endUTC], EndUTC: all[endUTC:startText],
+		StartText: all[startText:endText], EndText: all[endText:],
+		Sep: "–", Abbrev: stZone, Zone: s.Zone,
 	}
 	switch {
 	case !sameDay:
-		w.StartText += " " + stZone
-		w.EndText = en.Format("Monday 2 January 2006, 15:04 MST")
 		w.Sep, w.Abbrev = " – ", ""
 	case stZone != enZone:
-		w.StartText += " " + stZone
-		w.EndText += " " + enZone
 		w.Abbrev = ""
 	}
 	return w
-}
-
-func clock(t time.Time) string {
-	var b [5]byte
-	return string(appendClock(b[:0], t))
-}
-
-func utcStamp(t time.Time) string {
-	var b [24]byte
-	return string(appendStamp(b[:0], t, false))
 }
 
 func longDate(d agenda.Date) string { return d.Time(time.UTC).Format("2 January 2006") }
@@ -478,8 +549,9 @@ func roleLabel(r agenda.Role, n int) string {
 
 // groupPeople groups participants by role. Groups come in the order their
 // roles first appear and people keep their display order: the organiser
-// lists the moderator first, the opening presenter before the panel.
-func groupPeople(ps []agenda.Participant) []peopleGroup {
+// lists the moderator first, the opening presenter before the panel. The
+// groups and their people are parts of the scratch's arrays.
+func (sc *pageScratch) groupPeople(ps []agenda.Participant) []peopleGroup {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -490,9 +562,8 @@ func groupPeople(ps []agenda.Participant) []peopleGroup {
 			order = append(order, p.Role)
 		}
 	}
-	// Every group's people are consecutive parts of one array.
-	people := make([]personView, 0, len(ps))
-	out := make([]peopleGroup, 0, len(order))
+	people, groups := sc.people, sc.groups
+	firstGroup := len(groups)
 	for _, r := range order {
 		from := len(people)
 		for _, p := range ps {
@@ -501,9 +572,10 @@ func groupPeople(ps []agenda.Participant) []peopleGroup {
 			}
 		}
 		g := people[from:len(people):len(people)]
-		out = append(out, peopleGroup{Label: roleLabel(r, len(g)), People: g})
+		groups = append(groups, peopleGroup{Label: roleLabel(r, len(g)), People: g})
 	}
-	return out
+	sc.people, sc.groups = people, groups
+	return groups[firstGroup:len(groups):len(groups)]
 }
 
 func postOf(p *agenda.Post, loc *time.Location, base *url.URL) postView {
@@ -533,20 +605,57 @@ func postOf(p *agenda.Post, loc *time.Location, base *url.URL) postView {
 // paragraphs splits plain text on blank lines (lines holding only white
 // space count as blank). Single line breaks stay in the text; the style sheet
 // shows them (white-space: pre-line).
-func paragraphs(text string) []string {
-	var out, cur []string
+func paragraphs(text string) []string { return appendParagraphs(nil, text) }
+
+// appendParagraphs appends text's paragraphs to out. A paragraph is lines
+// joined by "\n", each without a "\r" before its "\n" and without spaces
+// and tabs at its end; unless one of its lines had such an end, that is a
+// part of text, and it is not copied.
+func appendParagraphs(out []string, text string) []string {
+	start, end := -1, 0 // the paragraph so far is text[start:end], or joined
+	var joined []byte
 	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.Join(cur, "\n"))
-			cur = nil
+		switch {
+		case joined != nil:
+			out, joined = append(out, string(joined)), nil
+		case start >= 0:
+			out = append(out, text[start:end])
 		}
+		start = -1
 	}
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+	for from := 0; from <= len(text); {
+		to := strings.IndexByte(text[from:], '\n')
+		next := from + to + 1
+		if to < 0 {
+			to, next = len(text), len(text)+1
+		} else {
+			to += from
+		}
+		line := text[from:to]
+		if to < len(text) {
+			line = strings.TrimSuffix(line, "\r")
+		}
 		if strings.TrimSpace(line) == "" {
 			flush()
+			from = next
 			continue
 		}
-		cur = append(cur, strings.TrimRight(line, " \t"))
+		for n := len(line); n > 0 && (line[n-1] == ' ' || line[n-1] == '\t'); n-- {
+			line = line[:n-1]
+		}
+		switch {
+		case start < 0:
+			start, end = from, from+len(line)
+		case joined == nil && end == from-1:
+			// The previous line ended at its "\n": text has the join.
+			end = from + len(line)
+		default:
+			if joined == nil {
+				joined = append([]byte(nil), text[start:end]...)
+			}
+			joined = append(append(joined, '\n'), line...)
+		}
+		from = next
 	}
 	flush()
 	return out
@@ -564,7 +673,7 @@ func summary(paras []string) string {
 // truncate cuts s to at most max runes, at a space when there is one in the
 // last fifth, adding an ellipsis.
 func truncate(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
+	if len(s) <= max || utf8.RuneCountInString(s) <= max {
 		return s
 	}
 	r := []rune(s)[:max-1]
@@ -600,7 +709,7 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *agenda.Zones) 
 		if err != nil {
 			return nil, fmt.Errorf("series %q: zone: %w", sr.Slug, err)
 		}
-		sessions, err := resolveSessionsIn(snaps[i].Sessions, seriesLoc, zones)
+		sessions, err := resolveSessionsIn(nil, snaps[i].Sessions, seriesLoc, zones)
 		if err != nil {
 			return nil, fmt.Errorf("series %q: %w", sr.Slug, err)
 		}
