@@ -167,35 +167,39 @@ func (e *eventLink) timeParam(k string, t time.Time, date bool) {
 }
 
 func (e *eventLink) value(v string, raw bool) {
-	keep := &queryKeep
+	out := &queryOut
 	if raw {
-		keep = &rawKeep
+		out = &rawOut
 	}
-	// Byte by byte into a local slice, grown once: most runs of kept bytes
-	// are one word long, and copying each as a slice (plus storing e.b
-	// through the pointer, a write barrier while the GC runs) cost more
-	// than the encoding itself.
+	// Byte by byte into a local slice, grown once, through a table that
+	// also turns ' ' into '+': most runs of kept bytes are one word long,
+	// and copying each as a slice, storing e.b through the pointer (a write
+	// barrier while the GC runs) and a mispredicted branch at every space
+	// cost more than the encoding itself.
 	b := slices.Grow(e.b, 3*len(v))
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case keep[c]:
-			b = append(b, c)
-		case c == ' ':
-			b = append(b, '+')
-		default:
+		c := v[i]
+		if o := out[c]; o != 0 {
+			b = append(b, o)
+		} else {
 			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
 		}
 	}
 	e.b = b
 }
 
-// queryKeep marks the bytes url.QueryEscape leaves as they are; rawKeep
-// adds the '/' and ':' that raw values keep.
-var queryKeep, rawKeep = func() (t, raw [256]bool) {
+// queryOut maps each byte url.QueryEscape writes as one byte to that byte
+// (itself, or '+' for ' '), and the others, which it percent-encodes, to 0;
+// rawOut also keeps the '/' and ':' of raw values.
+var queryOut, rawOut = func() (t, raw [256]byte) {
 	for c := range 256 {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
-		raw[c] = t[c] || c == '/' || c == ':'
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			t[c] = byte(c)
+		}
 	}
+	t[' '] = '+'
+	raw = t
+	raw['/'], raw[':'] = '/', ':'
 	return t, raw
 }()
 
