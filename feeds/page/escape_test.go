@@ -2,6 +2,7 @@ package page
 
 import (
 	"bytes"
+	"html/template"
 	"strings"
 	"testing"
 
@@ -177,4 +178,48 @@ func BenchmarkAppendHTMLEscaped(b *testing.B) {
 	for b.Loop() {
 		buf = appendHTMLEscaped(buf[:0], text)
 	}
+}
+
+// htmlTextSeeds put each byte appendHTMLEscaped replaces, the one more
+// that mayHoldHTMLSpecial flags ('#') and bytes near them, at every offset
+// of a word.
+var htmlTextSeeds = func() []string {
+	seeds := []string{"", "plain text, nothing to replace at all", "é中\xff\xfe", "\u2028\u2029 \x7f"}
+	for _, c := range []string{"\x00", `"`, "#", "%", "&", "'", "+", "<", ">", "!", "$", "*", ",", ";", "=", "?", "\x80", "\xa2", "\xbc"} {
+		for i := range 17 {
+			seeds = append(seeds, strings.Repeat("a", i)+c+strings.Repeat("b", 16-i), strings.Repeat(c, i+1))
+		}
+	}
+	return seeds
+}()
+
+// viaTemplateText is what html/template writes for <p>{{.}}</p>.
+func viaTemplateText(t testing.TB, tmpl *template.Template, s string) string {
+	t.Helper()
+	var b strings.Builder
+	if err := tmpl.Execute(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestAppendHTMLEscaped(t *testing.T) {
+	tmpl := template.Must(template.New("p").Parse(`<p>{{.}}</p>`))
+	for _, s := range htmlTextSeeds {
+		if got, want := "<p>"+string(appendHTMLEscaped(nil, s))+"</p>", viaTemplateText(t, tmpl, s); got != want {
+			t.Errorf("appendHTMLEscaped(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendHTMLEscaped(f *testing.F) {
+	for _, s := range htmlTextSeeds {
+		f.Add(s)
+	}
+	tmpl := template.Must(template.New("p").Parse(`<p>{{.}}</p>`))
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := "<p>"+string(appendHTMLEscaped(nil, s))+"</p>", viaTemplateText(t, tmpl, s); got != want {
+			t.Errorf("appendHTMLEscaped(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
