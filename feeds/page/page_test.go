@@ -360,8 +360,8 @@ func TestIndexContent(t *testing.T) {
 		`<title>Agenda Example</title>`,
 		`<link rel="canonical" href="https://agenda.example.org/">`,
 		`<a href="https://agenda.example.org/scewc/">UCLG at Smart City Expo World Congress</a>`,
-		`<article class="series" id="series-ciudades-escuchan" lang="es"`,
-		`<p>Diálogos en línea sobre la recuperación y el Pacto para el Futuro.</p>`,
+		`<h3 id="series-ciudades-escuchan-h" lang="es">`,
+		`<p lang="es">Diálogos en línea sobre la recuperación y el Pacto para el Futuro.</p>`,
 		// The next session still taking place: the debate (the congress started before AsOf but is ongoing).
 		`Next session:</span> <a href="https://agenda.example.org/scewc/#scewc-2021">Smart City Expo World Congress 2021</a>`,
 		`href="webcal://agenda.example.org/calendar.ics"`,

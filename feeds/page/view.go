@@ -41,8 +41,14 @@ type subscribeView struct {
 }
 
 type seriesView struct {
-	Assets     assets
-	Head       headView
+	Assets assets
+	Head   headView
+	// Lang is the language of the series' own text (title, description,
+	// posts), set when it is not the interface's (uiLang): the page's
+	// labels are English whatever the series' language, so lang goes on
+	// the elements that hold the series' text, not on <html>, or a screen
+	// reader would read "Upcoming sessions" with French pronunciation.
+	Lang       string
 	Title      string
 	Paragraphs []string
 	Homepage   string
@@ -87,7 +93,7 @@ type whenView struct {
 type sessionView struct {
 	Key        string
 	Title      string
-	Lang       string // set only when it differs from the page's
+	Lang       string // of its title and description, when not uiLang
 	Cancelled  bool
 	Tentative  bool
 	When       whenView
@@ -147,6 +153,7 @@ type indexEntry struct {
 }
 
 type nextView struct {
+	Lang    string // of its title, when not uiLang
 	Title   string
 	URL     string
 	Day     string
@@ -212,12 +219,13 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, sc
 	pageURL := l.SeriesURL(sr.Slug, feeds.Page)
 	v := &seriesView{
 		Head: headView{
-			Lang:        cmp.Or(sr.Language, "en"),
+			Lang:        uiLang,
 			Title:       sr.Title,
 			Description: summary(paras),
 			Canonical:   pageURL,
 			SiteName:    opts.siteTitle(),
 		},
+		Lang:       contentLang(sr.Language),
 		Title:      sr.Title,
 		Paragraphs: paras,
 		Homepage:   sr.Homepage,
@@ -250,8 +258,8 @@ func buildSeriesView(snap agenda.Snapshot, opts Options, zones *agenda.Zones, sc
 	sc.people = slices.Grow(sc.people[:0], people)
 	sc.groups = slices.Grow(sc.groups[:0], people)
 	sc.paras = sc.paras[:0]
-	v.Upcoming = sc.groupDays(split[:nUpcoming:nUpcoming], false, l, v.Head.Lang)
-	v.Past = sc.groupDays(split[nUpcoming:], true, l, v.Head.Lang)
+	v.Upcoming = sc.groupDays(split[:nUpcoming:nUpcoming], false, l, sr.Language)
+	v.Past = sc.groupDays(split[nUpcoming:], true, l, sr.Language)
 	sc.links.assign(v.Upcoming, v.Past)
 	// A day with sessions over and sessions to come has a heading in both
 	// sections; the past one's id gets a suffix so that ids stay unique
@@ -352,7 +360,7 @@ func interval(s *agenda.Session, loc *time.Location) (start, end time.Time, err 
 // a day all-day sessions come first, then by start and key. Past sections
 // run newest first, days and the sessions within them alike. It sorts ss,
 // which is the scratch's own, in place.
-func (sc *pageScratch) groupDays(ss []session, newestFirst bool, l feeds.Layout, pageLang string) []dayView {
+func (sc *pageScratch) groupDays(ss []session, newestFirst bool, l feeds.Layout, seriesLang string) []dayView {
 	// Start order is not day order: an all-day session in Auckland on the
 	// 18th starts on the 17th in Madrid, before a Madrid session of that
 	// afternoon.
@@ -389,7 +397,7 @@ func (sc *pageScratch) groupDays(ss []session, newestFirst bool, l feeds.Layout,
 			day, from = s.day, i
 			days = append(days, dayOf(day))
 		}
-		views = append(views, sc.sessionOf(s, l, pageLang))
+		views = append(views, sc.sessionOf(s, l, seriesLang))
 	}
 	if len(days) > firstDay {
 		days[len(days)-1].Sessions = views[base+from : len(views) : len(views)]
@@ -431,7 +439,7 @@ func compareDates(a, b agenda.Date) int {
 
 // sessionOf makes a session's view; its links go to sc.links, and
 // sc.links.assign sets them once every session is made.
-func (sc *pageScratch) sessionOf(x session, l feeds.Layout, pageLang string) sessionView {
+func (sc *pageScratch) sessionOf(x session, l feeds.Layout, seriesLang string) sessionView {
 	s := x.s
 	v := sessionView{
 		Key:       s.Key,
@@ -450,9 +458,7 @@ func (sc *pageScratch) sessionOf(x session, l feeds.Layout, pageLang string) ses
 	if sc.paras = appendParagraphs(sc.paras, s.Description); len(sc.paras) > from {
 		v.Paragraphs = sc.paras[from:len(sc.paras):len(sc.paras)]
 	}
-	if s.Language != "" && s.Language != pageLang {
-		v.Lang = s.Language
-	}
+	v.Lang = contentLang(cmp.Or(s.Language, seriesLang))
 	sc.links.add(x, l, !v.Cancelled)
 	return v
 }
@@ -684,12 +690,24 @@ func truncate(s string, max int) string {
 	return strings.TrimRight(cut, " ,;:.") + "…"
 }
 
+// uiLang is the language of the pages' own words: headings, labels, links.
+const uiLang = "en"
+
+// contentLang is the lang attribute for text in language lang: none when
+// it is the interface's, which <html lang> already says.
+func contentLang(lang string) string {
+	if lang == "" || lang == uiLang {
+		return ""
+	}
+	return lang
+}
+
 func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *agenda.Zones) (*indexView, error) {
 	l := opts.Layout
 	site := opts.siteTitle()
 	v := &indexView{
 		Head: headView{
-			Lang:        "en",
+			Lang:        uiLang,
 			Title:       site,
 			Description: "Agendas, calendars and news feeds of every series on " + site + ".",
 			Canonical:   l.SeriesURL("", feeds.Page),
@@ -716,7 +734,7 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *agenda.Zones) 
 		e := indexEntry{
 			Slug:      sr.Slug,
 			Title:     sr.Title,
-			Lang:      sr.Language,
+			Lang:      contentLang(sr.Language),
 			Summary:   summary(paragraphs(sr.Description)),
 			PageURL:   l.SeriesURL(sr.Slug, feeds.Page),
 			Subscribe: subscribeLinks(l, sr.Slug, sr.Title),
@@ -732,6 +750,7 @@ func buildIndexView(snaps []agenda.Snapshot, opts Options, zones *agenda.Zones) 
 					day = agenda.DateOf(s.start)
 				}
 				e.Next = &nextView{
+					Lang:    contentLang(cmp.Or(s.s.Language, sr.Language)),
 					Title:   s.s.Title,
 					URL:     l.SessionAnchor(sr.Slug, s.s.Key),
 					Day:     day.String(),
