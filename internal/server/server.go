@@ -37,6 +37,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,8 +305,10 @@ func (s *Server) logRequest(ctx context.Context, method, path, rawQuery, remote 
 		slog.String("remote", remote))
 }
 
-// redactQuery hides the values of parameters named token (access tokens
-// must never reach a log).
+// redactQuery hides, for the access log, the values of parameters whose
+// names say they hold a credential (token, access_token, api_key,
+// password, ...), and any name or value that looks like an admin token
+// (af_...), wherever a client put it: credentials must never reach a log.
 func redactQuery(raw string) string {
 	if raw == "" {
 		return ""
@@ -314,12 +317,35 @@ func redactQuery(raw string) string {
 	if err != nil {
 		return "(unparsable)"
 	}
-	for k := range q {
-		if strings.EqualFold(k, "token") || strings.EqualFold(k, "access_token") {
+	for k, vs := range q {
+		if looksLikeToken(k) {
+			delete(q, k)
+			q["REDACTED"] = append(q["REDACTED"], "")
+			continue
+		}
+		if sensitiveParam(k) || slices.ContainsFunc(vs, looksLikeToken) {
 			q[k] = []string{"REDACTED"}
 		}
 	}
 	return q.Encode()
+}
+
+// sensitiveParam reports whether a query parameter's name says that its
+// value is a credential.
+func sensitiveParam(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "password", "passwd", "secret", "client_secret", "api_key", "apikey",
+		"auth", "authorization", "credentials", "signature", "sig":
+		return true
+	}
+	return strings.HasSuffix(n, "token")
+}
+
+// looksLikeToken reports whether s is, or begins with, an admin token as
+// 'agendafeed token' prints them.
+func looksLikeToken(s string) bool {
+	return len(s) >= 8 && strings.EqualFold(s[:3], "af_")
 }
 
 // serveFile serves a published file (or a variant of a calendar).

@@ -953,6 +953,27 @@ func TestAccessLogRedacts(t *testing.T) {
 	})
 }
 
+// The access log hides what a query holds of credentials: values of
+// parameters named for one, and anything that looks like an admin token.
+func TestRedactQuery(t *testing.T) {
+	const tok = "af_Zq9TOKENs3cret"
+	for _, tc := range []struct{ raw, want string }{
+		{"", ""},
+		{"reminders=15m&tag=housing", "reminders=15m&tag=housing"},
+		{"token=" + tok, "token=REDACTED"},
+		{"Access_Token=x&refresh_token=y&id_token=z", "Access_Token=REDACTED&id_token=REDACTED&refresh_token=REDACTED"},
+		{"api_key=x&password=y&secret=z&sig=w", "api_key=REDACTED&password=REDACTED&secret=REDACTED&sig=REDACTED"},
+		{"tag=" + tok, "tag=REDACTED"},
+		{tok, "REDACTED="},
+		{tok + "=1&tag=x", "REDACTED=&tag=x"},
+		{"tag=%zz" + tok, "(unparsable)"},
+	} {
+		if got := redactQuery(tc.raw); got != tc.want {
+			t.Errorf("redactQuery(%q) = %q; want %q", tc.raw, got, tc.want)
+		}
+	}
+}
+
 // The access log gives the duration as the pass log and /healthz do:
 // duration_ms, in either log format, so that one query reads them all;
 // with microseconds as a fraction, as most answers take less than 1 ms.
@@ -1047,7 +1068,8 @@ func TestParseVariant(t *testing.T) {
 		{"reminders=1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,11x", Variant{}, true, `"11x" is not a reminder`},
 		{"reminders=1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,5w", Variant{}, true, `expected each reminder between 1m and 4w before the start; "5w" is not`},
 		{"reminders=15m,none", Variant{}, true, `"none" is not a reminder`},
-		{"token=abc", Variant{}, true, `token: "abc": unknown parameter; expected reminders, tag or speaker`},
+		{"token=abc", Variant{}, true, `token: "REDACTED": unknown parameter; expected reminders, tag or speaker`},
+		{"t=af_abcdefgh", Variant{}, true, `t: "REDACTED": unknown parameter; expected reminders, tag or speaker`},
 		{"tag=" + strings.Repeat("a", 65), Variant{}, true, "at most 64 characters"},
 		{"speaker=", Variant{}, true, `speaker: "": expected a speaker's name`},
 		// Names and tags are normalised as the store normalises them

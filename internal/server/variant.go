@@ -67,11 +67,18 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		vals := q[k]
+		shown := strings.Join(vals, ",")
+		if sensitiveParam(k) || slices.ContainsFunc(vals, looksLikeToken) {
+			// A credential sent where it does not belong is not
+			// repeated: error bodies end up in proxies' and browsers'
+			// logs and caches.
+			shown = "REDACTED"
+		}
 		if k != "reminders" && k != "tag" && k != "speaker" {
-			return v, true, &agenda.FieldError{Field: k, Value: strings.Join(vals, ","), Msg: "unknown parameter; expected reminders, tag or speaker"}
+			return v, true, &agenda.FieldError{Field: k, Value: shown, Msg: "unknown parameter; expected reminders, tag or speaker"}
 		}
 		if len(vals) != 1 {
-			return v, true, &agenda.FieldError{Field: k, Value: strings.Join(vals, ","), Msg: "given more than once"}
+			return v, true, &agenda.FieldError{Field: k, Value: shown, Msg: "given more than once"}
 		}
 	}
 	if vals, ok := q["reminders"]; ok {
