@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unsafe"
@@ -67,13 +68,22 @@ const (
 // Shutdown: -race caught it; v1.76.0 reads it atomically).
 func (s *Server) fastServer(base context.Context) *fasthttp.Server {
 	slow := fasthttpadaptor.NewFastHTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer s.recoverSlow(r)
 		s.ServeHTTP(w, detach(r, base))
 	}))
 	return &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
-			if !s.serveFast(base, ctx) {
-				slow(ctx)
+			if s.serveFast(base, ctx) {
+				return
 			}
+			// fasthttpadaptor answers a target net/url rejects (such as
+			// /api/v1/%zz) with a 500, after logging the whole URI, query
+			// and all, through the server's Logger: refuse it here.
+			if _, err := url.ParseRequestURI(b2s(ctx.RequestURI())); err != nil {
+				s.refuse(ctx, http.StatusBadRequest, reasonTarget)
+				return
+			}
+			slow(ctx)
 		},
 		ErrorHandler: s.fastError,
 		ReadTimeout:  headerTimeout,
@@ -91,6 +101,12 @@ func (s *Server) fastServer(base context.Context) *fasthttp.Server {
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
+		// Without it, fasthttp's errors for a request it cannot read
+		// quote the whole buffer read so far, Authorization header and
+		// all. fastError and fastLogger never print those errors'
+		// text anyway (some quote a header line even with it); this
+		// keeps the bytes out of the errors themselves.
+		SecureErrorLogMessage: true,
 		Logger:                fastLogger{s.log},
 	}
 }
@@ -231,31 +247,164 @@ func (o fastResp) sendFile(f io.ReadCloser, size int64) int64 {
 }
 
 // fastError answers requests fasthttp could not read, in the same plain
-// text as writeError, and counts them.
+// text as writeError, counts and logs them. The answer and the log line
+// say what was wrong in words of ours (badRequest), never with the
+// error's text: fasthttp's errors quote what they choked on (the header
+// line, a header value, the whole buffer read so far), which is where an
+// Authorization header, a cookie or a token in the query would be.
 func (s *Server) fastError(ctx *fasthttp.RequestCtx, err error) {
-	code, msg := http.StatusBadRequest, "malformed HTTP request: "+err.Error()
-	var small *fasthttp.ErrSmallBuffer
-	var ne net.Error
-	switch {
-	case errors.As(err, &small):
-		code, msg = http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("request header is over the limit of %d bytes", maxHeaderBytes)
-	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		code, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", s.maxRequestBody)
-	case errors.As(err, &ne) && ne.Timeout():
-		code, msg = http.StatusRequestTimeout, "request not received in time"
+	code, reason, _ := badRequest(err, s.maxRequestBody)
+	s.refuse(ctx, code, reason)
+}
+
+// refuse answers a request the server will not serve with code and
+// reason, and logs its status, reason and remote address: nothing the
+// client sent.
+func (s *Server) refuse(ctx *fasthttp.RequestCtx, code int, reason string) {
+	msg := reason
+	if code == http.StatusBadRequest {
+		msg = "malformed HTTP request: " + reason
 	}
 	ctx.Response.Header.SetCanonical(s2b("Content-Type"), s2b(hText[0]))
 	ctx.SetStatusCode(code)
 	ctx.SetBodyString(msg + "\n")
 	s.metrics.request(code, "other")
-	s.log.Warn("bad request", "status", code, "remote", ctx.RemoteAddr().String(), "err", err)
+	s.log.Warn("bad request", "status", code, "reason", reason, "remote", ctx.RemoteAddr().String())
 }
 
-// fastLogger sends fasthttp's own messages to the server's log.
+// Reasons a request is refused, in the answer and the log.
+const (
+	reasonTarget    = "malformed request target"
+	reasonMalformed = "malformed request"
+)
+
+// requestErrors maps what fasthttp's errors for an unreadable request
+// begin with (the text before any quoted request bytes) to a reason. Only
+// the prefix is compared, and only the reason is ever shown.
+var requestErrors = []struct{ prefix, reason string }{
+	{"malformed mime header", "malformed header line"},
+	{"invalid header key", "malformed header name"},
+	{"invalid header value", "malformed header value"},
+	{"invalid headers", "header line starts with a space"},
+	{"missing required host header", "missing Host header"},
+	{"cannot parse content-length", "malformed Content-Length header"},
+	{"unsupported http version", "unsupported HTTP version"},
+	{"empty hex number", "malformed chunked body"},
+	{"too large hex number", "malformed chunked body"},
+	{"invalid host", reasonTarget},
+	{"invalid port", reasonTarget},
+	{"invalid scheme", reasonTarget},
+	{"missing ']' in host", reasonTarget},
+}
+
+// requestSentinels maps fasthttp's exported errors for an unreadable
+// request to a reason.
+var requestSentinels = []struct {
+	err    error
+	reason string
+}{
+	{fasthttp.ErrMissingRequestMethod, "malformed request line"},
+	{fasthttp.ErrUnsupportedRequestMethod, "unsupported method"},
+	{fasthttp.ErrExtraWhitespaceInRequestLine, "malformed request line"},
+	{fasthttp.ErrEmptyRequestURI, "malformed request line"},
+	{fasthttp.ErrDuplicateContentLength, "more than one Content-Length header"},
+	{fasthttp.ErrNonNumericChars, "malformed Content-Length header"},
+	{fasthttp.ErrUnsupportedTransferEncoding, "unsupported Transfer-Encoding"},
+	{fasthttp.ErrorInvalidURI, reasonTarget},
+	{fasthttp.ErrBadTrailer, "forbidden trailer field"},
+	{io.ErrUnexpectedEOF, "request ended early"},
+}
+
+// badRequest says what was wrong with a request fasthttp could not read:
+// the status to answer and a reason of the server's own words, safe to
+// show and log. known is false for an error it does not recognise, which
+// gets 400 and a generic reason.
+func badRequest(err error, maxBody int) (code int, reason string, known bool) {
+	var small *fasthttp.ErrSmallBuffer
+	var chunk fasthttp.ErrBrokenChunk
+	var ne net.Error
+	switch {
+	case errors.As(err, &small):
+		return http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("request header is over the limit of %d bytes", maxHeaderBytes), true
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", maxBody), true
+	case errors.As(err, &ne) && ne.Timeout():
+		return http.StatusRequestTimeout, "request not received in time", true
+	case errors.As(err, &chunk):
+		return http.StatusBadRequest, "malformed chunked body", true
+	}
+	for _, e := range requestSentinels {
+		if errors.Is(err, e.err) {
+			return http.StatusBadRequest, e.reason, true
+		}
+	}
+	// The header errors wrap the parser's: "error when reading request
+	// headers: %w: buffer size=%d". Each layer's text starts with
+	// fasthttp's own words.
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		msg := e.Error()
+		for _, r := range requestErrors {
+			if strings.HasPrefix(msg, r.prefix) {
+				return http.StatusBadRequest, r.reason, true
+			}
+		}
+	}
+	return http.StatusBadRequest, reasonMalformed, false
+}
+
+// fastLogger sends fasthttp's own messages to the server's log. Their
+// format strings are fasthttp's constants, but their arguments may hold
+// what a client sent: the error of a request it could not read, or (from
+// RequestCtx.Logger, as fasthttpadaptor uses it) the request's full URI.
+// So only arguments that cannot carry request bytes are printed as they
+// are: numbers and addresses; an error as its reason (badRequest) or the
+// network error under it; anything else is replaced.
 type fastLogger struct{ log *slog.Logger }
 
 func (l fastLogger) Printf(format string, args ...any) {
-	l.log.Warn("http: " + fmt.Sprintf(format, args...))
+	safe := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case error:
+			if _, _, known := badRequest(v, 0); known {
+				// fasthttp reports the error of a request it could not
+				// read twice: to fastError, which answered and logged it
+				// with its status and remote address, then here as the
+				// connection's error.
+				return
+			}
+			var op *net.OpError
+			if errors.As(v, &op) {
+				safe[i] = op.Error() // the operation, addresses and system error
+			} else {
+				safe[i] = fmt.Sprintf("%T (text not logged: it may quote the request)", v)
+			}
+		case net.Addr:
+			safe[i] = v.String()
+		case int, int32, int64, uint, uint32, uint64, float32, float64, time.Duration:
+			safe[i] = v
+		default:
+			safe[i] = "[redacted]"
+		}
+	}
+	l.log.Warn("http: " + fmt.Sprintf(format, safe...))
+}
+
+// recoverSlow logs a panic of the net/http handler behind fasthttpadaptor
+// without the request's headers or query values, then ends the request
+// as net/http does (the connection is dropped; the daemon carries on).
+// Left to fasthttpadaptor, the panic would be logged with the request's
+// full URI, query and all, and then crash the process.
+func (s *Server) recoverSlow(r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v != http.ErrAbortHandler {
+		s.log.Error("panic serving request", "method", methodLabel(r.Method), "path", r.URL.Path,
+			"query", redactQuery(r.URL.RawQuery), "remote", r.RemoteAddr, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down
