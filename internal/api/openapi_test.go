@@ -62,6 +62,9 @@ func buildOpenAPI(t *testing.T) []byte {
 			t.Fatalf("openapi-components.json: %v", err)
 		}
 		schemas[d.name+"Patch"] = patch
+		for _, kind := range []string{"Create", "Replace", "Patch"} {
+			schemas[d.name+kind+"Request"] = envelopeSchema(d.name+kind, d.patch.envelope)
+		}
 	}
 	paths := map[string]map[string]any{}
 	for _, rt := range routes {
@@ -278,6 +281,25 @@ func patchSchema(base map[string]any, name string, pf patchFields) (map[string]a
 	}, nil
 }
 
+// envelopeSchema is a request body: the schema named, bare or wrapped in the
+// one-key object a GET answers with ({"series": {...}}), which the server
+// unwraps (decodeResource, applyPatch). The two cannot both match: the
+// bare schemas take no other keys than their fields, and no resource has a
+// field named as its envelope.
+func envelopeSchema(schema, envelope string) map[string]any {
+	ref := map[string]any{"$ref": "#/components/schemas/" + schema}
+	return map[string]any{
+		"description": "A " + schema + ", bare or as a GET answers it, wrapped in an object whose one key is `" + envelope + "`: " +
+			"the body of a GET can be edited and sent back as it is.",
+		"oneOf": []any{ref, map[string]any{
+			"type":                 "object",
+			"properties":           map[string]any{envelope: ref},
+			"required":             []any{envelope},
+			"additionalProperties": false,
+		}},
+	}
+}
+
 // nullable lets a schema also accept null.
 func nullable(p map[string]any) map[string]any {
 	switch ty := p["type"].(type) {
@@ -379,18 +401,18 @@ func operation(rt route) map[string]any {
 		params = append(params, ref("parameters/If-Match"))
 		ok("200", "Cancelled: the session stays published with STATUS:CANCELLED and a new sequence.", "SessionResponse", true, true)
 	case rt.method == "POST":
-		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"Create", "application/json")}
+		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"CreateRequest", "application/json")}
 		ok("201", "Created.", resource+"Response", true, true)
 	case rt.method == "PUT":
 		op["description"] = neverCreates
 		params = append(params, ref("parameters/If-Match"))
-		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"Replace", "application/json")}
+		op["requestBody"] = map[string]any{"required": true, "content": content(resource+"ReplaceRequest", "application/json")}
 		ok("200", "Replaced. Absent fields take their defaults.", resource+"Response", true, locates)
 	case rt.method == "PATCH":
 		op["description"] = neverCreates
 		params = append(params, ref("parameters/If-Match"))
 		op["requestBody"] = map[string]any{"required": true, "description": "A JSON merge patch (RFC 7396): named fields change, null clears.",
-			"content": content(resource+"Patch", "application/merge-patch+json", "application/json")}
+			"content": content(resource+"PatchRequest", "application/merge-patch+json", "application/json")}
 		ok("200", "Changed.", resource+"Response", true, locates)
 	case rt.method == "DELETE":
 		params = append(params, ref("parameters/If-Match"))

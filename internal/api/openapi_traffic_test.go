@@ -91,6 +91,9 @@ func TestOpenAPIDescribesTraffic(t *testing.T) {
 	tr.ok(200, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"homepage": null, "organizer": {"name": null}, "reminders": null}`})
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"slug": "e2", "title": "X"}`}, true)
 	tr.send(422, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"title": null}`}, true)
+	tr.ok(200, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"series": {"description": "In an envelope."}}`})
+	tr.send(400, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"series": {"description": "X"}, "title": "Y"}`}, true)
+	tr.send(400, req{method: "PUT", path: "/api/v1/series/debates", body: `{"session": {"title": "X"}}`}, true)
 	notModified := func(path string) {
 		tr.t.Helper()
 		g := tr.send(200, get(path), false)
@@ -191,6 +194,12 @@ func roundTrip(tr *traffic, path, key string, got []byte) {
 	}
 	if c, ok := out["changed"].([]any); ok && len(c) != 0 {
 		tr.t.Errorf("PUT %s of its own GET body changed %v", path, c)
+	}
+	// And the GET body whole, in its envelope, as the document says a
+	// request body may be.
+	out = tr.ok(200, req{method: "PUT", path: path, body: string(got)})
+	if c, ok := out["changed"].([]any); ok && len(c) != 0 {
+		tr.t.Errorf("PUT %s of its own GET body, envelope and all, changed %v", path, c)
 	}
 }
 

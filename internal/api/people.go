@@ -82,7 +82,7 @@ func (a *API) personWritten(ctx context.Context, p agenda.Person, before map[str
 
 func (a *API) createPerson(r *http.Request) (*reply, error) {
 	var in personJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, personPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	p := agenda.Person{Name: in.Name, Affiliation: in.Affiliation, URL: in.URL}
@@ -126,7 +126,7 @@ func (a *API) personTaken(ctx context.Context, name string) error {
 
 func (a *API) replacePerson(r *http.Request) (*reply, error) {
 	var in personJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, personPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	return a.updatePerson(r, func(cur agenda.Person) (personJSON, error) {

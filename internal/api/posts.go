@@ -54,7 +54,7 @@ func (a *API) getPost(r *http.Request) (*reply, error) {
 
 func (a *API) createPost(r *http.Request) (*reply, error) {
 	var in postJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, postPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	ctx, slug := r.Context(), r.PathValue("slug")
@@ -106,7 +106,7 @@ func samePostSeries(in postJSON, slug string) error {
 
 func (a *API) replacePost(r *http.Request) (*reply, error) {
 	var in postJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, postPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	return a.updatePost(r, func(cur agenda.Post) (postJSON, error) {

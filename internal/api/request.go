@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,13 +46,48 @@ type reply struct {
 	cacheControl string
 }
 
-// decodeBody reads a JSON resource body strictly into v.
-func (a *API) decodeBody(r *http.Request, v any) error {
+// decodeBody reads a JSON resource body strictly into v: the bare object,
+// or the object wrapped as a GET answers it ({"session": {...}}), which
+// envelope names.
+func (a *API) decodeBody(r *http.Request, envelope string, v any) error {
 	data, err := readBody(r, MaxBody, jsonTypes)
 	if err != nil {
 		return err
 	}
-	return decodeStrict(data, v)
+	return decodeResource(data, envelope, v)
+}
+
+// decodeResource decodes a resource body strictly into v, unwrapping the
+// one-key envelope a GET answers with, so that a client may send back what
+// it read as it read it. The envelope is decoded as a struct with v under
+// that one key, so that an unknown or mistyped field inside it is named
+// with its whole path ("session.people[1].nme"), as the client wrote it.
+// No resource has a field named as its own envelope, so the two forms
+// cannot be confused.
+func decodeResource(data []byte, envelope string, v any) error {
+	if _, ok := enveloped(data, envelope); !ok {
+		return decodeStrict(data, v)
+	}
+	wrapper := reflect.New(reflect.StructOf([]reflect.StructField{{
+		Name: "Body", Type: reflect.TypeOf(v), Tag: reflect.StructTag(`json:"` + envelope + `"`)}}))
+	wrapper.Elem().Field(0).Set(reflect.ValueOf(v))
+	return decodeStrict(data, wrapper.Interface())
+}
+
+// enveloped reports whether data is a JSON object with exactly one key,
+// envelope, whose value is an object, and returns that value. Anything
+// else (other keys beside it, a value that is not an object) is left to
+// the strict decoding of the bare form, which names what is wrong.
+func enveloped(data []byte, envelope string) (json.RawMessage, bool) {
+	var m map[string]json.RawMessage
+	if envelope == "" || json.Unmarshal(data, &m) != nil || len(m) != 1 {
+		return nil, false
+	}
+	inner, ok := m[envelope]
+	if t := bytes.TrimSpace(inner); !ok || len(t) == 0 || t[0] != '{' {
+		return nil, false
+	}
+	return inner, true
 }
 
 func (a *API) writeReply(w http.ResponseWriter, r *http.Request, rep *reply) {
@@ -278,13 +315,17 @@ func mergePatch(target, patch any) any {
 // patchFields describes which keys a PATCH may name: writable keys, read-only
 // keys (refused) and nested objects with their own keys.
 type patchFields struct {
+	envelope string // the key a GET wraps the resource in: "series", "session", ...
 	writable []string
 	readOnly []string
 	nested   map[string][]string
 }
 
 // applyPatch decodes a merge patch, checks its keys, applies it to the
-// current representation and decodes the result strictly into v.
+// current representation and decodes the result strictly into v. The patch
+// may come wrapped in the resource's envelope, as a GET answers
+// ({"series": {"title": "..."}}); errors then name keys with their path in
+// the body as sent.
 func applyPatch(data []byte, current any, fields patchFields, v any) error {
 	var patch any
 	if err := decodeJSONValue(data, &patch); err != nil {
@@ -294,18 +335,24 @@ func applyPatch(data []byte, current any, fields patchFields, v any) error {
 	if !ok {
 		return errf(http.StatusBadRequest, "", "", "a merge patch must be a JSON object")
 	}
-	for k, val := range pm {
+	prefix := ""
+	if inner, ok := pm[fields.envelope].(map[string]any); ok && len(pm) == 1 {
+		pm, patch, prefix = inner, inner, fields.envelope+"."
+	}
+	// Sorted, so that of several bad keys the same one is reported each time.
+	for _, k := range slices.Sorted(maps.Keys(pm)) {
+		val, path := pm[k], prefix+k
 		switch {
 		case slices.Contains(fields.readOnly, k):
-			return errf(http.StatusUnprocessableEntity, k, "", "%s: is read-only; it cannot be patched", k)
+			return errf(http.StatusUnprocessableEntity, path, "", "%s: is read-only; it cannot be patched", path)
 		case !slices.Contains(fields.writable, k):
-			return errf(http.StatusBadRequest, k, "", "unknown field %q", k)
+			return errf(http.StatusBadRequest, path, "", "unknown field %q", path)
 		}
 		if keys, ok := fields.nested[k]; ok {
 			if m, ok := val.(map[string]any); ok {
 				for nk := range m {
 					if !slices.Contains(keys, nk) {
-						return errf(http.StatusBadRequest, k+"."+nk, "", "unknown field %q", k+"."+nk)
+						return errf(http.StatusBadRequest, path+"."+nk, "", "unknown field %q", path+"."+nk)
 					}
 				}
 			}

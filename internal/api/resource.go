@@ -43,6 +43,7 @@ type organizerJSON struct {
 }
 
 var seriesPatch = patchFields{
+	envelope: "series",
 	writable: []string{"title", "description", "homepage", "zone", "language", "reminders", "organizer"},
 	readOnly: []string{"slug", "revision", "created", "updated"},
 	nested:   map[string][]string{"organizer": {"name", "email"}},
@@ -84,6 +85,7 @@ type peopleJSON struct {
 }
 
 var sessionPatch = patchFields{
+	envelope: "session",
 	writable: []string{"key", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
 		"venue", "address", "online_url", "status", "language", "tags", "url", "people"},
 	readOnly: []string{"uid", "series", "sequence", "created", "updated"},
@@ -108,6 +110,7 @@ type postJSON struct {
 }
 
 var postPatch = patchFields{
+	envelope: "post",
 	writable: []string{"title", "summary", "author", "published", "updated", "url", "session", "body"},
 	readOnly: []string{"id", "series", "body_html", "session_uid", "version"},
 }
@@ -121,6 +124,7 @@ type personJSON struct {
 }
 
 var personPatch = patchFields{
+	envelope: "person",
 	writable: []string{"name", "affiliation", "url"},
 	readOnly: []string{"id"},
 }

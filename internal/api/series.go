@@ -108,7 +108,7 @@ func (a *API) getSeries(r *http.Request) (*reply, error) {
 
 func (a *API) createSeries(r *http.Request) (*reply, error) {
 	var in seriesJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, seriesPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	s, err := a.fromSeriesJSON(in)
@@ -149,7 +149,7 @@ func (a *API) seriesTaken(ctx context.Context, slug string) error {
 
 func (a *API) replaceSeries(r *http.Request) (*reply, error) {
 	var in seriesJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, seriesPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	return a.updateSeries(r, func(cur agenda.Series) (seriesJSON, error) {

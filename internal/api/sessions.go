@@ -104,7 +104,7 @@ func (a *API) getSession(r *http.Request) (*reply, error) {
 
 func (a *API) createSession(r *http.Request) (*reply, error) {
 	var in sessionJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, sessionPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	ctx, slug := r.Context(), r.PathValue("slug")
@@ -165,7 +165,7 @@ func (a *API) sessionTaken(ctx context.Context, s agenda.Session) error {
 
 func (a *API) replaceSession(r *http.Request) (*reply, error) {
 	var in sessionJSON
-	if err := a.decodeBody(r, &in); err != nil {
+	if err := a.decodeBody(r, sessionPatch.envelope, &in); err != nil {
 		return nil, err
 	}
 	return a.updateSession(r, func(cur agenda.Session) (agenda.Session, error) {
