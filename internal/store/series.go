@@ -205,11 +205,57 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 		s.Organizer.Name, s.Organizer.Email, id); err != nil {
 		return agenda.Series{}, 0, 0, fmt.Errorf("update series %q: %w", s.Slug, err)
 	}
+	if err := w.reviseEvents(ctx, id, cur, s); err != nil {
+		return agenda.Series{}, 0, 0, err
+	}
 	if err := w.bumpSeries(ctx, id); err != nil {
 		return agenda.Series{}, 0, 0, err
 	}
 	_, out, err := loadSeries(ctx, w.tx, s.Slug)
 	return out, id, updated, err
+}
+
+// reviseEvents marks the sessions whose calendar events a series edit
+// changes. Each session's VEVENT carries two things of its series: the
+// ORGANIZER (when the organiser has an e-mail; without one none is
+// written) and the series' reminders as VALARMs (not on a cancelled
+// session, which has none). Calendar clients take an updated event by its
+// SEQUENCE, then its DTSTAMP, so an event whose content changed with the
+// same stamps would be kept stale; feeds/ical writes both LAST-MODIFIED and
+// DTSTAMP from the session's updated time, which moves here.
+//
+// SEQUENCE (RFC 5545 3.8.7.4) counts the organiser's significant revisions,
+// and every change to a session's own published fields bumps it; a new
+// ORGANIZER is one too (it is who attendees answer to), so it bumps every
+// session's sequence. Reminders are the subscriber's alarms, not part of
+// what is scheduled (RFC 5546 does not count VALARM among the properties
+// whose change needs a new sequence, and clients keep their own alarms
+// across revisions): a change to them moves the stamps only, which with an
+// equal SEQUENCE is how a client knows the event is newer.
+func (w *writeTx) reviseEvents(ctx context.Context, seriesID int64, cur, next agenda.Series) error {
+	now := formatTime(w.now)
+	if publishedOrganizer(cur) != publishedOrganizer(next) {
+		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = sequence + 1, updated = ? WHERE series_id = ?`,
+			now, seriesID); err != nil {
+			return fmt.Errorf("update series %q: revise its sessions for the new organizer: %w", next.Slug, err)
+		}
+	}
+	if !slices.Equal(cur.Reminders, next.Reminders) {
+		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET updated = ? WHERE series_id = ? AND status != ?`,
+			now, seriesID, string(agenda.StatusCancelled)); err != nil {
+			return fmt.Errorf("update series %q: revise its sessions for the new reminders: %w", next.Slug, err)
+		}
+	}
+	return nil
+}
+
+// publishedOrganizer is the organiser as the sessions' events carry it:
+// nobody without an e-mail, which is what ORGANIZER's value is.
+func publishedOrganizer(s agenda.Series) agenda.Organizer {
+	if s.Organizer.Email == "" {
+		return agenda.Organizer{}
+	}
+	return s.Organizer
 }
 
 // sameSeries compares what a series publishes, ignoring the store's fields.

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
+)
+
+// TestSeriesEditRevisesEvents: a series edit that changes what its
+// sessions' calendar events carry (the ORGANIZER, the VALARMs) moves each
+// affected session's updated time, which feeds/ical writes as DTSTAMP and
+// LAST-MODIFIED, and an ORGANIZER change also bumps SEQUENCE. Edits the
+// events do not show leave the sessions alone. Through PutSeries (API,
+// CLI) and through an import alike.
+func TestSeriesEditRevisesEvents(t *testing.T) {
+	noEmail := madrid()
+	noEmail.Organizer.Email = ""
+	tests := []struct {
+		name       string
+		start      agenda.Series
+		edit       func(s *agenda.Series)
+		seq        int64 // added to every session's sequence
+		touched    bool  // the confirmed session's updated moves
+		touchedCxl bool  // the cancelled session's updated moves
+	}{
+		{"organizer name", madrid(), func(s *agenda.Series) { s.Organizer.Name = "UCLG World" }, 1, true, true},
+		{"organizer email", madrid(), func(s *agenda.Series) { s.Organizer.Email = "other@example.org" }, 1, true, true},
+		{"organizer removed", madrid(), func(s *agenda.Series) { s.Organizer = agenda.Organizer{} }, 1, true, true},
+		{"organizer name without an email: no ORGANIZER either way", noEmail, func(s *agenda.Series) { s.Organizer.Name = "Other" }, 0, false, false},
+		{"reminders", madrid(), func(s *agenda.Series) { s.Reminders = []time.Duration{time.Hour} }, 0, true, false},
+		{"reminders to none", madrid(), func(s *agenda.Series) { s.Reminders = []time.Duration{} }, 0, true, false},
+		{"title only", madrid(), func(s *agenda.Series) { s.Title = "Another title" }, 0, false, false},
+	}
+	for _, via := range []string{"PutSeries", "Import"} {
+		for _, tt := range tests {
+			t.Run(via+"/"+tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				db, c := newTestDB(t)
+				mustPutSeries(t, db, tt.start)
+				confirmed := mustPutSession(t, db, timedSession(t, tt.start.Slug, "a", "2021-11-17T12:00", "2021-11-17T13:00"))
+				cx := timedSession(t, tt.start.Slug, "b", "2021-11-18T12:00", "2021-11-18T13:00")
+				cx.Status = agenda.StatusCancelled
+				cancelled := mustPutSession(t, db, cx)
+				c.Advance(time.Hour)
+
+				next := tt.start
+				tt.edit(&next)
+				switch via {
+				case "PutSeries":
+					mustPutSeries(t, db, next)
+				case "Import":
+					snap, err := db.Snapshot(ctx, next.Slug)
+					if err != nil {
+						t.Fatal(err)
+					}
+					snap.Series = next
+					if _, err := db.Import(ctx, []agenda.Snapshot{snap}); err != nil {
+						t.Fatalf("Import: %v", err)
+					}
+				}
+				for _, x := range []struct {
+					before  agenda.Session
+					touched bool
+				}{{confirmed, tt.touched}, {cancelled, tt.touchedCxl}} {
+					after, err := db.SessionByKey(ctx, x.before.Series, x.before.Key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, want := after.Sequence, x.before.Sequence+tt.seq; got != want {
+						t.Errorf("session %s (%s): sequence %d, want %d", after.Key, after.Status, got, want)
+					}
+					want := x.before.Updated
+					if x.touched {
+						want = c.stamp()
+					}
+					if !after.Updated.Equal(want) {
+						t.Errorf("session %s (%s): updated %v, want %v", after.Key, after.Status, after.Updated, want)
+					}
+				}
+			})
+		}
+	}
+}
