@@ -112,24 +112,46 @@ const (
 
 // changedURLs lists the published URLs a write to series slug changes.
 func (a *API) changedURLs(slug string, keys []string, sc scope) []string {
+	return slices.Concat(a.seriesURLs(slug, keys, sc), a.allSeriesURLs(sc))
+}
+
+// seriesURLs lists the URLs of one series a write changes: its calendar
+// (unless only posts changed), feeds and page, then the calendars of the
+// sessions named by keys, each once, in the order given.
+func (a *API) seriesURLs(slug string, keys []string, sc scope) []string {
 	out := []string{}
-	kinds := feeds.SeriesKinds()
-	if sc == scopePosts {
-		kinds = slices.DeleteFunc(kinds, func(k feeds.Kind) bool { return k == feeds.Calendar })
-	}
-	for _, k := range kinds {
+	for _, k := range scopeKinds(sc) {
 		out = append(out, a.layout.SeriesURL(slug, k))
 	}
 	if sc != scopePosts {
+		seen := map[string]bool{}
 		for _, key := range keys {
-			out = append(out, a.layout.SessionURL(slug, key))
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, a.layout.SessionURL(slug, key))
+			}
 		}
 	}
-	for _, k := range kinds {
+	return out
+}
+
+// allSeriesURLs lists the files of every series together that a write to
+// any series changes: listed once however many series the write touched.
+func (a *API) allSeriesURLs(sc scope) []string {
+	out := []string{}
+	for _, k := range scopeKinds(sc) {
 		out = append(out, a.layout.SeriesURL("", k))
 	}
 	if sc == scopeSeries {
 		out = append(out, a.layout.SeriesURL("", feeds.OPML))
 	}
-	return slices.Compact(out)
+	return out
+}
+
+func scopeKinds(sc scope) []feeds.Kind {
+	kinds := feeds.SeriesKinds()
+	if sc == scopePosts {
+		kinds = slices.DeleteFunc(kinds, func(k feeds.Kind) bool { return k == feeds.Calendar })
+	}
+	return kinds
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -15,7 +16,8 @@ import (
 
 // revisionsWritten lists what moved between two revision maps: the new
 // revision of each series that changed (or vanished: -1 is not used, it
-// simply drops out) and the URLs that change.
+// simply drops out) and the URLs that change: each series' own, by slug,
+// then the all-series files once, as a write to one series lists them.
 func (a *API) revisionsWritten(before, after map[string]int64, keys map[string][]string, sc scope) (map[string]int64, []string) {
 	revs := map[string]int64{}
 	changed := []string{}
@@ -24,9 +26,12 @@ func (a *API) revisionsWritten(before, after map[string]int64, keys map[string][
 			continue
 		}
 		revs[slug] = after[slug]
-		changed = append(changed, a.changedURLs(slug, keys[slug], sc)...)
+		changed = append(changed, a.seriesURLs(slug, keys[slug], sc)...)
 	}
-	return revs, slices.Compact(changed)
+	if len(revs) > 0 {
+		changed = append(changed, a.allSeriesURLs(sc)...)
+	}
+	return revs, changed
 }
 
 func (a *API) personID(r *http.Request) (int64, error) {
@@ -75,7 +80,24 @@ func (a *API) personWritten(ctx context.Context, p agenda.Person, before map[str
 	if err != nil {
 		return nil, err
 	}
-	revs, changed := a.revisionsWritten(before, after, nil, scopeSessions)
+	// The person's name is in the events of the sessions they appear in,
+	// so those sessions' own calendars change too.
+	keys := map[string][]string{}
+	for slug, rev := range after {
+		if rev == before[slug] {
+			continue
+		}
+		sessions, err := a.db.Sessions(ctx, store.SessionFilter{Series: slug})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sessions {
+			if slices.ContainsFunc(s.People, func(x agenda.Participant) bool { return x.ID == p.ID }) {
+				keys[slug] = append(keys[slug], s.Key)
+			}
+		}
+	}
+	revs, changed := a.revisionsWritten(before, after, keys, scopeSessions)
 	return &reply{status: status, etag: personETag(p), location: Prefix + "/people/" + strconv.FormatInt(p.ID, 10),
 		body: map[string]any{"person": toPersonJSON(p), "revisions": revs, "changed": changed}}, nil
 }
@@ -204,6 +226,10 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, err
 		}
+		old, err := a.db.Series(ctx, snap.Series.Slug)
+		if err != nil && !errors.Is(err, agenda.ErrNotFound) {
+			return nil, err
+		}
 		res, err := a.db.ImportDocs(ctx, []store.ImportDoc{{Snapshot: snap, Locate: f.Locate}})
 		if err != nil {
 			return nil, err
@@ -212,9 +238,23 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, err
 		}
+		slug := snap.Series.Slug
 		keys := map[string][]string{}
 		for _, s := range snap.Sessions {
-			keys[snap.Series.Slug] = append(keys[snap.Series.Slug], s.Key)
+			keys[slug] = append(keys[slug], s.Key)
+		}
+		if cur, err := a.db.Series(ctx, slug); err != nil {
+			return nil, err
+		} else if store.RevisesEvents(old, cur) {
+			// A new organizer or new reminders revise the events of
+			// sessions the file does not name too.
+			all, err := a.db.Sessions(ctx, store.SessionFilter{Series: slug})
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range all {
+				keys[slug] = append(keys[slug], s.Key)
+			}
 		}
 		_, changed := a.revisionsWritten(before, after, keys, scopeSeries)
 		return &reply{body: map[string]any{

@@ -233,6 +233,9 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 // across revisions): a change to them moves the stamps only, which with an
 // equal SEQUENCE is how a client knows the event is newer.
 func (w *writeTx) reviseEvents(ctx context.Context, seriesID int64, cur, next agenda.Series) error {
+	if !RevisesEvents(cur, next) {
+		return nil
+	}
 	now := formatTime(w.now)
 	if publishedOrganizer(cur) != publishedOrganizer(next) {
 		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = sequence + 1, updated = ? WHERE series_id = ?`,
@@ -247,6 +250,13 @@ func (w *writeTx) reviseEvents(ctx context.Context, seriesID int64, cur, next ag
 		}
 	}
 	return nil
+}
+
+// RevisesEvents reports whether changing a series from cur to next changes
+// the calendar events of its sessions (see reviseEvents), so that a caller
+// listing what a write changed lists every session's calendar.
+func RevisesEvents(cur, next agenda.Series) bool {
+	return publishedOrganizer(cur) != publishedOrganizer(next) || !slices.Equal(cur.Reminders, next.Reminders)
 }
 
 // publishedOrganizer is the organiser as the sessions' events carry it:
