@@ -187,7 +187,10 @@ func fieldFlag(fs *flag.FlagSet, field string) (string, bool) {
 		n, err := strconv.Atoi(idx)
 		switch {
 		case err != nil:
-		case base == "people" && has("person"):
+		case base == "people" && given(fs, "person"):
+			// Only -person lists the people in order; with -add-person
+			// the index is into the list as edited, which the field
+			// names as it is.
 			name := fmt.Sprintf("-person #%d", n+1)
 			if part := strings.TrimPrefix(after, "."); part != "" {
 				name += " " + part
@@ -203,6 +206,13 @@ func fieldFlag(fs *flag.FlagSet, field string) (string, bool) {
 		return "-" + name, true
 	}
 	return field, false
+}
+
+// given reports whether the flag name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 // renameRefs replaces in msg each whole-word occurrence of a ref by its new

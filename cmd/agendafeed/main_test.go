@@ -267,7 +267,7 @@ func TestBadInput(t *testing.T) {
 		{"javascript url", add("-url", "javascript:alert(1)"), 1,
 			`-url: "javascript:alert(1)": expected an absolute http or https URL, such as https://example.org/page`},
 		{"bad person", add("-person", "Bob"), 2,
-			`-person: "Bob": expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG'`},
+			`-person: "Bob": expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG' (write \; for a semicolon inside a field)`},
 		{"bad role", add("-person", "dj;Bob;Club"), 1,
 			`-person #1 role: "dj": expected one of moderator, chair, host, keynote, speaker, panelist, presenter, discussant, rapporteur, organizer`},
 		{"bad tag", add("-tags", "<b>"), 1,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,7 +23,10 @@ const sessionUsage = `session list [-series SLUG] [-from DATE] [-to DATE] [-stat
 
 REF is SERIES/KEY (e.g. open-policy-debates/smart-cities-pillars) or the session's UID.
 TIME is a local wall time in the session's zone, e.g. 2021-11-17T12:00.
--person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the list.
+-person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the whole list.
+To change one person on edit, -remove-person NAME and/or -add-person 'ROLE;NAME;AFFILIATION[;URL]'
+(both repeatable; removals first, so both together replace one person's entry). Write \; for a
+semicolon inside a field ('speaker;Ada;Mayor\; Barcelona') and \\ for a backslash.
 -zone on edit reads the stored start and end in the new zone; where they do not exist there
 or happen twice, give -start/-end too, with an explicit UTC offset (2025-03-30T02:30+01:00).`
 
@@ -126,6 +130,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 		return nil
 	case "edit":
 		set := c.set()
+		before := len(s.People)
 		if err := sf.apply(set, &s); err != nil {
 			return err
 		}
@@ -135,6 +140,9 @@ func runSession(ctx context.Context, args []string, e env) error {
 			return flagErrors(blameEdit(err, set, edited), c.fs)
 		}
 		fmt.Fprintf(e.stdout, "session %s/%s at sequence %d\n", s.Series, s.Key, s.Sequence)
+		if line := sf.peopleReport(set, before, len(s.People)); line != "" {
+			fmt.Fprintln(e.stdout, line)
+		}
 	case "cancel":
 		s, err = db.CancelSession(ctx, s.UID, s.Sequence)
 		if err != nil {
@@ -251,8 +259,9 @@ func sessionFilter(series, from, to, status string) (store.SessionFilter, error)
 type sessionFlags struct {
 	title, description, start, end, zone, startDate, endDate, venue, address, onlineURL,
 	status, language, tags, url, key *string
-	allDay *bool
-	people multiFlag
+	allDay                      *bool
+	people, addPeople, rmPeople multiFlag
+	added, removed              []string // names, for the report
 }
 
 func (f *sessionFlags) register(c *command) {
@@ -272,7 +281,73 @@ func (f *sessionFlags) register(c *command) {
 	f.language = c.fs.String("language", "", "BCP 47 `language` tag (default: the series' language)")
 	f.tags = c.fs.String("tags", "", "comma-separated `tags`")
 	f.url = c.fs.String("url", "", "the session's own page (`URL`)")
-	c.fs.Var(&f.people, "person", "a person, repeatable: 'ROLE;NAME;AFFILIATION[;URL]'")
+	c.fs.Var(&f.people, "person", "a person, repeatable: 'ROLE;NAME;AFFILIATION[;URL]' (\\; for a semicolon in a field); on edit, replaces the whole list")
+	c.fs.Var(&f.addPeople, "add-person", "add one person, repeatable: 'ROLE;NAME;AFFILIATION[;URL]', keeping the others")
+	c.fs.Var(&f.rmPeople, "remove-person", "remove the person of this `NAME`, repeatable, keeping the others")
+}
+
+// peopleReport says what the people flags did to a session's list of
+// before people, now after: -person replaces the whole list silently
+// otherwise, which is easy to do by mistake when meaning to change one.
+func (f *sessionFlags) peopleReport(set map[string]bool, before, after int) string {
+	switch {
+	case set["person"]:
+		return fmt.Sprintf("people replaced: %d before, %d after", before, after)
+	case set["add-person"] || set["remove-person"]:
+		var parts []string
+		if len(f.removed) > 0 {
+			parts = append(parts, "removed "+strings.Join(f.removed, ", "))
+		}
+		if len(f.added) > 0 {
+			parts = append(parts, "added "+strings.Join(f.added, ", "))
+		}
+		return fmt.Sprintf("people: %s (%d before, %d after)", strings.Join(parts, "; "), before, after)
+	}
+	return ""
+}
+
+// parsePerson reads 'ROLE;NAME;AFFILIATION[;URL]' for flag name. A
+// semicolon inside a field is written \; and a backslash \\, so that an
+// affiliation such as "Mayor; Barcelona" can be entered.
+func parsePerson(name, v string) (agenda.Participant, error) {
+	parts, ok := splitEscaped(v, ';')
+	if !ok || len(parts) < 2 || len(parts) > 4 {
+		msg := "expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG' (write \\; for a semicolon inside a field)"
+		if !ok {
+			msg = "a backslash must come before ; or another backslash; " + msg
+		}
+		return agenda.Participant{}, valueError(name, v, msg)
+	}
+	for len(parts) < 4 {
+		parts = append(parts, "")
+	}
+	return agenda.Participant{
+		Person: agenda.Person{Name: parts[1], Affiliation: parts[2], URL: parts[3]},
+		Role:   agenda.Role(parts[0]),
+	}, nil
+}
+
+// splitEscaped splits v at each sep not escaped by a backslash, undoing
+// the escapes \<sep> and \\. ok is false for any other backslash, which
+// is more likely a mistake than meant.
+func splitEscaped(v string, sep byte) (parts []string, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\':
+			if i+1 == len(v) || (v[i+1] != sep && v[i+1] != '\\') {
+				return nil, false
+			}
+			i++
+			b.WriteByte(v[i])
+		case c == sep:
+			parts = append(parts, b.String())
+			b.Reset()
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return append(parts, b.String()), true
 }
 
 func (f *sessionFlags) apply(set map[string]bool, s *agenda.Session) error {
@@ -326,23 +401,66 @@ func (f *sessionFlags) apply(set map[string]bool, s *agenda.Session) error {
 		}
 		*d.dst = t
 	}
+	if set["person"] && (set["add-person"] || set["remove-person"]) {
+		return usagef("-person replaces the whole list of people; give it alone, or change the list with -add-person and -remove-person")
+	}
 	if set["person"] {
-		s.People = s.People[:0]
-		for _, p := range f.people {
-			parts := strings.Split(p, ";")
-			if len(parts) < 2 || len(parts) > 4 {
-				return valueError("person", p, "expected 'ROLE;NAME;AFFILIATION[;URL]', e.g. 'moderator;Emilia Saiz;Secretary General of UCLG'")
+		people := make([]agenda.Participant, 0, len(f.people))
+		for _, v := range f.people {
+			p, err := parsePerson("person", v)
+			if err != nil {
+				return err
 			}
-			for len(parts) < 4 {
-				parts = append(parts, "")
-			}
-			s.People = append(s.People, agenda.Participant{
-				Person: agenda.Person{Name: parts[1], Affiliation: parts[2], URL: parts[3]},
-				Role:   agenda.Role(parts[0]),
-			})
+			people = append(people, p)
 		}
+		s.People = people
+	}
+	// Removals first, so that -remove-person X -add-person 'ROLE;X;...'
+	// replaces X's entry.
+	people := slices.Clone(s.People)
+	for _, name := range f.rmPeople {
+		i := personIndex(people, name)
+		if i < 0 {
+			names := make([]string, len(people))
+			for j, p := range people {
+				names[j] = fmt.Sprintf("%q", p.Name)
+			}
+			have := "it has none"
+			if len(names) > 0 {
+				have = "it has " + strings.Join(names, ", ")
+			}
+			return valueError("remove-person", name, "no such person in the session; "+have)
+		}
+		f.removed = append(f.removed, people[i].Name)
+		people = slices.Delete(people, i, i+1)
+	}
+	for _, v := range f.addPeople {
+		p, err := parsePerson("add-person", v)
+		if err != nil {
+			return err
+		}
+		if i := personIndex(people, p.Name); i >= 0 {
+			return valueError("add-person", v, fmt.Sprintf("%s is already in the session; to change their entry, give -remove-person %q too",
+				people[i].Name, people[i].Name))
+		}
+		people = append(people, p)
+		f.added = append(f.added, agenda.NormalizeName(p.Name))
+	}
+	if set["add-person"] || set["remove-person"] {
+		s.People = people
 	}
 	return nil
+}
+
+// personIndex finds name in people as the store would write it (spaces
+// collapsed), else ignoring case, as a name typed on a command line may
+// be; -1 if neither finds it.
+func personIndex(people []agenda.Participant, name string) int {
+	want := agenda.NormalizeName(name)
+	if i := slices.IndexFunc(people, func(p agenda.Participant) bool { return agenda.NormalizeName(p.Name) == want }); i >= 0 {
+		return i
+	}
+	return slices.IndexFunc(people, func(p agenda.Participant) bool { return strings.EqualFold(agenda.NormalizeName(p.Name), want) })
 }
 
 func startText(s agenda.Session) string {
