@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -59,7 +60,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		printSeries(e, s)
+		printSeries(e, s, cfg.ReminderDurations())
 		return nil
 	case "add":
 		slug := strings.TrimSpace(pos[0]) // as the store will have it
@@ -68,7 +69,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 			return exists // early, before the flags are checked
 		}
 		s := agenda.Series{Slug: pos[0], Zone: cfg.DefaultZone, Language: cfg.DefaultLanguage, Reminders: cfg.ReminderDurations()}
-		if err := sf.apply(c.set(), &s); err != nil {
+		if err := sf.apply(c.set(), &s, cfg.ReminderDurations()); err != nil {
 			return err
 		}
 		// Create only: the store, not the look-up above, is what refuses
@@ -88,7 +89,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		if err := sf.apply(c.set(), &s); err != nil {
+		if err := sf.apply(c.set(), &s, cfg.ReminderDurations()); err != nil {
 			return err
 		}
 		s, err = db.PutSeries(ctx, s, s.Revision)
@@ -116,12 +117,14 @@ func (f *seriesFlags) register(c *command) {
 	f.homepage = c.fs.String("homepage", "", "homepage `URL`")
 	f.zone = c.fs.String("zone", "", "IANA time `zone` sessions default to (default from config)")
 	f.language = c.fs.String("language", "", "BCP 47 `language` tag (default from config)")
-	f.reminders = c.fs.String("reminders", "", "default reminders before each session, e.g. 15m,1d; 'none' for none")
+	f.reminders = c.fs.String("reminders", "", "reminders before each session, e.g. 15m,1d; 'none' for none; 'default' for the config's reminders")
 	f.orgName = c.fs.String("organizer-name", "", "organiser's name")
 	f.orgEmail = c.fs.String("organizer-email", "", "organiser's e-mail (calendars carry it as ORGANIZER)")
 }
 
-func (f *seriesFlags) apply(set map[string]bool, s *agenda.Series) error {
+// apply sets the flags given on s; defaults are the configured reminders,
+// which -reminders default copies.
+func (f *seriesFlags) apply(set map[string]bool, s *agenda.Series, defaults []time.Duration) error {
 	str := map[string]*string{"title": &s.Title, "description": &s.Description, "homepage": &s.Homepage,
 		"zone": &s.Zone, "language": &s.Language, "organizer-name": &s.Organizer.Name, "organizer-email": &s.Organizer.Email}
 	val := map[string]*string{"title": f.title, "description": f.description, "homepage": f.homepage,
@@ -132,7 +135,7 @@ func (f *seriesFlags) apply(set map[string]bool, s *agenda.Series) error {
 		}
 	}
 	if set["reminders"] {
-		rs, err := parseReminderList("reminders", *f.reminders)
+		rs, err := parseReminderList("reminders", *f.reminders, defaults)
 		if err != nil {
 			return err
 		}
@@ -141,10 +144,14 @@ func (f *seriesFlags) apply(set map[string]bool, s *agenda.Series) error {
 	return nil
 }
 
-// parseReminderList reads "15m,1d" or "none".
-func parseReminderList(flagName, v string) ([]time.Duration, error) {
-	if strings.TrimSpace(v) == "none" {
+// parseReminderList reads "15m,1d", "none" or "default" (a copy of
+// defaults, the configured reminders, as a series that names none gets).
+func parseReminderList(flagName, v string, defaults []time.Duration) ([]time.Duration, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "none":
 		return []time.Duration{}, nil
+	case "default":
+		return append([]time.Duration{}, defaults...), nil
 	}
 	var out []time.Duration
 	for _, p := range splitList(v) {
@@ -155,7 +162,7 @@ func parseReminderList(flagName, v string) ([]time.Duration, error) {
 		out = append(out, d)
 	}
 	if len(out) == 0 {
-		return nil, valueError(flagName, v, "expected a comma-separated list such as 15m,1d, or none")
+		return nil, valueError(flagName, v, fmt.Sprintf("expected a comma-separated list such as 15m,1d, none, or default (the configured reminders: %s)", reminderText(asStored(defaults), nil)))
 	}
 	return out, nil
 }
@@ -177,15 +184,14 @@ func listSeries(ctx context.Context, db *store.DB, e env) error {
 	return tw.Flush()
 }
 
-func printSeries(e env, s agenda.Series) {
+// printSeries prints a series; defaults are the configured reminders, so
+// that its reminders read "none" or "default (15m,1d)" rather than an
+// empty line or a list that says nothing of where it came from.
+func printSeries(e env, s agenda.Series, defaults []time.Duration) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	rem := make([]string, len(s.Reminders))
-	for i, r := range s.Reminders {
-		rem[i] = agenda.FormatReminder(r)
-	}
 	rows := [][2]string{
 		{"slug", s.Slug}, {"title", s.Title}, {"homepage", s.Homepage}, {"zone", s.Zone},
-		{"language", s.Language}, {"reminders", strings.Join(rem, ",")},
+		{"language", s.Language}, {"reminders", reminderText(s.Reminders, defaults)},
 		{"organizer", strings.TrimSpace(s.Organizer.Name + " " + angle(s.Organizer.Email))},
 		{"revision", fmt.Sprint(s.Revision)}, {"created", s.Created.Format(time.RFC3339)},
 		{"updated", s.Updated.Format(time.RFC3339)}, {"description", s.Description},
@@ -194,6 +200,38 @@ func printSeries(e env, s agenda.Series) {
 		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
 	}
 	tw.Flush()
+}
+
+// reminderText writes reminders as the -reminders flag reads them: "none"
+// for none, else the list; "default (...)" when they are the configured
+// defaults (a series keeps its own copy, so after a change of the config
+// they read as a list), and "none (the configured default)" when both are
+// empty. defaults nil: the list alone.
+func reminderText(rs, defaults []time.Duration) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = agenda.FormatReminder(r)
+	}
+	list := strings.Join(parts, ",")
+	switch {
+	case defaults == nil && len(rs) == 0:
+		return "none"
+	case defaults == nil:
+		return list
+	case len(rs) == 0 && len(defaults) == 0:
+		return "none (the configured default)"
+	case len(rs) == 0:
+		return "none"
+	case slices.Equal(rs, asStored(defaults)):
+		return "default (" + list + ")"
+	}
+	return list
+}
+
+// asStored is a list of reminders as a series stores it: sorted, without
+// repeats.
+func asStored(rs []time.Duration) []time.Duration {
+	return slices.Compact(slices.Sorted(slices.Values(rs)))
 }
 
 func angle(email string) string {
