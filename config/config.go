@@ -189,7 +189,7 @@ func (c *Config) Validate() error {
 	checkListen(&es, c.Listen)
 	checkCron(&es, c.Cron)
 	if _, err := agenda.LoadZone(c.DefaultZone); err != nil {
-		add("default_zone", c.DefaultZone, "expected an IANA time zone such as Europe/Madrid or America/New_York")
+		add("default_zone", c.DefaultZone, "expected an IANA time zone such as Europe/Madrid or America/New_York%s", agenda.ZoneHint(c.DefaultZone))
 	}
 	// The language and the reminders are applied to series, so they are
 	// checked exactly as a series checks its own, with the same messages.
@@ -341,7 +341,7 @@ func checkCron(es *agenda.Errors, spec string) {
 			return
 		}
 		if _, err := agenda.LoadZone(zone); err != nil {
-			fail("expected an IANA time zone after %s, such as %sEurope/Madrid", prefix, prefix)
+			fail("expected an IANA time zone after %s, such as %sEurope/Madrid%s", prefix, prefix, agenda.ZoneHint(zone))
 			return
 		}
 		rest = after

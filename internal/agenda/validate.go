@@ -474,7 +474,7 @@ func checkZone(es *Errors, field, v string, required bool) *time.Location {
 	}
 	loc, err := LoadZone(v)
 	if err != nil {
-		es.add(field, v, "expected an IANA time zone such as Europe/Madrid or America/New_York")
+		es.add(field, v, "expected an IANA time zone such as Europe/Madrid or America/New_York%s", ZoneHint(v))
 		return nil
 	}
 	return loc

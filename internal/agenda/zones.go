@@ -6,9 +6,12 @@ import (
 	_ "embed" // the zone database travels inside the binary
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/agendafeed/agendafeed/internal/suggest"
 )
 
 // zoneinfoZip is Go's own zone database ($GOROOT/lib/time/zoneinfo.zip, the
@@ -74,6 +77,68 @@ func LoadFastZone(name string) (*time.Location, error) {
 // database's ~600) and never changes one.
 var fastZones sync.Map // name -> *time.Location
 
+// SuggestZone returns the zone of the embedded database that name, which
+// is not one, was most likely meant to be, or "" when none is close:
+// first the zone whose name is the same ignoring case ("Europe/madrid") or
+// within suggest.MaxEdits of it ("Europe/Madird"), else the zone whose
+// city is ("Madrid", "new york"). Names are case-sensitive (the
+// database is a set of files), so a user who writes the right name in the
+// wrong case is told the right one rather than only refused.
+func SuggestZone(name string) string {
+	idx, err := zoneIndex()
+	if err != nil || strings.TrimSpace(name) == "" {
+		return ""
+	}
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range idx {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	byLower := make(map[string]string, len(names))
+	lower := make([]string, 0, len(names))
+	for _, n := range names {
+		l := strings.ToLower(n)
+		byLower[l] = n
+		lower = append(lower, l)
+	}
+	want := strings.ReplaceAll(strings.TrimSpace(name), " ", "_")
+	if best := suggest.Closest(want, lower); best != "" {
+		return byLower[best]
+	}
+	// The city alone: the last part of a name with a region. Of two zones
+	// with one city (a link and its target), the first in order.
+	byCity := map[string]string{}
+	var cities []string
+	for _, n := range names {
+		i := strings.LastIndexByte(n, '/')
+		if i < 0 {
+			continue
+		}
+		c := strings.ToLower(n[i+1:])
+		if _, ok := byCity[c]; !ok {
+			byCity[c] = n
+			cities = append(cities, c)
+		}
+	}
+	// A city is short, and two edits from a short word reach too many
+	// others ("Local" to Asia/Oral): one edit in four letters at most.
+	if best := suggest.Closest(want, cities); best != "" && suggest.Distance(strings.ToLower(want), best) <= len(want)/4 {
+		return byCity[best]
+	}
+	return ""
+}
+
+// ZoneHint is what an error about a zone name that does not load adds:
+// `; did you mean "Europe/Madrid"?`, or "" when no zone is close.
+func ZoneHint(name string) string {
+	if best := SuggestZone(name); best != "" && best != name {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
+
 // loadZone returns the zone and the TZif data it was read from (nil for UTC).
 func loadZone(name string) (*time.Location, []byte, error) {
 	if name == "" || name == "Local" || len(name) > MaxZone || strings.ContainsAny(name, " \\\x00") || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
@@ -88,7 +153,7 @@ func loadZone(name string) (*time.Location, []byte, error) {
 	}
 	zf, ok := idx[name]
 	if !ok {
-		return nil, nil, fmt.Errorf("unknown time zone %q", name)
+		return nil, nil, fmt.Errorf("unknown time zone %q%s", name, ZoneHint(name))
 	}
 	f, err := zf.Open()
 	if err != nil {

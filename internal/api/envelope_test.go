@@ -106,3 +106,13 @@ func TestEnvelopeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestZoneSuggestion: the API's 422 for a mistyped zone names the closest
+// IANA zone, as the CLI and import files do.
+func TestZoneSuggestion(t *testing.T) {
+	ta := newTestAPI(t)
+	w := ta.do(t, req{method: "POST", path: "/api/v1/series", token: writeToken, body: `{"slug": "x", "title": "X", "zone": "Europe/madrid"}`})
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `did you mean \"Europe/Madrid\"?`) {
+		t.Errorf("status %d, body %s; want 422 suggesting Europe/Madrid", w.Code, w.Body)
+	}
+}
