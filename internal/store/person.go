@@ -135,6 +135,16 @@ func (db *DB) PutPerson(ctx context.Context, p agenda.Person, ifCurrent *agenda.
 			return fmt.Errorf("update person %d: %w", p.ID, err)
 		}
 		w.changed = true
+		if cur.Name != p.Name {
+			// The name is in the calendar event of every session the
+			// person appears in (DESCRIPTION): a revision of each, as a
+			// change to its people made through the session would be,
+			// so that clients take the new event (see reviseEvents).
+			if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = sequence + 1, updated = ?
+				WHERE id IN (SELECT session_id FROM session_people WHERE person_id = ?)`, formatTime(w.now), p.ID); err != nil {
+				return fmt.Errorf("update person %d: revise their sessions: %w", p.ID, err)
+			}
+		}
 		if cur.Name != p.Name || cur.URL != p.URL {
 			if err := w.bumpSeriesOfPerson(ctx, p.ID); err != nil {
 				return err

@@ -83,3 +83,43 @@ func TestSeriesEditRevisesEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonRenameRevisesEvents: a person's name is in the events of the
+// sessions they appear in, so renaming them revises those sessions, and
+// only those; a new URL or affiliation, which the events do not show,
+// revises none.
+func TestPersonRenameRevisesEvents(t *testing.T) {
+	ctx := context.Background()
+	db, c := newTestDB(t)
+	mustPutSeries(t, db, madrid())
+	with := fullSession(t, "uclg-debates", "with") // Ana Ruiz, Bo Chen
+	with = mustPutSession(t, db, with)
+	without := mustPutSession(t, db, timedSession(t, "uclg-debates", "without", "2021-11-17T12:00", "2021-11-17T13:00"))
+	ana := with.People[0].Person
+	c.Advance(time.Hour)
+
+	check := func(what string, s agenda.Session, seq int64, updated time.Time) {
+		t.Helper()
+		got, err := db.SessionByKey(ctx, s.Series, s.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Sequence != seq || !got.Updated.Equal(updated) {
+			t.Errorf("%s: session %s at sequence %d, updated %v; want %d, %v", what, s.Key, got.Sequence, got.Updated, seq, updated)
+		}
+	}
+	moved := ana
+	moved.URL, moved.Affiliation = "https://example.org/ana-2", "Elsewhere"
+	if _, err := db.PutPerson(ctx, moved, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("new URL", with, with.Sequence, with.Updated)
+
+	renamed := moved
+	renamed.Name = "Ana Ruiz Pérez"
+	if _, err := db.PutPerson(ctx, renamed, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("rename", with, with.Sequence+1, c.stamp())
+	check("rename", without, without.Sequence, without.Updated)
+}
