@@ -33,6 +33,9 @@ type parsed struct {
 	// Unreadable reminders are -1.
 	tags      [][]string
 	reminders []time.Duration
+	// The series keys the file sets: a key left out of a stored series
+	// keeps its stored value.
+	given map[string]bool
 }
 
 func (d *decoder) add(line int, field, msg string) {
@@ -216,6 +219,7 @@ func (d *decoder) decodeFile(root *yaml.Node, opts Options) *parsed {
 		return f
 	}
 	d.series(seriesNode, f)
+	keepStored(f, opts.Stored)
 	if postsNode != nil {
 		d.list(postsNode, "posts", "posts", func(i int, item *yaml.Node) {
 			s.Posts = append(s.Posts, d.post(item, fmt.Sprintf("posts[%d]", i), s.Series.Zone))
@@ -224,10 +228,46 @@ func (d *decoder) decodeFile(root *yaml.Node, opts Options) *parsed {
 	return f
 }
 
+// keepStored gives the keys the file leaves out of a stored series their
+// stored values. It runs before posts are decoded and sessions normalised,
+// so that a date-only post time and a session without a zone are read in
+// the zone the series will have.
+func keepStored(f *parsed, stored map[string]agenda.Series) {
+	s := &f.snap.Series
+	cur, ok := stored[strings.TrimSpace(s.Slug)]
+	if !ok {
+		return
+	}
+	for _, key := range seriesKeys {
+		if f.given[key] {
+			continue
+		}
+		switch key {
+		case "description":
+			s.Description = cur.Description
+		case "homepage":
+			s.Homepage = cur.Homepage
+		case "zone":
+			s.Zone = cur.Zone
+		case "language":
+			s.Language = cur.Language
+		case "reminders":
+			s.Reminders = slices.Clone(cur.Reminders)
+			f.reminders = s.Reminders
+		case "organizer":
+			s.Organizer = cur.Organizer
+		}
+	}
+}
+
 func (d *decoder) series(n *yaml.Node, f *parsed) {
 	s := &f.snap.Series
+	f.given = map[string]bool{}
 	d.mapping(n, "series", seriesKeys, func(key string, v *yaml.Node) {
 		p := "series." + key
+		// A key given sets the field, even to empty (description: "" clears
+		// it), except where empty reads as absent below.
+		f.given[key] = true
 		switch key {
 		case "slug":
 			s.Slug = d.text(v, p)
@@ -237,18 +277,23 @@ func (d *decoder) series(n *yaml.Node, f *parsed) {
 			s.Description = d.text(v, p)
 		case "homepage":
 			s.Homepage = d.text(v, p)
-		// "" (or white space) is the key left out, as everywhere in the
-		// file and in the API: the configured default.
+		// "" (or white space) is the key left out, as in the API: the
+		// stored value, or the configured default for a new series.
 		case "zone":
 			if z := d.text(v, p); strings.TrimSpace(z) != "" {
 				s.Zone = z
+			} else {
+				f.given[key] = false // a series always has a zone
 			}
 		case "language":
 			if l := d.text(v, p); strings.TrimSpace(l) != "" {
 				s.Language = l
+			} else {
+				f.given[key] = false // a series always has a language
 			}
 		case "reminders":
 			if isNull(v) {
+				f.given[key] = false
 				break // as absent: the default reminders ([] means none)
 			}
 			s.Reminders = []time.Duration{}

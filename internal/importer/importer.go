@@ -25,11 +25,16 @@ import (
 // series, small enough that an upload cannot exhaust memory.
 const MaxFileSize = 10 << 20
 
-// Options are the defaults a file falls back on, from the configuration.
+// Options are what a file falls back on for the series keys it leaves out.
 type Options struct {
-	DefaultZone      string          // series.zone when the file has none
-	DefaultLanguage  string          // series.language when the file has none
-	DefaultReminders []time.Duration // series.reminders when the key is absent ([] means none)
+	DefaultZone      string          // series.zone of a new series when the file has none
+	DefaultLanguage  string          // series.language of a new series when the file has none
+	DefaultReminders []time.Duration // series.reminders of a new series when the key is absent ([] means none)
+	// Stored holds the series already in the database, by slug. A series
+	// key the file leaves out keeps the stored series' value, as `series
+	// edit` keeps the flags it is not given: a file of posts alone must not
+	// reset the organizer, reminders or zone. Nil treats every series as new.
+	Stored map[string]agenda.Series
 }
 
 // Error is one problem in a file: `file:line: field: message`.
