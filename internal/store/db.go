@@ -529,10 +529,18 @@ type writeTx struct {
 // commits it, bumping the change counter when fn wrote anything. Errors from
 // fn are returned as they are, so validation errors stay unchanged.
 func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
-	return busy(db.writeOnce(ctx, fn))
+	return busy(db.runWrite(ctx, fn, true))
 }
 
-func (db *DB) writeOnce(ctx context.Context, fn func(w *writeTx) error) error {
+// writeRolledBack is write for a dry run: fn sees its own writes, and
+// every one is rolled back.
+func (db *DB) writeRolledBack(ctx context.Context, fn func(w *writeTx) error) error {
+	return busy(db.runWrite(ctx, fn, false))
+}
+
+// runWrite runs fn in a write transaction, committing it only when commit
+// is set.
+func (db *DB) runWrite(ctx context.Context, fn func(w *writeTx) error, commit bool) error {
 	if db.readOnly != nil {
 		return db.readOnly
 	}
@@ -546,7 +554,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(w *writeTx) error) error {
 	if err := fn(w); err != nil {
 		return err
 	}
-	if !w.changed && !w.quiet {
+	if !commit || !w.changed && !w.quiet {
 		// Nothing written: rolling back ends the transaction just as well
 		// and leaves no trace in the WAL.
 		return nil

@@ -10,11 +10,15 @@ import (
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
-// ImportResult counts what an import did.
+// ImportResult counts what an import did (or, dry, would do).
 type ImportResult struct {
 	Series                                              int // series in the import, created, changed or not
+	SeriesCreated, SeriesUpdated, SeriesUnchanged       int // by the series' own fields, not its sessions and posts
 	SessionsCreated, SessionsUpdated, SessionsUnchanged int
 	PostsCreated, PostsUpdated, PostsUnchanged          int
+	// Stored sessions and posts of the imported series that the documents
+	// do not name, which an import leaves as they are.
+	SessionsLeftAlone, PostsLeftAlone int
 }
 
 // ImportDoc is one document to import and, optionally, where its items
@@ -27,6 +31,13 @@ type ImportDoc struct {
 	// source's name and the item's line, or "" and 0 when there are none.
 	// Nil names items by their index in the snapshot.
 	Locate func(kind string, i int) (path, file string, line int)
+	// IfRevision, when not 0, is the revision the series must still be at
+	// (Absent: it must still not exist). A caller that read the stored
+	// series to fill in the keys a file leaves out (importer.Options.Stored)
+	// sets it, so that an edit made in between is never written back over:
+	// the import fails with a conflict and writes nothing. 0 and Any set no
+	// condition.
+	IfRevision int64
 }
 
 // locate names item i of a document for errors.
@@ -61,20 +72,40 @@ func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult,
 // and all the validation errors are reported together, with field paths
 // such as "sessions[3].start" and the series slug in the message.
 func (db *DB) ImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, error) {
+	return db.importDocs(ctx, in, db.write)
+}
+
+// DryImportDocs is ImportDocs in a transaction that is rolled back: it
+// fails exactly where ImportDocs would, with the same errors, and counts
+// what ImportDocs would do, but writes nothing. It holds the write lock
+// while it runs, as ImportDocs does.
+func (db *DB) DryImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, error) {
+	return db.importDocs(ctx, in, db.writeRolledBack)
+}
+
+func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context.Context, func(*writeTx) error) error) (ImportResult, error) {
 	docs, err := prepareImport(in)
 	if err != nil {
 		return ImportResult{}, err
 	}
 	var res ImportResult
-	err = db.write(ctx, func(w *writeTx) error {
+	err = write(ctx, func(w *writeTx) error {
 		res = ImportResult{}
 		for i, d := range docs {
 			slug := d.Series.Slug
-			_, seriesID, _, err := w.putSeries(ctx, d.Series, Any)
+			cond := in[i].IfRevision
+			if cond == 0 {
+				cond = Any
+			}
+			_, seriesID, oc, err := w.putSeries(ctx, d.Series, cond)
+			if errors.Is(err, agenda.ErrConflict) && cond != Any {
+				return fmt.Errorf("import series %q: it changed while the file was being read; import again: %w", slug, err)
+			}
 			if err != nil {
 				return fmt.Errorf("import series %q: %w", slug, err)
 			}
 			res.Series++
+			count(oc, &res.SeriesCreated, &res.SeriesUpdated, &res.SeriesUnchanged)
 			for _, j := range uidsFirst(d.Sessions) {
 				_, oc, err := w.putSession(ctx, seriesID, d.Sessions[j], Any)
 				if err != nil {
@@ -89,6 +120,15 @@ func (db *DB) ImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, err
 				}
 				count(oc, &res.PostsCreated, &res.PostsUpdated, &res.PostsUnchanged)
 			}
+			// Each item of a document is a distinct stored row (keys, UIDs
+			// and ids are unique in it), so the rest were left alone.
+			var sessions, posts int
+			if err := w.tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sessions WHERE series_id = ?),
+				(SELECT count(*) FROM posts WHERE series_id = ?)`, seriesID, seriesID).Scan(&sessions, &posts); err != nil {
+				return fmt.Errorf("import series %q: count what it left alone: %w", slug, err)
+			}
+			res.SessionsLeftAlone += sessions - len(d.Sessions)
+			res.PostsLeftAlone += posts - len(d.Posts)
 		}
 		return nil
 	})
@@ -164,6 +204,9 @@ func prepareImport(in []ImportDoc) ([]agenda.Snapshot, error) {
 	seenSeries := map[string]int{}
 	for i := range in {
 		d := in[i].Snapshot
+		if err := checkPutCondition("IfRevision", in[i].IfRevision); err != nil {
+			errs = append(errs, fmt.Errorf("import series %q: %w", d.Series.Slug, err))
+		}
 		path := func(kind string, j int) string {
 			p, _, _ := in[i].locate(kind, j)
 			return p

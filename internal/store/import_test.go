@@ -38,7 +38,7 @@ func TestImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEqual(t, "first import", res, ImportResult{Series: 2, SessionsCreated: 3, PostsCreated: 1})
+	assertEqual(t, "first import", res, ImportResult{Series: 2, SeriesCreated: 2, SessionsCreated: 3, PostsCreated: 1})
 	s, err := db.SessionByKey(ctx, "congress", "opening")
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEqual(t, "re-import", res, ImportResult{Series: 2, SessionsUnchanged: 3, PostsUnchanged: 1})
+	assertEqual(t, "re-import", res, ImportResult{Series: 2, SeriesUnchanged: 2, SessionsUnchanged: 3, PostsUnchanged: 1})
 	if got := mustCounter(t, db); got != counter {
 		t.Errorf("re-import moved the change counter %d -> %d", counter, got)
 	}
@@ -84,7 +84,7 @@ func TestImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertEqual(t, "changed import", res, ImportResult{Series: 2, SessionsUpdated: 2, PostsUnchanged: 1})
+	assertEqual(t, "changed import", res, ImportResult{Series: 2, SeriesUnchanged: 2, SessionsUpdated: 2, PostsUnchanged: 1, SessionsLeftAlone: 1})
 	if _, err := db.SessionByKey(ctx, "uclg-debates", "finance"); err != nil {
 		t.Errorf("session absent from the document was removed: %v", err)
 	}
@@ -197,7 +197,7 @@ func TestImportRenameFreesKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertEqual(t, "result", res, ImportResult{Series: 1, SessionsCreated: 1, SessionsUpdated: 1})
+			assertEqual(t, "result", res, ImportResult{Series: 1, SeriesUnchanged: 1, SessionsCreated: 1, SessionsUpdated: 1})
 			b, err := db.SessionByKey(ctx, "uclg-debates", "b")
 			if err != nil {
 				t.Fatal(err)
