@@ -134,10 +134,23 @@ func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, 
 // say which commands create one; other errors pass unchanged.
 func missingDatabase(path string, err error) error {
 	if errors.Is(err, store.ErrNoDatabase) {
-		return fmt.Errorf("database %s does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one", path)
+		return &noDatabaseError{path: path, err: err}
 	}
 	return err
 }
+
+// noDatabaseError says which commands create a database, and still
+// matches store.ErrNoDatabase for those that go on without one.
+type noDatabaseError struct {
+	path string
+	err  error
+}
+
+func (e *noDatabaseError) Error() string {
+	return fmt.Sprintf("database %s does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one", e.path)
+}
+
+func (e *noDatabaseError) Unwrap() error { return e.err }
 
 // flagErrors rewrites validation errors so that the fields they name, both
 // the one in error and those its message refers to (FieldError.Refs), are

@@ -26,7 +26,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	printImportResult(e, res)
+	fmt.Fprintf(e.stdout, "imported %s\n", formatImportResult(res))
 	return nil
 }
 

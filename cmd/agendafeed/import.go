@@ -21,7 +21,7 @@ const maxImportFile = 10 << 20
 
 func runImport(ctx context.Context, args []string, e env) error {
 	c := newCommand("import", "import [-dry-run] FILE...", e)
-	dryRun := c.fs.Bool("dry-run", false, "validate the files and report, but write nothing")
+	dryRun := c.fs.Bool("dry-run", false, "run the import against the database and report what it would do, but write nothing")
 	files, err := c.parse(args)
 	if err != nil {
 		return err
@@ -33,31 +33,66 @@ func runImport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	docs, err := parseFiles(files, cfg)
+	// The database is opened before the files are read, since a series
+	// key a file leaves out keeps its stored value; it is created only
+	// once the files are known to be valid.
+	db, err := openStore(ctx, cfg, false)
+	switch {
+	case errors.Is(err, store.ErrNoDatabase):
+		db = nil
+	case err != nil:
+		return err
+	default:
+		defer db.Close()
+	}
+	var stored []agenda.Series
+	if db != nil {
+		if stored, err = db.ListSeries(ctx); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	docs, err := parseFiles(files, cfg, stored)
 	if err != nil {
 		return err
 	}
 	if *dryRun {
-		fmt.Fprintf(e.stdout, "%d file(s) valid; nothing written (-dry-run)\n", len(docs))
+		if db == nil {
+			fmt.Fprintf(e.stdout, "database %s does not exist, so only the files were checked: %d file(s) valid; nothing written (-dry-run)\n", cfg.Database, len(docs))
+			return nil
+		}
+		res, err := db.DryImportDocs(ctx, docs)
+		if err != nil {
+			return importErr(err, files)
+		}
+		fmt.Fprintf(e.stdout, "dry run against database %s, nothing written: would import %s\n", cfg.Database, formatImportResult(res))
 		return nil
 	}
-	db, err := openStore(ctx, cfg, true)
-	if err != nil {
-		return err
+	if db == nil {
+		if db, err = openStore(ctx, cfg, true); err != nil {
+			return err
+		}
+		defer db.Close()
 	}
-	defer db.Close()
-	res, err := importDocs(ctx, db, docs, files)
+	res, err := db.ImportDocs(ctx, docs)
 	if err != nil {
-		return err
+		return importErr(err, files)
 	}
-	printImportResult(e, res)
+	fmt.Fprintf(e.stdout, "imported %s\n", formatImportResult(res))
 	return nil
 }
 
 // parseFiles reads and parses every file, reporting the errors of all files
 // together so that one run shows everything to fix.
-func parseFiles(files []string, cfg config.Config) ([]store.ImportDoc, error) {
+//
+// stored is every series in the database: a series key a file leaves out
+// keeps its stored value, and the import is made on condition that the
+// series is still as read.
+func parseFiles(files []string, cfg config.Config, stored []agenda.Series) ([]store.ImportDoc, error) {
 	opts := importOptions(cfg)
+	opts.Stored = make(map[string]agenda.Series, len(stored))
+	for _, s := range stored {
+		opts.Stored[s.Slug] = s
+	}
 	var docs []store.ImportDoc
 	var errs []string
 	for _, name := range files {
@@ -72,7 +107,11 @@ func parseFiles(files []string, cfg config.Config) ([]store.ImportDoc, error) {
 			continue
 		}
 		// Locate lets the store's errors name items as the file does.
-		docs = append(docs, store.ImportDoc{Snapshot: f.Snapshot, Locate: f.Locate})
+		doc := store.ImportDoc{Snapshot: f.Snapshot, Locate: f.Locate, IfRevision: store.Absent}
+		if s, ok := opts.Stored[f.Snapshot.Series.Slug]; ok {
+			doc.IfRevision = s.Revision
+		}
+		docs = append(docs, doc)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("import failed, nothing was written:\n%s", strings.Join(errs, "\n"))
@@ -92,20 +131,18 @@ func importOptions(cfg config.Config) importer.Options {
 	return importer.Options{DefaultZone: cfg.DefaultZone, DefaultLanguage: cfg.DefaultLanguage, DefaultReminders: cfg.ReminderDurations()}
 }
 
-func importDocs(ctx context.Context, db *store.DB, docs []store.ImportDoc, files []string) (store.ImportResult, error) {
-	res, err := db.ImportDocs(ctx, docs)
-	if err != nil {
-		if errors.Is(err, agenda.ErrInvalid) || errors.Is(err, agenda.ErrConflict) {
-			return res, fmt.Errorf("import failed, nothing was written:\n%w", err)
-		}
-		return res, fmt.Errorf("import %s: %w", strings.Join(files, ", "), err)
+func importErr(err error, files []string) error {
+	if errors.Is(err, agenda.ErrInvalid) || errors.Is(err, agenda.ErrConflict) {
+		return fmt.Errorf("import failed, nothing was written:\n%w", err)
 	}
-	return res, nil
+	return fmt.Errorf("import %s: %w", strings.Join(files, ", "), err)
 }
 
-func printImportResult(e env, r store.ImportResult) {
-	fmt.Fprintf(e.stdout, "imported %d series: sessions %d created, %d updated, %d unchanged; posts %d created, %d updated, %d unchanged\n",
-		r.Series, r.SessionsCreated, r.SessionsUpdated, r.SessionsUnchanged, r.PostsCreated, r.PostsUpdated, r.PostsUnchanged)
+func formatImportResult(r store.ImportResult) string {
+	return fmt.Sprintf("%d series (%d created, %d updated, %d unchanged): sessions %d created, %d updated, %d unchanged, %d left alone; posts %d created, %d updated, %d unchanged, %d left alone",
+		r.Series, r.SeriesCreated, r.SeriesUpdated, r.SeriesUnchanged,
+		r.SessionsCreated, r.SessionsUpdated, r.SessionsUnchanged, r.SessionsLeftAlone,
+		r.PostsCreated, r.PostsUpdated, r.PostsUnchanged, r.PostsLeftAlone)
 }
 
 func readLimited(name string, limit int64) ([]byte, error) {

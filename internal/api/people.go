@@ -215,13 +215,29 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := importer.ParseFile("request", data, a.imp)
-	if err != nil {
-		return nil, err
-	}
-	snap := f.Snapshot
 	ctx := r.Context()
 	return a.locked(func() (*reply, error) {
+		// A series key the file leaves out keeps its stored value, so the
+		// file is read against the series as stored, and written only if
+		// it is still so (a CLI edit may come in between).
+		stored, err := a.db.ListSeries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		opts := a.imp
+		opts.Stored = make(map[string]agenda.Series, len(stored))
+		for _, s := range stored {
+			opts.Stored[s.Slug] = s
+		}
+		f, err := importer.ParseFile("request", data, opts)
+		if err != nil {
+			return nil, err
+		}
+		snap := f.Snapshot
+		doc := store.ImportDoc{Snapshot: snap, Locate: f.Locate, IfRevision: store.Absent}
+		if s, ok := opts.Stored[snap.Series.Slug]; ok {
+			doc.IfRevision = s.Revision
+		}
 		before, err := a.db.Revisions(ctx)
 		if err != nil {
 			return nil, err
@@ -230,7 +246,7 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		if err != nil && !errors.Is(err, agenda.ErrNotFound) {
 			return nil, err
 		}
-		res, err := a.db.ImportDocs(ctx, []store.ImportDoc{{Snapshot: snap, Locate: f.Locate}})
+		res, err := a.db.ImportDocs(ctx, []store.ImportDoc{doc})
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// The reviewer's case: a small file of posts must not reset the series'
+// settings it does not mention.
+func TestImportKeepsSeriesKeysLeftOut(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "debates", "-title", "Debates", "-description", "Open debates", "-homepage", "https://www.uclg.org/",
+		"-zone", "America/New_York", "-reminders", "30m", "-organizer-name", "UCLG", "-organizer-email", "info@uclg.org")
+	before := te.must("series", "show", "debates")
+	posts := te.writeFile("posts.yaml", "series:\n  slug: debates\n  title: Debates\nposts:\n  - id: p\n    title: P\n    published: 2021-11-12\n")
+	out := te.must("import", posts)
+	if !strings.Contains(out, "1 series (0 created, 0 updated, 1 unchanged)") || !strings.Contains(out, "posts 1 created") {
+		t.Errorf("import: %s", out)
+	}
+	after := te.must("series", "show", "debates")
+	for _, line := range []string{"homepage:     https://www.uclg.org/", "zone:         America/New_York", "reminders:    30m",
+		"organizer:    UCLG <info@uclg.org>", "description:  Open debates"} {
+		if !strings.Contains(after, line) {
+			t.Errorf("series show lost %q:\n%s\nbefore the import:\n%s", line, after, before)
+		}
+	}
+	counter := te.counter()
+	if out := te.must("import", posts); !strings.Contains(out, "0 created, 0 updated, 1 unchanged, 0 left alone") {
+		t.Errorf("re-import: %s", out)
+	}
+	if got := te.counter(); got != counter {
+		t.Errorf("re-import moved the change counter %d -> %d", counter, got)
+	}
+
+	// An explicit empty value clears what it can.
+	te.must("import", te.writeFile("clear.yaml", "series:\n  slug: debates\n  title: Debates\n  description: \"\"\n  reminders: []\n"))
+	after = te.must("series", "show", "debates")
+	if strings.Contains(after, "Open debates") || strings.Contains(after, "30m") || !strings.Contains(after, "organizer:    UCLG") || !strings.Contains(after, "zone:         America/New_York") {
+		t.Errorf("after clearing the description and reminders:\n%s", after)
+	}
+}
+
+// -dry-run runs the import against the database and rolls it back, so it
+// fails exactly where the import would, and reports what it would do.
+func TestImportDryRun(t *testing.T) {
+	te := newTestEnv(t)
+	db := te.env["AGENDAFEED_DATABASE"]
+	posts := te.writeFile("posts.yaml", "series:\n  slug: debates\n  title: Debates\nposts:\n  - id: p\n    title: P\n    published: 2021-11-12\n    session: pilars\n")
+
+	// No database yet: the files alone are checked, and nothing is created.
+	out := te.must("import", "-dry-run", posts)
+	if want := "database " + db + " does not exist, so only the files were checked: 1 file(s) valid; nothing written (-dry-run)\n"; out != want {
+		t.Errorf("dry run without a database:\n%s\nwant:\n%s", out, want)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a dry run created the database: %v", err)
+	}
+
+	te.must("series", "add", "debates", "-title", "Debates")
+	te.must("session", "add", "debates/a", "-title", "A", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00")
+	te.must("series", "add", "other", "-title", "Other")
+	counter := te.counter()
+	exported := te.must("export", "debates")
+
+	for _, tc := range []struct {
+		name, file string
+	}{
+		{"post linked to a missing session", posts},
+		{"export moved to another series", te.writeFile("moved.yaml", strings.Replace(exported, "slug: debates", "slug: other", 1))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, dryErrs, dryCode := te.run("", "import", "-dry-run", tc.file)
+			_, errs, code := te.run("", "import", tc.file)
+			if code != 1 || dryCode != code || dryErrs != errs {
+				t.Errorf("dry run: exit %d\n%s\nimport: exit %d\n%s", dryCode, dryErrs, code, errs)
+			}
+		})
+	}
+
+	valid := te.writeFile("valid.yaml", exported+"posts:\n  - {id: p, title: P, published: 2021-11-12, session: a}\n")
+	out = te.must("import", "-dry-run", valid)
+	want := "dry run against database " + db + ", nothing written: would import 1 series (0 created, 0 updated, 1 unchanged): sessions 0 created, 0 updated, 1 unchanged, 0 left alone; posts 1 created, 0 updated, 0 unchanged, 0 left alone\n"
+	if out != want {
+		t.Errorf("dry run:\n%s\nwant:\n%s", out, want)
+	}
+	if got := te.counter(); got != counter {
+		t.Errorf("the dry runs moved the change counter %d -> %d", counter, got)
+	}
+	real := "imported" + strings.TrimPrefix(want, "dry run against database "+db+", nothing written: would import")
+	if out := te.must("import", valid); out != real {
+		t.Errorf("import after the dry run:\n%s\nwant:\n%s", out, real)
+	}
+}
