@@ -237,6 +237,10 @@ func prepareImport(in []ImportDoc) ([]agenda.Snapshot, error) {
 					Msg: "already used by " + path("sessions", k)})
 			}
 			keys[sess.Key] = j
+			if sess.Sequence < 0 {
+				es = append(es, &agenda.FieldError{Field: field + ".sequence", Value: fmt.Sprint(sess.Sequence),
+					Msg: "expected a whole number, 0 or more"})
+			}
 			if k, dup := uids[sess.UID]; dup && sess.UID != "" {
 				es = append(es, &agenda.FieldError{Field: field + ".uid", Value: sess.UID,
 					Msg: "already used by " + path("sessions", k)})

@@ -139,6 +139,7 @@ func (db *DB) PutSeries(ctx context.Context, s agenda.Series, ifRevision int64) 
 		return agenda.Series{}, err
 	}
 	s.Reminders = slices.Clone(s.Reminders) // Normalize sorts in place: not the caller's
+	s.Created = time.Time{}                 // only an import may date a new series
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return agenda.Series{}, err
@@ -164,7 +165,10 @@ const (
 	updated
 )
 
-// putSeries upserts a normalised, validated series.
+// putSeries upserts a normalised, validated series. A new series is
+// created at s.Created when it is set (an import re-creating a series from
+// its export: its feed ids carry that date), else now; an existing one
+// keeps its own.
 func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, int64, outcome, error) {
 	id, cur, err := loadSeries(ctx, w.tx, s.Slug)
 	switch {
@@ -173,10 +177,18 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 			return agenda.Series{}, 0, 0, conflict("series %q does not exist, but revision %d was given", s.Slug, ifRevision)
 		}
 		now := formatTime(w.now)
+		createdAt := now
+		if !s.Created.IsZero() {
+			if s.Created.After(w.now) {
+				return agenda.Series{}, 0, 0, agenda.Errors{{Field: "series.created", Value: s.Created.UTC().Format(time.RFC3339),
+					Msg: "expected a time that is not in the future: when the series was created"}}
+			}
+			createdAt = formatTime(s.Created.UTC().Truncate(time.Second))
+		}
 		res, err := w.tx.ExecContext(ctx, `INSERT INTO series (slug, title, description, homepage, zone, language,
 			reminders, organizer_name, organizer_email, created, updated, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)`,
 			s.Slug, s.Title, s.Description, s.Homepage, s.Zone, s.Language, formatReminders(s.Reminders),
-			s.Organizer.Name, s.Organizer.Email, now, now)
+			s.Organizer.Name, s.Organizer.Email, createdAt, now)
 		if err != nil {
 			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
 		}

@@ -220,7 +220,7 @@ func (db *DB) SessionByKey(ctx context.Context, series, key string) (agenda.Sess
 // (series, key). See the package doc for the rules every write follows.
 //
 // Creating assigns a UID (unless s carries one), Sequence 0 and
-// Created = Updated = now. Every change bumps Sequence by one and sets
+// Created = Updated = now; Sequence in s is ignored. Every change bumps Sequence by one and sets
 // Updated. A session addressed by UID may change its key; it can never move
 // to another series (a field error) or change its UID (a conflict: the UID
 // given belongs to no session, but the key to one with another UID).
@@ -240,6 +240,7 @@ func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64
 		return agenda.Session{}, err
 	}
 	s.People = slices.Clone(s.People) // Normalize edits in place: not the caller's
+	s.Sequence = 0                    // only an import carries a session's past sequence
 	var out agenda.Session
 	err := db.write(ctx, func(w *writeTx) error {
 		seriesID, series, err := w.sessionSeries(ctx, &s)
@@ -282,6 +283,10 @@ type personRef struct {
 }
 
 // putSession upserts a normalised, validated session of the series seriesID.
+// s.Sequence is a floor: a session created with s.UID starts at it, and an
+// update never leaves the sequence below it, so that a session removed and
+// re-imported from its export is not older, to calendars, than the copy
+// they hold (they keep the higher SEQUENCE).
 func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Session, ifSequence int64) (agenda.Session, outcome, error) {
 	startAt, endAt, err := s.Interval()
 	if err != nil {
@@ -376,10 +381,10 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET key = ?, title = ?, description = ?, all_day = ?,
 			start_wall = ?, end_wall = ?, start_date = ?, end_date = ?, zone = ?, start_at = ?, end_at = ?,
 			venue = ?, address = ?, online_url = ?, status = ?, language = ?, tags = ?, url = ?,
-			sequence = sequence + 1, updated = ? WHERE id = ?`,
+			sequence = max(sequence + 1, ?), updated = ? WHERE id = ?`,
 			s.Key, s.Title, s.Description, s.AllDay, s.Start.String(), s.End.String(), s.StartDate.String(),
 			s.EndDate.String(), s.Zone, startAt.Unix(), endAt.Unix(), s.Venue, s.Address, s.OnlineURL,
-			string(s.Status), s.Language, tags, s.URL, now, id); err != nil {
+			string(s.Status), s.Language, tags, s.URL, s.Sequence, now, id); err != nil {
 			return agenda.Session{}, 0, fmt.Errorf("update session %s: %w", cur.UID, err)
 		}
 		if cur.Key != s.Key {
@@ -393,8 +398,9 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 		}
 	} else {
 		result = created
-		uid := s.UID
+		uid, sequence := s.UID, s.Sequence
 		if uid == "" {
+			sequence = 0 // a new UID: a new event, at its first version
 			if w.db.opts.UIDDomain == "" {
 				return agenda.Session{}, 0, fmt.Errorf("create session %q: the store has no UID domain (Options.UIDDomain)", s.Key)
 			}
@@ -402,10 +408,10 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 		}
 		res, err := w.tx.ExecContext(ctx, `INSERT INTO sessions (uid, series_id, key, title, description, all_day,
 			start_wall, end_wall, start_date, end_date, zone, start_at, end_at, venue, address, online_url, status,
-			language, tags, url, sequence, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)`,
+			language, tags, url, sequence, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			uid, seriesID, s.Key, s.Title, s.Description, s.AllDay, s.Start.String(), s.End.String(),
 			s.StartDate.String(), s.EndDate.String(), s.Zone, startAt.Unix(), endAt.Unix(), s.Venue, s.Address,
-			s.OnlineURL, string(s.Status), s.Language, tags, s.URL, now, now)
+			s.OnlineURL, string(s.Status), s.Language, tags, s.URL, sequence, now, now)
 		if err == nil {
 			id, err = res.LastInsertId()
 		}
