@@ -92,3 +92,53 @@ func TestImportDryRun(t *testing.T) {
 		t.Errorf("import after the dry run:\n%s\nwant:\n%s", out, real)
 	}
 }
+
+// The reviewer's case: a session removed and re-imported from its export
+// keeps its UID and SEQUENCE, and a series re-created from its export
+// keeps its created time (news feed ids carry its date).
+func TestImportKeepsSequenceAndCreated(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "s", "-title", "S")
+	te.must("session", "add", "s/a", "-title", "A", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00")
+	te.must("session", "edit", "s/a", "-title", "A, edited")
+	if out := te.must("session", "edit", "s/a", "-title", "A, edited again"); !strings.Contains(out, "at sequence 2") {
+		t.Fatalf("session edit: %s", out)
+	}
+	b := te.writeFile("b.yaml", te.must("export", "s"))
+	uid := showField(t, te.must("session", "show", "s/a"), "uid")
+	te.must("session", "remove", "s/a")
+	te.must("import", b)
+	show := te.must("session", "show", "s/a")
+	if got := showField(t, show, "uid"); got != uid {
+		t.Errorf("re-imported uid %q, want %q", got, uid)
+	}
+	if got := showField(t, show, "sequence"); got != "2" {
+		t.Errorf("re-imported sequence %s, want 2", got)
+	}
+
+	// As if exported on another day.
+	created := "2020-05-06T07:08:09Z"
+	data, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := showField(t, te.must("series", "show", "s"), "created")
+	moved := te.writeFile("moved.yaml", strings.Replace(string(data), `created: "`+old+`"`, `created: "`+created+`"`, 1))
+	te.must("series", "remove", "s")
+	te.must("import", moved)
+	if got := showField(t, te.must("series", "show", "s"), "created"); got != created {
+		t.Errorf("re-created series created %s, want %s", got, created)
+	}
+}
+
+// showField reads one "key: value" line of a show command's output.
+func showField(t *testing.T, show, key string) string {
+	t.Helper()
+	for line := range strings.SplitSeq(show, "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %s in:\n%s", key, show)
+	return ""
+}

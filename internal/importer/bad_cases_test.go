@@ -5,6 +5,14 @@ package importer
 var badFiles = []struct {
 	name, data, want string
 }{
+	{"created-future.yaml", `series: {slug: s, title: T, created: 2999-01-01}
+`, `created-future.yaml:1: series.created: "2999-01-01": expected a time that is not in the future: when the series was created`},
+	{"created-text.yaml", `series: {slug: s, title: T, created: last year}
+`, `created-text.yaml:1: series.created: "last year": expected an RFC 3339 instant such as 2021-11-12T09:00:00Z, or a date such as 2021-11-12, from 1900 on`},
+	{"sequence-negative.yaml", `series: {slug: s, title: T}
+sessions:
+  - {key: a, uid: a@example.org, sequence: -1, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`, `sequence-negative.yaml:3: sessions[0].sequence: "-1": expected a whole number from 0 to 2147483647, the session's SEQUENCE as export writes it`},
 	{"bad-slug.yaml", `series:
   slug: Open Policy
   title: T

@@ -178,9 +178,9 @@ func (d *decoder) texts(n *yaml.Node, path string) []string {
 // The keys of each mapping, in the order Encode writes them.
 var (
 	fileKeys      = []string{"series", "sessions", "posts"}
-	seriesKeys    = []string{"slug", "title", "description", "homepage", "zone", "language", "reminders", "organizer"}
+	seriesKeys    = []string{"slug", "title", "description", "homepage", "zone", "language", "reminders", "organizer", "created"}
 	organizerKeys = []string{"name", "email"}
-	sessionKeys   = []string{"key", "uid", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
+	sessionKeys   = []string{"key", "uid", "sequence", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
 		"venue", "address", "online_url", "status", "language", "tags", "url", "people"}
 	personKeys = []string{"name", "role", "affiliation", "url"}
 	postKeys   = []string{"id", "title", "summary", "author", "published", "updated", "url", "session", "body"}
@@ -218,7 +218,7 @@ func (d *decoder) decodeFile(root *yaml.Node, opts Options) *parsed {
 		d.bad["series"] = true
 		return f
 	}
-	d.series(seriesNode, f)
+	d.series(seriesNode, f, opts.Now)
 	keepStored(f, opts.Stored)
 	if postsNode != nil {
 		d.list(postsNode, "posts", "posts", func(i int, item *yaml.Node) {
@@ -260,7 +260,7 @@ func keepStored(f *parsed, stored map[string]agenda.Series) {
 	}
 }
 
-func (d *decoder) series(n *yaml.Node, f *parsed) {
+func (d *decoder) series(n *yaml.Node, f *parsed, now func() time.Time) {
 	s := &f.snap.Series
 	f.given = map[string]bool{}
 	d.mapping(n, "series", seriesKeys, func(key string, v *yaml.Node) {
@@ -312,6 +312,8 @@ func (d *decoder) series(n *yaml.Node, f *parsed) {
 				}
 				f.reminders = append(f.reminders, r)
 			})
+		case "created":
+			s.Created = d.created(v, p, now)
 		case "organizer":
 			d.mapping(v, p, organizerKeys, func(key string, v *yaml.Node) {
 				switch key {
@@ -335,6 +337,8 @@ func (d *decoder) session(n *yaml.Node, path string) (agenda.Session, []string) 
 			s.Key = d.text(v, p)
 		case "uid":
 			s.UID = strings.TrimSpace(d.text(v, p))
+		case "sequence":
+			s.Sequence = d.sequence(v, p)
 		case "title":
 			s.Title = d.text(v, p)
 		case "description":
@@ -443,6 +447,50 @@ func (d *decoder) post(n *yaml.Node, path, zone string) agenda.Post {
 		}
 	}
 	return p
+}
+
+// maxSequence is the largest SEQUENCE iCalendar allows (a signed 32-bit
+// integer).
+const maxSequence = 1<<31 - 1
+
+// sequence reads a session's SEQUENCE: a whole number, 0 or more.
+func (d *decoder) sequence(n *yaml.Node, path string) int64 {
+	raw := strings.TrimSpace(d.text(n, path))
+	if raw == "" || d.bad[path] {
+		return 0
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || v < 0 || v > maxSequence {
+		d.fail(n, path, raw, fmt.Sprintf("expected a whole number from 0 to %d, the session's SEQUENCE as export writes it", maxSequence))
+		return 0
+	}
+	return v
+}
+
+// created reads when a series was created: an RFC 3339 instant, as export
+// writes it, or a date (00:00 UTC), not in the future. News feed entry ids
+// carry its date, so re-creating a series from its export keeps them.
+func (d *decoder) created(n *yaml.Node, path string, now func() time.Time) time.Time {
+	raw := strings.TrimSpace(d.text(n, path))
+	if raw == "" || d.bad[path] {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, raw)
+	}
+	if err != nil || t.Year() < 1900 {
+		d.fail(n, path, raw, "expected an RFC 3339 instant such as 2021-11-12T09:00:00Z, or a date such as 2021-11-12, from 1900 on")
+		return time.Time{}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if t.After(now()) {
+		d.fail(n, path, raw, "expected a time that is not in the future: when the series was created")
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Second)
 }
 
 func (d *decoder) wallTime(n *yaml.Node, path string) agenda.WallTime {

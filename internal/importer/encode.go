@@ -29,6 +29,7 @@ type seriesOut struct {
 	Language    string        `yaml:"language,omitempty" json:"language,omitempty"`
 	Reminders   []string      `yaml:"reminders,flow" json:"reminders"`
 	Organizer   *organizerOut `yaml:"organizer,omitempty,flow" json:"organizer,omitempty"`
+	Created     string        `yaml:"created,omitempty" json:"created,omitempty"`
 }
 
 type organizerOut struct {
@@ -39,6 +40,7 @@ type organizerOut struct {
 type sessionOut struct {
 	Key         string      `yaml:"key" json:"key"`
 	UID         string      `yaml:"uid,omitempty" json:"uid,omitempty"`
+	Sequence    int64       `yaml:"sequence,omitempty" json:"sequence,omitempty"`
 	Title       string      `yaml:"title" json:"title"`
 	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
 	Start       string      `yaml:"start,omitempty" json:"start,omitempty"`
@@ -78,7 +80,9 @@ type postOut struct {
 
 // Encode writes snap as an agenda file in YAML, in the layout Parse reads,
 // with a stable key order and empty fields left out. Of the store-set
-// fields only session UIDs are written. A session's zone and language are
+// fields only the series' created time and each session's UID and
+// sequence are written: what re-creating the series from the file needs to
+// keep its feed ids and calendar versions. A session's zone and language are
 // left out when they are the series'. The same snapshot always gives the
 // same bytes.
 func Encode(w io.Writer, snap agenda.Snapshot) error {
@@ -114,6 +118,7 @@ func layout(snap agenda.Snapshot) fileOut {
 		Zone:        s.Zone,
 		Language:    s.Language,
 		Reminders:   make([]string, len(s.Reminders)),
+		Created:     formatInstant(s.Created.UTC()),
 	}}
 	for i, r := range s.Reminders {
 		out.Series.Reminders[i] = agenda.FormatReminder(r)
@@ -125,6 +130,7 @@ func layout(snap agenda.Snapshot) fileOut {
 		so := sessionOut{
 			Key:         x.Key,
 			UID:         x.UID,
+			Sequence:    x.Sequence,
 			Title:       x.Title,
 			Description: x.Description,
 			Start:       x.Start.String(),

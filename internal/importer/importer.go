@@ -35,6 +35,9 @@ type Options struct {
 	// edit` keeps the flags it is not given: a file of posts alone must not
 	// reset the organizer, reminders or zone. Nil treats every series as new.
 	Stored map[string]agenda.Series
+	// Now is the clock series.created is checked against (not in the
+	// future); nil is time.Now.
+	Now func() time.Time
 }
 
 // Error is one problem in a file: `file:line: field: message`.
@@ -79,9 +82,11 @@ func (es Errors) Unwrap() []error {
 // problem is reported at once as Errors, each `name:line: field: message`.
 //
 // The snapshot's sessions are ordered by start then key and its posts newest
-// first then by id, as agenda.Snapshot promises. Store-set fields (Created,
-// Updated, Revision, Sequence, Version, BodyHTML, Person.ID, SessionUID)
-// are left zero.
+// first then by id, as agenda.Snapshot promises. Of the store-set fields
+// the file gives the series' Created and each session's Sequence, as export
+// writes them, so that re-creating a series from its export keeps its feed
+// ids and never lowers a session's SEQUENCE; the others (Updated, Revision,
+// Version, BodyHTML, Person.ID, SessionUID, session Created) are left zero.
 func Parse(name string, data []byte, opts Options) (agenda.Snapshot, error) {
 	f, err := ParseFile(name, data, opts)
 	if err != nil {
