@@ -142,3 +142,31 @@ func showField(t *testing.T, show, key string) string {
 	t.Fatalf("no %s in:\n%s", key, show)
 	return ""
 }
+
+// Changing a series' zone through export, an edit of the file and import
+// keeps every session at its instant, as `series edit -zone` does.
+func TestImportZoneEditKeepsSessions(t *testing.T) {
+	te := newTestEnv(t)
+	for _, slug := range []string{"edited", "imported"} {
+		te.must("series", "add", slug, "-title", "S", "-zone", "Europe/Madrid")
+		te.must("session", "add", slug+"/a", "-title", "A", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00")
+	}
+	te.must("series", "edit", "edited", "-zone", "America/New_York")
+	exported := te.must("export", "imported")
+	edited := strings.Replace(exported, "zone: Europe/Madrid", "zone: America/New_York", 1)
+	te.must("import", te.writeFile("imported.yaml", edited))
+
+	if got := showField(t, te.must("series", "show", "imported"), "zone"); got != "America/New_York" {
+		t.Errorf("series zone %s after the import", got)
+	}
+	want := te.must("session", "show", "edited/a")
+	got := te.must("session", "show", "imported/a")
+	for _, key := range []string{"when", "zone"} {
+		if showField(t, got, key) != showField(t, want, key) {
+			t.Errorf("%s after export, edit, import:\n%s\nafter series edit -zone:\n%s", key, got, want)
+		}
+	}
+	if z := showField(t, got, "zone"); z != "Europe/Madrid" {
+		t.Errorf("session zone %s, want Europe/Madrid", z)
+	}
+}

@@ -82,9 +82,9 @@ type postOut struct {
 // with a stable key order and empty fields left out. Of the store-set
 // fields only the series' created time and each session's UID and
 // sequence are written: what re-creating the series from the file needs to
-// keep its feed ids and calendar versions. A session's zone and language are
-// left out when they are the series'. The same snapshot always gives the
-// same bytes.
+// keep its feed ids and calendar versions. Each session's zone is written;
+// its language is left out when it is the series'. The same snapshot always
+// gives the same bytes.
 func Encode(w io.Writer, snap agenda.Snapshot) error {
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
@@ -145,9 +145,11 @@ func layout(snap agenda.Snapshot) fileOut {
 			Tags:        x.Tags,
 			URL:         x.URL,
 		}
-		if x.Zone != s.Zone {
-			so.Zone = x.Zone
-		}
+		// Always written: a session's wall times are read in its zone, so a
+		// file that left it out would move every session to the new zone
+		// when the series' zone is edited in the file, where `series edit
+		// -zone` keeps them where they are.
+		so.Zone = x.Zone
 		if x.Language != s.Language {
 			so.Language = x.Language
 		}

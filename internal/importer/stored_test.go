@@ -2,6 +2,7 @@ package importer
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,41 @@ posts:
 	}
 	if want := time.Date(2021, 11, 12, 5, 0, 0, 0, time.UTC); !snap.Posts[0].Published.Equal(want) {
 		t.Errorf("post published %v; want %v", snap.Posts[0].Published, want)
+	}
+}
+
+// Editing the series' zone in an exported file keeps every session at its
+// instant, as `series edit -zone` does: export writes each session's zone.
+// A hand-written session without a zone follows the series' zone.
+func TestExportKeepsSessionZones(t *testing.T) {
+	snap := mustParse(t, "f.yaml", []byte(`series: {slug: s, title: S, zone: Europe/Madrid}
+sessions:
+  - {key: a, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`))
+	before, _, err := snap.Sessions[0].Interval()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := string(encode(t, snap, encodeYAML))
+	edited := strings.Replace(exported, "zone: Europe/Madrid", "zone: America/New_York", 1)
+	if edited == exported || !strings.Contains(edited, "zone: Europe/Madrid") {
+		t.Fatalf("the export does not write the session's zone apart from the series':\n%s", exported)
+	}
+	again := mustParse(t, "f.yaml", []byte(edited))
+	after, _, err := again.Sessions[0].Interval()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Series.Zone != "America/New_York" || again.Sessions[0].Zone != "Europe/Madrid" || !after.Equal(before) {
+		t.Errorf("series zone %s, session zone %s at %v; want America/New_York, Europe/Madrid at %v\n%s",
+			again.Series.Zone, again.Sessions[0].Zone, after, before, edited)
+	}
+
+	hand := mustParse(t, "f.yaml", []byte(`series: {slug: s, title: S, zone: America/New_York}
+sessions:
+  - {key: a, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`))
+	if z := hand.Sessions[0].Zone; z != "America/New_York" {
+		t.Errorf("a session without a zone is in %s, want the series' America/New_York", z)
 	}
 }
