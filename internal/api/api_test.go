@@ -275,3 +275,21 @@ func TestOpenAPIServedWithoutToken(t *testing.T) {
 		t.Fatalf("openapi.json: %d %.200s", w.Code, w.Body)
 	}
 }
+
+// Series keys an imported file leaves out keep their stored values, as
+// `agendafeed import` keeps them.
+func TestImportKeepsSeriesKeysLeftOut(t *testing.T) {
+	ta := newTestAPI(t)
+	ct := map[string]string{"Content-Type": "application/yaml"}
+	ta.must(t, 200, req{method: "POST", path: "/api/v1/import", header: ct, body: `series: {slug: debates, title: Debates, description: Open debates,
+  zone: America/New_York, reminders: [30m], organizer: {name: UCLG, email: info@uclg.org}}
+`})
+	ta.must(t, 200, req{method: "POST", path: "/api/v1/import", header: ct, body: "series: {slug: debates, title: Debates}\nposts:\n  - {id: p, title: P, published: 2021-11-12}\n"})
+	m := ta.must(t, 200, req{method: "GET", path: "/api/v1/series/debates"})
+	got := fmt.Sprint(m["series"])
+	for _, want := range []string{"description:Open debates", "zone:America/New_York", "reminders:[30m]", "email:info@uclg.org"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("series after a posts-only import lacks %s: %s", want, got)
+		}
+	}
+}
