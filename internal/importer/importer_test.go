@@ -262,6 +262,9 @@ func TestEncodeStoreFields(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("round trip:\n got %#v\nwant %#v", got, want)
 	}
+	if got := mustParse(t, "s.json", encode(t, snap, encodeJSON)); !reflect.DeepEqual(got, want) {
+		t.Errorf("JSON round trip:\n got %#v\nwant %#v", got, want)
+	}
 }
 
 func FuzzParse(f *testing.F) {

@@ -237,6 +237,11 @@ func prepareImport(in []ImportDoc) ([]agenda.Snapshot, error) {
 					Msg: "already used by " + path("sessions", k)})
 			}
 			keys[sess.Key] = j
+			if sess.UID == "" {
+				// A sequence belongs to a UID: without one the session is
+				// matched by key or gets a new UID, a new event.
+				sess.Sequence = 0
+			}
 			if sess.Sequence < 0 {
 				es = append(es, &agenda.FieldError{Field: field + ".sequence", Value: fmt.Sprint(sess.Sequence),
 					Msg: "expected a whole number, 0 or more"})

@@ -118,3 +118,19 @@ func TestImportSeriesCreated(t *testing.T) {
 		t.Errorf("PutSeries created %v, want now %v", got.Created, clk.stamp())
 	}
 }
+
+// A sequence without a UID is ignored: it belongs to no known event.
+func TestImportSequenceNeedsUID(t *testing.T) {
+	db, _ := newTestDB(t)
+	ctx := context.Background()
+	mustPutSeries(t, db, madrid())
+	mustPutSession(t, db, timedSession(t, "uclg-debates", "a", "2021-11-17T12:00", "2021-11-17T13:00"))
+	byKey := timedSession(t, "", "a", "2021-11-17T12:00", "2021-11-17T13:00")
+	byKey.Title, byKey.Sequence = "A, edited", 9
+	if _, err := db.Import(ctx, []agenda.Snapshot{{Series: madrid(), Sessions: []agenda.Session{byKey}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.SessionByKey(ctx, "uclg-debates", "a"); got.Sequence != 1 {
+		t.Errorf("sequence %d, want 1: one change", got.Sequence)
+	}
+}
