@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -303,12 +304,33 @@ func checkBaseURL(es *agenda.Errors, v string) bool {
 	// The built-in server serves the published files under this path, but
 	// answers these routes at the root first (internal/server): under
 	// them, published URLs would reach the API, /healthz or /metrics. The
-	// server routes on the decoded path, so this looks at it too.
-	p := strings.TrimSuffix(u.Path, "/") + "/"
+	// server routes on the decoded path, and what reaches it may have been
+	// cleaned on the way (dot segments by clients, "//" by proxies such as
+	// nginx), so this looks at the decoded, cleaned path.
+	clean := strings.TrimSuffix(path.Clean("/"+u.Path), "/") + "/"
+	var reserved bool
 	for _, root := range []string{"/api/v1/", "/healthz/", "/metrics/"} {
-		if strings.HasPrefix(p, root) {
-			return fail("expected a path outside /api/v1/, /healthz and /metrics: the built-in server answers those at the root, and they would shadow the published files")
+		reserved = reserved || strings.HasPrefix(clean, root)
+	}
+	// Browsers, curl and proxies remove dot segments ("/x/../agenda/" is
+	// "/agenda/") before they ask (RFC 3986, 5.2.4), so every URL made by
+	// adding a file's path to this one would ask for another path than
+	// the one it names, which the server does not answer. The decoded
+	// path is looked at, so that %2e counts as a dot.
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg != "." && seg != ".." {
+			continue
 		}
+		const msg = "expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files"
+		if reserved {
+			return fail("%s; and it resolves to %s, under /api/v1/, /healthz or /metrics, which the built-in server answers at the root", msg, clean)
+		}
+		fixed := *u
+		fixed.Path, fixed.RawPath = clean, ""
+		return fail("%s; write the path they resolve to, as in %s", msg, fixed.String())
+	}
+	if reserved {
+		return fail("expected a path outside /api/v1/, /healthz and /metrics: the built-in server answers those at the root, and they would shadow the published files")
 	}
 	return true
 }

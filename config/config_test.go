@@ -148,6 +148,7 @@ func TestBadFiles(t *testing.T) {
 		{"refresh-too-small.yaml", `:1: refresh_interval: "1m": expected a duration between 5m and 1w`},
 		{"bad-reminder.yaml", `:3: reminders[1]: "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
 		{"reminder-seconds.yaml", `:1: reminders[0]: "30s": expected a whole number of minutes between 1m and 4w before the start`},
+		{"base-url-dots.yaml", `:2: base_url: "http://localhost:8080/x/../agenda/": expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files; write the path they resolve to, as in http://localhost:8080/agenda/`},
 		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number between 1 and 10000
 :2: reminders: "15m": expected a list of durations such as [15m, 1d]`},
 		{"bad-session-calendars.yaml", `:2: session_calendars: "none": expected files (every pass writes one .ics per session) or served (the daemon renders them on request)`},
@@ -243,6 +244,8 @@ func TestEnvErrors(t *testing.T) {
 			`AGENDAFEED_DEBOUNCE: "soon": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
 		{map[string]string{"AGENDAFEED_REMINDERS": "15m,2x"},
 			`AGENDAFEED_REMINDERS: "15m,2x": reminder 2 "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w; or none`},
+		{map[string]string{"AGENDAFEED_BASE_URL": "http://localhost:8080/x/../agenda/"},
+			`AGENDAFEED_BASE_URL: "http://localhost:8080/x/../agenda/": expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files; write the path they resolve to, as in http://localhost:8080/agenda/`},
 		{map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:write"},
 			`AGENDAFEED_ADMIN_TOKENS: "ci:write": token 1: expected name:access:sha256hex, comma-separated`},
 		// Values that parse but do not validate name the variable too.
@@ -511,6 +514,7 @@ func TestBaseURL(t *testing.T) {
 	const query = "expected a URL without query (?) or fragment (#): the published files' URLs are made by adding their paths to it"
 	const user = "expected a URL without a user name or password (it is published to every subscriber)"
 	const root = "expected a path outside /api/v1/, /healthz and /metrics: the built-in server answers those at the root, and they would shadow the published files"
+	const dots = "expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files"
 	tests := []struct {
 		in   string
 		want string // the URL after Validate, or the error
@@ -546,6 +550,18 @@ func TestBaseURL(t *testing.T) {
 		{"https://agenda.example.org/healthz", `base_url: "https://agenda.example.org/healthz": ` + root, true},
 		{"https://agenda.example.org/healthz/x/", `base_url: "https://agenda.example.org/healthz/x/": ` + root, true},
 		{"https://agenda.example.org/metrics/", `base_url: "https://agenda.example.org/metrics/": ` + root, true},
+		// Clients remove dot segments (%2e is a dot) before they ask, so
+		// the published URLs would not be the ones asked for; the roots
+		// above are looked for in the path they resolve to.
+		{"http://localhost:8080/x/../agenda/", `base_url: "http://localhost:8080/x/../agenda/": ` + dots + "; write the path they resolve to, as in http://localhost:8080/agenda/", true},
+		{"https://agenda.example.org/agenda/.", `base_url: "https://agenda.example.org/agenda/.": ` + dots + "; write the path they resolve to, as in https://agenda.example.org/agenda/", true},
+		{"https://agenda.example.org/%2e%2E/agenda", `base_url: "https://agenda.example.org/%2e%2E/agenda": ` + dots + "; write the path they resolve to, as in https://agenda.example.org/agenda/", true},
+		{"https://agenda.example.org/a/%2e/b/", `base_url: "https://agenda.example.org/a/%2e/b/": ` + dots + "; write the path they resolve to, as in https://agenda.example.org/a/b/", true},
+		{"https://agenda.example.org/./healthz/", `base_url: "https://agenda.example.org/./healthz/": ` + dots + "; and it resolves to /healthz/, under /api/v1/, /healthz or /metrics, which the built-in server answers at the root", true},
+		{"https://agenda.example.org/a/../metrics/", `base_url: "https://agenda.example.org/a/../metrics/": ` + dots + "; and it resolves to /metrics/, under /api/v1/, /healthz or /metrics, which the built-in server answers at the root", true},
+		{"https://agenda.example.org/agenda/../api/v1/x", `base_url: "https://agenda.example.org/agenda/../api/v1/x": ` + dots + "; and it resolves to /api/v1/x/, under /api/v1/, /healthz or /metrics, which the built-in server answers at the root", true},
+		{"https://agenda.example.org//healthz/", `base_url: "https://agenda.example.org//healthz/": ` + root, true},
+		{"https://agenda.example.org/a..b/.well/", "https://agenda.example.org/a..b/.well/", false},
 		{"https://agenda.example.org/api/", "https://agenda.example.org/api/", false},
 		{"https://agenda.example.org/api/v10/", "https://agenda.example.org/api/v10/", false},
 		{"https://agenda.example.org/healthzone/", "https://agenda.example.org/healthzone/", false},
