@@ -138,7 +138,10 @@ var (
 // normalize trims values, gives a zero debounce the default and derives
 // the UID domain from the base URL when it is empty. (Validate adds the
 // base URL's trailing slash once the URL is found good.)
-func (c *Config) normalize() {
+//
+// It reports whether uid_domain was derived, so that an error about it can
+// blame base_url, the key the user set.
+func (c *Config) normalize() (derived bool) {
 	for _, p := range []*string{&c.Database, &c.OutputDir, &c.BaseURL, &c.Listen, &c.Cron,
 		&c.DefaultZone, &c.DefaultLanguage, &c.UIDDomain, &c.LogFormat, &c.LogLevel, &c.SessionCalendars} {
 		*p = strings.TrimSpace(*p)
@@ -155,6 +158,7 @@ func (c *Config) normalize() {
 	}
 	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" && c.UIDDomain == "" {
 		c.UIDDomain = strings.ToLower(u.Hostname())
+		derived = true
 	}
 	for i := range c.AdminTokens {
 		t := &c.AdminTokens[i]
@@ -162,6 +166,7 @@ func (c *Config) normalize() {
 		t.SHA256 = strings.ToLower(strings.TrimSpace(t.SHA256))
 		t.Access = strings.ToLower(strings.TrimSpace(t.Access))
 	}
+	return derived
 }
 
 // Validate normalises c in place (trims values, adds the base URL's
@@ -170,7 +175,8 @@ func (c *Config) normalize() {
 // every field, reporting all problems at once as agenda.Errors, one per line:
 // `cron: "61 * * * *": expected ...`.
 func (c *Config) Validate() error {
-	c.normalize()
+	derived := c.normalize()
+	baseURL := c.BaseURL // before the slash, for quoting
 	var es agenda.Errors
 	add := func(field, value, format string, args ...any) {
 		es = append(es, &agenda.FieldError{Field: field, Value: value, Msg: fmt.Sprintf(format, args...)})
@@ -209,7 +215,16 @@ func (c *Config) Validate() error {
 		}
 	}
 	// An empty uid_domain is derived from base_url, whose error is enough.
-	if c.UIDDomain != "" && (len(c.UIDDomain) > 253 || !dnsNameRE.MatchString(c.UIDDomain)) {
+	// A derived one that is not a DNS name (an IPv6 address) is blamed on
+	// base_url, the key that was set, and the fix is to set uid_domain:
+	// no stand-in is derived, since UIDs are kept by calendar apps for
+	// good and one made up now would outlive a later, real uid_domain.
+	// (An IPv4 address has the form of a DNS name and is let through.)
+	switch {
+	case c.UIDDomain == "" || (len(c.UIDDomain) <= 253 && dnsNameRE.MatchString(c.UIDDomain)):
+	case derived:
+		add("base_url", baseURL, "its host %q is not a DNS name, and uid_domain, not set, is derived from it; set uid_domain to a DNS name such as agenda.example.org (session UIDs end in @uid_domain)", c.UIDDomain)
+	default:
 		add("uid_domain", c.UIDDomain, "expected a DNS name such as agenda.example.org (session UIDs end in @uid_domain)")
 	}
 	names, hashes := map[string]int{}, map[string]int{}

@@ -149,6 +149,7 @@ func TestBadFiles(t *testing.T) {
 		{"bad-reminder.yaml", `:3: reminders[1]: "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
 		{"reminder-seconds.yaml", `:1: reminders[0]: "30s": expected a whole number of minutes between 1m and 4w before the start`},
 		{"base-url-dots.yaml", `:2: base_url: "http://localhost:8080/x/../agenda/": expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files; write the path they resolve to, as in http://localhost:8080/agenda/`},
+		{"base-url-ipv6.yaml", `:2: base_url: "http://[::1]:8080/": its host "::1" is not a DNS name, and uid_domain, not set, is derived from it; set uid_domain to a DNS name such as agenda.example.org (session UIDs end in @uid_domain)`},
 		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number between 1 and 10000
 :2: reminders: "15m": expected a list of durations such as [15m, 1d]`},
 		{"bad-session-calendars.yaml", `:2: session_calendars: "none": expected files (every pass writes one .ics per session) or served (the daemon renders them on request)`},
@@ -244,6 +245,11 @@ func TestEnvErrors(t *testing.T) {
 			`AGENDAFEED_DEBOUNCE: "soon": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
 		{map[string]string{"AGENDAFEED_REMINDERS": "15m,2x"},
 			`AGENDAFEED_REMINDERS: "15m,2x": reminder 2 "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w; or none`},
+		{map[string]string{"AGENDAFEED_BASE_URL": "http://[::1]:8080/"},
+			`AGENDAFEED_BASE_URL: "http://[::1]:8080/": its host "::1" is not a DNS name, and uid_domain, not set, is derived from it; set uid_domain to a DNS name such as agenda.example.org (session UIDs end in @uid_domain)`},
+		// A uid_domain that is set is blamed itself.
+		{map[string]string{"AGENDAFEED_BASE_URL": "http://[::1]:8080/", "AGENDAFEED_UID_DOMAIN": "::1"},
+			`AGENDAFEED_UID_DOMAIN: "::1": expected a DNS name such as agenda.example.org (session UIDs end in @uid_domain)`},
 		{map[string]string{"AGENDAFEED_BASE_URL": "http://localhost:8080/x/../agenda/"},
 			`AGENDAFEED_BASE_URL: "http://localhost:8080/x/../agenda/": expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files; write the path they resolve to, as in http://localhost:8080/agenda/`},
 		{map[string]string{"AGENDAFEED_ADMIN_TOKENS": "ci:write"},
@@ -586,6 +592,29 @@ func TestBaseURL(t *testing.T) {
 	_, err := load("c.yaml", []byte("base_url: https://agenda.example.org/?x=1\n"), env(nil), nil)
 	if want := `c.yaml:1: base_url: "https://agenda.example.org/?x=1": ` + query; err == nil || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// uid_domain, when not set, is base_url's host. An IPv6 address cannot be
+// one (its error blames base_url, see TestBadFiles); with uid_domain set,
+// such a base_url is fine.
+func TestUIDDomainDerived(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"base_url: https://Agenda.Example.org/feeds/", "agenda.example.org"},
+		{"base_url: http://127.0.0.1:8080/", "127.0.0.1"},
+		{"base_url: http://localhost:8080/", "localhost"},
+		{"base_url: http://[::1]:8080/\nuid_domain: agenda.example.org", "agenda.example.org"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.yaml, func(t *testing.T) {
+			c, err := load("c.yaml", []byte(tt.yaml+"\n"), env(nil), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.UIDDomain != tt.want {
+				t.Errorf("uid_domain = %q, want %q", c.UIDDomain, tt.want)
+			}
+		})
 	}
 }
 
