@@ -207,12 +207,19 @@ func (c *Config) Validate() error {
 			switch {
 			case f.Field == "language":
 				f.Field = "default_language"
-			case strings.HasPrefix(f.Field, "reminders"):
-			default:
+			case strings.HasPrefix(f.Field, "reminders["):
+			default: // the count, below, with the list as its value
 				continue
 			}
 			es = append(es, &f)
 		}
+	}
+	if n := len(c.Reminders); n > agenda.MaxReminders {
+		written := make([]string, n)
+		for i, r := range c.Reminders {
+			written[i] = r.String()
+		}
+		add("reminders", "["+strings.Join(written, ", ")+"]", "expected at most %d reminders, not %d", agenda.MaxReminders, n)
 	}
 	// An empty uid_domain is derived from base_url, whose error is enough.
 	// A derived one that is not a DNS name (an IPv6 address) is blamed on

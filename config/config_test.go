@@ -146,8 +146,16 @@ func TestBadFiles(t *testing.T) {
 :4: admin_tokens[0].access: "admin": expected read or write`},
 		{"negative-limit.yaml", `:1: feed_item_limit: "-5": expected a whole number between 1 and 10000`},
 		{"refresh-too-small.yaml", `:1: refresh_interval: "1m": expected a duration between 5m and 1w`},
-		{"bad-reminder.yaml", `:3: reminders[1]: "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
+		{"bad-reminder.yaml", `:3: reminders[1]: "2x": expected a duration such as 15m, 1h, 1d or 1w`},
 		{"reminder-seconds.yaml", `:1: reminders[0]: "30s": expected a whole number of minutes between 1m and 4w before the start`},
+		// Items on one line are told apart by their column.
+		{"reminder-empty-first.yaml", `:1: reminders[0]: "": expected a duration such as 15m, 1h, 1d or 1w`},
+		{"reminder-empty-middle.yaml", `:2: reminders[1]: "": expected a duration such as 15m, 1h, 1d or 1w`},
+		// Values are quoted as written, not as Go spells the duration.
+		{"reminder-90s.yaml", `:1: reminders[0]: "90s": expected a whole number of minutes between 1m and 4w before the start`},
+		{"too-many-reminders.yaml", `:1: reminders: "[1m, 2m, 3m, 4m, 5m, 6m, 7m, 8m, 9m, 10m, 11m]": expected at most 10 reminders, not 11`},
+		{"debounce-too-long.yaml", `:1: debounce: "1001ms": expected a duration between 0s and 1s (edits reach subscribers at most 1 s after a burst)`},
+		{"debounce-not-duration.yaml", `:1: debounce: "soon": expected a duration such as 250ms, 500ms or 1s`},
 		{"base-url-dots.yaml", `:2: base_url: "http://localhost:8080/x/../agenda/": expected a path without . or .. segments: browsers and curl remove them before asking, so published URLs would not reach the files; write the path they resolve to, as in http://localhost:8080/agenda/`},
 		{"base-url-ipv6.yaml", `:2: base_url: "http://[::1]:8080/": its host "::1" is not a DNS name, and uid_domain, not set, is derived from it; set uid_domain to a DNS name such as agenda.example.org (session UIDs end in @uid_domain)`},
 		{"wrong-type.yaml", `:1: feed_item_limit: "lots": expected a whole number between 1 and 10000
@@ -242,9 +250,18 @@ func TestEnvErrors(t *testing.T) {
 		{map[string]string{"AGENDAFEED_FEED_ITEM_LIMIT": "1.5"},
 			`AGENDAFEED_FEED_ITEM_LIMIT: "1.5": expected a whole number between 1 and 10000`},
 		{map[string]string{"AGENDAFEED_DEBOUNCE": "soon"},
-			`AGENDAFEED_DEBOUNCE: "soon": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w`},
+			`AGENDAFEED_DEBOUNCE: "soon": expected a duration such as 250ms, 500ms or 1s`},
+		{map[string]string{"AGENDAFEED_REFRESH_INTERVAL": "soon"},
+			`AGENDAFEED_REFRESH_INTERVAL: "soon": expected a duration such as 15m, 1h, 1d or 1w`},
 		{map[string]string{"AGENDAFEED_REMINDERS": "15m,2x"},
-			`AGENDAFEED_REMINDERS: "15m,2x": reminder 2 "2x": expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w; or none`},
+			`AGENDAFEED_REMINDERS: "15m,2x": reminder 2 "2x": expected a duration such as 15m, 1h, 1d or 1w; or none`},
+		// Quoted as written: the item, the list, the duration.
+		{map[string]string{"AGENDAFEED_REMINDERS": "15m, 90s"},
+			`AGENDAFEED_REMINDERS: reminders[1]: "90s": expected a whole number of minutes between 1m and 4w before the start`},
+		{map[string]string{"AGENDAFEED_REMINDERS": "1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,11m"},
+			`AGENDAFEED_REMINDERS: "1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,11m": expected at most 10 reminders, not 11`},
+		{map[string]string{"AGENDAFEED_DEBOUNCE": "1001ms"},
+			`AGENDAFEED_DEBOUNCE: "1001ms": expected a duration between 0s and 1s (edits reach subscribers at most 1 s after a burst)`},
 		{map[string]string{"AGENDAFEED_BASE_URL": "http://[::1]:8080/"},
 			`AGENDAFEED_BASE_URL: "http://[::1]:8080/": its host "::1" is not a DNS name, and uid_domain, not set, is derived from it; set uid_domain to a DNS name such as agenda.example.org (session UIDs end in @uid_domain)`},
 		// A uid_domain that is set is blamed itself.

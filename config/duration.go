@@ -39,7 +39,10 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q: %v", n.Line, n.Value, err)}}
+		// The column tells which item of a list on one line is meant
+		// ([15m, "", 1d]); Load finds the key there and says what it
+		// expects (see durationErrorRE and durationHint).
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: column %d: not a duration: %q", n.Line, n.Column, n.Value)}}
 	}
 	*d = v
 	return nil
@@ -58,4 +61,17 @@ func kindName(k yaml.Kind) string {
 		return "alias"
 	}
 	return "value"
+}
+
+// durationHint says what a key's duration is expected to look like, with
+// examples that key accepts: reminders and refresh_interval refuse seconds,
+// debounce allows at most 1s.
+func durationHint(key string) string {
+	switch key {
+	case "reminders", "refresh_interval":
+		return "expected a duration such as 15m, 1h, 1d or 1w"
+	case "debounce":
+		return "expected a duration such as 250ms, 500ms or 1s"
+	}
+	return "expected a duration such as 500ms, 90s, 15m, 1h, 1d or 1w"
 }

@@ -169,7 +169,7 @@ func knownVariables() (known map[string]bool, lower []string) {
 func load(path string, data []byte, getenv func(string) string, names []string) (Config, error) {
 	c := Default()
 	c.UIDDomain = "" // derived from the final base_url unless set
-	src := &sources{lines: map[string]int{}, env: map[string]string{}}
+	src := &sources{lines: map[string]int{}, env: map[string]string{}, envValue: map[string]string{}}
 	var es Errors
 	if path != "" {
 		es = append(es, decodeFile(path, data, &c, src)...)
@@ -225,6 +225,9 @@ type sources struct {
 	path  string
 	lines map[string]int    // "cron", "reminders[1]", "admin_tokens[0].sha256" -> line
 	env   map[string]string // top-level key -> environment variable
+	// envValue is each variable's value as given (trimmed), by key, for
+	// quoting it as written.
+	envValue map[string]string
 	// expect overrides describeType for a key: "a whole number between 1
 	// and 10000" where yaml knows only an int.
 	expect map[string]string
@@ -238,9 +241,9 @@ type nodeEntry struct {
 }
 
 func (s *sources) locate(fe *agenda.FieldError) string {
-	top := fe.Field
-	if i := strings.IndexAny(top, ".["); i >= 0 {
-		top = top[:i]
+	top := topKey(fe.Field)
+	if v, ok := s.written(fe.Field, top); ok {
+		fe.Value = v
 	}
 	if name, ok := s.env[top]; ok {
 		if fe.Field == top {
@@ -256,6 +259,61 @@ func (s *sources) locate(fe *agenda.FieldError) string {
 		}
 	}
 	return fe.Error()
+}
+
+// written returns the value of field as the user wrote it, in the
+// variable or the file, where Validate quotes it as it reads it: a
+// duration in Go's spelling ("1m30s" for 90s), a name lower-cased. top is
+// field's top-level key.
+func (s *sources) written(field, top string) (string, bool) {
+	if _, ok := s.env[top]; ok {
+		v := s.envValue[top]
+		if field == top {
+			return v, true
+		}
+		// AGENDAFEED_REMINDERS=15m,90s: reminders[1] is the second item.
+		if rest, ok := strings.CutPrefix(field, "reminders["); ok {
+			i, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+			if items := strings.Split(v, ","); err == nil && strings.HasSuffix(rest, "]") && i >= 0 && i < len(items) {
+				return strings.TrimSpace(items[i]), true
+			}
+		}
+		return "", false
+	}
+	for _, e := range s.index {
+		if e.path == field {
+			return writtenNode(resolveAlias(e.node))
+		}
+	}
+	return "", false
+}
+
+// writtenNode returns a scalar's text, or a list of scalars as
+// "[15m, 90s]".
+func writtenNode(n *yaml.Node) (string, bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Value, true
+	case yaml.SequenceNode:
+		items := make([]string, len(n.Content))
+		for i, c := range n.Content {
+			if c = resolveAlias(c); c.Kind != yaml.ScalarNode {
+				return "", false
+			}
+			items[i] = c.Value
+		}
+		return "[" + strings.Join(items, ", ") + "]", true
+	}
+	return "", false
+}
+
+// topKey returns the top-level key of a field's path: "admin_tokens" for
+// "admin_tokens[0].sha256".
+func topKey(p string) string {
+	if i := strings.IndexAny(p, ".["); i >= 0 {
+		return p[:i]
+	}
+	return p
 }
 
 func parentPath(p string) string {
@@ -477,6 +535,8 @@ var (
 	unknownFieldRE = regexp.MustCompile(`^line (\d+): field (.*) not found in type \S+$`)
 	cannotRE       = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
 	lineMsgRE      = regexp.MustCompile(`^line (\d+): (.*)$`)
+	// durationErrorRE matches Duration.UnmarshalYAML's error.
+	durationErrorRE = regexp.MustCompile(`^line (\d+): column (\d+): not a duration: (".*")$`)
 )
 
 // typeError rewrites one of yaml's type errors.
@@ -517,6 +577,18 @@ func (s *sources) typeError(msg string) string {
 		default:
 			return fmt.Sprintf("%s:%d: %s: expected %s, not a %s", s.path, line, e.path, want, kindName(e.node.Kind))
 		}
+	}
+	if m := durationErrorRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		value, _ := strconv.Unquote(m[3])
+		for _, e := range s.index {
+			if e.node.Line == line && e.node.Column == col {
+				return fmt.Sprintf("%s:%d: %s: %q: %s", s.path, line, e.path, value, durationHint(topKey(e.path)))
+			}
+		}
+		// An alias: the node is the anchor's, somewhere else.
+		return fmt.Sprintf("%s:%d: %q: %s", s.path, line, value, durationHint(""))
 	}
 	if m := lineMsgRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -573,11 +645,11 @@ func applyEnv(c *Config, getenv func(string) string, src *sources) Errors {
 		es = append(es, fmt.Sprintf("%s: %q: %s", name, v, fmt.Sprintf(format, args...)))
 	}
 	str := func(p *string) func(string, string) { return func(_, v string) { *p = v } }
-	dur := func(p *Duration) func(string, string) {
+	dur := func(key string, p *Duration) func(string, string) {
 		return func(name, v string) {
 			d, err := ParseDuration(v)
 			if err != nil {
-				fail(name, v, "%v", err)
+				fail(name, v, "%s", durationHint(key))
 				return
 			}
 			*p = d
@@ -617,14 +689,14 @@ func applyEnv(c *Config, getenv func(string) string, src *sources) Errors {
 			for i, item := range strings.Split(v, ",") {
 				d, err := ParseDuration(item)
 				if err != nil {
-					fail(name, v, "reminder %d %q: %v; or none", i+1, strings.TrimSpace(item), err)
+					fail(name, v, "reminder %d %q: %s; or none", i+1, strings.TrimSpace(item), durationHint("reminders"))
 					return
 				}
 				c.Reminders = append(c.Reminders, d)
 			}
 		}},
-		{"refresh_interval", dur(&c.RefreshInterval)},
-		{"debounce", dur(&c.Debounce)},
+		{"refresh_interval", dur("refresh_interval", &c.RefreshInterval)},
+		{"debounce", dur("debounce", &c.Debounce)},
 		{"log_format", str(&c.LogFormat)},
 		{"log_level", str(&c.LogLevel)},
 		{"session_calendars", str(&c.SessionCalendars)},
@@ -650,6 +722,7 @@ func applyEnv(c *Config, getenv func(string) string, src *sources) Errors {
 		}
 		s.set(name, v)
 		src.env[s.key] = name
+		src.envValue[s.key] = v
 	}
 	return es
 }
