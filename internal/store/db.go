@@ -162,6 +162,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	writer.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
 		writer.Close()
+		if opts.Create && sqliteCode(err) == sqlite3.SQLITE_READONLY_DIRECTORY {
+			// Create is for commands that write: no reading fallback, but
+			// the same explanation.
+			return nil, fmt.Errorf("open store %q: %w", path, &readOnlyDirError{path: abs, cause: err})
+		}
 		if !opts.Create && cannotCreateWAL(err) {
 			db, ierr := openImmutable(ctx, abs, uri, opts, err)
 			if ierr != nil {
@@ -529,13 +534,21 @@ type writeTx struct {
 // commits it, bumping the change counter when fn wrote anything. Errors from
 // fn are returned as they are, so validation errors stay unchanged.
 func (db *DB) write(ctx context.Context, fn func(w *writeTx) error) error {
-	return busy(db.runWrite(ctx, fn, true))
+	return readOnlyFile(db.path, busy(db.runWrite(ctx, fn, true)))
 }
 
 // writeRolledBack is write for a dry run: fn sees its own writes, and
 // every one is rolled back.
 func (db *DB) writeRolledBack(ctx context.Context, fn func(w *writeTx) error) error {
-	return busy(db.runWrite(ctx, fn, false))
+	return readOnlyFile(db.path, busy(db.runWrite(ctx, fn, false)))
+}
+
+// readOnlyFile names the file when a write failed because it is read-only.
+func readOnlyFile(path string, err error) error {
+	if sqliteCode(err) == sqlite3.SQLITE_READONLY {
+		return &readOnlyFileError{path: path, cause: err}
+	}
+	return err
 }
 
 // runWrite runs fn in a write transaction, committing it only when commit
@@ -715,6 +728,34 @@ func (e *readOnlyDirError) Error() string {
 }
 
 func (e *readOnlyDirError) Unwrap() []error { return []error{ErrReadOnlyDir, e.cause} }
+
+// ErrReadOnlyFile matches the error of a write when the database file
+// cannot be written although its directory can (its permissions, a
+// read-only mount): SQLite then opens it for reading and says so only at
+// the first write, as "attempt to write a readonly database".
+var ErrReadOnlyFile = errors.New("the database file cannot be written")
+
+type readOnlyFileError struct {
+	path  string
+	cause error
+}
+
+func (e *readOnlyFileError) Error() string {
+	return fmt.Sprintf("%s cannot be written: the file is read-only for this user, or on a read-only mount; "+
+		"make it writable by this user, or run as its owner", e.path)
+}
+
+func (e *readOnlyFileError) Unwrap() []error { return []error{ErrReadOnlyFile, e.cause} }
+
+// sqliteCode returns the extended result code of the SQLite error in err's
+// chain, or 0.
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return 0
+	}
+	return se.Code()
+}
 
 // ErrForeignWAL matches Open's error when the -wal and -shm next to the
 // path are in use by processes that have another file open under that
