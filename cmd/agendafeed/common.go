@@ -6,11 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/agendafeed/agendafeed/config"
 	"github.com/agendafeed/agendafeed/internal/agenda"
@@ -113,21 +116,55 @@ func (c *command) openStore(ctx context.Context, create bool) (config.Config, *s
 }
 
 func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, error) {
-	if dir := filepath.Dir(cfg.Database); create && dir != "" {
+	dir := filepath.Dir(cfg.Database)
+	if create {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create database directory: %w", err)
+			return nil, fmt.Errorf("database %s: cannot create its directory: %w; create it, or run as a user who can%s",
+				cfg.Database, err, databaseKey)
 		}
 	}
 	// A command runs for moments, so it may read a database in a
 	// directory it cannot write (store.Options.ReadOnlyFallback).
 	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Create: create, ReadOnlyFallback: true})
-	if errors.Is(err, store.ErrReadOnlyDir) {
-		return nil, fmt.Errorf("database %s (config key database): %w", cfg.Database, err)
+	if err == nil {
+		return db, nil
 	}
-	if err != nil {
-		return nil, missingDatabase(cfg.Database, fmt.Errorf("open database %s: %w", cfg.Database, err))
+	// SQLite says only "unable to open database file" when it cannot
+	// create a missing file.
+	if _, serr := os.Stat(cfg.Database); create && errors.Is(serr, fs.ErrNotExist) {
+		if aerr := unix.Access(dir, unix.W_OK|unix.X_OK); aerr != nil {
+			return nil, fmt.Errorf("database %s does not exist and cannot be created: its directory %s cannot be written (%v); "+
+				"make %s writable by this user, or run as its owner%s", cfg.Database, dir, aerr, dir, databaseKey)
+		}
 	}
-	return db, nil
+	return nil, missingDatabase(cfg.Database, fmt.Errorf("open database %s: %w", cfg.Database, err))
+}
+
+// databaseKey ends a message about a database that cannot be opened or
+// written with where its path comes from.
+const databaseKey = " (the path is config key database / AGENDAFEED_DATABASE)"
+
+// unwritableDatabase adds databaseKey to an error saying that the database
+// cannot be written (its directory or its file): the store names the path
+// and what to do, not where the path was set. run applies it to every
+// command's error, so that each command that writes says it. Other errors
+// pass unchanged.
+func unwritableDatabase(err error) error {
+	if errors.Is(err, store.ErrReadOnlyDir) || errors.Is(err, store.ErrReadOnlyFile) {
+		return fmt.Errorf("%w%s", err, databaseKey)
+	}
+	return err
+}
+
+// writeError gives the error of a write the action it was, unless it is a
+// validation error (which names its fields) or a conflict: the store's
+// own message for a database that cannot be written does not say what
+// was being written.
+func writeError(action string, err error) error {
+	if err == nil || errors.Is(err, agenda.ErrInvalid) || errors.Is(err, agenda.ErrConflict) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", action, err)
 }
 
 // missingDatabase rewrites the error for a database that does not exist to

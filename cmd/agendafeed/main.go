@@ -83,6 +83,10 @@ for the command's flags. Exit status: 0 success, 1 failure, 2 usage error.
 `
 
 func run(ctx context.Context, args []string, e env) error {
+	return unwritableDatabase(runCommand(ctx, args, e))
+}
+
+func runCommand(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, topUsage)
 		return usagef("no command given")

@@ -93,7 +93,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 			return exists
 		}
 		if err != nil {
-			return flagErrors(err, c.fs)
+			return writeError("add post "+ref, flagErrors(err, c.fs))
 		}
 		fmt.Fprintf(e.stdout, "added post %s/%s\n", p.Series, p.ID)
 		return nil
@@ -116,7 +116,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		if p, err = db.PutPost(ctx, p, p.Version); err != nil {
-			return flagErrors(err, c.fs)
+			return writeError(fmt.Sprintf("edit post %q", pos[0]), flagErrors(err, c.fs))
 		}
 		fmt.Fprintf(e.stdout, "post %s/%s at version %d\n", p.Series, p.ID, p.Version)
 	case "remove":

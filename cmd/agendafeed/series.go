@@ -80,7 +80,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 			return exists
 		}
 		if err != nil {
-			return flagErrors(err, c.fs)
+			return writeError(fmt.Sprintf("add series %q", slug), flagErrors(err, c.fs))
 		}
 		fmt.Fprintf(e.stdout, "added series %s (revision %d)\n", s.Slug, s.Revision)
 		return nil
@@ -94,7 +94,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		}
 		s, err = db.PutSeries(ctx, s, s.Revision)
 		if err != nil {
-			return flagErrors(err, c.fs)
+			return writeError(fmt.Sprintf("edit series %q", pos[0]), flagErrors(err, c.fs))
 		}
 		fmt.Fprintf(e.stdout, "series %s at revision %d\n", s.Slug, s.Revision)
 		return nil

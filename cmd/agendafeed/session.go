@@ -114,7 +114,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 			return exists
 		}
 		if err != nil {
-			return flagErrors(err, c.fs)
+			return writeError("add session "+ref, flagErrors(err, c.fs))
 		}
 		fmt.Fprintf(e.stdout, "added session %s/%s uid %s\n", s.Series, s.Key, s.UID)
 		return nil
@@ -137,15 +137,16 @@ func runSession(ctx context.Context, args []string, e env) error {
 		edited := s
 		s, err = db.PutSession(ctx, s, s.Sequence)
 		if err != nil {
-			return flagErrors(blameEdit(err, set, edited), c.fs)
+			return writeError(fmt.Sprintf("edit session %s/%s", edited.Series, edited.Key), flagErrors(blameEdit(err, set, edited), c.fs))
 		}
 		fmt.Fprintf(e.stdout, "session %s/%s at sequence %d\n", s.Series, s.Key, s.Sequence)
 		if line := sf.peopleReport(set, before, len(s.People)); line != "" {
 			fmt.Fprintln(e.stdout, line)
 		}
 	case "cancel":
-		s, err = db.CancelSession(ctx, s.UID, s.Sequence)
-		if err != nil {
+		// Not into s: on an error CancelSession returns the zero session,
+		// and the message would name "/".
+		if _, err := db.CancelSession(ctx, s.UID, s.Sequence); err != nil {
 			return fmt.Errorf("cancel session %s/%s: %w", s.Series, s.Key, err)
 		}
 		fmt.Fprintf(e.stdout, "cancelled session %s/%s (it stays in calendars, marked cancelled)\n", s.Series, s.Key)
