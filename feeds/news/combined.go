@@ -14,7 +14,8 @@ import (
 
 // Combined builds the all-series feed one series at a time, so that no
 // caller has to hold every snapshot at once. It keeps the newest ItemLimit
-// items seen so far (with their text, so no snapshot stays referenced), the
+// posts and ItemLimit session announcements seen so far (with their text, so
+// no snapshot stays referenced), the
 // id and updated time of every item (to dedupe as Build does) and the
 // feed-level facts. Feed returns what Build(snaps, "", opts) returns for the
 // same snapshots, as long as no id repeats across series with the older
@@ -23,7 +24,7 @@ import (
 type Combined struct {
 	b       builder
 	limit   int
-	items   []item               // the newest limit items so far, text made
+	items   []item               // the newest limit posts and sessions so far, text made
 	winners map[string]time.Time // id -> updated of the copy dedupe keeps
 	lang    string
 	mixed   bool // the series' languages differ
@@ -85,10 +86,9 @@ func (c *Combined) Add(s *agenda.Snapshot) error {
 		c.items = append(c.items, it)
 	}
 	slices.SortFunc(c.items, newestFirst)
-	if len(c.items) > c.limit {
-		clear(c.items[c.limit:]) // drop the references the stubs hold
-		c.items = c.items[:c.limit]
-	}
+	n := len(c.items)
+	c.items = keepNewest(c.items, c.limit)
+	clear(c.items[len(c.items):n]) // drop the references the stubs hold
 	// The text of the items kept, now, while their snapshot is at hand,
 	// copied: the store's snapshots have all their session strings in one
 	// buffer per series, which a kept title would keep whole.

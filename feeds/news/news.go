@@ -1,6 +1,9 @@
 // Package news owns agendafeed's news feeds: the RSS 2.0, Atom 1.0 and JSON
 // Feed 1.1 documents of one series, or of all series together. A feed holds
-// the series' news posts and one announcement per session.
+// the series' most recent news posts and an announcement for each of its most
+// recently announced sessions, at most Options.ItemLimit of each: the two
+// are counted apart, so that a series with many sessions still publishes its
+// news, and a busy news desk does not hide the agenda.
 //
 // The renderers are pure: the same snapshots and options give the same
 // bytes. No clock is read; every date comes from the data (DESIGN decision
@@ -38,7 +41,9 @@
 // moves "updated" on the same item. The feed's own updated/lastBuildDate is
 // the latest updated of its items (for an empty feed, when its series last
 // changed), never the clock. Items are ordered newest published first, then
-// by id; the item limit is applied after ordering and filtering.
+// by id; the item limit is applied after ordering and filtering, to the posts
+// and to the session announcements separately, so a feed holds at most twice
+// ItemLimit items.
 //
 // Links in a post: the body's relative URLs (href, src, cite) are resolved
 // against its series' page, the same base in the series feed and the
@@ -66,8 +71,8 @@ import (
 	"github.com/agendafeed/agendafeed/internal/markup"
 )
 
-// DefaultItemLimit is the number of items a feed keeps when Options.ItemLimit
-// is zero.
+// DefaultItemLimit is the number of posts, and of session announcements, a
+// feed keeps when Options.ItemLimit is zero.
 const DefaultItemLimit = 50
 
 // DefaultCombinedTitle is the title of the all-series feed when
@@ -77,8 +82,9 @@ const DefaultCombinedTitle = "All series"
 // Options shape a feed. They come from the configuration and the publisher.
 type Options struct {
 	Layout feeds.Layout
-	// ItemLimit is the maximum number of items, newest first; 0 means
-	// DefaultItemLimit. Negative is an error.
+	// ItemLimit is the maximum number of posts (newest published first) and,
+	// counted apart, of session announcements (most recently announced
+	// first); 0 means DefaultItemLimit. Negative is an error.
 	ItemLimit int
 	// UpcomingOnly drops sessions that ended at or before AsOf. Posts are
 	// always kept. The renderer has no clock: the caller sets AsOf.
@@ -116,6 +122,7 @@ type item struct {
 	published time.Time // UTC, whole seconds
 	updated   time.Time // UTC, whole seconds, never before published
 	tags      []string
+	session   bool // a session's announcement, not a post: limited apart
 	// text, when set, fills in the fields above other than id and the
 	// dates; Build calls it only for the items the feed keeps.
 	text func(it *item)
@@ -244,10 +251,7 @@ func Build(snaps []agenda.Snapshot, slug string, opts Options) (*Feed, error) {
 		}
 		return strings.Compare(a.id, b.id)
 	})
-	limit := cmp.Or(opts.ItemLimit, DefaultItemLimit)
-	if len(items) > limit {
-		items = items[:limit:limit]
-	}
+	items = keepNewest(items, cmp.Or(opts.ItemLimit, DefaultItemLimit))
 	for i := range items {
 		if items[i].text != nil {
 			items[i].text(&items[i])
@@ -343,6 +347,28 @@ func laterOf(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// keepNewest keeps, of items in feed order, the first limit posts and the
+// first limit session announcements, in place and in the same order. Counted
+// together, the sessions of a busy series would push every post out of its
+// feed (and the reverse).
+func keepNewest(items []item, limit int) []item {
+	var posts, sessions int
+	out := items[:0]
+	for _, it := range items {
+		n := &posts
+		if it.session {
+			n = &sessions
+		}
+		if *n < limit {
+			*n++
+			out = append(out, it)
+		} else if posts == limit && sessions == limit {
+			break
+		}
+	}
+	return out
 }
 
 // dedupe drops items whose id repeats (only bad data makes them: a session

@@ -276,10 +276,13 @@ func TestOrderLimitAndFilter(t *testing.T) {
 		// The post common-agenda-announced and session s2 share a published
 		// instant: the id breaks the tie.
 		{"all, newest first", Options{}, []string{s6, "common-agenda-announced", s2, s3, s5, s4, "smart-recovery-report", s1}},
-		{"limit", Options{ItemLimit: 2}, []string{s6, "common-agenda-announced"}},
+		// The limit counts posts and sessions apart: each kind keeps its
+		// newest two, however many of the other kind are newer.
+		{"limit", Options{ItemLimit: 2}, []string{s6, "common-agenda-announced", s2, "smart-recovery-report"}},
+		{"limit 1", Options{ItemLimit: 1}, []string{s6, "common-agenda-announced"}},
 		{"upcoming", Options{UpcomingOnly: true, AsOf: utc("2021-11-17T12:00:00Z")},
 			[]string{s6, "common-agenda-announced", s3, "smart-recovery-report"}},
-		{"ended exactly at AsOf is dropped", Options{UpcomingOnly: true, AsOf: utc("2021-11-17T12:00:00Z"), ItemLimit: 1}, []string{s6}},
+		{"ended exactly at AsOf is dropped", Options{UpcomingOnly: true, AsOf: utc("2021-11-17T12:00:00Z"), ItemLimit: 2}, []string{s6, "common-agenda-announced", s3, "smart-recovery-report"}},
 		{"everything ended", Options{UpcomingOnly: true, AsOf: utc("2021-11-20T04:45:00Z")},
 			[]string{"common-agenda-announced", "smart-recovery-report"}},
 	}
@@ -297,14 +300,80 @@ func TestOrderLimitAndFilter(t *testing.T) {
 	}
 }
 
-func TestDefaultLimit(t *testing.T) {
-	snaps := bigSnapshot(3*DefaultItemLimit/2, 0)
-	f, err := Build(snaps, "", Options{Layout: testLayout})
-	if err != nil {
-		t.Fatal(err)
+// The item limit bounds the posts and the session announcements apart, each
+// newest first, so that neither kind crowds the other out of a feed: posts
+// older than every session announcement (or the reverse) are still there.
+func TestLimitCountsPostsAndSessionsApart(t *testing.T) {
+	// olderPosts makes every post older than every session's announcement;
+	// olderSessions the reverse.
+	olderPosts := func(s []agenda.Snapshot) {
+		for i := range s[0].Posts {
+			s[0].Posts[i].Published = time.Date(2000, 1, 1, i, 0, 0, 0, time.UTC)
+		}
 	}
-	if f.Len() != DefaultItemLimit {
-		t.Errorf("got %d items, want the default %d", f.Len(), DefaultItemLimit)
+	olderSessions := func(s []agenda.Snapshot) {
+		for i := range s[0].Sessions {
+			ss := &s[0].Sessions[i]
+			ss.Created = time.Date(2000, 1, 1, i, 0, 0, 0, time.UTC)
+			ss.Updated = ss.Created
+		}
+	}
+	tests := []struct {
+		name                string
+		sessions, posts     int
+		shift               func([]agenda.Snapshot)
+		limit               int
+		wantSessions, wantP int
+	}{
+		{"4 sessions, 3 older posts, limit 3", 4, 3, olderPosts, 3, 3, 3},
+		{"4 sessions, 3 older posts, limit 1", 4, 3, olderPosts, 1, 1, 1},
+		{"many sessions, older posts, default limit", 3 * DefaultItemLimit / 2, 3, olderPosts, 0, DefaultItemLimit, 3},
+		{"many posts, older sessions, default limit", 3, 3 * DefaultItemLimit / 2, olderSessions, 0, 3, DefaultItemLimit},
+		{"both over the limit", 20, 20, nil, 7, 7, 7},
+		{"no posts", 3 * DefaultItemLimit / 2, 0, nil, 0, DefaultItemLimit, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			snaps := bigSnapshot(tc.sessions, tc.posts)
+			if tc.shift != nil {
+				tc.shift(snaps)
+			}
+			opts := Options{Layout: testLayout, ItemLimit: tc.limit}
+			built, err := Build(snaps, "big", opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := NewCombined(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Add(&snaps[0]); err != nil {
+				t.Fatal(err)
+			}
+			combined, err := c.Feed()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []struct {
+				name string
+				feed *Feed
+			}{{"series feed", built}, {"all-series feed", combined}} {
+				var sessions, posts int
+				for i, it := range f.feed.items {
+					if strings.HasPrefix(it.id, "urn:uid:") {
+						sessions++
+					} else {
+						posts++
+					}
+					if i > 0 && newestFirst(f.feed.items[i-1], it) > 0 {
+						t.Errorf("%s: item %d (%s) is out of order", f.name, i, it.id)
+					}
+				}
+				if sessions != tc.wantSessions || posts != tc.wantP {
+					t.Errorf("%s: %d sessions and %d posts, want %d and %d", f.name, sessions, posts, tc.wantSessions, tc.wantP)
+				}
+			}
+		})
 	}
 }
 

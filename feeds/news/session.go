@@ -46,11 +46,12 @@ func (b *builder) sessionStub(sr *agenda.Series, s *agenda.Session) (it item, ke
 
 	// Only the id and dates are needed to dedupe, sort and cut the feed to
 	// its item limit; the text is built for the items kept (a combined
-	// feed of 100,000 sessions shows 50).
+	// feed of 100,000 sessions shows 50 of them).
 	return item{
 		id:        xmlText(sessionID(s.UID, sr.Slug, s.Key)),
 		published: instant(published),
 		updated:   laterOf(instant(updated), instant(published)),
+		session:   true,
 		text: func(it *item) {
 			w.describe(s)
 			title := w.local + " · " + s.Title
