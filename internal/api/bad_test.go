@@ -104,10 +104,10 @@ func TestBadRequests(t *testing.T) {
 		{"import: syntax", req{method: "POST", path: "/api/v1/import", body: `{"series": `}, 422, "request:1: syntax: unexpected end of JSON input", "syntax", 0},
 
 		// 404, 405, 409, 412.
-		{"unknown session", req{method: "PATCH", path: "/api/v1/sessions/nope@example.org", body: `{"title": "T"}`}, 404, "session nope@example.org: not found; PATCH changes an existing resource only: create it with POST /api/v1/sessions", "", 0},
-		{"unknown series", req{method: "DELETE", path: "/api/v1/series/nope"}, 404, `series "nope": not found`, "", 0},
-		{"session in an unknown series", req{method: "POST", path: "/api/v1/series/nope/sessions", body: valid + `}`}, 404, `series "nope": not found`, "", 0},
-		{"unknown person", req{method: "PUT", path: "/api/v1/people/abc", body: `{"name": "A"}`}, 404, `person "abc": not found`, "", 0},
+		{"unknown session", req{method: "PATCH", path: "/api/v1/sessions/nope@example.org", body: `{"title": "T"}`}, 404, `session "nope@example.org" not found; PATCH changes an existing resource only: create it with POST /api/v1/sessions`, "", 0},
+		{"unknown series", req{method: "DELETE", path: "/api/v1/series/nope"}, 404, `series "nope" not found`, "", 0},
+		{"session in an unknown series", req{method: "POST", path: "/api/v1/series/nope/sessions", body: valid + `}`}, 404, `series "nope" not found`, "", 0},
+		{"unknown person", req{method: "PUT", path: "/api/v1/people/abc", body: `{"name": "A"}`}, 404, `person "abc" not found`, "", 0},
 		{"wrong method", req{method: "PUT", path: "/api/v1/sessions", body: `{}`}, 405, "method PUT not allowed on /api/v1/sessions; allowed: GET, POST, HEAD", "", 0},
 		{"series exists", req{method: "POST", path: "/api/v1/series", body: `{"slug": "debates", "title": "D"}`}, 409, `series "debates" already exists (revision 4); use PUT or PATCH to change it`, "slug", 0},
 		{"session key exists", req{method: "POST", path: "/api/v1/series/debates/sessions", body: `{"key": "smart-cities", "title": "T"}`}, 409, fmt.Sprintf("session debates/smart-cities already exists (uid %s); use PUT or PATCH to change it", uid), "key", 0},

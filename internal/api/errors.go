@@ -68,6 +68,9 @@ func bodyOf(err error, status int) errorBody {
 	if errors.As(err, &he) {
 		return errorBody{Error: he.msg, Field: he.field, Value: he.value}
 	}
+	if status == http.StatusNotFound {
+		return errorBody{Error: notFoundText(err)}
+	}
 	if errors.Is(err, store.ErrBusy) {
 		// Without the store's context ("put series: ..."): the client can
 		// only retry.

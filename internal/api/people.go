@@ -38,7 +38,7 @@ func (a *API) personID(r *http.Request) (int64, error) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("person %q: %w", raw, agenda.ErrNotFound)
+		return 0, &store.NotFoundError{Kind: "person", Name: raw}
 	}
 	return id, nil
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -286,5 +285,5 @@ func notFoundOnWrite(err error, r *http.Request, createPath string) error {
 	if (r.Method != http.MethodPut && r.Method != http.MethodPatch) || !errors.Is(err, agenda.ErrNotFound) {
 		return err
 	}
-	return fmt.Errorf("%w; %s changes an existing resource only: create it with POST %s", err, r.Method, createPath)
+	return errf(http.StatusNotFound, "", "", "%s; %s changes an existing resource only: create it with POST %s", notFoundText(err), r.Method, createPath)
 }

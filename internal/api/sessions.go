@@ -17,7 +17,16 @@ func (a *API) findSession(ctx context.Context, r *http.Request) (agenda.Session,
 	if uid := r.PathValue("uid"); uid != "" {
 		return a.db.Session(ctx, uid)
 	}
-	return a.db.SessionByKey(ctx, r.PathValue("slug"), r.PathValue("key"))
+	slug := r.PathValue("slug")
+	s, err := a.db.SessionByKey(ctx, slug, r.PathValue("key"))
+	if errors.Is(err, agenda.ErrNotFound) {
+		// Under a series that does not exist, the series is what is
+		// missing (as for posts), not the session.
+		if _, serr := a.db.Series(ctx, slug); serr != nil {
+			return s, serr
+		}
+	}
+	return s, err
 }
 
 func sessionLocation(s agenda.Session) string {

@@ -663,10 +663,28 @@ func checkCondition(name string, v int64) error {
 	return nil
 }
 
-// notFound wraps agenda.ErrNotFound with what was looked for.
-func notFound(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), agenda.ErrNotFound)
+// NotFoundError is the error of a lookup that found nothing; it matches
+// agenda.ErrNotFound. Its fields say what was looked for, so that a caller
+// such as the API can name the missing resource in its own terms (a series
+// missing under a post's URL is the series' 404, not the post's) instead of
+// quoting the store's call chain.
+type NotFoundError struct {
+	Kind   string // "series", "session", "post" or "person"
+	Series string // the series' slug, for a session by key and a post; else ""
+	Name   string // the slug, key, UID, post id, or person id or name looked for
 }
+
+func (e *NotFoundError) Error() string {
+	switch {
+	case e.Kind == "series":
+		return fmt.Sprintf("series %q: not found", e.Name)
+	case e.Series != "":
+		return fmt.Sprintf("%s %s/%s: not found", e.Kind, e.Series, e.Name)
+	}
+	return fmt.Sprintf("%s %s: not found", e.Kind, e.Name)
+}
+
+func (e *NotFoundError) Unwrap() error { return agenda.ErrNotFound }
 
 // conflict wraps agenda.ErrConflict.
 func conflict(format string, args ...any) error {

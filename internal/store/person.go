@@ -49,7 +49,7 @@ func (db *DB) Person(ctx context.Context, id int64) (agenda.Person, error) {
 func loadPerson(ctx context.Context, q queryer, where string, arg any) (agenda.Person, error) {
 	p, err := scanPerson(q.QueryRowContext(ctx, `SELECT id, name, affiliation, url FROM people WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, notFound("person %v", arg)
+		return p, &NotFoundError{Kind: "person", Name: fmt.Sprint(arg)}
 	}
 	if err != nil {
 		return p, fmt.Errorf("load person %v: %w", arg, err)

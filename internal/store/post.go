@@ -62,7 +62,7 @@ func loadPosts(ctx context.Context, q queryer, tail string, args ...any) ([]agen
 func loadPost(ctx context.Context, q queryer, seriesID int64, series, id string) (storedPost, error) {
 	sp, err := scanPost(q.QueryRowContext(ctx, postSelect+`WHERE p.series_id = ? AND p.slug = ?`, seriesID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return sp, notFound("post %s/%s", series, id)
+		return sp, &NotFoundError{Kind: "post", Series: series, Name: id}
 	}
 	if err != nil {
 		return sp, fmt.Errorf("load post %s/%s: %w", series, id, err)

@@ -99,7 +99,7 @@ func (db *DB) Series(ctx context.Context, slug string) (agenda.Series, error) {
 func loadSeries(ctx context.Context, q queryer, slug string) (int64, agenda.Series, error) {
 	id, s, err := scanSeries(q.QueryRowContext(ctx, `SELECT `+seriesCols+` FROM series WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, s, notFound("series %q", slug)
+		return 0, s, &NotFoundError{Kind: "series", Name: slug}
 	}
 	if err != nil {
 		return 0, s, fmt.Errorf("load series %q: %w", slug, err)

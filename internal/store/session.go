@@ -124,7 +124,7 @@ func loadSession(ctx context.Context, q queryer, what string, tail string, args 
 		return storedSession{}, fmt.Errorf("load session %s: %w", what, err)
 	}
 	if len(ss) == 0 {
-		return storedSession{}, notFound("session %s", what)
+		return storedSession{}, &NotFoundError{Kind: "session", Name: what}
 	}
 	return ss[0], nil
 }
@@ -213,6 +213,10 @@ func (db *DB) SessionByKey(ctx context.Context, series, key string) (agenda.Sess
 		ss, err = loadSession(ctx, q, fmt.Sprintf("%s/%s", series, key), `WHERE se.slug = ? AND s.key = ?`, series, key)
 		return err
 	})
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		err = &NotFoundError{Kind: "session", Series: series, Name: key}
+	}
 	return ss.Session, err
 }
 
