@@ -265,11 +265,17 @@ func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64
 }
 
 // sessionSeries loads the series a session input names. An input without a
-// series fails validation as any other input would.
+// series fails validation as any other input would, except that an absent
+// zone is not reported: it would be the series' zone, so the missing series
+// is the one error there.
 func (w *writeTx) sessionSeries(ctx context.Context, s *agenda.Session) (int64, agenda.Series, error) {
 	if s.Series == "" {
 		s.Normalize(nil)
-		if err := s.Validate(); err != nil {
+		v := *s
+		if v.Zone == "" {
+			v.Zone = "UTC" // any zone: only the series can give the real one
+		}
+		if err := v.Validate(); err != nil {
 			return 0, agenda.Series{}, err
 		}
 	}
