@@ -29,13 +29,20 @@ func (a *API) findSession(ctx context.Context, r *http.Request) (agenda.Session,
 	return s, err
 }
 
-func sessionLocation(s agenda.Session) string {
+// sessionLocation is the session's path in the form the request addressed
+// it: by series and key under /series/{slug}/sessions, so that after a PATCH
+// that renames the key it names the new key (the URL the client used is
+// gone); else by UID, which no write changes.
+func sessionLocation(r *http.Request, s agenda.Session) string {
+	if r.PathValue("slug") != "" {
+		return Prefix + "/series/" + url.PathEscape(s.Series) + "/sessions/" + url.PathEscape(s.Key)
+	}
 	return Prefix + "/sessions/" + url.PathEscape(s.UID)
 }
 
 // sessionWritten builds the response of a session write.
-func (a *API) sessionWritten(ctx context.Context, s agenda.Session, before int64, oldKey string, status int) (*reply, error) {
-	series, err := a.db.Series(ctx, s.Series)
+func (a *API) sessionWritten(r *http.Request, s agenda.Session, before int64, oldKey string, status int) (*reply, error) {
+	series, err := a.db.Series(r.Context(), s.Series)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +54,7 @@ func (a *API) sessionWritten(ctx context.Context, s agenda.Session, before int64
 		}
 		body["changed"] = a.changedURLs(s.Series, keys, scopeSessions)
 	}
-	return &reply{status: status, etag: sessionETag(s), location: sessionLocation(s), body: body}, nil
+	return &reply{status: status, etag: sessionETag(s), location: sessionLocation(r, s), body: body}, nil
 }
 
 func (a *API) listSessions(r *http.Request) (*reply, error) {
@@ -144,7 +151,7 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, takenErr(err, func() error { return a.sessionTaken(ctx, s) })
 		}
-		return a.sessionWritten(ctx, out, series.Revision, "", http.StatusCreated)
+		return a.sessionWritten(r, out, series.Revision, "", http.StatusCreated)
 	})
 }
 
@@ -257,7 +264,7 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 				return sessionETag(s), err
 			})
 		}
-		return a.sessionWritten(ctx, out, series.Revision, cur.Key, 0)
+		return a.sessionWritten(r, out, series.Revision, cur.Key, 0)
 	})
 }
 
