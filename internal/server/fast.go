@@ -247,11 +247,13 @@ func (o fastResp) sendFile(f io.ReadCloser, size int64) int64 {
 }
 
 // fastError answers requests fasthttp could not read, in the same plain
-// text as writeError, counts and logs them. The answer and the log line
-// say what was wrong in words of ours (badRequest), never with the
-// error's text: fasthttp's errors quote what they choked on (the header
-// line, a header value, the whole buffer read so far), which is where an
-// Authorization header, a cookie or a token in the query would be.
+// text as writeError, or as the API's JSON error when the request is one
+// for the API (a body over the limit: the header was read), counts and
+// logs them. The answer and the log line say what was wrong in words of
+// ours (badRequest), never with the error's text: fasthttp's errors quote
+// what they choked on (the header line, a header value, the whole buffer
+// read so far), which is where an Authorization header, a cookie or a
+// token in the query would be.
 func (s *Server) fastError(ctx *fasthttp.RequestCtx, err error) {
 	code, reason, _ := badRequest(err, s.maxRequestBody)
 	s.refuse(ctx, code, reason)
@@ -265,9 +267,16 @@ func (s *Server) refuse(ctx *fasthttp.RequestCtx, code int, reason string) {
 	if code == http.StatusBadRequest {
 		msg = "malformed HTTP request: " + reason
 	}
-	ctx.Response.Header.SetCanonical(s2b("Content-Type"), s2b(hText[0]))
 	ctx.SetStatusCode(code)
-	ctx.SetBodyString(msg + "\n")
+	if strings.HasPrefix(b2s(ctx.Path()), "/api/v1/") {
+		ctx.Response.Header.SetCanonical(s2b("Content-Type"), s2b(hJSON[0]))
+		ctx.Response.Header.SetCanonical(s2b("X-Content-Type-Options"), s2b(hNosniff[0]))
+		ctx.Response.Header.SetCanonical(s2b("Cache-Control"), s2b(hNoStore[0]))
+		ctx.SetBody(apiErrorJSON(msg))
+	} else {
+		ctx.Response.Header.SetCanonical(s2b("Content-Type"), s2b(hText[0]))
+		ctx.SetBodyString(msg + "\n")
+	}
 	s.metrics.request(code, "other")
 	s.log.Warn("bad request", "status", code, "reason", reason, "remote", ctx.RemoteAddr().String())
 }

@@ -171,7 +171,7 @@ func TestListenerRejectsOversizedAndMalformedRequests(t *testing.T) {
 	f := newFixture(t, false)
 	f.srv.maxRequestBody = 1000
 	f.listen(t)
-	raw := func(req string) (int, string) {
+	raw := func(req string) (int, string, http.Header) {
 		t.Helper()
 		c, err := net.Dial("tcp", f.addr)
 		if err != nil {
@@ -185,28 +185,36 @@ func TestListenerRejectsOversizedAndMalformedRequests(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		return resp.StatusCode, string(b)
+		return resp.StatusCode, string(b), resp.Header
 	}
 	for _, tc := range []struct {
 		name, req string
 		code      int
 		msg       string
+		json      bool // under /api/v1/: the API's JSON error
 	}{
 		{"header over the limit", "GET /madrid/calendar.ics HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", maxHeaderBytes) + "\r\n\r\n",
-			431, "request header is over the limit of 16384 bytes"},
+			431, "request header is over the limit of 16384 bytes", false},
 		{"body over the limit", "POST /api/v1/import HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("a", 5000),
-			413, "request body is over the limit of 1000 bytes"},
-		{"not HTTP", "HELLO\r\n\r\n", 400, "malformed HTTP request"},
+			413, "request body is over the limit of 1000 bytes", true},
+		{"body over the limit, not for the API", "POST /madrid/calendar.ics HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("a", 5000),
+			413, "request body is over the limit of 1000 bytes", false},
+		{"not HTTP", "HELLO\r\n\r\n", 400, "malformed HTTP request", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, body := raw(tc.req)
+			code, body, h := raw(tc.req)
+			if tc.json {
+				body = apiErrorMessage(t, h.Get("Content-Type"), []byte(body))
+			} else if h.Get("Content-Type") != hText[0] {
+				t.Errorf("Content-Type %q, want %q", h.Get("Content-Type"), hText[0])
+			}
 			if code != tc.code || !strings.Contains(body, tc.msg) {
 				t.Errorf("got %d %q, want %d with %q", code, body, tc.code, tc.msg)
 			}
 		})
 	}
 	// A body within the limit reaches the handler.
-	if code, body := raw("POST /api/v1/series HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"); code != http.StatusTeapot || body != "api /api/v1/series" {
+	if code, body, _ := raw("POST /api/v1/series HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"); code != http.StatusTeapot || body != "api /api/v1/series" {
 		t.Errorf("small body: %d %q", code, body)
 	}
 }

@@ -29,6 +29,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -148,6 +149,7 @@ var (
 	hAllow    = []string{"GET, HEAD, OPTIONS"} // published files
 	hAllowGet = []string{"GET, HEAD"}          // /healthz, /metrics
 	hText     = []string{"text/plain; charset=utf-8"}
+	hJSON     = []string{"application/json; charset=utf-8"}
 	hNoStore  = []string{"no-store"}
 )
 
@@ -263,9 +265,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Not a file lookup: a client of the API learns why, rather
 			// than a bare 404, or a 405 for a path no file could have.
 			o := &httpResp{w: rec, head: r.Method == http.MethodHead}
-			o.header("Content-Type", hText)
+			o.header("Content-Type", hJSON)
 			o.header("X-Content-Type-Options", hNosniff)
-			o.send(http.StatusNotFound, []byte(apiOff))
+			o.header("Cache-Control", hNoStore)
+			o.send(http.StatusNotFound, apiErrorJSON(apiOff))
 		}
 		status, n = rec.result()
 	case p == "/healthz" || p == "/metrics":
@@ -723,8 +726,23 @@ func (s *Server) writeError(o resp, err error) (int, int64) {
 	return code, o.send(code, []byte(msg+"\n"))
 }
 
+// apiErrorJSON is an error the server gives under /api/v1/ without the API
+// (it is off, or the body is over the server's limit), in the API's format
+// (docs/api.md: every error is JSON), so that API clients parse one format.
+// The server cannot import internal/api (whose tests run the whole app).
+func apiErrorJSON(msg string) []byte {
+	data, err := json.MarshalIndent(struct {
+		Error string `json:"error"`
+	}{msg}, "", "  ")
+	if err != nil {
+		// A struct of one string always encodes.
+		return []byte(`{"error": "internal error"}` + "\n")
+	}
+	return append(data, '\n')
+}
+
 // apiOff answers any request under /api/v1/ when the admin API is off.
-const apiOff = "the admin API is not enabled: set admin_tokens in the configuration (or AGENDAFEED_ADMIN_TOKENS) to enable it\n"
+const apiOff = "the admin API is not enabled: set admin_tokens in the configuration (or AGENDAFEED_ADMIN_TOKENS) to enable it"
 
 // methodNotAllowed answers 405; allow lists exactly the methods the
 // endpoint answers.

@@ -519,14 +519,16 @@ func TestNotFoundMethodsAndCORS(t *testing.T) {
 
 // With the admin API off, anything under /api/v1/ is 404 with a message
 // saying so and naming the setting, whatever the method: not a 405
-// offering methods that the path would not answer either.
+// offering methods that the path would not answer either. It is JSON in
+// the API's error format, as every error of the API is.
 func TestAPIOff(t *testing.T) {
 	bothFrontsWith(t, fixtureConfig{noAPI: true}, func(t *testing.T, f *fixture) {
 		for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
 			for _, target := range []string{"/api/v1/series", "/api/v1/series/madrid/sessions", "/api/v1/"} {
 				w := f.do(t, m, target)
-				if w.Code != 404 || w.Header().Get("Allow") != "" || !strings.Contains(w.Body.String(), "admin API is not enabled") ||
-					!strings.Contains(w.Body.String(), "admin_tokens") {
+				msg := apiErrorMessage(t, w.Header().Get("Content-Type"), w.Body.Bytes())
+				if w.Code != 404 || w.Header().Get("Allow") != "" || !strings.Contains(msg, "admin API is not enabled") ||
+					!strings.Contains(msg, "admin_tokens") || w.Header().Get("Cache-Control") != "no-store" {
 					t.Errorf("%s %s: %d, Allow %q, %q; want 404 saying the admin API is off", m, target, w.Code, w.Header().Get("Allow"), w.Body.String())
 				}
 			}
@@ -1324,4 +1326,22 @@ func exposedHeaders(h http.Header) map[string]bool {
 		}
 	}
 	return m
+}
+
+// apiErrorMessage is the message of an error in the API's format: a JSON
+// object whose one member is "error", sent as application/json.
+func apiErrorMessage(t *testing.T, contentType string, body []byte) string {
+	t.Helper()
+	if contentType != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type %q, want the API's application/json; charset=utf-8", contentType)
+	}
+	var b struct {
+		Error string `json:"error"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil || b.Error == "" {
+		t.Errorf("body %q is not an API error (%v)", body, err)
+	}
+	return b.Error
 }
