@@ -81,16 +81,36 @@ func (w *earlyWriter) Write(b []byte) (int, error) {
 
 // tempName returns the temporary name for a file called name.
 func tempName(name string) (string, error) {
-	var b [8]byte
+	var b [tempRandom / 2]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("temp name: %w", err)
 	}
 	return "." + name + tempMarker + hex.EncodeToString(b[:]), nil
 }
 
-// isTempName reports whether a base name is one of our temporary files.
+// tempRandom is how many hex digits of randomness end a temp name.
+const tempRandom = 16
+
+// isTempName reports whether a base name is one of our temporary files:
+// ".<name>.tmp-" and exactly tempRandom lowercase hex digits, as tempName
+// makes them. The start-up cleaning walks the whole output directory,
+// the owner's own directories in it too, so a looser test would delete
+// their files (".draft.tmp-1", say).
 func isTempName(base string) bool {
-	return strings.HasPrefix(base, ".") && strings.Contains(base, tempMarker)
+	i := strings.LastIndex(base, tempMarker)
+	if !strings.HasPrefix(base, ".") || i < 1 {
+		return false
+	}
+	random := base[i+len(tempMarker):]
+	if len(random) != tempRandom {
+		return false
+	}
+	for _, c := range random {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // writeTemp writes data to a new temporary file beside dir/name and returns

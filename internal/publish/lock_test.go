@@ -52,7 +52,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 	pass(t, p, false)
 
 	// What the first publisher has in flight during a pass.
-	inFlight := []string{".calendar.ics.tmp-0011223344556677", ".tunis.tmp-00aa/calendar.ics", ".pending"}
+	inFlight := []string{".calendar.ics.tmp-0011223344556677", ".tunis.tmp-000000000000000a/calendar.ics", ".pending"}
 	for _, f := range inFlight {
 		path := filepath.Join(dir, filepath.FromSlash(f))
 		os.MkdirAll(filepath.Dir(path), 0o755)

@@ -301,7 +301,7 @@ func TestNewReloadsManifestAndCleansUp(t *testing.T) {
 	m1 := p.Manifest()
 
 	// Leave what a killed process leaves: temp files, and an obsolete file.
-	stale := []string{".calendar.ics.tmp-0011223344556677", "madrid/.rss.xml.tmp-aa", "madrid/sessions/.k0.ics.tmp-bb"}
+	stale := []string{".calendar.ics.tmp-0011223344556677", "madrid/.rss.xml.tmp-00000000000000aa", "madrid/sessions/.k0.ics.tmp-00000000000000bb"}
 	for _, s := range stale {
 		if err := os.WriteFile(filepath.Join(dir, s), []byte("half"), 0o644); err != nil {
 			t.Fatal(err)
@@ -675,7 +675,7 @@ func TestNewRemovesUnlistedStagedSeries(t *testing.T) {
 	p := newPublisher(t, dir, src, r, newClock())
 	pass(t, p, false)
 
-	for _, f := range []string{"tunis/calendar.ics", "tunis/sessions/k0.ics", ".lima.tmp-00aa/calendar.ics", ".lima.tmp-00aa/sessions/k0.ics"} {
+	for _, f := range []string{"tunis/calendar.ics", "tunis/sessions/k0.ics", ".lima.tmp-000000000000000a/calendar.ics", ".lima.tmp-000000000000000a/sessions/k0.ics"} {
 		path := filepath.Join(dir, filepath.FromSlash(f))
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		if err := os.WriteFile(path, []byte("complete, unlisted"), 0o644); err != nil {
@@ -688,7 +688,7 @@ func TestNewRemovesUnlistedStagedSeries(t *testing.T) {
 	}
 	closePublisher(t, p)
 	p2 := newPublisher(t, dir, src, r, newClock())
-	for _, gone := range []string{"tunis", ".lima.tmp-00aa", ".pending"} {
+	for _, gone := range []string{"tunis", ".lima.tmp-000000000000000a", ".pending"} {
 		if _, err := os.Lstat(filepath.Join(dir, gone)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s after New: %v", gone, err)
 		}
