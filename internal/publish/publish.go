@@ -53,6 +53,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -164,6 +165,10 @@ type Result struct {
 	// Superseded: a newer edit was waiting (Supersede), so the pass left
 	// the all-series files for the next one.
 	Superseded bool
+	// Kept lists the directories of removed series that stay because
+	// they hold files the publisher did not write (the owner's), with how
+	// many: the files the publisher wrote there are deleted.
+	Kept []KeptDir
 }
 
 // errAbandoned tells closeNew to remove a file whose render failed.
@@ -241,6 +246,10 @@ type Publisher struct {
 	// verifyAll: the output directory was replaced (checkLock); every
 	// pass runs as Repair until one writes its manifest without error.
 	verifyAll bool
+	// kept holds the series directories that sweep left in place since
+	// the last pass returned (New sweeps too); the next pass reports
+	// them (Result.Kept). Only passes (and New) touch it.
+	kept []KeptDir
 	// beforeManifest, when set (tests), is called once a pass's files are
 	// renamed into place, before its manifest is written: a panic there
 	// leaves the directory as a process killed at that moment does.
@@ -532,6 +541,7 @@ func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, e
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 		res.Duration = p.now().Sub(res.Started)
+		res.Kept, p.kept = p.kept, nil
 	}()
 
 	old := p.cur.Load()
@@ -748,6 +758,15 @@ func (m *Manifest) lists(path string) bool {
 // gone, or listed again; what it could not delete it keeps, for the next
 // pass (and the next manifest) to try again. It returns how many files it
 // deleted.
+//
+// A removed series' directory is not deleted whole: it may hold files of
+// the owner's (docs/publishing.md allows them, and post bodies link
+// img/a.png beside the page). Only the files a manifest listed go, then
+// the publisher's temp files in the directories of those files, then
+// those directories as far as they are empty; what stays is recorded
+// (Result.Kept). A crash in between leaves the manifest on disk listing
+// the files and the directory as obsolete, so the next start deletes
+// the rest (a file already gone counts as deleted).
 func (p *Publisher) sweep(m *Manifest) (int, error) {
 	if len(p.obsolete) == 0 {
 		return 0, nil
@@ -764,23 +783,139 @@ func (p *Publisher) sweep(m *Manifest) (int, error) {
 			files = append(files, path)
 		}
 	}
+	// The directories the publisher made for those files: each file's
+	// parents below its series directory ("madrid/sessions").
+	made := map[string]map[string]bool{}
+	for _, path := range files {
+		slug, _, ok := strings.Cut(path, "/")
+		if !ok {
+			continue // an all-series file
+		}
+		if made[slug] == nil {
+			made[slug] = map[string]bool{}
+		}
+		for d := pathpkg.Dir(path); d != slug; d = pathpkg.Dir(d) {
+			made[slug][d] = true
+		}
+	}
 	n, left, err := p.removeFiles(files, m)
 	errs := []error{err}
 	for _, path := range files {
 		delete(p.obsolete, path)
 	}
+	waiting := map[string]bool{}
 	for _, path := range left {
 		p.obsolete[path] = true
+		if slug, _, ok := strings.Cut(path, "/"); ok {
+			waiting[slug] = true
+		}
 	}
-	// After the files: a series directory goes whole, as the series did.
+	// After the files, and only once all of a series' are gone: its
+	// directory is then empty unless something of the owner's is in it.
 	for _, slug := range dirs {
-		if err := os.RemoveAll(filepath.Join(p.dir, slug)); err != nil {
-			errs = append(errs, fmt.Errorf("remove series dir %s: %w", slug, err))
+		if waiting[slug] {
 			continue
+		}
+		kept, err := p.removeSeriesDir(slug, made[slug])
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if kept >= 0 {
+			p.kept = append(p.kept, KeptDir{Dir: filepath.Join(p.dir, slug), Files: kept})
 		}
 		delete(p.obsolete, slug+"/")
 	}
 	return n, errors.Join(errs...)
+}
+
+// KeptDir is a removed series' directory that stays because it holds
+// files the publisher did not write (the owner's): Files counts them, in
+// the directory and under it.
+type KeptDir struct {
+	Dir   string
+	Files int
+}
+
+// removeSeriesDir deletes the directory of a removed series whose files
+// are deleted: the publisher's temp files left in it and in sub (its
+// subdirectories that held published files, "madrid/sessions"), then
+// those directories and the series' own, deepest first, each only if it
+// is then empty. It returns how many files stay under the series
+// directory, or -1 when it is gone (or never was).
+func (p *Publisher) removeSeriesDir(slug string, sub map[string]bool) (int, error) {
+	dirs := append(slices.Collect(maps.Keys(sub)), slug)
+	// Deepest first: a parent is empty only once its children are gone.
+	slices.SortFunc(dirs, func(a, b string) int {
+		if c := strings.Count(b, "/") - strings.Count(a, "/"); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	removed := false
+	for _, d := range dirs {
+		full := filepath.Join(p.dir, filepath.FromSlash(d))
+		if fi, err := os.Lstat(full); errors.Is(err, fs.ErrNotExist) || err == nil && !fi.IsDir() {
+			// Gone, or not a directory the publisher made (a link or a
+			// file of the owner's at its path): it stays.
+			continue
+		}
+		entries, err := os.ReadDir(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("remove series dir %s: %w", d, err)
+		}
+		for _, e := range entries {
+			// Only a temp file of a pass killed before it was done;
+			// staged directories are never inside a series directory.
+			if e.Type().IsRegular() && isTempName(e.Name()) {
+				if err := os.Remove(filepath.Join(full, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return 0, fmt.Errorf("remove series dir %s: %w", d, err)
+				}
+			}
+		}
+		err = os.Remove(full)
+		switch {
+		case err == nil:
+			removed = true
+		case errors.Is(err, fs.ErrNotExist):
+		case dirHasEntries(full):
+			// Something of the owner's: it stays, and so do its parents.
+		default:
+			return 0, fmt.Errorf("remove series dir %s: %w", d, err)
+		}
+	}
+	if removed {
+		if err := syncDir(p.dir); err != nil {
+			return 0, err
+		}
+	}
+	top := filepath.Join(p.dir, slug)
+	if _, err := os.Lstat(top); errors.Is(err, fs.ErrNotExist) {
+		return -1, nil
+	}
+	kept := 0
+	filepath.WalkDir(top, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			kept++
+		}
+		return nil
+	})
+	return kept, nil
+}
+
+// dirHasEntries reports whether dir is a directory with at least one entry
+// (rmdir's ENOTEMPTY or EEXIST, told apart from other failures portably).
+func dirHasEntries(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(1)
+	return len(names) > 0
 }
 
 // removeFiles deletes obsolete files that m does not list, then syncs the

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -142,7 +143,7 @@ func TestPassPublishesAndSkipsUnchanged(t *testing.T) {
 	c.Add(time.Hour)
 	src.SnapshotCalls = 0
 	res = pass(t, p, false)
-	if res != (publish.Result{Started: c.Now()}) || src.SnapshotCalls != 0 {
+	if !reflect.DeepEqual(res, publish.Result{Started: c.Now()}) || src.SnapshotCalls != 0 {
 		t.Errorf("no-change pass: %+v, %d snapshots read", res, src.SnapshotCalls)
 	}
 	m2 := p.Manifest()
