@@ -181,6 +181,11 @@ func (a *App) pass(ctx context.Context, trigger string, force, repair bool) (pub
 		a.lastDay = day
 	}
 	a.mu.Unlock()
+	// Even from a failed pass: the directories are left either way.
+	for _, k := range res.Kept {
+		a.log.InfoContext(ctx, "removed series: its directory stays, with files agendafeed did not write",
+			"dir", k.Dir, "kept_files", k.Files)
+	}
 	if err != nil {
 		return res, err
 	}
