@@ -109,6 +109,18 @@ type DB struct {
 	// readOnly is set when the database was opened immutable: every
 	// write fails with it.
 	readOnly error
+	// wal and shm are the -wal and -shm at path once Open was done (nil
+	// when there were none): while this process has the database open
+	// they are never deleted or recreated, since its writer connection
+	// is never the last to close, so once the file at path is another
+	// one, the files at these names that are still these are the old
+	// file's (setAside).
+	wal, shm os.FileInfo
+	// gone is set, under goneMu, the first time the path is found not to
+	// name the file opened (checkReplaced): from then on every write
+	// fails with it, and Ping and ChangeCounter return it.
+	goneMu sync.Mutex
+	gone   *replacedError
 }
 
 // pragmas apply to every connection. foreign_keys is per connection, so it
@@ -268,6 +280,9 @@ func withReaders(ctx context.Context, writer *sql.DB, readerDSN, abs string, opt
 		db.Close()
 		return nil, err
 	}
+	// After a read on each pool: both files exist now (WAL mode).
+	db.wal, _ = os.Lstat(abs + "-wal")
+	db.shm, _ = os.Lstat(abs + "-shm")
 	return db, nil
 }
 
@@ -300,19 +315,25 @@ func (db *DB) busyMillis() int64 {
 	return max(1, db.opts.BusyTimeout.Milliseconds())
 }
 
-// Close closes both connection pools.
+// Close closes both connection pools. If the file at the path is no
+// longer the one opened, it first moves the old file's -wal and -shm away
+// from the path (checkReplaced), and returns an error matching
+// ErrReplaced that says where they went: SQLite leaves them when the
+// file it has open was moved (it neither copies them into that file nor
+// deletes them), and the next connection to the path would replay the
+// old file's commits over the new one ("database disk image is
+// malformed").
 func (db *DB) Close() error {
-	return errors.Join(db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
+	err := db.checkReplaced()
+	return errors.Join(err, db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
 }
 
 // Ping checks that the database answers on both pools and that its path
 // still names the file that was opened (see Replaced), so a health check
 // built on it fails once the daemon serves a database nobody else sees.
 func (db *DB) Ping(ctx context.Context) error {
-	if replaced, err := db.Replaced(); err != nil {
-		return err
-	} else if replaced {
-		return fmt.Errorf("ping store: %w", ErrReplaced)
+	if err := db.checkReplaced(); err != nil {
+		return fmt.Errorf("ping store: %w", err)
 	}
 	if err := db.writer.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping store writer: %w", err)
@@ -341,6 +362,79 @@ func (db *DB) Replaced() (bool, error) {
 	return !os.SameFile(fi, db.file), nil
 }
 
+// checkReplaced returns an error matching ErrReplaced once the path does
+// not name the file opened (Replaced); the first time, it moves the old
+// file's -wal and -shm away from the path first (setAside). The error
+// sticks: a file put back at the path later is not one this process may
+// write again (its -wal is gone from beside it). An error of stat itself
+// is returned as it is, and does not stick.
+func (db *DB) checkReplaced() error {
+	db.goneMu.Lock()
+	defer db.goneMu.Unlock()
+	if db.gone != nil {
+		return db.gone
+	}
+	replaced, err := db.Replaced()
+	if err != nil || !replaced {
+		return err
+	}
+	db.gone = &replacedError{path: db.path}
+	db.gone.aside, db.gone.asideErr = db.setAside()
+	return db.gone
+}
+
+// setAside renames the -wal beside the path, if it is still the one this
+// process has open, to "<name>-wal.replaced-<UTC time>", where SQLite
+// never looks, and deletes the -shm if it is still this process's: it
+// holds only an index of that -wal, which SQLite rebuilds. The open
+// connections keep both by descriptor and go on reading the old file;
+// SQLite never opens them again by name while they are open, nor
+// deletes them by name when they close (the database file moved), so
+// nothing here reaches the new file. The -wal is kept, not deleted: with
+// the old file (renamed, not deleted, say), it holds that file's latest
+// commits. It returns the paths moved (from, to).
+func (db *DB) setAside() ([][2]string, error) {
+	if db.wal == nil {
+		return nil, nil // opened immutable: no -wal of this process's
+	}
+	var moved [][2]string
+	var errs []error
+	if fi, err := os.Lstat(db.path + "-wal"); err == nil && os.SameFile(fi, db.wal) {
+		to := db.path + "-wal.replaced-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+		if err := os.Rename(db.path+"-wal", to); err != nil {
+			errs = append(errs, fmt.Errorf("move the old file's %s-wal away: %w", filepath.Base(db.path), err))
+		} else {
+			moved = append(moved, [2]string{db.path + "-wal", to})
+		}
+	}
+	if db.shm != nil {
+		if fi, err := os.Lstat(db.path + "-shm"); err == nil && os.SameFile(fi, db.shm) {
+			if err := os.Remove(db.path + "-shm"); err != nil {
+				errs = append(errs, fmt.Errorf("delete the old file's %s-shm: %w", filepath.Base(db.path), err))
+			}
+		}
+	}
+	if len(moved) > 0 || len(errs) > 0 {
+		if err := syncDir(filepath.Dir(db.path)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return moved, errors.Join(errs...)
+}
+
+// syncDir makes the renames and deletions in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
 // SchemaVersion returns the newest applied migration.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	v, err := schemaVersion(ctx, db.rq())
@@ -357,6 +451,12 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 // A missing row is an error matching ErrNoChangeCounter; the next write
 // recreates it. Open leaves it missing, so that Check reports it.
 func (db *DB) ChangeCounter(ctx context.Context) (int64, error) {
+	// Another process's edits go to the file at the path: once that is
+	// not this one, they cannot be seen here (and the daemon, which
+	// polls this, finds out within a poll).
+	if err := db.checkReplaced(); err != nil {
+		return 0, fmt.Errorf("read change counter: %w", err)
+	}
 	var n int64
 	err := db.rq().QueryRowContext(ctx, `SELECT change_counter FROM meta WHERE id = 1`).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -557,6 +657,10 @@ func (db *DB) runWrite(ctx context.Context, fn func(w *writeTx) error, commit bo
 	if db.readOnly != nil {
 		return db.readOnly
 	}
+	// A write to a file nobody else sees any more would be lost with it.
+	if err := db.checkReplaced(); err != nil {
+		return err
+	}
 	db.wstmts.preparePending(ctx)
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -706,9 +810,42 @@ func (e *noDatabaseError) Error() string {
 }
 func (e *noDatabaseError) Unwrap() []error { return []error{ErrNoDatabase, e.cause} }
 
-// ErrReplaced matches Ping's error when the database file was deleted or
-// replaced after Open (see DB.Replaced).
-var ErrReplaced = errors.New("the database file was deleted or replaced since it was opened; restart to use the file at the path")
+// ErrReplaced matches the error of Ping, ChangeCounter, every write and
+// Close once the database file was found deleted or replaced after Open
+// (see DB.Replaced).
+var ErrReplaced = errors.New("the database file was deleted or replaced while this process had it open")
+
+// replacedError says what happened to a replaced database and what to do:
+// what docs/publishing.md says, not a restart alone, which used to replay
+// the old file's -wal over the new one.
+type replacedError struct {
+	path     string
+	aside    [][2]string // -wal files moved away from the path: from, to
+	asideErr error
+}
+
+func (e *replacedError) Error() string {
+	base := filepath.Base(e.path)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s was deleted or replaced (a restore?) while this process had it open: it goes on reading the old file "+
+		"and writes nothing more", e.path)
+	for _, m := range e.aside {
+		fmt.Fprintf(&b, "; the old file's %s-wal was moved to %s, so that SQLite does not replay it over the new file", base, m[1])
+	}
+	if e.asideErr != nil {
+		fmt.Fprintf(&b, "; moving the old file's %s-wal and %s-shm away failed (%v): move them away by hand before anything opens %s",
+			base, base, e.asideErr, e.path)
+	}
+	b.WriteString(`; stop the daemon, then restore again as docs/publishing.md says ("Backing up and restoring the database")`)
+	return b.String()
+}
+
+func (e *replacedError) Unwrap() []error {
+	if e.asideErr != nil {
+		return []error{ErrReplaced, e.asideErr}
+	}
+	return []error{ErrReplaced}
+}
 
 // ErrNoChangeCounter matches ChangeCounter's error when the counter's row
 // (table meta, id 1) is missing: deleted by hand or by a damaged restore.
