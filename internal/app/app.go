@@ -138,8 +138,16 @@ func (a *App) Config() config.Config { return a.cfg }
 func (a *App) Publisher() *publish.Publisher { return a.pub }
 
 // Close releases the output directory (another process may then publish
-// there) and closes the database.
-func (a *App) Close() error { return errors.Join(a.pub.Close(), a.db.Close()) }
+// there) and closes the database. A database file replaced while the app
+// ran (a restore) is logged here too, since serve has nobody else to tell
+// at exit: where the old file's -wal went, and what to do.
+func (a *App) Close() error {
+	err := errors.Join(a.pub.Close(), a.db.Close())
+	if errors.Is(err, store.ErrReplaced) {
+		a.log.Error("database file replaced while the daemon ran", "err", err)
+	}
+	return err
+}
 
 // Pass runs one regeneration pass and records its result. When the UTC day
 // has changed since the last pass, every series is re-rendered (force), so
