@@ -164,8 +164,8 @@ func TestRemovedSeriesConvergesAfterCrash(t *testing.T) {
 
 // A file of the series that cannot be deleted holds the directory back:
 // nothing is kept or reported until it is gone, and then the
-// directories go as usual (sessions/ included, though none of its files
-// is left to name it).
+// directories go as usual: sessions/ too, though its files went in the
+// earlier sweep, also when the process restarts in between.
 func TestRemovedSeriesWaitsForItsFiles(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -177,7 +177,7 @@ func TestRemovedSeriesWaitsForItsFiles(t *testing.T) {
 	tunis := seriesFiles(p.Manifest(), "tunis")
 
 	// A non-empty directory where a published file was: unlink fails.
-	stuck := "tunis/sessions/k0.ics"
+	stuck := "tunis/calendar.ics"
 	if !slices.Contains(tunis, stuck) {
 		t.Fatalf("tunis has no %s: %q", stuck, tunis)
 	}
@@ -196,13 +196,23 @@ func TestRemovedSeriesWaitsForItsFiles(t *testing.T) {
 	if res.Kept != nil {
 		t.Errorf("Kept = %+v while a file of the series is left", res.Kept)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "tunis", "sessions", "k0.ics")); err == nil {
+		t.Error("tunis/sessions/k0.ics, which could go, is still there")
+	}
+	// The next pass writes a manifest that still marks every file of
+	// tunis obsolete (a change makes it write one), and a restart reads it.
+	src.Put(publishtest.MakeSnapshot("madrid", 2, 2))
+	c.Add(time.Minute)
+	if _, err := p.Pass(ctx, false); err == nil {
+		t.Fatal("the pass deleted a non-empty directory at a file's path")
+	}
+	closePublisher(t, p)
 	if err := os.RemoveAll(full); err != nil {
 		t.Fatal(err)
 	}
-	c.Add(time.Minute)
-	res = pass(t, p, false)
+	p = newPublisher(t, dir, src, r, c)
 	checkGone(t, dir, "once the file could go", "tunis")
-	if res.Kept != nil {
+	if res := pass(t, p, false); res.Kept != nil {
 		t.Errorf("Kept = %+v, want none", res.Kept)
 	}
 }

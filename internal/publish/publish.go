@@ -800,15 +800,24 @@ func (p *Publisher) sweep(m *Manifest) (int, error) {
 	}
 	n, left, err := p.removeFiles(files, m)
 	errs := []error{err}
-	for _, path := range files {
-		delete(p.obsolete, path)
-	}
 	waiting := map[string]bool{}
 	for _, path := range left {
-		p.obsolete[path] = true
 		if slug, _, ok := strings.Cut(path, "/"); ok {
 			waiting[slug] = true
 		}
+	}
+	for _, path := range files {
+		// A removed series whose directory must wait keeps every file
+		// marked, deleted or not (a file already gone is not counted
+		// again): they name the directories the publisher made there,
+		// for the sweep, or the start, that removes them.
+		if slug, _, ok := strings.Cut(path, "/"); ok && waiting[slug] && p.obsolete[slug+"/"] {
+			continue
+		}
+		delete(p.obsolete, path)
+	}
+	for _, path := range left {
+		p.obsolete[path] = true
 	}
 	// After the files, and only once all of a series' are gone: its
 	// directory is then empty unless something of the owner's is in it.
