@@ -137,7 +137,9 @@ func TestCredentialsNeverLoggedOrEchoed(t *testing.T) {
 			if tc.reason == "" {
 				return
 			}
-			if !strings.Contains(resp, tc.reason+"\n") {
+			// Plain text ends the reason with a newline, the API's JSON
+			// with a quote.
+			if !strings.Contains(resp, tc.reason+"\n") && !strings.Contains(resp, tc.reason+`"`) {
 				t.Errorf("answer %q does not say %q", resp, tc.reason)
 			}
 			for _, want := range []string{`msg="bad request"`, fmt.Sprintf("status=%d", tc.code), fmt.Sprintf("reason=%q", tc.reason), "remote=127.0.0.1:"} {
