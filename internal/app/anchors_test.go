@@ -28,23 +28,11 @@ func TestPublishedAnchorsExist(t *testing.T) {
 	}
 	urlRE := regexp.MustCompile(`https://agenda\.example\.org(/[^\s"'<>\\#]*)#([^\s"'<>\\&]+)`)
 	anchors := map[string]string{} // "path#fragment" -> a file that gives it
-	err = filepath.WalkDir(cfg.OutputDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		text := strings.ReplaceAll(string(b), "\r\n ", "") // unfold calendars
+	walkPublished(t, cfg.OutputDir, func(p, text string) {
 		for _, m := range urlRE.FindAllStringSubmatch(text, -1) {
 			anchors[html.UnescapeString(m[1])+"#"+m[2]] = p
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var posts, sessions int
 	for anchor, from := range anchors {
 		path, frag, _ := strings.Cut(anchor, "#")
@@ -64,5 +52,26 @@ func TestPublishedAnchorsExist(t *testing.T) {
 	}
 	if posts == 0 || sessions == 0 {
 		t.Errorf("%d anchors of sessions and %d of posts in the published files; want both", sessions, posts)
+	}
+}
+
+// walkPublished calls fn with the text of every published file under dir
+// (not the publisher's own dot files), calendars unfolded so that a URL
+// reads whole.
+func walkPublished(t *testing.T, dir string, fn func(path, text string)) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fn(p, strings.ReplaceAll(string(b), "\r\n ", ""))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,10 +2,8 @@ package app
 
 import (
 	"html"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -41,29 +39,21 @@ func TestBasePathURLsAnswer(t *testing.T) {
 			urlRE := regexp.MustCompile(`(?:https|webcal)://agenda\.example\.org(/[^\s"'<>\\#]*)`)
 			hrefRE := regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 			paths := map[string]string{basePath: "base_url"} // path -> a file that gives it
-			err := filepath.WalkDir(cfg.OutputDir, func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
-					return err
-				}
-				b, err := os.ReadFile(p)
-				if err != nil {
-					return err
-				}
-				text := strings.ReplaceAll(string(b), "\r\n ", "") // unfold calendars
+			walkPublished(t, cfg.OutputDir, func(p, text string) {
 				for _, m := range urlRE.FindAllStringSubmatch(text, -1) {
 					paths[html.UnescapeString(m[1])] = p
 				}
 				if !strings.HasSuffix(p, ".html") {
-					return nil
+					return
 				}
 				// A page's relative links resolve against its own URL.
 				rel, err := filepath.Rel(cfg.OutputDir, p)
 				if err != nil {
-					return err
+					t.Fatal(err)
 				}
 				page, err := url.Parse(cfg.BaseURL + filepath.ToSlash(rel))
 				if err != nil {
-					return err
+					t.Fatal(err)
 				}
 				for _, m := range hrefRE.FindAllStringSubmatch(text, -1) {
 					ref, err := url.Parse(html.UnescapeString(m[1]))
@@ -74,11 +64,7 @@ func TestBasePathURLsAnswer(t *testing.T) {
 					u.Fragment = ""
 					paths[u.RequestURI()] = p
 				}
-				return nil
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if len(paths) < 15 {
 				t.Fatalf("only %d URLs found in the published files", len(paths))
 			}
