@@ -54,6 +54,15 @@ func TestPageLanguages(t *testing.T) {
 		Title: "A dialogue in English", Language: "en", Description: "Held in English.",
 		Start: wall(t, "2021-06-09T09:00"), End: wall(t, "2021-06-09T10:00"), Venue: "Sala 2",
 	})
+	snap.Sessions = append(snap.Sessions, agenda.Session{
+		UID: "9b2e1c44-5f0e-4a8e-8d1f-0c1d2e3f4a03@agenda.example.org", Key: "dialogo-3",
+		Title: "Diálogo aplazado", Status: agenda.StatusCancelled,
+		Start: wall(t, "2021-06-16T09:00"), End: wall(t, "2021-06-16T10:00"), Venue: "Sala 3",
+	}, agenda.Session{
+		UID: "9b2e1c44-5f0e-4a8e-8d1f-0c1d2e3f4a04@agenda.example.org", Key: "dialogo-4",
+		Title: "Diálogo por confirmar", Status: agenda.StatusTentative,
+		Start: wall(t, "2021-06-23T09:00"), End: wall(t, "2021-06-23T10:00"), Venue: "Sala 4",
+	})
 	snap.Posts = append(snap.Posts, agenda.Post{
 		ID: "cronica", Series: snap.Series.Slug, Title: "Crónica del diálogo",
 		Summary: "Lo que se dijo.", Published: instant(t, "2021-06-03T10:00:00Z"),
@@ -88,6 +97,11 @@ func TestPageLanguages(t *testing.T) {
 			"Subscribe":     "en",
 			"Online:":       "en",
 			"Download .ics": "en",
+			// badges inside a Spanish heading
+			"Diálogo aplazado":      "es",
+			"Cancelled":             "en",
+			"Diálogo por confirmar": "es",
+			"To be confirmed":       "en",
 		}},
 		{"index", index.String(), map[string]string{
 			"Las ciudades escuchan": "es",
