@@ -170,3 +170,34 @@ func TestImportZoneEditKeepsSessions(t *testing.T) {
 		t.Errorf("session zone %s, want Europe/Madrid", z)
 	}
 }
+
+// The reviewer's case: changing a series' language through export, an edit
+// of the file and import changes no session, as `series edit -language`
+// does, and importing the first export back changes nothing either.
+func TestImportLanguageEditKeepsSessions(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "debates", "-title", "S", "-zone", "Europe/Madrid", "-language", "en")
+	te.must("session", "add", "debates/a", "-title", "A", "-start", "2021-11-17T12:00", "-end", "2021-11-17T13:00")
+	exported := te.writeFile("e.yaml", te.must("export", "debates"))
+	data, err := os.ReadFile(exported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "\n  language: en\n", "\n  language: es\n", 1)
+	if edited == string(data) {
+		t.Fatalf("no series language in the export:\n%s", data)
+	}
+	for _, file := range []string{te.writeFile("es.yaml", edited), exported} {
+		out := te.must("import", file)
+		if !strings.Contains(out, "sessions 0 created, 0 updated, 1 unchanged") {
+			t.Errorf("import %s: %s", file, out)
+		}
+		show := te.must("session", "show", "debates/a")
+		if l, seq := showField(t, show, "language"), showField(t, show, "sequence"); l != "en" || seq != "0" {
+			t.Errorf("after importing %s: session language %s, sequence %s; want en, 0", file, l, seq)
+		}
+	}
+	if got := showField(t, te.must("series", "show", "debates"), "language"); got != "en" {
+		t.Errorf("series language %s after importing the first export back", got)
+	}
+}

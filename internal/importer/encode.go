@@ -82,9 +82,9 @@ type postOut struct {
 // with a stable key order and empty fields left out. Of the store-set
 // fields only the series' created time and each session's UID and
 // sequence are written: what re-creating the series from the file needs to
-// keep its feed ids and calendar versions. Each session's zone is written;
-// its language is left out when it is the series'. The same snapshot always
-// gives the same bytes.
+// keep its feed ids and calendar versions. Each session's zone and
+// language are written, even when they are the series'. The same snapshot
+// always gives the same bytes.
 func Encode(w io.Writer, snap agenda.Snapshot) error {
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
@@ -148,11 +148,12 @@ func layout(snap agenda.Snapshot) fileOut {
 		// Always written: a session's wall times are read in its zone, so a
 		// file that left it out would move every session to the new zone
 		// when the series' zone is edited in the file, where `series edit
-		// -zone` keeps them where they are.
+		// -zone` keeps them where they are. Likewise the language: left out,
+		// editing the series' language in the file would change every
+		// session (and bump its SEQUENCE), where `series edit -language`
+		// changes none.
 		so.Zone = x.Zone
-		if x.Language != s.Language {
-			so.Language = x.Language
-		}
+		so.Language = x.Language
 		for _, p := range x.People {
 			so.People = append(so.People, personOut{Name: p.Name, Role: string(p.Role), Affiliation: p.Affiliation, URL: p.URL})
 		}

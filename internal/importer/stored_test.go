@@ -119,3 +119,31 @@ sessions:
 		t.Errorf("a session without a zone is in %s, want the series' America/New_York", z)
 	}
 }
+
+// Editing the series' language in an exported file changes no session, as
+// `series edit -language` does: export writes each session's language. A
+// hand-written session without a language follows the series' language.
+func TestExportKeepsSessionLanguages(t *testing.T) {
+	snap := mustParse(t, "f.yaml", []byte(`series: {slug: s, title: S, zone: Europe/Madrid, language: en}
+sessions:
+  - {key: a, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+  - {key: b, title: B, start: 2021-11-18T12:00, end: 2021-11-18T13:00, language: ca}
+`))
+	exported := string(encode(t, snap, encodeYAML))
+	edited := strings.Replace(exported, "language: en", "language: es", 1)
+	if edited == exported || !strings.Contains(edited, "language: en") {
+		t.Fatalf("the export does not write the session's language apart from the series':\n%s", exported)
+	}
+	again := mustParse(t, "f.yaml", []byte(edited))
+	if got := []string{again.Series.Language, again.Sessions[0].Language, again.Sessions[1].Language}; !reflect.DeepEqual(got, []string{"es", "en", "ca"}) {
+		t.Errorf("series, session languages %v; want [es en ca]\n%s", got, edited)
+	}
+
+	hand := mustParse(t, "f.yaml", []byte(`series: {slug: s, title: S, language: es}
+sessions:
+  - {key: a, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`))
+	if l := hand.Sessions[0].Language; l != "es" {
+		t.Errorf("a session without a language is in %s, want the series' es", l)
+	}
+}
