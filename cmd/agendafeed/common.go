@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -93,7 +95,7 @@ func (c *command) loadConfig() (config.Config, error) {
 	// Reading a directory fails with "read X: is a directory", which says
 	// neither where the path came from nor what belongs there.
 	if st, err := os.Stat(path); path != "" && err == nil && st.IsDir() {
-		return config.Config{}, fmt.Errorf("%s: %q: is a directory; expected a YAML config file", from, path)
+		return config.Config{}, fmt.Errorf("%s: %s: is a directory; expected a YAML config file", from, quoteArg(path))
 	}
 	cfg, err := config.LoadEnviron(path, c.e.environ())
 	if err != nil {
@@ -205,7 +207,7 @@ func flagErrors(err error, fs *flag.FlagSet) error {
 	default:
 		return err
 	}
-	out := make(agenda.Errors, len(es))
+	out := make(fieldErrors, len(es))
 	for i, e := range es {
 		c := *e
 		if name, ok := fieldFlag(fs, c.Field); ok {
@@ -218,6 +220,51 @@ func flagErrors(err error, fs *flag.FlagSet) error {
 		out[i] = &c
 	}
 	return out
+}
+
+// fieldErrors are validation errors as the CLI shows them: like
+// agenda.Errors, one per line, but with each value quoted as typed
+// (quoteArg). They match agenda.ErrInvalid: rejected input, exit 1.
+type fieldErrors []*agenda.FieldError
+
+func (es fieldErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = fmt.Sprintf("%s: %s: %s", e.Field, quoteArg(e.Value), e.Msg)
+	}
+	return strings.Join(msgs, "\n")
+}
+
+func (es fieldErrors) Is(target error) bool { return target == agenda.ErrInvalid }
+
+func (es fieldErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// maxShownArg bounds how much of a value a message repeats, as
+// agenda.FieldError does: a -description of a megabyte is not echoed.
+const maxShownArg = 80
+
+// quoteArg quotes a value the user typed (a flag value, an argument) for a
+// message, as they typed it: "Dan\x" for Dan\x, where %q would show
+// "Dan\\x", which reads as two backslashes in a program whose values use
+// \ as an escape (-person). Only a value with a character that does not
+// print (a newline, a control character, invalid UTF-8) is quoted with Go
+// escapes, so that nothing invisible reaches the terminal.
+func quoteArg(v string) string {
+	r := []rune(v)
+	more := ""
+	if len(r) > maxShownArg {
+		v, more = string(r[:maxShownArg]), fmt.Sprintf("… (%d characters)", len(r))
+	}
+	if !utf8.ValidString(v) || strings.IndexFunc(v, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
+		return strconv.Quote(v) + more
+	}
+	return `"` + v + `"` + more
 }
 
 // fieldFlag returns how a command's message names a validation field: as
@@ -302,17 +349,24 @@ func renameRefs(msg string, refs []string, rename func(string) (string, bool)) s
 }
 
 // valueError reports a flag value that could not be parsed (not a date,
-// not one of the choices): a usage error, exit 2, as an unknown flag is.
-// A value that parses but the data refuses (an end before the start) is
-// rejected input, exit 1, reported by the validation.
+// not one of the choices, a -person without its fields): a usage error,
+// exit 2, as an unknown flag is. A value that parses but is refused (an
+// end before the start, -remove-person of someone not in the session) is
+// rejected input, exit 1: see rejectedValue.
 func valueError(flagName, value, msg string) error {
-	return &usageError{msg: (&agenda.FieldError{Field: "-" + flagName, Value: value, Msg: msg}).Error()}
+	return &usageError{msg: rejectedValue(flagName, value, msg).Error()}
+}
+
+// rejectedValue reports a flag value that parses but is refused: rejected
+// input, exit 1, like a value the validation refuses.
+func rejectedValue(flagName, value, msg string) error {
+	return fieldErrors{{Field: "-" + flagName, Value: value, Msg: msg}}
 }
 
 // noArgs refuses positional arguments to a command that takes none.
 func noArgs(name string, pos []string) error {
 	if len(pos) != 0 {
-		return usagef("%s: unexpected argument %q; it takes none", name, pos[0])
+		return usagef("%s: unexpected argument %s; it takes none", name, quoteArg(pos[0]))
 	}
 	return nil
 }

@@ -179,7 +179,7 @@ func runExport(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if *format != "yaml" && *format != "json" {
-		return usagef("export: -format: %q: expected yaml or json", *format)
+		return usagef("export: -format: %s: expected yaml or json", quoteArg(*format))
 	}
 	_, db, err := c.openStore(ctx, false)
 	if err != nil {

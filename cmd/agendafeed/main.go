@@ -119,6 +119,6 @@ func runCommand(ctx context.Context, args []string, e env) error {
 		fmt.Fprint(e.stdout, topUsage)
 		return nil
 	default:
-		return usagef("unknown command %q", cmd)
+		return usagef("unknown command %s", quoteArg(cmd))
 	}
 }

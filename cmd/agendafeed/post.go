@@ -39,7 +39,7 @@ func runPost(ctx context.Context, args []string, e env) error {
 		series = c.fs.String("series", "", "the series `slug` (required)")
 	case "show", "remove":
 	default:
-		return usagef("post: unknown action %q: expected list, show, add, edit or remove", verb)
+		return usagef("post: unknown action %s: expected list, show, add, edit or remove", quoteArg(verb))
 	}
 	pos, err := c.parse(args)
 	if err != nil {
@@ -162,7 +162,7 @@ func (f *postFlags) apply(set map[string]bool, p *agenda.Post, ser agenda.Series
 		}
 		if err != nil {
 			// A file that cannot be read is a failure, not a usage error.
-			return &agenda.FieldError{Field: "-body-file", Value: *f.bodyFile, Msg: err.Error()}
+			return rejectedValue("body-file", *f.bodyFile, err.Error())
 		}
 		p.Body = string(data)
 	}

@@ -42,7 +42,7 @@ func runSeries(ctx context.Context, args []string, e env) error {
 		wantArgs = 0
 	case "show", "add", "edit", "remove":
 	default:
-		return usagef("series: unknown action %q: expected list, show, add, edit or remove", verb)
+		return usagef("series: unknown action %s: expected list, show, add, edit or remove", quoteArg(verb))
 	}
 	if len(pos) != wantArgs {
 		return usagef("series %s: expected %d argument(s), got %d", verb, wantArgs, len(pos))

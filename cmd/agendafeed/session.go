@@ -51,7 +51,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 		lf.status = c.fs.String("status", "", "only sessions with this status")
 	case "show", "cancel", "remove":
 	default:
-		return usagef("session: unknown action %q: expected list, show, add, edit, cancel or remove", verb)
+		return usagef("session: unknown action %s: expected list, show, add, edit, cancel or remove", quoteArg(verb))
 	}
 	pos, err := c.parse(args)
 	if err != nil {
@@ -91,7 +91,7 @@ func runSession(ctx context.Context, args []string, e env) error {
 	case "add":
 		series, key, ok := strings.Cut(pos[0], "/")
 		if !ok {
-			return usagef("session add: %q: expected SERIES/KEY, e.g. open-policy-debates/smart-cities-pillars", pos[0])
+			return usagef("session add: %s: expected SERIES/KEY, e.g. open-policy-debates/smart-cities-pillars", quoteArg(pos[0]))
 		}
 		ser, err := db.Series(ctx, series)
 		if err != nil {

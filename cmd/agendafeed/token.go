@@ -28,11 +28,11 @@ func runToken(_ context.Context, args []string, e env) error {
 		return usagef("token: expected one NAME for the token, e.g. 'agendafeed token cms'")
 	}
 	if *access != "read" && *access != "write" {
-		return usagef("token: -access: %q: expected read or write", *access)
+		return usagef("token: -access: %s: expected read or write", quoteArg(*access))
 	}
 	name := pos[0]
 	if !config.ValidTokenName(name) {
-		return usagef("token: name %q: expected 1-64 characters of letters, digits and . _ @ -, starting with a letter or digit", name)
+		return usagef("token: name %s: expected 1-64 characters of letters, digits and . _ @ -, starting with a letter or digit", quoteArg(name))
 	}
 	// The printed entry is meant to be added to the config this command
 	// reads; with the name already there, the config would then refuse to
