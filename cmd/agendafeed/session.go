@@ -26,7 +26,7 @@ TIME is a local wall time in the session's zone, e.g. 2021-11-17T12:00.
 -person is repeatable: 'ROLE;NAME;AFFILIATION[;URL]'; giving it on edit replaces the whole list.
 To change one person on edit, -remove-person NAME and/or -add-person 'ROLE;NAME;AFFILIATION[;URL]'
 (both repeatable; removals first, so both together replace one person's entry). Write \; for a
-semicolon inside a field ('speaker;Ada;Mayor\; Barcelona') and \\ for a backslash.
+semicolon inside a field ('speaker;Ada;Mayor\; Barcelona') or a NAME, and \\ for a backslash.
 -zone on edit reads the stored start and end in the new zone; where they do not exist there
 or happen twice, give -start/-end too, with an explicit UTC offset (2025-03-30T02:30+01:00).`
 
@@ -284,7 +284,7 @@ func (f *sessionFlags) register(c *command) {
 	f.url = c.fs.String("url", "", "the session's own page (`URL`)")
 	c.fs.Var(&f.people, "person", "a person, repeatable: 'ROLE;NAME;AFFILIATION[;URL]' (\\; for a semicolon in a field); on edit, replaces the whole list")
 	c.fs.Var(&f.addPeople, "add-person", "add one person, repeatable: 'ROLE;NAME;AFFILIATION[;URL]', keeping the others")
-	c.fs.Var(&f.rmPeople, "remove-person", "remove the person of this `NAME`, repeatable, keeping the others")
+	c.fs.Var(&f.rmPeople, "remove-person", "remove the person of this `NAME` (\\; for a semicolon, \\\\ for a backslash), repeatable, keeping the others")
 }
 
 // peopleReport says what the people flags did to a session's list of
@@ -326,6 +326,24 @@ func parsePerson(name, v string) (agenda.Participant, error) {
 		Person: agenda.Person{Name: parts[1], Affiliation: parts[2], URL: parts[3]},
 		Role:   agenda.Role(parts[0]),
 	}, nil
+}
+
+// parsePersonName reads the NAME of -remove-person with the escapes of
+// -person: \; a semicolon, \\ a backslash, so that the name of a person
+// added as 'speaker;Ann\;B;Aff' is written as it was there. The name is
+// the value's only field, so a bare ; is a semicolon too.
+func parsePersonName(v string) (string, error) {
+	parts, ok := splitEscaped(v, ';')
+	if !ok {
+		return "", valueError("remove-person", v, "a backslash must come before ; or another backslash; expected the person's NAME, e.g. 'Emilia Saiz' (write \\; for a semicolon, \\\\ for a backslash)")
+	}
+	return strings.Join(parts, ";"), nil
+}
+
+// escapeField writes v as a field of -person or the NAME of
+// -remove-person: the inverse of splitEscaped.
+func escapeField(v string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`).Replace(v)
 }
 
 // splitEscaped splits v at each sep not escaped by a backslash, undoing
@@ -419,18 +437,22 @@ func (f *sessionFlags) apply(set map[string]bool, s *agenda.Session) error {
 	// Removals first, so that -remove-person X -add-person 'ROLE;X;...'
 	// replaces X's entry.
 	people := slices.Clone(s.People)
-	for _, name := range f.rmPeople {
+	for _, v := range f.rmPeople {
+		name, err := parsePersonName(v)
+		if err != nil {
+			return err
+		}
 		i := personIndex(people, name)
 		if i < 0 {
 			names := make([]string, len(people))
 			for j, p := range people {
-				names[j] = fmt.Sprintf("%q", p.Name)
+				names[j] = quoteArg(escapeField(p.Name))
 			}
 			have := "it has none"
 			if len(names) > 0 {
 				have = "it has " + strings.Join(names, ", ")
 			}
-			return valueError("remove-person", name, "no such person in the session; "+have)
+			return rejectedValue("remove-person", v, "no such person in the session; "+have)
 		}
 		f.removed = append(f.removed, people[i].Name)
 		people = slices.Delete(people, i, i+1)
@@ -441,8 +463,8 @@ func (f *sessionFlags) apply(set map[string]bool, s *agenda.Session) error {
 			return err
 		}
 		if i := personIndex(people, p.Name); i >= 0 {
-			return valueError("add-person", v, fmt.Sprintf("%s is already in the session; to change their entry, give -remove-person %q too",
-				people[i].Name, people[i].Name))
+			return rejectedValue("add-person", v, fmt.Sprintf("%s is already in the session; to change their entry, give -remove-person %s too",
+				people[i].Name, quoteArg(escapeField(people[i].Name))))
 		}
 		people = append(people, p)
 		f.added = append(f.added, agenda.NormalizeName(p.Name))
