@@ -65,8 +65,9 @@ func runSession(ctx context.Context, args []string, e env) error {
 		return usagef("session %s: expected %d argument(s), got %d", verb, want, len(pos))
 	}
 	var filter store.SessionFilter
+	empty := false // -from equal to -to: [from, to) holds no instant
 	if verb == "list" {
-		if filter, err = sessionFilter(*lf.series, *lf.from, *lf.to, *lf.status); err != nil {
+		if filter, empty, err = sessionFilter(*lf.series, *lf.from, *lf.to, *lf.status); err != nil {
 			return err
 		}
 	}
@@ -78,9 +79,11 @@ func runSession(ctx context.Context, args []string, e env) error {
 
 	switch verb {
 	case "list":
-		list, err := db.Sessions(ctx, filter)
-		if err != nil {
-			return fmt.Errorf("list sessions: %w", err)
+		var list []agenda.Session
+		if !empty {
+			if list, err = db.Sessions(ctx, filter); err != nil {
+				return fmt.Errorf("list sessions: %w", err)
+			}
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "REF\tSTART\tZONE\tSTATUS\tTITLE")
@@ -236,8 +239,14 @@ func findSession(ctx context.Context, db *store.DB, ref string) (agenda.Session,
 	return s, nil
 }
 
-func sessionFilter(series, from, to, status string) (store.SessionFilter, error) {
-	f := store.SessionFilter{Series: series, Status: agenda.Status(status)}
+// sessionFilter reads the flags of session list. The sessions listed are
+// those overlapping [-from, -to), as in the API: empty reports -to equal to
+// -from, which selects nothing (the store, given the same instant twice,
+// would select the sessions running at it), and -to before -from is
+// refused, naming both, rather than answered with an empty list, as the
+// API refuses it.
+func sessionFilter(series, from, to, status string) (f store.SessionFilter, empty bool, err error) {
+	f = store.SessionFilter{Series: series, Status: agenda.Status(status)}
 	for _, d := range []struct {
 		name, v string
 		dst     *time.Time
@@ -247,14 +256,20 @@ func sessionFilter(series, from, to, status string) (store.SessionFilter, error)
 		}
 		t, err := time.Parse("2006-01-02", d.v)
 		if err != nil {
-			return f, valueError(d.name, d.v, "expected a date as YYYY-MM-DD")
+			return f, false, valueError(d.name, d.v, "expected a date as YYYY-MM-DD")
 		}
 		*d.dst = t
 	}
 	if status != "" && status != string(agenda.StatusConfirmed) && status != string(agenda.StatusTentative) && status != string(agenda.StatusCancelled) {
-		return f, valueError("status", status, "expected confirmed, tentative or cancelled")
+		return f, false, valueError("status", status, "expected confirmed, tentative or cancelled")
 	}
-	return f, nil
+	if from != "" && to != "" {
+		if f.To.Before(f.From) {
+			return f, false, rejectedValue("to", to, fmt.Sprintf("expected a date on or after -from %s; the sessions listed are those overlapping [-from, -to)", quoteArg(from)))
+		}
+		empty = f.To.Equal(f.From)
+	}
+	return f, empty, nil
 }
 
 type sessionFlags struct {
