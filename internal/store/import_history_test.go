@@ -35,10 +35,11 @@ func TestImportSequenceFloor(t *testing.T) {
 		edit func(*agenda.Snapshot)
 		want int64
 	}{
-		{"re-created from the export", func(*agenda.Snapshot) {}, 2},
-		{"unchanged", func(*agenda.Snapshot) {}, 2},
-		{"changed: one more than stored", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, third" }, 3},
-		{"changed, an older file: never lower", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fourth"; x.Sessions[0].Sequence = 1 }, 4},
+		// Above the deleted session's last sequence (its tombstone), 2.
+		{"re-created from the export", func(*agenda.Snapshot) {}, 3},
+		{"unchanged", func(*agenda.Snapshot) {}, 3},
+		{"changed: one more than stored", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, third" }, 4},
+		{"changed, an older file: never lower", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fourth"; x.Sessions[0].Sequence = 1 }, 5},
 		{"changed, a file ahead of the store: at least the file's", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fifth"; x.Sessions[0].Sequence = 9 }, 9},
 	} {
 		doc := exported

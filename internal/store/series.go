@@ -131,7 +131,8 @@ func (db *DB) Revisions(ctx context.Context) (map[string]int64, error) {
 
 // PutSeries creates or updates the series with s.Slug. Created, Updated and
 // Revision in s are ignored; a change bumps Revision and sets Updated. A new
-// series starts at revision 1. ifRevision is Any, Absent (create only) or
+// series starts at revision 1, or, when a series with its slug was deleted,
+// at the revision after that series' last one (see tombstone.go). ifRevision is Any, Absent (create only) or
 // the revision the series must be at; a revision on a series that does not
 // exist is a conflict.
 func (db *DB) PutSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, error) {
@@ -185,17 +186,23 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 			}
 			createdAt = formatTime(s.Created.UTC().Truncate(time.Second))
 		}
+		// A slug used before continues from its last revision: what was
+		// published and cached under it must never match the new series.
+		last, err := w.buriedRevision(ctx, s.Slug)
+		if err != nil {
+			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
+		}
 		res, err := w.tx.ExecContext(ctx, `INSERT INTO series (slug, title, description, homepage, zone, language,
-			reminders, organizer_name, organizer_email, created, updated, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)`,
+			reminders, organizer_name, organizer_email, created, updated, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			s.Slug, s.Title, s.Description, s.Homepage, s.Zone, s.Language, formatReminders(s.Reminders),
-			s.Organizer.Name, s.Organizer.Email, createdAt, now)
+			s.Organizer.Name, s.Organizer.Email, createdAt, now, last+1)
 		if err != nil {
 			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
 		}
-		w.bumped[id] = true // revision 1 is this transaction's one bump
+		w.bumped[id] = true // its first revision is this transaction's one bump
 		w.changed = true
 		_, out, err := loadSeries(ctx, w.tx, s.Slug)
 		return out, id, created, err
@@ -288,7 +295,9 @@ func sameSeries(a, b agenda.Series) bool {
 }
 
 // DeleteSeries deletes a series with its sessions and posts. ifRevision is
-// Any or the revision the series must be at.
+// Any or the revision the series must be at. The series' revision and its
+// sessions' sequences are kept as tombstones, which a series or session
+// created again with the slug or a UID continues from.
 func (db *DB) DeleteSeries(ctx context.Context, slug string, ifRevision int64) error {
 	if err := checkCondition("ifRevision", ifRevision); err != nil {
 		return err
@@ -300,6 +309,9 @@ func (db *DB) DeleteSeries(ctx context.Context, slug string, ifRevision int64) e
 		}
 		if ifRevision != Any && ifRevision != cur.Revision {
 			return conflict("delete series %q: it is at revision %d, not %d", slug, cur.Revision, ifRevision)
+		}
+		if err := w.burySeries(ctx, id, slug, cur.Revision); err != nil {
+			return fmt.Errorf("delete series %q: %w", slug, err)
 		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM series WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete series %q: %w", slug, err)

@@ -224,8 +224,11 @@ func (db *DB) SessionByKey(ctx context.Context, series, key string) (agenda.Sess
 // (series, key). See the package doc for the rules every write follows.
 //
 // Creating assigns a UID (unless s carries one), Sequence 0 and
-// Created = Updated = now; Sequence in s is ignored. Every change bumps Sequence by one and sets
-// Updated. A session addressed by UID may change its key; it can never move
+// Created = Updated = now. A session created with a UID starts at
+// s.Sequence when ifSequence is Absent (a client re-creating an event it
+// knows), and above the last sequence of a deleted session with that UID;
+// otherwise Sequence in s is ignored. Every change bumps Sequence by one
+// and sets Updated. A session addressed by UID may change its key; it can never move
 // to another series (a field error) or change its UID (a conflict: the UID
 // given belongs to no session, but the key to one with another UID).
 //
@@ -244,7 +247,15 @@ func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64
 		return agenda.Session{}, err
 	}
 	s.People = slices.Clone(s.People) // Normalize edits in place: not the caller's
-	s.Sequence = 0                    // only an import carries a session's past sequence
+	if ifSequence != Absent || s.UID == "" {
+		// A sequence belongs to a UID, and only a create may carry one;
+		// an update's is the stored one's, plus one.
+		s.Sequence = 0
+	}
+	if s.Sequence < 0 {
+		return agenda.Session{}, agenda.Errors{{Field: "sequence", Value: fmt.Sprint(s.Sequence),
+			Msg: "expected a whole number, 0 or more"}}
+	}
 	var out agenda.Session
 	err := db.write(ctx, func(w *writeTx) error {
 		seriesID, series, err := w.sessionSeries(ctx, &s)
@@ -296,7 +307,9 @@ type personRef struct {
 // s.Sequence is a floor: a session created with s.UID starts at it, and an
 // update never leaves the sequence below it, so that a session removed and
 // re-imported from its export is not older, to calendars, than the copy
-// they hold (they keep the higher SEQUENCE).
+// they hold (they keep the higher SEQUENCE). A session created with the UID
+// of a deleted one starts above that one's last sequence too, which the
+// export may not have (it was edited after the export was made).
 func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Session, ifSequence int64) (agenda.Session, outcome, error) {
 	startAt, endAt, err := s.Interval()
 	if err != nil {
@@ -415,6 +428,17 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 				return agenda.Session{}, 0, fmt.Errorf("create session %q: the store has no UID domain (Options.UIDDomain)", s.Key)
 			}
 			uid = uuid.NewString() + "@" + w.db.opts.UIDDomain
+		} else {
+			// A UID that was deleted: its event is in calendars at its
+			// last sequence, which only a higher one replaces, whatever
+			// the content of the copy (an older export) now given.
+			last, buried, err := w.buriedSequence(ctx, uid)
+			if err != nil {
+				return agenda.Session{}, 0, fmt.Errorf("create session %s/%s: %w", s.Series, s.Key, err)
+			}
+			if buried {
+				sequence = max(sequence, last+1)
+			}
 		}
 		res, err := w.tx.ExecContext(ctx, `INSERT INTO sessions (uid, series_id, key, title, description, all_day,
 			start_wall, end_wall, start_date, end_date, zone, start_at, end_at, venue, address, online_url, status,
@@ -570,6 +594,8 @@ func (db *DB) CancelSession(ctx context.Context, uid string, ifSequence int64) (
 
 // DeleteSession deletes a session. Posts linked to it lose the link (and get
 // a new version). ifSequence is Any or the sequence the session must be at.
+// Its sequence is kept as a tombstone under its UID: a session created
+// again with that UID starts above it.
 func (db *DB) DeleteSession(ctx context.Context, uid string, ifSequence int64) error {
 	if err := checkCondition("ifSequence", ifSequence); err != nil {
 		return err
@@ -584,6 +610,9 @@ func (db *DB) DeleteSession(ctx context.Context, uid string, ifSequence int64) e
 		}
 		if _, err := w.tx.ExecContext(ctx, `UPDATE posts SET session_id = NULL, version = version + 1 WHERE session_id = ?`, cur.id); err != nil {
 			return fmt.Errorf("delete session %s: unlink posts: %w", uid, err)
+		}
+		if err := w.buryOne(ctx, uid, cur.Sequence); err != nil {
+			return fmt.Errorf("delete session: %w", err)
 		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, cur.id); err != nil {
 			return fmt.Errorf("delete session %s: %w", uid, err)
