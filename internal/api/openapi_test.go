@@ -62,6 +62,17 @@ func buildOpenAPI(t *testing.T) []byte {
 			t.Fatalf("openapi-components.json: %v", err)
 		}
 		schemas[d.name+"Patch"] = patch
+		if d.name == "Session" {
+			// The one read-only field a create honours (createSession);
+			// after the PUT and PATCH bodies, which ignore or refuse it.
+			props := create["properties"].(map[string]any)
+			seq := deepCopy(props["sequence"]).(map[string]any)
+			delete(seq, "readOnly")
+			seq["minimum"] = 0
+			seq["description"] = "With a uid, the sequence the event starts at (as in an agenda file), so that calendars holding an earlier copy take it; " +
+				"a uid deleted from the store starts above its last sequence whatever is given. Without a uid, only 0."
+			props["sequence"] = seq
+		}
 		for _, kind := range []string{"Create", "Replace", "Patch"} {
 			schemas[d.name+kind+"Request"] = envelopeSchema(d.name+kind, d.patch.envelope)
 		}

@@ -142,6 +142,18 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A sequence is honoured on create, as an import honours the one in
+	// its file: a client re-creating an event it published elsewhere, or
+	// sending back a GET body, must not go back in calendars that hold it.
+	// The store starts a UID it deleted above its last sequence anyway.
+	switch seq := in.Sequence; {
+	case seq < 0:
+		return nil, errf(http.StatusUnprocessableEntity, "sequence", itoa64(seq), "sequence: %d: expected a whole number, 0 or more", seq)
+	case seq > 0 && s.UID == "":
+		return nil, errf(http.StatusUnprocessableEntity, "sequence", itoa64(seq),
+			"sequence: %d: expected 0 or nothing without a uid; a session without one is a new event, at sequence 0", seq)
+	}
+	s.Sequence = in.Sequence
 	return a.locked(func() (*reply, error) {
 		series, err := a.db.Series(ctx, s.Series)
 		switch {
