@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -94,8 +95,10 @@ func TestImportDryRun(t *testing.T) {
 }
 
 // The reviewer's case: a session removed and re-imported from its export
-// keeps its UID and SEQUENCE, and a series re-created from its export
-// keeps its created time (news feed ids carry its date).
+// keeps its UID, and its SEQUENCE never goes back, even when it was edited
+// after the export (calendars holding the edit keep the higher SEQUENCE);
+// a series re-created from its export keeps its created time (news feed
+// ids carry its date) and continues from its last revision.
 func TestImportKeepsSequenceAndCreated(t *testing.T) {
 	te := newTestEnv(t)
 	te.must("series", "add", "s", "-title", "S")
@@ -106,14 +109,20 @@ func TestImportKeepsSequenceAndCreated(t *testing.T) {
 	}
 	b := te.writeFile("b.yaml", te.must("export", "s"))
 	uid := showField(t, te.must("session", "show", "s/a"), "uid")
+	if out := te.must("session", "edit", "s/a", "-title", "A, edited after the export"); !strings.Contains(out, "at sequence 3") {
+		t.Fatalf("session edit: %s", out)
+	}
 	te.must("session", "remove", "s/a")
 	te.must("import", b)
 	show := te.must("session", "show", "s/a")
 	if got := showField(t, show, "uid"); got != uid {
 		t.Errorf("re-imported uid %q, want %q", got, uid)
 	}
-	if got := showField(t, show, "sequence"); got != "2" {
-		t.Errorf("re-imported sequence %s, want 2", got)
+	if got := showField(t, show, "sequence"); got != "4" {
+		t.Errorf("re-imported sequence %s, want 4 (above the removed session's 3)", got)
+	}
+	if got := showField(t, show, "title"); got != "A, edited again" {
+		t.Errorf("re-imported title %q, want the export's", got)
 	}
 
 	// As if exported on another day.
@@ -122,12 +131,20 @@ func TestImportKeepsSequenceAndCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := showField(t, te.must("series", "show", "s"), "created")
+	before := te.must("series", "show", "s")
+	old, revision := showField(t, before, "created"), showField(t, before, "revision")
 	moved := te.writeFile("moved.yaml", strings.Replace(string(data), `created: "`+old+`"`, `created: "`+created+`"`, 1))
 	te.must("series", "remove", "s")
 	te.must("import", moved)
-	if got := showField(t, te.must("series", "show", "s"), "created"); got != created {
+	after := te.must("series", "show", "s")
+	if got := showField(t, after, "created"); got != created {
 		t.Errorf("re-created series created %s, want %s", got, created)
+	}
+	if got, err := strconv.Atoi(showField(t, after, "revision")); err != nil || strconv.Itoa(got-1) != revision {
+		t.Errorf("re-created series at revision %d (%v), want one after the removed one's %s", got, err, revision)
+	}
+	if got := showField(t, te.must("session", "show", "s/a"), "sequence"); got != "5" {
+		t.Errorf("sequence after the series was removed and re-imported: %s, want 5", got)
 	}
 }
 
