@@ -1667,7 +1667,7 @@ func (c *committer) publish(job commitJob) error {
 		}
 		dirs[filepath.Dir(m.to)] = true
 		for _, fi := range fis {
-			fi.Modified = modified
+			fi.Modified = nextModified(modified, fi.Modified)
 			written = append(written, fi)
 		}
 	}
@@ -1683,6 +1683,23 @@ func (c *committer) publish(job commitJob) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// nextModified dates new bytes published at now at a path whose previous
+// bytes were dated prev (zero for none): now in whole seconds, and at least
+// a second past prev. HTTP dates have whole seconds, and a client that
+// revalidates with If-Modified-Since alone gets 304 for a Last-Modified no
+// later than the one it holds: two versions published within one second
+// (an edit right after another, or a clock set back) must not share one.
+func nextModified(now, prev time.Time) time.Time {
+	t := now.Truncate(time.Second)
+	if prev.IsZero() {
+		return t
+	}
+	if after := prev.Truncate(time.Second).Add(time.Second); t.Before(after) {
+		return after.In(t.Location())
+	}
+	return t
 }
 
 // worker renders outputs with a reusable buffer.
@@ -1847,6 +1864,11 @@ func (w *worker) render(old *Manifest, out Output, series string, rev int64, sta
 		return rendered{info: info}, nil
 	}
 	info.ETag = ETagOf(digest)
+	if prev, ok := old.Files[out.Path]; ok {
+		// The previous version's, which the committer dates the new one
+		// past (nextModified).
+		info.Modified = prev.Modified
+	}
 	tmp, err := sw.finish()
 	if err != nil {
 		return rendered{}, fmt.Errorf("render %s: %w", out.Path, err)
