@@ -128,7 +128,8 @@ type Server struct {
 	loadMu         sync.Mutex
 	vcache         *lru
 	vgate          *renderGate
-	scache         *lru // sessions rendered on request
+	scache         *lru      // sessions rendered on request
+	vdates, sdates *lastMods // the Last-Modified of the variants', the sessions' last renders
 	onMissing      func(path string)
 	missing        missingFiles
 	outputReported atomic.Int64 // manifest version a missing output directory or manifest was last reported under
@@ -171,6 +172,8 @@ func New(opts Options) (*Server, error) {
 		vcache:         newLRU(opts.VariantCacheEntries, 32<<20),
 		vgate:          newRenderGate(cmp.Or(opts.VariantRenders, defaultVariantRenders)),
 		scache:         newLRU(4096, 16<<20),
+		vdates:         newLastMods(max(1024, 4*cmp.Or(opts.VariantCacheEntries, 256))),
+		sdates:         newLastMods(16384),
 		maxRequestBody: opts.MaxRequestBody,
 		fds:            fdBudget{max: maxIdleFiles},
 		onMissing:      opts.OnMissing,
@@ -587,7 +590,7 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 		rev = t.revs[slug]
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query()
-	e, err := s.cachedVariant(ctx, ck, base.modTime, func(ctx context.Context) ([]byte, error) {
+	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query(), base.modTime, func(ctx context.Context) ([]byte, error) {
 		return s.variants.Calendar(ctx, slug, v)
 	})
 	if err != nil {
@@ -608,8 +611,10 @@ func parseQuery(rawQuery string, parse func(url.Values) (Variant, bool, error)) 
 
 // cachedVariant returns the variant cached under ck, or renders it through
 // the gate (one render per key in flight, a bounded number at once) and
-// caches it, with modTime as its Last-Modified.
-func (s *Server) cachedVariant(ctx context.Context, ck string, modTime time.Time, render func(ctx context.Context) ([]byte, error)) (*entry, error) {
+// caches it. id names the variant whatever the revision, for its
+// Last-Modified: the previous render's if the bytes are the same, else
+// modTime, the series calendar's (lastMods.date).
+func (s *Server) cachedVariant(ctx context.Context, ck, id string, modTime time.Time, render func(ctx context.Context) ([]byte, error)) (*entry, error) {
 	if e := s.vcache.get(ck); e != nil {
 		return e, nil
 	}
@@ -625,7 +630,7 @@ func (s *Server) cachedVariant(ctx context.Context, ck string, modTime time.Time
 		if err != nil {
 			return nil, err
 		}
-		e := memEntry(b, feeds.Calendar.ContentType(), modTime)
+		e := s.vdates.memEntry(id, b, modTime)
 		s.vcache.put(ck, e, int64(len(b)))
 		return e, nil
 	})
@@ -657,7 +662,7 @@ func (s *Server) sessionVariant(ctx context.Context, t *table, slug, name string
 		return nil, fmt.Errorf("/%s: %w", path, agenda.ErrNotFound)
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query() + "\x00session=" + name
-	e, err := s.cachedVariant(ctx, ck, cal.modTime, func(ctx context.Context) ([]byte, error) {
+	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query()+"\x00session="+name, cal.modTime, func(ctx context.Context) ([]byte, error) {
 		return s.variants.Session(ctx, slug, name, v)
 	})
 	if err != nil {
@@ -682,8 +687,8 @@ func (s *Server) session(ctx context.Context, t *table, slug, name string) (*ent
 			return nil, fmt.Errorf("calendar of session %q of %q: %w", name, slug, err)
 		}
 		// The series' calendar moves whenever any of its sessions does:
-		// the session's own Last-Modified can be no later than that.
-		e = memEntry(b, feeds.Calendar.ContentType(), cal.modTime)
+		// a session's new bytes are dated by it (lastMods.date).
+		e = s.sdates.memEntry(slug+"\x00"+name, b, cal.modTime)
 		s.scache.put(ck, e, int64(len(b)))
 	}
 	return e, nil

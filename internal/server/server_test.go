@@ -43,6 +43,15 @@ type fakeVariants struct {
 	hold chan struct{}
 	// active counts the renders running; maxActive is its highest value.
 	active, maxActive atomic.Int32
+	// salt, when set, ends every body: new bytes for the same variant.
+	salt atomic.Pointer[string]
+}
+
+func (f *fakeVariants) saltOf() string {
+	if p := f.salt.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]byte, error) {
@@ -57,7 +66,7 @@ func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]
 	if f.err != nil {
 		return nil, f.err
 	}
-	return []byte(fmt.Sprintf("VARIANT %s %q %s", slug, v.Query(), strings.Repeat("x", cmp.Or(f.pad, 2000)))), nil
+	return []byte(fmt.Sprintf("VARIANT %s %q %s%s", slug, v.Query(), strings.Repeat("x", cmp.Or(f.pad, 2000)), f.saltOf())), nil
 }
 
 type fixture struct {
@@ -125,7 +134,7 @@ func (f *fakeVariants) Session(ctx context.Context, slug, key string, v Variant)
 	if key == "nope" {
 		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
 	}
-	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q", slug, key, v.Query())), nil
+	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q%s", slug, key, v.Query(), f.saltOf())), nil
 }
 
 func newFixture(t *testing.T, variants bool) *fixture {
@@ -209,6 +218,10 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The publisher's clock: a calendar rendered on request is dated no
+	// earlier than when it was first rendered (lastMods.date).
+	f.srv.vdates.now = func() time.Time { return t0 }
+	f.srv.sdates.now = func() time.Time { return t0 }
 	return f
 }
 
