@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/agendafeed/agendafeed/feeds"
@@ -39,8 +40,12 @@ type outline struct {
 }
 
 // Write renders the list: one outline per series, its RSS feed, then one
-// for the all-series RSS feed. snaps must be sorted by slug; the newest
-// series change dates the document, so unchanged data gives unchanged bytes.
+// for the all-series RSS feed. snaps must be sorted by slug. The document
+// is dated by the newest series' creation, not by any series' Updated:
+// that moves with every session and post, which the list does not show,
+// and a purge driven by the API's changed URLs (which name the list only
+// when a series is created, deleted, retitled or given another language)
+// would leave it stale. So its bytes change only with what it lists.
 //
 // One feed per series, not its three formats: a reader imports every
 // outline, so three would subscribe it to each series three times. And
@@ -53,16 +58,16 @@ func Write(w io.Writer, snaps []agenda.Snapshot, layout feeds.Layout, title stri
 		title = "All series"
 	}
 	doc := document{Version: "2.0", Head: head{Title: clean(title), OwnerID: layout.BaseURL}}
-	var latest agenda.Series
+	var newest time.Time
 	for _, s := range snaps {
-		if s.Series.Updated.After(latest.Updated) {
-			latest = s.Series
+		if s.Series.Created.After(newest) {
+			newest = s.Series.Created
 		}
 		doc.Body = append(doc.Body, feed(clean(s.Series.Title), s.Series.Slug, s.Series.Language, layout))
 	}
 	doc.Body = append(doc.Body, feed(clean(title), "", "", layout))
-	if !latest.Updated.IsZero() {
-		doc.Head.DateCreated = latest.Updated.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700")
+	if !newest.IsZero() {
+		doc.Head.DateCreated = newest.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700")
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("write opml: %w", err)
