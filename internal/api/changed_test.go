@@ -61,3 +61,42 @@ func TestImportListsRevisedEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestChangedListsOPMLWhenItChanges: the OPML list of every feed shows
+// each series' slug, title and language, so a write's changed URLs name it
+// when a series is created, deleted, retitled or given another language,
+// and not for any other write, which leaves its bytes as they were.
+func TestChangedListsOPMLWhenItChanges(t *testing.T) {
+	ta := newTestAPI(t)
+	ta.seed(t) // series debates, session smart-cities
+	yaml := map[string]string{"Content-Type": "application/yaml"}
+	for _, tc := range []struct {
+		name string
+		code int
+		req  req
+		opml bool
+	}{
+		{"series created", http.StatusCreated, req{method: "POST", path: "/api/v1/series", body: `{"slug": "assembly", "title": "Assembly"}`}, true},
+		{"description", http.StatusOK, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"description": "About cities."}`}, false},
+		{"reminders and organizer", http.StatusOK, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"reminders": ["1h"], "organizer": {"name": "X"}}`}, false},
+		{"title", http.StatusOK, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"title": "Debates"}`}, true},
+		{"language", http.StatusOK, req{method: "PATCH", path: "/api/v1/series/debates", body: `{"language": "es"}`}, true},
+		{"session edited", http.StatusOK, req{method: "PATCH", path: "/api/v1/series/debates/sessions/smart-cities", body: `{"venue": "Room 2"}`}, false},
+		{"post created", http.StatusCreated, req{method: "POST", path: "/api/v1/series/debates/posts", body: `{"id": "p", "title": "P", "published": "2021-11-12T10:00:00Z"}`}, false},
+		{"import of sessions", http.StatusOK, req{method: "POST", path: "/api/v1/import", header: yaml,
+			body: "series: {slug: assembly, title: Assembly}\nsessions:\n  - {key: o, title: O, start: 2021-11-18T10:00, end: 2021-11-18T11:00}\n"}, false},
+		{"import that retitles", http.StatusOK, req{method: "POST", path: "/api/v1/import", header: yaml, body: "series: {slug: assembly, title: General Assembly}\n"}, true},
+		{"import that creates", http.StatusOK, req{method: "POST", path: "/api/v1/import", header: yaml, body: "series: {slug: congress, title: Congress}\n"}, true},
+		{"series deleted", http.StatusOK, req{method: "DELETE", path: "/api/v1/series/congress"}, true},
+	} {
+		out := ta.must(t, tc.code, tc.req)
+		changed, _ := out["changed"].([]any)
+		if len(changed) == 0 {
+			t.Errorf("%s: changed nothing: %v", tc.name, out)
+			continue
+		}
+		if got := slices.Contains(changed, any(baseURL+"feeds.opml")); got != tc.opml {
+			t.Errorf("%s: changed lists feeds.opml: %v, want %v; changed = %v", tc.name, got, tc.opml, changed)
+		}
+	}
+}

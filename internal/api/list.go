@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
 // Paging of lists.
@@ -109,6 +110,17 @@ const (
 	scopeSessions              // everything of the series plus the sessions' own calendars
 	scopeSeries                // as sessions, plus the OPML list of every feed
 )
+
+// listScope is the scope of a write that took a series from old (nil: it
+// did not exist) to cur: the OPML list of every feed shows each series'
+// slug, title and language (and is dated by the newest series' creation),
+// so only a new series, or a new title or language, changes it.
+func listScope(old *agenda.Series, cur agenda.Series) scope {
+	if old == nil || old.Title != cur.Title || old.Language != cur.Language {
+		return scopeSeries
+	}
+	return scopeSessions
+}
 
 // changedURLs lists the published URLs a write to series slug changes.
 func (a *API) changedURLs(slug string, keys []string, sc scope) []string {

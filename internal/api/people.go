@@ -246,6 +246,10 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		if err != nil && !errors.Is(err, agenda.ErrNotFound) {
 			return nil, err
 		}
+		var prev *agenda.Series // nil: the import creates the series
+		if err == nil {
+			prev = &old
+		}
 		res, err := a.db.ImportDocs(ctx, []store.ImportDoc{doc})
 		if err != nil {
 			return nil, err
@@ -259,9 +263,11 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		for _, s := range snap.Sessions {
 			keys[slug] = append(keys[slug], s.Key)
 		}
-		if cur, err := a.db.Series(ctx, slug); err != nil {
+		cur, err := a.db.Series(ctx, slug)
+		if err != nil {
 			return nil, err
-		} else if store.RevisesEvents(old, cur) {
+		}
+		if store.RevisesEvents(old, cur) {
 			// A new organizer or new reminders revise the events of
 			// sessions the file does not name too.
 			all, err := a.db.Sessions(ctx, store.SessionFilter{Series: slug})
@@ -272,7 +278,7 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 				keys[slug] = append(keys[slug], s.Key)
 			}
 		}
-		_, changed := a.revisionsWritten(before, after, keys, scopeSeries)
+		_, changed := a.revisionsWritten(before, after, keys, listScope(prev, cur))
 		return &reply{body: map[string]any{
 			"series":   snap.Series.Slug,
 			"revision": after[snap.Series.Slug],

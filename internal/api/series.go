@@ -202,7 +202,7 @@ func (a *API) updateSeries(r *http.Request, build func(cur agenda.Series) (serie
 				return seriesETag(s), err
 			})
 		}
-		return a.seriesWritten(ctx, "series", out, cur.Revision, scopeSeries, 0)
+		return a.seriesWritten(ctx, "series", out, cur.Revision, listScope(&cur, out), 0)
 	})
 }
 
