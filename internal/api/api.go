@@ -282,9 +282,10 @@ func (a *API) endpoint(rt route) http.Handler {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit())
 		}
+		r, sent := withSentPath(r)
 		rep, err := rt.handle(a, r)
 		if err != nil {
-			a.writeError(w, r, err)
+			a.writeError(w, r, sent.rename(err))
 			return
 		}
 		a.writeReply(w, r, rep)

@@ -17,6 +17,9 @@ type httpError struct {
 	status       int
 	msg          string
 	field, value string
+	// refs are the other field paths msg names, quoted (a suggested
+	// field), which sentPath.rename renames with field.
+	refs []string
 }
 
 func (e *httpError) Error() string { return e.msg }

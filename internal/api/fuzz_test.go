@@ -39,7 +39,7 @@ func FuzzSessionBody(f *testing.F) {
 			check(t, in, &series)
 		}
 		var patched sessionJSON
-		err = applyPatch(data, toSessionJSON(base), sessionPatch, &patched)
+		err = applyPatch(data, toSessionJSON(base), sessionPatch, &patched, &sentPath{})
 		checkStatus(t, err, http.StatusBadRequest, http.StatusUnprocessableEntity)
 		if err == nil {
 			check(t, patched, &series)

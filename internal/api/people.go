@@ -166,7 +166,7 @@ func (a *API) patchPerson(r *http.Request) (*reply, error) {
 	}
 	return a.updatePerson(r, func(cur agenda.Person) (personJSON, error) {
 		var in personJSON
-		err := applyPatch(data, toPersonJSON(cur), personPatch, &in)
+		err := applyPatch(data, toPersonJSON(cur), personPatch, &in, sentPathOf(r))
 		return in, err
 	})
 }

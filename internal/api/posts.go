@@ -127,7 +127,7 @@ func (a *API) patchPost(r *http.Request) (*reply, error) {
 	}
 	return a.updatePost(r, func(cur agenda.Post) (postJSON, error) {
 		var in postJSON
-		err := applyPatch(data, toPostJSON(cur), postPatch, &in)
+		err := applyPatch(data, toPostJSON(cur), postPatch, &in, sentPathOf(r))
 		return in, err
 	})
 }

@@ -12,7 +12,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,40 +53,66 @@ func (a *API) decodeBody(r *http.Request, envelope string, v any) error {
 	if err != nil {
 		return err
 	}
-	return decodeResource(data, envelope, v)
+	return decodeResource(data, envelope, v, sentPathOf(r))
 }
 
 // decodeResource decodes a resource body strictly into v, unwrapping the
 // one-key envelope a GET answers with, so that a client may send back what
-// it read as it read it. The envelope is decoded as a struct with v under
-// that one key, so that an unknown or mistyped field inside it is named
-// with its whole path ("session.people[1].nme"), as the client wrote it.
-// No resource has a field named as its own envelope, so the two forms
-// cannot be confused.
-func decodeResource(data []byte, envelope string, v any) error {
-	if _, ok := enveloped(data, envelope); !ok {
+// it read as it read it. The object inside is decoded as a bare one would
+// be, and sent records that it came wrapped: every error about one of its
+// fields, from this decoding, the validation or the store, then names the
+// field under the envelope (writeError). No resource has a field named as
+// its own envelope, so the two forms cannot be confused.
+func decodeResource(data []byte, envelope string, v any, sent *sentPath) error {
+	inner, ok, err := enveloped(data, envelope)
+	if err != nil || !ok {
+		if err != nil {
+			return err
+		}
 		return decodeStrict(data, v)
 	}
-	wrapper := reflect.New(reflect.StructOf([]reflect.StructField{{
-		Name: "Body", Type: reflect.TypeOf(v), Tag: reflect.StructTag(`json:"` + envelope + `"`)}}))
-	wrapper.Elem().Field(0).Set(reflect.ValueOf(v))
-	return decodeStrict(data, wrapper.Interface())
+	sent.envelope = envelope
+	return decodeStrict(inner, v)
 }
 
 // enveloped reports whether data is a JSON object with exactly one key,
-// envelope, whose value is an object, and returns that value. Anything
-// else (other keys beside it, a value that is not an object) is left to
-// the strict decoding of the bare form, which names what is wrong.
-func enveloped(data []byte, envelope string) (json.RawMessage, bool) {
+// envelope, and returns its value. That key alone can only mean the
+// envelope, so a value that is not an object is an error naming it, not
+// an unknown field. Anything else (other keys beside it, not an object at
+// all) is left to the strict decoding of the bare form, which names what
+// is wrong.
+func enveloped(data []byte, envelope string) (json.RawMessage, bool, error) {
 	var m map[string]json.RawMessage
 	if envelope == "" || json.Unmarshal(data, &m) != nil || len(m) != 1 {
-		return nil, false
+		return nil, false, nil
 	}
 	inner, ok := m[envelope]
-	if t := bytes.TrimSpace(inner); !ok || len(t) == 0 || t[0] != '{' {
-		return nil, false
+	if !ok {
+		return nil, false, nil
 	}
-	return inner, true
+	if t := bytes.TrimSpace(inner); len(t) == 0 || t[0] != '{' {
+		return nil, false, errf(http.StatusBadRequest, envelope, "",
+			"%s: expected an object (the %s, as a GET answers it), not %s", envelope, envelope, jsonValueKind(t))
+	}
+	return inner, true, nil
+}
+
+// jsonValueKind names the kind of a JSON value by its first byte, in
+// jsonKind's words.
+func jsonValueKind(v []byte) string {
+	switch {
+	case len(v) == 0:
+		return "nothing"
+	case v[0] == 'n':
+		return "null"
+	case v[0] == '"':
+		return jsonKind("string")
+	case v[0] == 't' || v[0] == 'f':
+		return jsonKind("bool")
+	case v[0] == '[':
+		return jsonKind("array")
+	}
+	return jsonKind("number")
 }
 
 func (a *API) writeReply(w http.ResponseWriter, r *http.Request, rep *reply) {
@@ -214,7 +239,10 @@ func decodeStrict(data []byte, v any) error {
 		return err
 	}
 	if path, want, ok := inexactKey(data, v); ok {
-		return errf(http.StatusBadRequest, path, "", "unknown field %q; did you mean %q? Field names are case-sensitive", path, want)
+		// The suggestion is a path too: "organizer.email" for "organizer.EMAIL".
+		wantPath := path[:strings.LastIndex(path, ".")+1] + want
+		return &httpError{status: http.StatusBadRequest, field: path, refs: []string{wantPath},
+			msg: fmt.Sprintf("unknown field %q; did you mean %q? Field names are case-sensitive", path, wantPath)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -324,9 +352,10 @@ type patchFields struct {
 // applyPatch decodes a merge patch, checks its keys, applies it to the
 // current representation and decodes the result strictly into v. The patch
 // may come wrapped in the resource's envelope, as a GET answers
-// ({"series": {"title": "..."}}); errors then name keys with their path in
-// the body as sent.
-func applyPatch(data []byte, current any, fields patchFields, v any) error {
+// ({"series": {"title": "..."}}), which sent records, as decodeResource
+// does: errors name keys as in the bare patch, and writeError puts them
+// under the envelope.
+func applyPatch(data []byte, current any, fields patchFields, v any, sent *sentPath) error {
 	var patch any
 	if err := decodeJSONValue(data, &patch); err != nil {
 		return err
@@ -335,13 +364,17 @@ func applyPatch(data []byte, current any, fields patchFields, v any) error {
 	if !ok {
 		return errf(http.StatusBadRequest, "", "", "a merge patch must be a JSON object")
 	}
-	prefix := ""
-	if inner, ok := pm[fields.envelope].(map[string]any); ok && len(pm) == 1 {
-		pm, patch, prefix = inner, inner, fields.envelope+"."
+	_, wrapped, err := enveloped(data, fields.envelope)
+	if err != nil {
+		return err
+	}
+	if inner, ok := pm[fields.envelope].(map[string]any); ok && wrapped {
+		sent.envelope = fields.envelope
+		pm, patch = inner, inner
 	}
 	// Sorted, so that of several bad keys the same one is reported each time.
 	for _, k := range slices.Sorted(maps.Keys(pm)) {
-		val, path := pm[k], prefix+k
+		val, path := pm[k], k
 		switch {
 		case slices.Contains(fields.readOnly, k):
 			return errf(http.StatusUnprocessableEntity, path, "", "%s: is read-only; it cannot be patched", path)

@@ -169,7 +169,7 @@ func (a *API) patchSeries(r *http.Request) (*reply, error) {
 	}
 	return a.updateSeries(r, func(cur agenda.Series) (seriesJSON, error) {
 		var in seriesJSON
-		err := applyPatch(data, toSeriesJSON(cur), seriesPatch, &in)
+		err := applyPatch(data, toSeriesJSON(cur), seriesPatch, &in, sentPathOf(r))
 		return in, err
 	})
 }

@@ -225,7 +225,7 @@ func (a *API) patchSession(r *http.Request) (*reply, error) {
 	}
 	return a.updateSession(r, func(cur agenda.Session) (agenda.Session, error) {
 		var in sessionJSON
-		if err := applyPatch(data, toSessionJSON(cur), sessionPatch, &in); err != nil {
+		if err := applyPatch(data, toSessionJSON(cur), sessionPatch, &in, sentPathOf(r)); err != nil {
 			return agenda.Session{}, err
 		}
 		return fromSessionJSON(in)
