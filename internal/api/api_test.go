@@ -254,7 +254,7 @@ func TestImportEndpoint(t *testing.T) {
 	ta := newTestAPI(t)
 	yaml := "series:\n  slug: imported\n  title: Imported\nsessions:\n  - key: one\n    title: One\n    start: 2021-11-17T12:00\n    end: 2021-11-17T13:00\n"
 	m := ta.must(t, 200, req{method: "POST", path: "/api/v1/import", body: yaml, header: map[string]string{"Content-Type": "application/yaml"}})
-	if m["series"] != "imported" || m["revision"] != 1.0 || fmt.Sprint(m["imported"]) != "map[posts_created:0 posts_unchanged:0 posts_updated:0 sessions_created:1 sessions_unchanged:0 sessions_updated:0]" {
+	if m["series"] != "imported" || m["revision"] != 1.0 || fmt.Sprint(m["imported"]) != "map[posts_created:0 posts_left_alone:0 posts_unchanged:0 posts_updated:0 series_created:1 series_unchanged:0 series_updated:0 sessions_created:1 sessions_left_alone:0 sessions_unchanged:0 sessions_updated:0]" {
 		t.Errorf("import: %v", m)
 	}
 	if c := fmt.Sprint(m["changed"]); !strings.Contains(c, "imported/sessions/one.ics") {
@@ -291,5 +291,41 @@ func TestImportKeepsSeriesKeysLeftOut(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("series after a posts-only import lacks %s: %s", want, got)
 		}
+	}
+}
+
+// TestImportCounts: POST /api/v1/import answers the counts agendafeed
+// import prints, series and left-alone ones included, and a session the
+// file repeats as stored counts as updated when a new organizer revised
+// its event (its SEQUENCE moved), as the CLI counts it.
+func TestImportCounts(t *testing.T) {
+	ta := newTestAPI(t)
+	yamlType := map[string]string{"Content-Type": "application/yaml"}
+	file := "series:\n  slug: s\n  title: S\n  organizer:\n    name: Org\n%ssessions:\n  - key: one\n    title: One\n    start: 2021-11-17T12:00\n    end: 2021-11-17T13:00\n"
+	ta.must(t, 200, req{method: "POST", path: "/api/v1/import", body: fmt.Sprintf(file, ""), header: yamlType})
+	ta.must(t, 201, req{method: "POST", path: "/api/v1/series/s/sessions", body: `{"key": "two", "title": "Two", "start": "2021-11-18T12:00", "end": "2021-11-18T13:00"}`})
+	seq := func(key string) any {
+		return obj(t, ta.must(t, 200, req{method: "GET", path: "/api/v1/series/s/sessions/" + key}), "session")["sequence"]
+	}
+	before := seq("one")
+
+	m := ta.must(t, 200, req{method: "POST", path: "/api/v1/import", body: fmt.Sprintf(file, "    email: org@example.org\n"), header: yamlType})
+	want := map[string]any{
+		"series_created": 0.0, "series_updated": 1.0, "series_unchanged": 0.0,
+		"sessions_created": 0.0, "sessions_updated": 1.0, "sessions_unchanged": 0.0, "sessions_left_alone": 1.0,
+		"posts_created": 0.0, "posts_updated": 0.0, "posts_unchanged": 0.0, "posts_left_alone": 0.0,
+	}
+	if got := obj(t, m, "imported"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("imported = %v\nwant       %v", got, want)
+	}
+	if after := seq("one"); after == before {
+		t.Errorf("sequence of the repeated session stayed %v: the new organizer did not revise it", after)
+	}
+
+	// The same file again: nothing is revised any more.
+	m = ta.must(t, 200, req{method: "POST", path: "/api/v1/import", body: fmt.Sprintf(file, "    email: org@example.org\n"), header: yamlType})
+	want["series_updated"], want["series_unchanged"], want["sessions_updated"], want["sessions_unchanged"] = 0.0, 1.0, 0.0, 1.0
+	if got := obj(t, m, "imported"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("re-import: imported = %v\nwant                   %v", got, want)
 	}
 }

@@ -283,10 +283,13 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 			"series":   snap.Series.Slug,
 			"revision": after[snap.Series.Slug],
 			"changed":  changed,
+			// The counts agendafeed import prints (store.ImportResult.String).
 			"imported": map[string]int{
+				"series_created": res.SeriesCreated, "series_updated": res.SeriesUpdated, "series_unchanged": res.SeriesUnchanged,
 				"sessions_created": res.SessionsCreated, "sessions_updated": res.SessionsUpdated,
-				"sessions_unchanged": res.SessionsUnchanged, "posts_created": res.PostsCreated,
-				"posts_updated": res.PostsUpdated, "posts_unchanged": res.PostsUnchanged,
+				"sessions_unchanged": res.SessionsUnchanged, "sessions_left_alone": res.SessionsLeftAlone,
+				"posts_created": res.PostsCreated, "posts_updated": res.PostsUpdated,
+				"posts_unchanged": res.PostsUnchanged, "posts_left_alone": res.PostsLeftAlone,
 			},
 		}}, nil
 	})

@@ -12,12 +12,17 @@ import (
 
 // ImportResult counts what an import did (or, dry, would do).
 type ImportResult struct {
-	Series                                              int // series in the import, created, changed or not
-	SeriesCreated, SeriesUpdated, SeriesUnchanged       int // by the series' own fields, not its sessions and posts
+	Series                                        int // series in the import, created, changed or not
+	SeriesCreated, SeriesUpdated, SeriesUnchanged int // by the series' own fields, not its sessions and posts
+	// A session the document repeats as stored still counts as updated
+	// when the series edit revised its event (a new organizer or new
+	// reminders, see reviseEvents): its SEQUENCE or stamps moved, and
+	// calendars fetch it again.
 	SessionsCreated, SessionsUpdated, SessionsUnchanged int
 	PostsCreated, PostsUpdated, PostsUnchanged          int
 	// Stored sessions and posts of the imported series that the documents
-	// do not name, which an import leaves as they are.
+	// do not name, whose own fields an import leaves as they are (a series
+	// edit that revises every event revises theirs too).
 	SessionsLeftAlone, PostsLeftAlone int
 }
 
@@ -97,7 +102,12 @@ func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context
 			if cond == 0 {
 				cond = Any
 			}
-			_, seriesID, oc, err := w.putSeries(ctx, d.Series, cond)
+			_, before, err := loadSeries(ctx, w.tx, slug)
+			existed := err == nil
+			if err != nil && !errors.Is(err, agenda.ErrNotFound) {
+				return fmt.Errorf("import series %q: %w", slug, err)
+			}
+			after, seriesID, oc, err := w.putSeries(ctx, d.Series, cond)
 			if errors.Is(err, agenda.ErrConflict) && cond != Any {
 				return fmt.Errorf("import series %q: it changed while the file was being read; import again: %w", slug, err)
 			}
@@ -106,10 +116,17 @@ func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context
 			}
 			res.Series++
 			count(oc, &res.SeriesCreated, &res.SeriesUpdated, &res.SeriesUnchanged)
+			newOrganizer := existed && publishedOrganizer(before) != publishedOrganizer(after)
+			newReminders := existed && !slices.Equal(before.Reminders, after.Reminders)
 			for _, j := range uidsFirst(d.Sessions) {
-				_, oc, err := w.putSession(ctx, seriesID, d.Sessions[j], Any)
+				ss, oc, err := w.putSession(ctx, seriesID, d.Sessions[j], Any)
 				if err != nil {
 					return itemErr(&in[i], slug, "sessions", j, err)
+				}
+				// As reviseEvents decides: a new organizer revises every
+				// event, new reminders those that are not cancelled.
+				if oc == unchanged && (newOrganizer || newReminders && ss.Status != agenda.StatusCancelled) {
+					oc = updated
 				}
 				count(oc, &res.SessionsCreated, &res.SessionsUpdated, &res.SessionsUnchanged)
 			}

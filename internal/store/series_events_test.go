@@ -56,9 +56,26 @@ func TestSeriesEditRevisesEvents(t *testing.T) {
 						t.Fatal(err)
 					}
 					snap.Series = next
-					if _, err := db.Import(ctx, []agenda.Snapshot{snap}); err != nil {
+					dry, err := db.DryImportDocs(ctx, asDocs([]agenda.Snapshot{snap}))
+					if err != nil {
+						t.Fatalf("DryImportDocs: %v", err)
+					}
+					res, err := db.Import(ctx, []agenda.Snapshot{snap})
+					if err != nil {
 						t.Fatalf("Import: %v", err)
 					}
+					// A session the series edit revised is updated, though
+					// the file repeats it as it was: its event changed.
+					want := ImportResult{Series: 1, SeriesUpdated: 1}
+					for _, revised := range []bool{tt.touched || tt.seq > 0, tt.touchedCxl || tt.seq > 0} {
+						if revised {
+							want.SessionsUpdated++
+						} else {
+							want.SessionsUnchanged++
+						}
+					}
+					assertEqual(t, "import counts", res, want)
+					assertEqual(t, "dry import counts", dry, want)
 				}
 				for _, x := range []struct {
 					before  agenda.Session
