@@ -65,10 +65,10 @@ func (a *API) decodeBody(r *http.Request, envelope string, v any) error {
 // its own envelope, so the two forms cannot be confused.
 func decodeResource(data []byte, envelope string, v any, sent *sentPath) error {
 	inner, ok, err := enveloped(data, envelope)
-	if err != nil || !ok {
-		if err != nil {
-			return err
-		}
+	switch {
+	case err != nil:
+		return err
+	case !ok:
 		return decodeStrict(data, v)
 	}
 	sent.envelope = envelope
