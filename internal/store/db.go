@@ -124,8 +124,12 @@ type DB struct {
 }
 
 // pragmas apply to every connection. foreign_keys is per connection, so it
-// must be in the DSN rather than run once.
-const pragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+// must be in the DSN rather than run once. journal_mode is not among them:
+// WAL mode is stored in the file, and switching a rollback-journal file
+// (a VACUUM INTO copy, an old backup) to it is a write, which on a file
+// this process cannot write fails every connection that asks; Open does it
+// once, when it can (useWAL).
+const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 
 // dsnPragmas is pragmas with the configured busy timeout.
 func dsnPragmas(opts Options) string {
@@ -172,8 +176,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
+	readOnly, err := useWAL(ctx, writer, abs, opts)
+	if err == nil {
+		err = migrate(ctx, writer, opts.Now, 0)
+		if readOnly != nil && err != nil && sqliteCode(err)&0xff == sqlite3.SQLITE_READONLY {
+			err = fmt.Errorf("%w (its schema is older than this program's, and updating it is a write)", readOnly)
+		}
+	}
+	if err != nil {
 		writer.Close()
+		if errors.Is(err, ErrReadOnlyDir) || errors.Is(err, ErrReadOnlyFile) {
+			return nil, fmt.Errorf("open store %q: %w", path, err)
+		}
 		if opts.Create && sqliteCode(err) == sqlite3.SQLITE_READONLY_DIRECTORY {
 			// Create is for commands that write: no reading fallback, but
 			// the same explanation.
@@ -189,7 +203,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 
-	db, err := withReaders(ctx, writer, uri+"?mode=ro&"+dsnPragmas(opts), abs, opts, nil)
+	db, err := withReaders(ctx, writer, uri+"?mode=ro&"+dsnPragmas(opts), abs, opts, readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
@@ -198,6 +212,49 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 	return db, nil
+}
+
+// useWAL puts the database in WAL mode, which the store's concurrency
+// rests on (readers never block the writer), unless it already is. A file
+// in rollback-journal mode that this process cannot write (a backup made
+// by VACUUM INTO, copied somewhere read-only) is left as it is: reading
+// it needs no -wal, -shm or -journal file, so it is read as it is, and
+// the error returned (not nil) is what every write will answer. When its
+// directory cannot be written, that is allowed only with
+// Options.ReadOnlyFallback, as for a WAL file; otherwise, and when the
+// mode cannot be read or set for another reason, the second result is
+// the error Open fails with.
+func useWAL(ctx context.Context, writer *sql.DB, abs string, opts Options) (readOnly, err error) {
+	var mode string
+	if err := writer.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return nil, fmt.Errorf("read journal mode: %w", err)
+	}
+	if strings.EqualFold(mode, "wal") {
+		return nil, nil
+	}
+	// The pragma answers the mode in force: the old one when it could not
+	// switch, sometimes without an error.
+	serr := writer.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+	if serr == nil && strings.EqualFold(mode, "wal") {
+		return nil, nil
+	}
+	if serr == nil {
+		return nil, fmt.Errorf("switch journal mode from %s to WAL: SQLite kept %s", mode, mode)
+	}
+	code := sqliteCode(serr)
+	if code&0xff != sqlite3.SQLITE_READONLY && !cannotCreateWAL(serr) {
+		return nil, fmt.Errorf("switch journal mode to WAL: %w", serr)
+	}
+	// A read-only file reports SQLITE_READONLY whatever its directory,
+	// so the directory is looked at too: with it unwritable, the answer
+	// is the one a WAL file there gets.
+	if code&0xff == sqlite3.SQLITE_READONLY && code != sqlite3.SQLITE_READONLY_DIRECTORY && dirWritable(filepath.Dir(abs)) {
+		return &readOnlyFileError{path: abs, cause: serr}, nil
+	}
+	if opts.Create || !opts.ReadOnlyFallback {
+		return nil, &readOnlyDirError{path: abs, cause: serr}
+	}
+	return &readOnlyDirError{path: abs, opened: true, cause: serr}, nil
 }
 
 // cannotCreateWAL reports whether err is SQLite failing to open a WAL
@@ -645,6 +702,9 @@ func (db *DB) writeRolledBack(ctx context.Context, fn func(w *writeTx) error) er
 
 // readOnlyFile names the file when a write failed because it is read-only.
 func readOnlyFile(path string, err error) error {
+	if errors.Is(err, ErrReadOnlyDir) || errors.Is(err, ErrReadOnlyFile) {
+		return err // already says which, and what to do
+	}
 	if sqliteCode(err) == sqlite3.SQLITE_READONLY {
 		return &readOnlyFileError{path: path, cause: err}
 	}
@@ -976,7 +1036,7 @@ func busy(err error) error {
 // unwritable reports whether err says the database cannot be written at
 // all just now: a read-only file or mount, a full disk, an I/O error.
 func unwritable(err error) bool {
-	if errors.Is(err, ErrFull) || errors.Is(err, ErrReadOnlyDir) {
+	if errors.Is(err, ErrFull) || errors.Is(err, ErrReadOnlyDir) || errors.Is(err, ErrReadOnlyFile) {
 		return true
 	}
 	var se *sqlite.Error
