@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Backup writes a consistent copy of the database to dst with VACUUM INTO:
@@ -16,10 +19,16 @@ import (
 // while anything has it open is not a backup: the latest commits live in
 // agendafeed.db-wal until a checkpoint.
 //
+// VACUUM INTO writes a rollback-journal file; the copy is switched to WAL
+// mode, the mode the daemon runs in, so that a restored backup is what
+// the daemon expects, and so that reading it never needs a write: a
+// reader that found a rollback file would try to switch it.
+//
 // The copy is written next to dst under a temporary name, synced, and
-// linked into place, so dst is either absent or complete; it gets the
-// database file's permissions. Backup refuses
-// a dst that exists, and the database's own path.
+// linked into place, then the directory is synced, so dst is either
+// absent or complete, and stays so after a crash; it gets the database
+// file's permissions. Backup refuses a dst that exists, and the
+// database's own path.
 func (db *DB) Backup(ctx context.Context, dst string) error {
 	abs, err := filepath.Abs(dst)
 	if err != nil {
@@ -42,6 +51,9 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 	if _, err := db.reader.ExecContext(ctx, `VACUUM INTO ?`, tmpName); err != nil {
 		return fmt.Errorf("backup to %s: %w", abs, err)
 	}
+	if err := walFile(ctx, tmpName); err != nil {
+		return fmt.Errorf("backup to %s: %w", abs, err)
+	}
 	// CreateTemp made it 0600: give the copy the database's permissions,
 	// which the daemon's user and group already work with.
 	if err := os.Chmod(tmpName, db.file.Mode().Perm()); err != nil {
@@ -56,13 +68,46 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 	if err != nil {
 		return fmt.Errorf("backup to %s: sync: %w", abs, err)
 	}
-	// Link, unlike rename, fails if dst appeared meanwhile.
+	// Link, unlike rename, fails if dst appeared meanwhile; it is as
+	// atomic: dst appears complete or not at all.
 	if err := os.Link(tmpName, abs); err != nil {
 		return fmt.Errorf("backup to %s: %w", abs, err)
 	}
-	if d, err := os.Open(filepath.Dir(abs)); err == nil {
-		d.Sync() //nolint:errcheck // best effort: the file itself is synced
-		d.Close()
+	if err := os.Remove(tmpName); err != nil {
+		return fmt.Errorf("backup to %s: remove the temporary name: %w", abs, err)
+	}
+	// Without this a crash can lose the new name, after the command said
+	// the backup was written.
+	if err := syncDir(filepath.Dir(abs)); err != nil {
+		return fmt.Errorf("backup to %s: %w", abs, err)
+	}
+	return nil
+}
+
+// walFile switches the database file at path, which nothing else has
+// open, to WAL mode. Closing the only connection checkpoints and deletes
+// the -wal and -shm it made, so the file is again self-contained.
+func walFile(ctx context.Context, path string) error {
+	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	conn, err := sql.Open("sqlite", uri+"?mode=rw")
+	if err != nil {
+		return fmt.Errorf("switch the copy to WAL mode: %w", err)
+	}
+	var mode string
+	err = conn.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+	if cerr := conn.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("switch the copy to WAL mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("switch the copy to WAL mode: SQLite kept %s", mode)
+	}
+	for _, ext := range []string{"-wal", "-shm"} {
+		if _, err := os.Lstat(path + ext); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("switch the copy to WAL mode: %s%s is left after closing it (%v)", path, ext, err)
+		}
 	}
 	return nil
 }

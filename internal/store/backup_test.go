@@ -25,6 +25,12 @@ func TestBackup(t *testing.T) {
 	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != db.file.Mode().Perm() {
 		t.Errorf("backup mode: %v, %v; want the database's %v", fi.Mode(), err, db.file.Mode())
 	}
+	// WAL mode (bytes 18-19 of the header are 2 2), as the daemon runs it:
+	// VACUUM INTO writes a rollback-journal file, which a reader that
+	// cannot write it would have to leave unswitched.
+	if h := readFileHeader(t, dst); h[18] != 2 || h[19] != 2 {
+		t.Errorf("backup header bytes 18-19 = %v, want 2 2 (WAL)", h[18:20])
+	}
 	entries, err := os.ReadDir(filepath.Dir(dst))
 	if err != nil {
 		t.Fatal(err)
@@ -52,4 +58,13 @@ func TestBackup(t *testing.T) {
 	if err := db.Backup(ctx, db.path); err == nil {
 		t.Error("Backup over the database itself succeeded")
 	}
+}
+
+func readFileHeader(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 100 {
+		t.Fatalf("read %s: %d bytes, %v", path, len(b), err)
+	}
+	return b[:100]
 }
