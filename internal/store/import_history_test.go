@@ -31,22 +31,33 @@ func TestImportSequenceFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, step := range []struct {
-		name string
-		edit func(*agenda.Snapshot)
-		want int64
+		name   string
+		edit   func(*agenda.Snapshot)
+		want   int64
+		result string // how the import report counts the session
 	}{
 		// Above the deleted session's last sequence (its tombstone), 2.
-		{"re-created from the export", func(*agenda.Snapshot) {}, 3},
-		{"unchanged", func(*agenda.Snapshot) {}, 3},
-		{"changed: one more than stored", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, third" }, 4},
-		{"changed, an older file: never lower", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fourth"; x.Sessions[0].Sequence = 1 }, 5},
-		{"changed, a file ahead of the store: at least the file's", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fifth"; x.Sessions[0].Sequence = 9 }, 9},
+		{"re-created from the export", func(*agenda.Snapshot) {}, 3, "created"},
+		{"unchanged", func(*agenda.Snapshot) {}, 3, "unchanged"},
+		{"changed: one more than stored", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, third" }, 4, "updated"},
+		{"changed, an older file: never lower", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fourth"; x.Sessions[0].Sequence = 1 }, 5, "updated"},
+		{"changed, a file ahead of the store: at least the file's", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fifth"; x.Sessions[0].Sequence = 9 }, 9, "updated"},
+		// After a restore, a file exported later is ahead with nothing
+		// else different: the stored sequence is raised all the same.
+		{"unchanged, a file ahead of the store: the file's", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fifth"; x.Sessions[0].Sequence = 13 }, 13, "updated"},
+		{"unchanged, an older file: never lower", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fifth"; x.Sessions[0].Sequence = 3 }, 13, "unchanged"},
+		{"unchanged, the file at the store's", func(x *agenda.Snapshot) { x.Sessions[0].Title = "A, fifth"; x.Sessions[0].Sequence = 13 }, 13, "unchanged"},
 	} {
 		doc := exported
 		doc.Sessions = []agenda.Session{exported.Sessions[0]}
 		step.edit(&doc)
-		if _, err := db.Import(ctx, []agenda.Snapshot{doc}); err != nil {
+		res, err := db.Import(ctx, []agenda.Snapshot{doc})
+		if err != nil {
 			t.Fatalf("%s: %v", step.name, err)
+		}
+		counts := map[string]int{"created": res.SessionsCreated, "updated": res.SessionsUpdated, "unchanged": res.SessionsUnchanged}
+		if counts[step.result] != 1 {
+			t.Errorf("%s: report %+v, want the session %s", step.name, res, step.result)
 		}
 		got, err := db.Session(ctx, s.UID)
 		if err != nil {

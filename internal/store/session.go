@@ -304,8 +304,9 @@ type personRef struct {
 }
 
 // putSession upserts a normalised, validated session of the series seriesID.
-// s.Sequence is a floor: a session created with s.UID starts at it, and an
-// update never leaves the sequence below it, so that a session removed and
+// s.Sequence is a floor: a session created with s.UID starts at it, and a
+// put never leaves the sequence below it (one above the stored sequence is
+// a change by itself), so that a session removed and
 // re-imported from its export is not older, to calendars, than the copy
 // they hold (they keep the higher SEQUENCE). A session created with the UID
 // of a deleted one starts above that one's last sequence too, which the
@@ -357,7 +358,11 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 			urlChanged = append(urlChanged, i)
 		}
 	}
-	changed := !found || !sameSession(cur.Session, s)
+	// A higher sequence alone is a change: a file from a database that got
+	// further (a restore, then an import of the later export) must raise
+	// the stored one, or the next edit would publish a SEQUENCE lower than
+	// calendars already hold, and they would ignore it.
+	changed := !found || !sameSession(cur.Session, s) || s.Sequence > cur.Sequence
 	if !changed && len(urlChanged) == 0 {
 		return cur.Session, unchanged, nil
 	}
