@@ -48,6 +48,10 @@ func statusOf(err error) int {
 		return he.status
 	case errors.Is(err, store.ErrBusy):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, store.ErrReplaced):
+		// The store's message says what happened and what to do (stop the
+		// daemon, restore again): an operator's job, so no Retry-After.
+		return http.StatusServiceUnavailable
 	case errors.Is(err, agenda.ErrInvalid):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, agenda.ErrNotFound):
