@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -93,8 +95,14 @@ func walFile(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("switch the copy to WAL mode: %w", err)
 	}
+	// A user_version of its own (the store uses none), so that a daemon
+	// whose file this copy is copied over in place sees another header
+	// (headerWatch).
+	_, err = conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, rand.Int32N(math.MaxInt32)+1))
 	var mode string
-	err = conn.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+	if err == nil {
+		err = conn.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+	}
 	if cerr := conn.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -121,6 +121,8 @@ type DB struct {
 	// fails with it, and Ping and ChangeCounter return it.
 	goneMu sync.Mutex
 	gone   *replacedError
+	// header notices the file overwritten in place (overwrite.go).
+	header *headerWatch
 }
 
 // pragmas apply to every connection. foreign_keys is per connection, so it
@@ -332,7 +334,7 @@ func withReaders(ctx context.Context, writer *sql.DB, readerDSN, abs string, opt
 		return nil, err
 	}
 	db := &DB{writer: writer, reader: reader, wstmts: newStmtCache(writer), rstmts: newStmtCache(reader),
-		opts: opts, md: markup.New(), path: abs, file: fi, readOnly: readOnly}
+		opts: opts, md: markup.New(), path: abs, file: fi, readOnly: readOnly, header: &headerWatch{file: openHeaderFile(abs, fi)}}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -382,7 +384,7 @@ func (db *DB) busyMillis() int64 {
 // malformed").
 func (db *DB) Close() error {
 	err := db.checkReplaced()
-	return errors.Join(err, db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
+	return errors.Join(err, db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close(), db.header.close())
 }
 
 // Ping checks that the database answers on both pools and that its path
@@ -432,8 +434,17 @@ func (db *DB) checkReplaced() error {
 		return db.gone
 	}
 	replaced, err := db.Replaced()
-	if err != nil || !replaced {
+	if err != nil {
 		return err
+	}
+	if !replaced {
+		if db.header.overwritten() {
+			// Nothing to set aside: the -wal is this file's name's, and
+			// the connections would checkpoint it into the file anyway.
+			db.gone = &replacedError{path: db.path, overwritten: true}
+			return db.gone
+		}
+		return nil
 	}
 	db.gone = &replacedError{path: db.path}
 	db.gone.aside, db.gone.asideErr = db.setAside()
@@ -767,13 +778,34 @@ func (w *writeTx) bumpSeries(ctx context.Context, seriesID int64) error {
 // read runs fn in one read transaction on the reader pool, so that
 // everything fn reads is consistent at one commit.
 func (db *DB) read(ctx context.Context, fn func(q queryer) error) error {
+	// What a file overwritten in place gives is a mix of two files: once
+	// that is known, reads (a pass's) say so rather than publish it. A
+	// file renamed away is still read: it is whole.
+	db.goneMu.Lock()
+	gone := db.gone
+	db.goneMu.Unlock()
+	if gone != nil && gone.overwritten {
+		return gone
+	}
 	db.rstmts.preparePending(ctx)
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to commit
-	return fn(conn{tx: tx, cache: db.rstmts})
+	if err := fn(conn{tx: tx, cache: db.rstmts}); err != nil {
+		// SQLite's "database disk image is malformed" and the like,
+		// after a cp over the file, say what happened; a lookup that
+		// found nothing is only that.
+		if sqliteCode(err) == 0 {
+			return err
+		}
+		if rerr := db.checkReplaced(); errors.Is(rerr, ErrReplaced) {
+			return fmt.Errorf("%w (reading: %v)", rerr, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // timeLayout is fixed width (always nine fraction digits, always Z), so that
@@ -872,20 +904,29 @@ func (e *noDatabaseError) Unwrap() []error { return []error{ErrNoDatabase, e.cau
 
 // ErrReplaced matches the error of Ping, ChangeCounter, every write and
 // Close once the database file was found deleted or replaced after Open
-// (see DB.Replaced).
+// (see DB.Replaced), or overwritten in place (see headerWatch); a read
+// that fails answers it too then.
 var ErrReplaced = errors.New("the database file was deleted or replaced while this process had it open")
 
 // replacedError says what happened to a replaced database and what to do:
 // what docs/publishing.md says, not a restart alone, which used to replay
 // the old file's -wal over the new one.
 type replacedError struct {
-	path     string
-	aside    [][2]string // -wal files moved away from the path: from, to
-	asideErr error
+	path        string
+	overwritten bool        // the same file, its bytes replaced (cp over it)
+	aside       [][2]string // -wal files moved away from the path: from, to
+	asideErr    error
 }
 
 func (e *replacedError) Error() string {
 	base := filepath.Base(e.path)
+	if e.overwritten {
+		return fmt.Sprintf("the database file was overwritten in place (cp over it?) while this process had it open: %s "+
+			"is no longer the file this process's %s-wal and cache belong to, SQLite cannot survive that, and the file "+
+			"is likely damaged; this process writes nothing more; stop the daemon, then restore again as docs/publishing.md "+
+			`says ("Backing up and restoring the database"): never copy over the database while any agendafeed process has it open`,
+			e.path, base)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s was deleted or replaced (a restore?) while this process had it open: it goes on reading the old file "+
 		"and writes nothing more", e.path)
