@@ -87,6 +87,12 @@ type Participant struct {
 }
 
 // Session is one event of a series.
+// MaxSequence is the largest SEQUENCE iCalendar allows: RFC 5545 makes it
+// an INTEGER, a signed 32-bit number. The store bumps a session's sequence
+// no further, and every input refuses a larger one, so that whatever is
+// stored is published and exported as a valid one, and an export imports.
+const MaxSequence = 1<<31 - 1
+
 type Session struct {
 	UID    string // assigned once at creation, never changed: "<uuid>@<uid domain>"
 	Series string // slug of the series
@@ -114,7 +120,7 @@ type Session struct {
 	Tags     []string      // lower-case, sorted, unique
 	URL      string        // the session's own page, optional
 
-	Sequence int64     // bumped by the store on every material change
+	Sequence int64     // bumped by the store on every material change, up to MaxSequence
 	Created  time.Time // set by the store
 	Updated  time.Time // set by the store on every change
 }

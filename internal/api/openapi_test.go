@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
 var update = flag.Bool("update", false, "rewrite openapi.json from the route table and testdata/openapi-components.json")
@@ -69,6 +71,7 @@ func buildOpenAPI(t *testing.T) []byte {
 			seq := deepCopy(props["sequence"]).(map[string]any)
 			delete(seq, "readOnly")
 			seq["minimum"] = 0
+			seq["maximum"] = agenda.MaxSequence
 			seq["description"] = "With a uid, the sequence the event starts at (as in an agenda file), so that calendars holding an earlier copy take it; " +
 				"a uid deleted from the store starts above its last sequence whatever is given. Without a uid, only 0."
 			props["sequence"] = seq

@@ -147,8 +147,8 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 	// sending back a GET body, must not go back in calendars that hold it.
 	// The store starts a UID it deleted above its last sequence anyway.
 	switch seq := in.Sequence; {
-	case seq < 0:
-		return nil, errf(http.StatusUnprocessableEntity, "sequence", itoa64(seq), "sequence: %d: expected a whole number, 0 or more", seq)
+	case seq < 0 || seq > agenda.MaxSequence:
+		return nil, errf(http.StatusUnprocessableEntity, "sequence", itoa64(seq), "sequence: %d: expected a whole number from 0 to %d (iCalendar's SEQUENCE is a 32-bit integer)", seq, agenda.MaxSequence)
 	case seq > 0 && s.UID == "":
 		return nil, errf(http.StatusUnprocessableEntity, "sequence", itoa64(seq),
 			"sequence: %d: expected 0 or nothing without a uid; a session without one is a new event, at sequence 0", seq)

@@ -55,6 +55,10 @@ func TestCreateSessionSequence(t *testing.T) {
 		{"zero without a uid", `"sequence": 0,`, http.StatusCreated, 0},
 		{"without a uid", `"sequence": 5,`, http.StatusUnprocessableEntity, 0},
 		{"negative", `"uid": "new@elsewhere.example", "sequence": -1,`, http.StatusUnprocessableEntity, 0},
+		// iCalendar's SEQUENCE is a 32-bit integer: a larger one would be
+		// published, and its export refused by import.
+		{"the largest", `"uid": "new@elsewhere.example", "sequence": 2147483647,`, http.StatusCreated, 2147483647},
+		{"above iCalendar's range", `"uid": "new@elsewhere.example", "sequence": 2147483648,`, http.StatusUnprocessableEntity, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ta := newTestAPI(t)

@@ -449,9 +449,7 @@ func (d *decoder) post(n *yaml.Node, path, zone string) agenda.Post {
 	return p
 }
 
-// maxSequence is the largest SEQUENCE iCalendar allows (a signed 32-bit
-// integer).
-const maxSequence = 1<<31 - 1
+const maxSequence = agenda.MaxSequence
 
 // sequence reads a session's SEQUENCE: a whole number, 0 or more.
 func (d *decoder) sequence(n *yaml.Node, path string) int64 {

@@ -146,3 +146,43 @@ func TestImportSequenceNeedsUID(t *testing.T) {
 		t.Errorf("sequence %d, want 1: one change", got.Sequence)
 	}
 }
+
+// A session at the largest SEQUENCE iCalendar allows stays there when it is
+// edited, when its series' organizer changes, and when it is deleted and
+// created again: a larger one would be published as an invalid SEQUENCE and
+// refused when its export is imported.
+func TestSequenceStaysInICalendarsRange(t *testing.T) {
+	db, _ := newTestDB(t)
+	ctx := context.Background()
+	series := mustPutSeries(t, db, madrid())
+	s := timedSession(t, "uclg-debates", "a", "2021-11-17T12:00", "2021-11-17T13:00")
+	s.UID, s.Sequence = "a@agenda.example.org", agenda.MaxSequence
+	if _, err := db.Import(ctx, []agenda.Snapshot{{Series: series, Sessions: []agenda.Session{s}}}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) agenda.Session {
+		t.Helper()
+		got, err := db.Session(ctx, "a@agenda.example.org")
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if got.Sequence != agenda.MaxSequence {
+			t.Errorf("%s: sequence %d, want %d", step, got.Sequence, agenda.MaxSequence)
+		}
+		return got
+	}
+	got := check("imported at the largest")
+	got.Title = "A, edited"
+	mustPutSession(t, db, got)
+	check("edited")
+	series.Organizer = agenda.Organizer{Name: "UCLG", Email: "info@uclg.example"}
+	mustPutSeries(t, db, series)
+	got = check("organizer changed")
+	if err := db.DeleteSession(ctx, got.UID, Any); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Import(ctx, []agenda.Snapshot{{Series: series, Sessions: []agenda.Session{s}}}); err != nil {
+		t.Fatal(err)
+	}
+	check("created again after its deletion")
+}

@@ -257,7 +257,7 @@ func (w *writeTx) reviseEvents(ctx context.Context, seriesID int64, cur, next ag
 	}
 	now := formatTime(w.now)
 	if publishedOrganizer(cur) != publishedOrganizer(next) {
-		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = sequence + 1, updated = ? WHERE series_id = ?`,
+		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = min(sequence + 1, 2147483647), updated = ? WHERE series_id = ?`,
 			now, seriesID); err != nil {
 			return fmt.Errorf("update series %q: revise its sessions for the new organizer: %w", next.Slug, err)
 		}

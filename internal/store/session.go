@@ -409,7 +409,7 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET key = ?, title = ?, description = ?, all_day = ?,
 			start_wall = ?, end_wall = ?, start_date = ?, end_date = ?, zone = ?, start_at = ?, end_at = ?,
 			venue = ?, address = ?, online_url = ?, status = ?, language = ?, tags = ?, url = ?,
-			sequence = max(sequence + 1, ?), updated = ? WHERE id = ?`,
+			sequence = max(min(sequence + 1, 2147483647), ?), updated = ? WHERE id = ?`,
 			s.Key, s.Title, s.Description, s.AllDay, s.Start.String(), s.End.String(), s.StartDate.String(),
 			s.EndDate.String(), s.Zone, startAt.Unix(), endAt.Unix(), s.Venue, s.Address, s.OnlineURL,
 			string(s.Status), s.Language, tags, s.URL, s.Sequence, now, id); err != nil {
@@ -442,7 +442,7 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 				return agenda.Session{}, 0, fmt.Errorf("create session %s/%s: %w", s.Series, s.Key, err)
 			}
 			if buried {
-				sequence = max(sequence, last+1)
+				sequence = max(sequence, min(last+1, agenda.MaxSequence))
 			}
 		}
 		res, err := w.tx.ExecContext(ctx, `INSERT INTO sessions (uid, series_id, key, title, description, all_day,
