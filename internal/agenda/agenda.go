@@ -22,6 +22,10 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid: the input failed validation. Every *FieldError matches it.
 	ErrInvalid = errors.New("invalid input")
+	// ErrUnavailable: the data cannot be read or written now for a reason
+	// on the operator's side (the database file was replaced or
+	// overwritten under the process), not the request's.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError says which field was wrong, what value it held and what was

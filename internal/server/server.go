@@ -703,7 +703,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, agenda.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, agenda.ErrUnavailable):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

@@ -121,6 +121,9 @@ func (f *fakeSessions) Session(ctx context.Context, slug, key string, v Variant)
 	if key == "nope" {
 		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
 	}
+	if key == "gone" { // the store's file replaced under the daemon
+		return nil, fmt.Errorf("read /srv/private/agendafeed.db: the file was replaced: %w", agenda.ErrUnavailable)
+	}
 	if v.OverrideReminders {
 		return nil, fmt.Errorf("fakeSessions: a variant asked of the served-mode renderer")
 	}

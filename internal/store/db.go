@@ -943,9 +943,9 @@ func (e *replacedError) Error() string {
 
 func (e *replacedError) Unwrap() []error {
 	if e.asideErr != nil {
-		return []error{ErrReplaced, e.asideErr}
+		return []error{ErrReplaced, agenda.ErrUnavailable, e.asideErr}
 	}
-	return []error{ErrReplaced}
+	return []error{ErrReplaced, agenda.ErrUnavailable}
 }
 
 // ErrNoChangeCounter matches ChangeCounter's error when the counter's row

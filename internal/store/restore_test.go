@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
 // seriesTitles maps every series' slug to its title.
@@ -82,8 +84,8 @@ func TestRestoreWhileOpen(t *testing.T) {
 
 			checkReplacedErr := func(what string, err error) {
 				t.Helper()
-				if !errors.Is(err, ErrReplaced) {
-					t.Errorf("%s: %v, want ErrReplaced", what, err)
+				if !errors.Is(err, ErrReplaced) || !errors.Is(err, agenda.ErrUnavailable) {
+					t.Errorf("%s: %v, want ErrReplaced and agenda.ErrUnavailable (a 503 in both servers)", what, err)
 					return
 				}
 				msg := err.Error()
