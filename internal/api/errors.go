@@ -52,6 +52,15 @@ func statusOf(err error) int {
 		// The store's message says what happened and what to do (stop the
 		// daemon, restore again): an operator's job, so no Retry-After.
 		return http.StatusServiceUnavailable
+	case errors.Is(err, store.ErrReadOnlyFile), errors.Is(err, store.ErrReadOnlyDir):
+		// The server is fine; the storage under it cannot be written, and
+		// the store's message names the file or directory and the fix: an
+		// operator's job, so no Retry-After either.
+		return http.StatusServiceUnavailable
+	case errors.Is(err, store.ErrFull):
+		// Not 503: nothing is wrong with the server, and retrying helps
+		// only once someone frees space.
+		return http.StatusInsufficientStorage
 	case errors.Is(err, agenda.ErrInvalid):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, agenda.ErrNotFound):
