@@ -1,7 +1,10 @@
 package main
 
 import (
+	"database/sql"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -216,5 +219,62 @@ func TestImportLanguageEditKeepsSessions(t *testing.T) {
 	}
 	if got := showField(t, te.must("series", "show", "debates"), "language"); got != "en" {
 		t.Errorf("series language %s after importing the first export back", got)
+	}
+}
+
+// A series removed and re-created from its export keeps each session's
+// created time: the calendar's CREATED and the published date of the
+// session announcements in the news feeds come out byte for byte as
+// before, not dated the day of the import.
+func TestReimportKeepsSessionCreated(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "s", "-title", "S")
+	te.must("session", "add", "s/a", "-title", "A", "-start", "2031-11-17T12:00", "-end", "2031-11-17T13:00")
+	te.must("session", "add", "s/b", "-title", "B", "-start", "2031-11-18T12:00", "-end", "2031-11-18T13:00")
+	// As if the sessions were added years ago: the import below must not
+	// give them its own time, which could be the same second as theirs.
+	db, err := sql.Open("sqlite", te.env["AGENDAFEED_DATABASE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, at := range map[string]string{"a": "2020-05-06T07:08:09.000000000Z", "b": "2021-01-02T03:04:05.000000000Z"} {
+		if _, err := db.Exec(`UPDATE sessions SET created = ? WHERE key = ?`, at, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stamps := func() string {
+		t.Helper()
+		te.must("generate")
+		var out []string
+		for _, name := range []string{"calendar.ics", "atom.xml", "rss.xml", "feed.json"} {
+			data, err := os.ReadFile(filepath.Join(te.dir, "public", "s", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// feed.json is one item a line: only its published date, as
+			// the others' lines are (the re-created sessions' updated
+			// time is the import's).
+			for line := range strings.SplitSeq(string(data), "\n") {
+				for _, m := range regexp.MustCompile(`(?:CREATED:|<published>|<pubDate>|"date_published":)[^<"]*"?[^<",]*`).FindAllString(line, -1) {
+					out = append(out, name+": "+m)
+				}
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	before := stamps()
+	for _, want := range []string{"CREATED:20200506T070809Z", "CREATED:20210102T030405Z", "2020-05-06T07:08:09Z"} {
+		if !strings.Contains(before, want) {
+			t.Fatalf("no %s in the published stamps:\n%s", want, before)
+		}
+	}
+	b := te.writeFile("s.yaml", te.must("export", "s"))
+	te.must("series", "remove", "s")
+	te.must("import", b)
+	if after := stamps(); after != before {
+		t.Errorf("stamps after re-creating the series from its export:\n%s\nwant:\n%s", after, before)
 	}
 }

@@ -9,6 +9,14 @@ var badFiles = []struct {
 `, `created-future.yaml:1: series.created: "2999-01-01": expected a time that is not in the future: when the series was created`},
 	{"created-text.yaml", `series: {slug: s, title: T, created: last year}
 `, `created-text.yaml:1: series.created: "last year": expected an RFC 3339 instant such as 2021-11-12T09:00:00Z, or a date such as 2021-11-12, from 1900 on`},
+	{"session-created-future.yaml", `series: {slug: s, title: T}
+sessions:
+  - {key: a, created: 2999-01-01, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`, `session-created-future.yaml:3: sessions[0].created: "2999-01-01": expected a time that is not in the future: when the session was created`},
+	{"session-created-old.yaml", `series: {slug: s, title: T}
+sessions:
+  - {key: a, created: 1899-12-31T23:00:00Z, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`, `session-created-old.yaml:3: sessions[0].created: "1899-12-31T23:00:00Z": expected an RFC 3339 instant such as 2021-11-12T09:00:00Z, or a date such as 2021-11-12, from 1900 on`},
 	{"sequence-negative.yaml", `series: {slug: s, title: T}
 sessions:
   - {key: a, uid: a@example.org, sequence: -1, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}

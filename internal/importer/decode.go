@@ -180,7 +180,7 @@ var (
 	fileKeys      = []string{"series", "sessions", "posts"}
 	seriesKeys    = []string{"slug", "title", "description", "homepage", "zone", "language", "reminders", "organizer", "created"}
 	organizerKeys = []string{"name", "email"}
-	sessionKeys   = []string{"key", "uid", "sequence", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
+	sessionKeys   = []string{"key", "uid", "sequence", "created", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
 		"venue", "address", "online_url", "status", "language", "tags", "url", "people"}
 	personKeys = []string{"name", "role", "affiliation", "url"}
 	postKeys   = []string{"id", "title", "summary", "author", "published", "updated", "url", "session", "body"}
@@ -203,7 +203,7 @@ func (d *decoder) decodeFile(root *yaml.Node, opts Options) *parsed {
 			seriesNode = v
 		case "sessions":
 			d.list(v, "sessions", "sessions", func(i int, item *yaml.Node) {
-				sess, tags := d.session(item, fmt.Sprintf("sessions[%d]", i))
+				sess, tags := d.session(item, fmt.Sprintf("sessions[%d]", i), opts.Now)
 				s.Sessions = append(s.Sessions, sess)
 				f.tags = append(f.tags, tags)
 			})
@@ -313,7 +313,7 @@ func (d *decoder) series(n *yaml.Node, f *parsed, now func() time.Time) {
 				f.reminders = append(f.reminders, r)
 			})
 		case "created":
-			s.Created = d.created(v, p, now)
+			s.Created = d.created(v, p, "series", now)
 		case "organizer":
 			d.mapping(v, p, organizerKeys, func(key string, v *yaml.Node) {
 				switch key {
@@ -327,7 +327,7 @@ func (d *decoder) series(n *yaml.Node, f *parsed, now func() time.Time) {
 	})
 }
 
-func (d *decoder) session(n *yaml.Node, path string) (agenda.Session, []string) {
+func (d *decoder) session(n *yaml.Node, path string, now func() time.Time) (agenda.Session, []string) {
 	var s agenda.Session
 	var tags []string
 	d.mapping(n, path, sessionKeys, func(key string, v *yaml.Node) {
@@ -339,6 +339,8 @@ func (d *decoder) session(n *yaml.Node, path string) (agenda.Session, []string) 
 			s.UID = strings.TrimSpace(d.text(v, p))
 		case "sequence":
 			s.Sequence = d.sequence(v, p)
+		case "created":
+			s.Created = d.created(v, p, "session", now)
 		case "title":
 			s.Title = d.text(v, p)
 		case "description":
@@ -465,10 +467,12 @@ func (d *decoder) sequence(n *yaml.Node, path string) int64 {
 	return v
 }
 
-// created reads when a series was created: an RFC 3339 instant, as export
-// writes it, or a date (00:00 UTC), not in the future. News feed entry ids
-// carry its date, so re-creating a series from its export keeps them.
-func (d *decoder) created(n *yaml.Node, path string, now func() time.Time) time.Time {
+// created reads when a series or session (what) was created: an RFC 3339
+// instant, as export writes it, or a date (00:00 UTC), not in the future.
+// News feed entry ids carry a series' date, and calendars' CREATED and the
+// session announcements' published date a session's, so re-creating a
+// series from its export keeps them.
+func (d *decoder) created(n *yaml.Node, path, what string, now func() time.Time) time.Time {
 	raw := strings.TrimSpace(d.text(n, path))
 	if raw == "" || d.bad[path] {
 		return time.Time{}
@@ -485,7 +489,7 @@ func (d *decoder) created(n *yaml.Node, path string, now func() time.Time) time.
 		now = time.Now
 	}
 	if t.After(now()) {
-		d.fail(n, path, raw, "expected a time that is not in the future: when the series was created")
+		d.fail(n, path, raw, "expected a time that is not in the future: when the "+what+" was created")
 		return time.Time{}
 	}
 	return t.UTC().Truncate(time.Second)

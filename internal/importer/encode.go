@@ -41,6 +41,7 @@ type sessionOut struct {
 	Key         string      `yaml:"key" json:"key"`
 	UID         string      `yaml:"uid,omitempty" json:"uid,omitempty"`
 	Sequence    int64       `yaml:"sequence,omitempty" json:"sequence,omitempty"`
+	Created     string      `yaml:"created,omitempty" json:"created,omitempty"`
 	Title       string      `yaml:"title" json:"title"`
 	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
 	Start       string      `yaml:"start,omitempty" json:"start,omitempty"`
@@ -80,9 +81,9 @@ type postOut struct {
 
 // Encode writes snap as an agenda file in YAML, in the layout Parse reads,
 // with a stable key order and empty fields left out. Of the store-set
-// fields only the series' created time and each session's UID and
-// sequence are written: what re-creating the series from the file needs to
-// keep its feed ids and calendar versions. Each session's zone and
+// fields only the series' created time and each session's UID, sequence
+// and created time are written: what re-creating the series from the file
+// needs to keep its feed ids, calendar versions and CREATED stamps. Each session's zone and
 // language are written, even when they are the series'. The same snapshot
 // always gives the same bytes.
 func Encode(w io.Writer, snap agenda.Snapshot) error {
@@ -131,6 +132,7 @@ func layout(snap agenda.Snapshot) fileOut {
 			Key:         x.Key,
 			UID:         x.UID,
 			Sequence:    x.Sequence,
+			Created:     formatInstant(x.Created.UTC()),
 			Title:       x.Title,
 			Description: x.Description,
 			Start:       x.Start.String(),

@@ -229,7 +229,7 @@ func TestEncodeStoreFields(t *testing.T) {
 			UID: "u-1@example.org", Series: "s", Key: "k", Title: "K", Start: agenda.NewWallTime(2024, 5, 1, 9, 0, 30),
 			End: agenda.NewWallTime(2024, 5, 1, 10, 0, 0), Zone: "Europe/Madrid", Status: agenda.StatusConfirmed, Language: "en-US",
 			People:   []agenda.Participant{{Person: agenda.Person{ID: 3, Name: "N"}, Role: agenda.RoleHost}},
-			Sequence: 4, Created: now, Updated: now,
+			Sequence: 4, Created: now.Add(-24 * time.Hour), Updated: now,
 		}},
 		Posts: []agenda.Post{{ID: "p", Series: "s", Title: "P", Body: "b", BodyHTML: "<p>b</p>", Version: 2, SessionUID: "u-1@example.org",
 			Published: time.Date(2024, 4, 1, 12, 0, 0, 0, time.FixedZone("", -4*3600)), SessionKey: "k"}},
@@ -240,20 +240,23 @@ func TestEncodeStoreFields(t *testing.T) {
 			t.Errorf("encoded file contains store-set %q:\n%s", leak, out)
 		}
 	}
-	for _, kept := range []string{"uid: u-1@example.org", "sequence: 4", `created: "2024-01-02T03:04:05Z"`} {
+	for _, kept := range []string{"uid: u-1@example.org", "sequence: 4", `created: "2024-01-02T03:04:05Z"`, `created: "2024-01-01T03:04:05Z"`} {
 		if !bytes.Contains(out, []byte(kept)) {
 			t.Errorf("encoded file lacks %s:\n%s", kept, out)
 		}
 	}
 	if n := bytes.Count(out, []byte("2024-01-02")); n != 1 {
-		t.Errorf("encoded file has %d store-set times, want the series' created only:\n%s", n, out)
+		t.Errorf("encoded file has %d store-set times of the series, want its created only:\n%s", n, out)
+	}
+	if n := bytes.Count(out, []byte("2024-01-01")); n != 1 {
+		t.Errorf("encoded file has %d store-set times of the session, want its created only:\n%s", n, out)
 	}
 	got := mustParse(t, "s.yaml", out)
 	want := snap
 	want.Series.Updated, want.Series.Revision = time.Time{}, 0
 	want.Series.Reminders = nil // written as [] : none
 	sess := want.Sessions[0]
-	sess.Created, sess.Updated = time.Time{}, time.Time{}
+	sess.Updated = time.Time{}
 	sess.People = []agenda.Participant{{Person: agenda.Person{Name: "N"}, Role: agenda.RoleHost}}
 	want.Sessions = []agenda.Session{sess}
 	post := want.Posts[0]

@@ -247,6 +247,7 @@ func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64
 		return agenda.Session{}, err
 	}
 	s.People = slices.Clone(s.People) // Normalize edits in place: not the caller's
+	s.Created = time.Time{}           // only an import may date a new session
 	if ifSequence != Absent || s.UID == "" {
 		// A sequence belongs to a UID, and only a create may carry one;
 		// an update's is the stored one's, plus one.
@@ -310,7 +311,10 @@ type personRef struct {
 // re-imported from its export is not older, to calendars, than the copy
 // they hold (they keep the higher SEQUENCE). A session created with the UID
 // of a deleted one starts above that one's last sequence too, which the
-// export may not have (it was edited after the export was made).
+// export may not have (it was edited after the export was made). A new
+// session is created at s.Created when it is set (an import re-creating a
+// series from its export: calendars' CREATED and the announcement's
+// published date come from it), else now; an existing one keeps its own.
 func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Session, ifSequence int64) (agenda.Session, outcome, error) {
 	startAt, endAt, err := s.Interval()
 	if err != nil {
@@ -426,6 +430,14 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 		}
 	} else {
 		result = created
+		createdAt := now
+		if !s.Created.IsZero() {
+			if s.Created.After(w.now) {
+				return agenda.Session{}, 0, agenda.Errors{{Field: "created", Value: s.Created.UTC().Format(time.RFC3339),
+					Msg: "expected a time that is not in the future: when the session was created"}}
+			}
+			createdAt = formatTime(s.Created.UTC().Truncate(time.Second))
+		}
 		uid, sequence := s.UID, s.Sequence
 		if uid == "" {
 			sequence = 0 // a new UID: a new event, at its first version
@@ -450,7 +462,7 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 			language, tags, url, sequence, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			uid, seriesID, s.Key, s.Title, s.Description, s.AllDay, s.Start.String(), s.End.String(),
 			s.StartDate.String(), s.EndDate.String(), s.Zone, startAt.Unix(), endAt.Unix(), s.Venue, s.Address,
-			s.OnlineURL, string(s.Status), s.Language, tags, s.URL, sequence, now, now)
+			s.OnlineURL, string(s.Status), s.Language, tags, s.URL, sequence, createdAt, now)
 		if err == nil {
 			id, err = res.LastInsertId()
 		}
