@@ -95,6 +95,8 @@ func OtherVariables() []string {
 		"AGENDAFEED_PUBLISH_CRASH_HELPER", // internal/publish's crash test
 		"AGENDAFEED_PUBLISH_LOCK_HELPER",  // internal/publish's lock test
 		"AGENDAFEED_TEST_READONLY_DB",     // internal/store's read-only directory test
+		"AGENDAFEED_TEST_API_STORAGE",     // internal/api's read-only database test
+		"AGENDAFEED_TEST_API_FULL",        // internal/api's full disk test
 	}
 }
 
