@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/asnobody"
 )
 
 // A backup is read as the database by a user who cannot write it, in a
@@ -22,7 +24,7 @@ func TestBackupReadOnly(t *testing.T) {
 	backup := filepath.Join(base, "backup.db")
 	te.must("backup", backup)
 	bin := filepath.Join(base, "agendafeed.test")
-	copyExecutable(t, bin)
+	asnobody.CopyTestBinary(t, bin)
 	for _, d := range []string{roDir, roFile} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)

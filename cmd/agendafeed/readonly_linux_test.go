@@ -1,13 +1,13 @@
 package main
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/asnobody"
 )
 
 // Every command that writes, on a database it cannot write, says which
@@ -30,7 +30,7 @@ func TestWritingCommandsOnUnwritableDatabase(t *testing.T) {
 	// nobody must reach the binary, the inputs and the databases: the
 	// test's directories are 0700.
 	bin := filepath.Join(base, "agendafeed.test")
-	copyExecutable(t, bin)
+	asnobody.CopyTestBinary(t, bin)
 	for _, c := range []struct {
 		path string
 		mode os.FileMode
@@ -117,7 +117,7 @@ func runAsNobody(t *testing.T, bin, dir, db string, args ...string) (string, int
 	cmd.Env = []string{"AGENDAFEED_TEST_MAIN=1", "AGENDAFEED_DATABASE=" + db, "AGENDAFEED_OUTPUT_DIR=" + filepath.Join(dir, "public"),
 		"AGENDAFEED_BASE_URL=https://agenda.example.org/", "HOME=" + dir}
 	if os.Geteuid() == 0 {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		cmd.SysProcAttr = asnobody.Attr()
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -132,25 +132,3 @@ func runAsNobody(t *testing.T, bin, dir, db string, args ...string) (string, int
 }
 
 // copyExecutable copies this test binary to dst, where nobody can run it.
-func copyExecutable(t *testing.T, dst string) {
-	t.Helper()
-	src, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/asnobody"
 	"github.com/agendafeed/agendafeed/internal/importer"
 	"github.com/agendafeed/agendafeed/internal/store"
 )
@@ -66,7 +66,7 @@ func TestWriteToReadOnlyDatabase(t *testing.T) {
 	// The binary and every directory above the databases must be usable by
 	// nobody: t.TempDir's directories are 0700.
 	bin := filepath.Join(base, "api.test")
-	copyTestBinary(t, bin)
+	asnobody.CopyTestBinary(t, bin)
 	modes = append(modes, struct {
 		path string
 		mode os.FileMode
@@ -82,7 +82,7 @@ func TestWriteToReadOnlyDatabase(t *testing.T) {
 	cmd := exec.Command(bin, "-test.run=^TestWriteToReadOnlyDatabase$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), storageEnv+"="+base)
 	cmd.Dir = base
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.SysProcAttr = asnobody.Attr()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("writes as nobody: %v\n%s", err, out)
@@ -160,28 +160,6 @@ func apiOn(t testing.TB, path string, opts store.Options) *testAPI {
 }
 
 // copyTestBinary copies this test binary to dst, where nobody can run it.
-func copyTestBinary(t *testing.T, dst string) {
-	t.Helper()
-	src, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // fullEnv names, in the re-executed test binary, the directory to mount a
 // small tmpfs on.

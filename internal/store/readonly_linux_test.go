@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/agendafeed/agendafeed/internal/asnobody"
 )
 
 // roEnv names, in the re-executed test binary, the database to probe.
@@ -56,7 +56,7 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 	// The binary and every directory above the database must be usable by
 	// nobody: t.TempDir's directories are 0700.
 	bin := filepath.Join(base, "store.test")
-	copyFile(t, bin)
+	asnobody.CopyTestBinary(t, bin)
 	for _, d := range []string{filepath.Dir(base), base} {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -65,36 +65,13 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyDirectory$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), roEnv+"="+path)
 	cmd.Dir = base
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.SysProcAttr = asnobody.Attr()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("probe as nobody: %v\n%s", err, out)
 	}
 	if !strings.Contains(string(out), "--- PASS") {
 		t.Fatalf("probe as nobody did not run:\n%s", out)
-	}
-}
-
-func copyFile(t *testing.T, dst string) {
-	t.Helper()
-	src, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -165,7 +142,7 @@ func TestOpenReadOnlyRollbackFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(base, "store.test")
-	copyFile(t, bin)
+	asnobody.CopyTestBinary(t, bin)
 	for _, c := range []struct {
 		path string
 		mode os.FileMode
@@ -182,7 +159,7 @@ func TestOpenReadOnlyRollbackFile(t *testing.T) {
 	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyRollbackFile$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), roEnv+"="+base)
 	cmd.Dir = base
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.SysProcAttr = asnobody.Attr()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("probe as nobody: %v\n%s", err, out)
