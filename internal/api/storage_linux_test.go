@@ -79,17 +79,7 @@ func TestWriteToReadOnlyDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(bin, "-test.run=^TestWriteToReadOnlyDatabase$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), storageEnv+"="+base)
-	cmd.Dir = base
-	cmd.SysProcAttr = asnobody.Attr()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("writes as nobody: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("writes as nobody did not run:\n%s", out)
-	}
+	asnobody.RunTest(t, bin, base, "TestWriteToReadOnlyDatabase", storageEnv+"="+base)
 }
 
 func probeReadOnlyWrites(t *testing.T, base string) {

@@ -8,6 +8,8 @@ package asnobody
 import (
 	"io"
 	"os"
+	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -46,4 +48,22 @@ func CopyTestBinary(t testing.TB, dst string) {
 // Attr is the SysProcAttr that runs a command as nobody.
 func Attr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: UID, Gid: GID}}
+}
+
+// RunTest runs the test name of bin (a copy made by CopyTestBinary) as
+// nobody in dir, with env added to this process's environment (how the
+// test knows it is the probe), and fails t unless that test passed.
+func RunTest(t testing.TB, bin, dir, name string, env ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = Attr()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s as nobody: %v\n%s", name, err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS") {
+		t.Fatalf("%s as nobody did not run:\n%s", name, out)
+	}
 }

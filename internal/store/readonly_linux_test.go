@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,17 +61,7 @@ func TestOpenReadOnlyDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyDirectory$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), roEnv+"="+path)
-	cmd.Dir = base
-	cmd.SysProcAttr = asnobody.Attr()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("probe as nobody: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("probe as nobody did not run:\n%s", out)
-	}
+	asnobody.RunTest(t, bin, base, "TestOpenReadOnlyDirectory", roEnv+"="+path)
 }
 
 func probeReadOnly(t *testing.T, path string) {
@@ -156,17 +145,7 @@ func TestOpenReadOnlyRollbackFile(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() { os.Chmod(filepath.Join(base, "rodir"), 0o755) })
-	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnlyRollbackFile$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), roEnv+"="+base)
-	cmd.Dir = base
-	cmd.SysProcAttr = asnobody.Attr()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("probe as nobody: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("probe as nobody did not run:\n%s", out)
-	}
+	asnobody.RunTest(t, bin, base, "TestOpenReadOnlyRollbackFile", roEnv+"="+base)
 }
 
 func probeReadOnlyRollback(t *testing.T, base string) {
