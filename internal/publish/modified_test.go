@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agendafeed/agendafeed/internal/publish"
 	"github.com/agendafeed/agendafeed/internal/publish/publishtest"
 )
 
@@ -53,5 +54,71 @@ func TestModifiedMovesPastThePrevious(t *testing.T) {
 				t.Errorf("%s: %s: modified %s, want %s", st.name, path, got.Format(time.RFC3339Nano), st.want.Format(time.RFC3339Nano))
 			}
 		}
+	}
+}
+
+// TestModifiedMovesPastARemovedVersion holds the same rule across a
+// remove: a path removed and published again (a session deleted and
+// posted again, a series deleted and created again) is new bytes at the
+// URL a client may still hold a Last-Modified for, and the manifest no
+// longer lists the removed version's date. Within its second it must
+// still be dated past that version; well after it, by the clock alone.
+func TestModifiedMovesPastARemovedVersion(t *testing.T) {
+	t0 := time.Date(2025, 11, 17, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		// sessions of madrid at each of three passes: present, removed,
+		// present again (revision 3: other bytes); 0 removes the series.
+		sessions [3]int
+		path     string    // the file removed and created again
+		again    time.Time // the clock at the third pass
+		want     time.Time
+	}{
+		{"session, same second", [3]int{3, 2, 3}, "madrid/sessions/k2.ics", t0.Add(900 * time.Millisecond), t0.Add(time.Second)},
+		{"series, same second", [3]int{2, 0, 2}, "madrid/calendar.ics", t0.Add(900 * time.Millisecond), t0.Add(time.Second)},
+		{"series, clock set back", [3]int{2, 0, 2}, "madrid/calendar.ics", t0.Add(-time.Hour), t0.Add(time.Second)},
+		{"session, seconds later", [3]int{3, 2, 3}, "madrid/sessions/k2.ics", t0.Add(5*time.Second + 900*time.Millisecond), t0.Add(5 * time.Second)},
+		{"series, seconds later", [3]int{2, 0, 2}, "madrid/calendar.ics", t0.Add(5*time.Second + 900*time.Millisecond), t0.Add(5 * time.Second)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &clock{t: t0.Add(100 * time.Millisecond)}
+			src := publishtest.NewSource(publishtest.MakeSnapshot("tunis", 1, 1))
+			p := newPublisher(t, t.TempDir(), src, &publishtest.Renderer{PerSession: 50}, c)
+			var first publish.FileInfo
+			for i, n := range tc.sessions {
+				switch i {
+				case 1:
+					c.Add(300 * time.Millisecond)
+				case 2:
+					c.mu.Lock()
+					c.t = tc.again
+					c.mu.Unlock()
+				}
+				if n == 0 {
+					src.Remove("madrid")
+				} else {
+					src.Put(publishtest.MakeSnapshot("madrid", int64(i+1), n))
+				}
+				pass(t, p, false)
+				fi, listed := p.Manifest().Files[tc.path]
+				switch i {
+				case 0:
+					first = fi
+				case 1:
+					if listed {
+						t.Fatalf("%s still listed after its removal", tc.path)
+					}
+				case 2:
+					if !listed || fi.ETag == first.ETag {
+						t.Fatalf("%s not published again with new bytes: %+v (first %+v)", tc.path, fi, first)
+					}
+					if !fi.Modified.Equal(tc.want) {
+						t.Errorf("modified %s, want %s (the removed version's was %s)", fi.Modified.Format(time.RFC3339Nano),
+							tc.want.Format(time.RFC3339Nano), first.Modified.Format(time.RFC3339Nano))
+					}
+				}
+			}
+		})
 	}
 }

@@ -243,6 +243,10 @@ type Publisher struct {
 	// renders their series and compares the file itself, not the
 	// manifest, with the render. Only passes (and New) touch it.
 	suspect map[string]bool
+	// removed dates the files passes removed, so that one published again
+	// soon after is still dated past the removed version. Only passes
+	// touch it.
+	removed removedDates
 	// verifyAll: the output directory was replaced (checkLock); every
 	// pass runs as Repair until one writes its manifest without error.
 	verifyAll bool
@@ -545,6 +549,7 @@ func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, e
 	}()
 
 	old := p.cur.Load()
+	p.removed.prune(res.Started, func(path string) bool { _, listed := old.Files[path]; return listed })
 	revs, err := p.src.Revisions(ctx)
 	if err != nil {
 		return res, fmt.Errorf("read revisions: %w", err)
@@ -632,6 +637,7 @@ func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, e
 		for _, path := range st.ownFiles[slug] {
 			st.delta.remove(path)
 			st.obsolete = append(st.obsolete, path)
+			p.removed.add(path, old.Files[path].Modified)
 		}
 		st.obsoleteDirs = append(st.obsoleteDirs, slug)
 	}
@@ -1323,6 +1329,12 @@ func (st *passState) accept(series string, files []rendered, stage string) {
 	staged := 0
 	for _, r := range files {
 		now[r.info.Path] = true
+		if r.tmp != "" && r.info.Modified.IsZero() {
+			// A path the manifest does not list: perhaps removed a moment
+			// ago, and its date must still move past the removed
+			// version's (nextModified).
+			r.info.Modified = st.p.removed.prev(r.info.Path)
+		}
 		switch {
 		case r.tmp == "":
 			// Recorded only if its entry moved (a new revision, same
@@ -1354,6 +1366,7 @@ func (st *passState) accept(series string, files []rendered, stage string) {
 		if !now[path] {
 			st.delta.remove(path)
 			st.obsolete = append(st.obsolete, path)
+			st.p.removed.add(path, st.old.Files[path].Modified)
 		}
 	}
 }
