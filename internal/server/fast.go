@@ -150,6 +150,7 @@ func (s *Server) serveFast(base context.Context, ctx *fasthttp.RequestCtx) bool 
 		ims:  b2s(ctx.Request.Header.Peek("If-Modified-Since")),
 	}
 	q.gzip = acceptsGzip(fields(aeBuf[:0], ctx.Request.Header.PeekAll("Accept-Encoding")))
+	q.date = s.dates.at(start)
 	status, n := s.serveLookup(base, fastResp{ctx}, &q, rawQuery)
 
 	s.metrics.request(status, method)

@@ -134,6 +134,7 @@ type Server struct {
 	missing        missingFiles
 	outputReported atomic.Int64 // manifest version a missing output directory or manifest was last reported under
 	base           string       // Options.BasePath: "/" or "/…/"
+	dates          dateCache    // the latest Last-Modified each second may send
 }
 
 // Shared header values; never modified.
@@ -257,6 +258,10 @@ func (s *Server) current() *table {
 // ServeHTTP routes, then records the request in the metrics and the log.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	// The Date net/http sends, set here so that serveEntry knows it
+	// (dateCache); behind the listener fasthttp sends its own instead.
+	date := s.dates.at(start)
+	w.Header()["Date"] = date.h
 	var status int
 	var n int64
 	switch p := r.URL.Path; {
@@ -287,7 +292,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		status, n = rec.result()
 	default:
-		status, n = s.serveFile(w, r)
+		status, n = s.serveFile(w, r, date)
 	}
 	s.metrics.request(status, r.Method)
 	if s.log.Enabled(r.Context(), slog.LevelInfo) {
@@ -355,7 +360,7 @@ func looksLikeToken(s string) bool {
 }
 
 // serveFile serves a published file (or a variant of a calendar).
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) (int, int64) {
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, date *httpDate) (int, int64) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
@@ -380,6 +385,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) (int, int64) 
 		inm:  r.Header["If-None-Match"],
 		ims:  ims,
 		gzip: acceptsGzip(r.Header["Accept-Encoding"]),
+		date: date,
 	}
 	return s.serveLookup(r.Context(), o, &q, r.URL.RawQuery)
 }
@@ -388,9 +394,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) (int, int64) 
 // either front end.
 type fileReq struct {
 	path string
-	inm  []string // If-None-Match field lines
-	ims  string   // If-Modified-Since
-	gzip bool     // Accept-Encoding allows gzip
+	inm  []string  // If-None-Match field lines
+	ims  string    // If-Modified-Since
+	gzip bool      // Accept-Encoding allows gzip
+	date *httpDate // the second's Date: the latest Last-Modified it allows
 }
 
 // resp is where a file response goes: net/http's ResponseWriter
@@ -496,7 +503,18 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 	o.header("Access-Control-Expose-Headers", hExpose)
 	h := e.hdrs()
 	if h.hLastMod != nil {
-		o.header("Last-Modified", h.hLastMod)
+		// Never later than the Date (RFC 9110 section 8.8.2.1): a date
+		// the Date has not reached (a version published a second past
+		// the previous one within that one's second, or this second
+		// while fasthttp's Date lags) is sent as the latest the Date
+		// allows. notModified still compares the stored date, so a
+		// client revalidating with the date it was given gets the bytes
+		// again, never 304 for bytes it may not have.
+		if e.modTime.Unix() > q.date.lmSec {
+			o.header("Last-Modified", q.date.lm)
+		} else {
+			o.header("Last-Modified", h.hLastMod)
+		}
 	}
 
 	var gz *gzBody

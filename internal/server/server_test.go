@@ -158,6 +158,9 @@ type fixtureConfig struct {
 	// basePath is Options.BasePath; a series named as its first segment
 	// is added.
 	basePath string
+	// published is the publisher's clock (t0 if zero): what it dates
+	// the files it writes.
+	published time.Time
 }
 
 func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
@@ -172,7 +175,7 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 		f.src = publishtest.NewSource(publishtest.MakeSnapshot("big", 1, 12))
 		rend.PerSession = 100 << 10
 	}
-	pub, err := publish.New(publish.Options{Dir: f.dir, Source: f.src, Renderer: rend, Now: func() time.Time { return t0 }})
+	pub, err := publish.New(publish.Options{Dir: f.dir, Source: f.src, Renderer: rend, Now: func() time.Time { return cmp.Or(fc.published, t0) }})
 	if err != nil {
 		t.Fatal(err)
 	}
