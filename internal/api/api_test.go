@@ -132,7 +132,6 @@ func TestSessionEndpoints(t *testing.T) {
 		{"?series=debates&status=tentative", "[all-day]"},
 		{"?from=2021-11-18", "[all-day]"},
 		{"?to=2021-11-17T12:00:00Z", "[smart-cities]"},
-		{"?series=nothing", "[]"},
 		{"?limit=1", "[smart-cities]"},
 	} {
 		m := ta.must(t, 200, req{method: "GET", path: "/api/v1/sessions" + c.query, token: readToken})

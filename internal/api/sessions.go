@@ -72,9 +72,20 @@ func (a *API) listSessions(r *http.Request) (*reply, error) {
 	}
 	q := r.URL.Query()
 	f := store.SessionFilter{Series: q.Get("series"), Limit: limit + 1, Offset: offset}
+	// A series that does not exist is a 404 whether the path or the filter
+	// names it: an empty list would say the series has no sessions.
 	if slug != "" {
 		f.Series = slug
 		if _, err := a.db.Series(r.Context(), slug); err != nil {
+			return nil, err
+		}
+	} else if f.Series != "" {
+		_, err := a.db.Series(r.Context(), f.Series)
+		if errors.Is(err, agenda.ErrNotFound) {
+			return nil, errf(http.StatusNotFound, "series", f.Series,
+				"series %q not found: query parameter series: expected the slug of an existing series", f.Series)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
