@@ -14,6 +14,39 @@ import (
 	"github.com/agendafeed/agendafeed/internal/store"
 )
 
+// importChanged lists the URLs an import changed, as the single writes
+// list theirs: for each series whose revision moved, by slug, its files
+// and the calendars of the sessions whose events changed (keys, from the
+// store), then the all-series files once. The imported series' calendar
+// is listed only when the series itself or one of its sessions changed
+// (sc, as for a series write); posts alone change its feeds and page. A
+// series the import reached only through a person's URL changed by the
+// sessions showing that person. Nothing changed, nothing is listed.
+func (a *API) importChanged(before, after map[string]int64, keys store.ImportChanges, slug string, res store.ImportResult, sc scope) []string {
+	changed := []string{}
+	widest, some := scopePosts, false
+	for _, s := range slices.Sorted(maps.Keys(after)) {
+		if after[s] == before[s] {
+			continue
+		}
+		this := scopeSessions
+		if s == slug {
+			switch {
+			case res.SeriesCreated+res.SeriesUpdated > 0:
+				this = sc
+			case len(keys[s]) == 0:
+				this = scopePosts
+			}
+		}
+		changed = append(changed, a.seriesURLs(s, keys[s], this)...)
+		widest, some = max(widest, this), true
+	}
+	if some {
+		changed = append(changed, a.allSeriesURLs(widest)...)
+	}
+	return changed
+}
+
 // revisionsWritten lists what moved between two revision maps: the new
 // revision of each series that changed (or vanished: -1 is not used, it
 // simply drops out) and the URLs that change: each series' own, by slug,
@@ -250,7 +283,7 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		if err == nil {
 			prev = &old
 		}
-		res, err := a.db.ImportDocs(ctx, []store.ImportDoc{doc})
+		res, keys, err := a.db.ImportDocsChanges(ctx, []store.ImportDoc{doc})
 		if err != nil {
 			return nil, err
 		}
@@ -258,27 +291,11 @@ func (a *API) importFile(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		slug := snap.Series.Slug
-		keys := map[string][]string{}
-		for _, s := range snap.Sessions {
-			keys[slug] = append(keys[slug], s.Key)
-		}
-		cur, err := a.db.Series(ctx, slug)
+		cur, err := a.db.Series(ctx, snap.Series.Slug)
 		if err != nil {
 			return nil, err
 		}
-		if store.RevisesEvents(old, cur) {
-			// A new organizer or new reminders revise the events of
-			// sessions the file does not name too.
-			all, err := a.db.Sessions(ctx, store.SessionFilter{Series: slug})
-			if err != nil {
-				return nil, err
-			}
-			for _, s := range all {
-				keys[slug] = append(keys[slug], s.Key)
-			}
-		}
-		_, changed := a.revisionsWritten(before, after, keys, listScope(prev, cur))
+		changed := a.importChanged(before, after, keys, snap.Series.Slug, res, listScope(prev, cur))
 		return &reply{body: map[string]any{
 			"series":   snap.Series.Slug,
 			"revision": after[snap.Series.Slug],

@@ -695,7 +695,10 @@ type writeTx struct {
 	bumped  map[int64]bool // series whose revision this transaction bumped
 	changed bool           // something was written: bump the change counter
 	quiet   bool           // something was written that publishes nothing: commit, but leave the counter
-	db      *DB
+	// people whose published fields (their URL) this transaction
+	// changed: every session they appear in changed with them.
+	people map[int64]bool
+	db     *DB
 }
 
 // write runs fn in one IMMEDIATE transaction on the writer connection and

@@ -62,6 +62,13 @@ func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult,
 	return db.ImportDocs(ctx, in)
 }
 
+// ImportChanges names, by series slug, the keys of the sessions whose
+// published events an import changed: those created or updated (a
+// renamed session under its new key and its old one), those a series edit
+// revised, and those showing a person whose URL it changed, in any series.
+// Each key appears once per series, sorted.
+type ImportChanges map[string][]string
+
 // ImportDocs writes whole documents, all or nothing, in one transaction:
 // each series is upserted by slug, its sessions by UID when given, else by
 // key, and its posts by id. Sessions and posts that are stored but absent
@@ -77,6 +84,13 @@ func (db *DB) Import(ctx context.Context, docs []agenda.Snapshot) (ImportResult,
 // and all the validation errors are reported together, with field paths
 // such as "sessions[3].start" and the series slug in the message.
 func (db *DB) ImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, error) {
+	res, _, err := db.importDocs(ctx, in, db.write)
+	return res, err
+}
+
+// ImportDocsChanges is ImportDocs that also says which sessions' events
+// changed, for a caller that must name the files the import changes.
+func (db *DB) ImportDocsChanges(ctx context.Context, in []ImportDoc) (ImportResult, ImportChanges, error) {
 	return db.importDocs(ctx, in, db.write)
 }
 
@@ -85,17 +99,20 @@ func (db *DB) ImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, err
 // what ImportDocs would do, but writes nothing. It holds the write lock
 // while it runs, as ImportDocs does.
 func (db *DB) DryImportDocs(ctx context.Context, in []ImportDoc) (ImportResult, error) {
-	return db.importDocs(ctx, in, db.writeRolledBack)
+	res, _, err := db.importDocs(ctx, in, db.writeRolledBack)
+	return res, err
 }
 
-func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context.Context, func(*writeTx) error) error) (ImportResult, error) {
+func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context.Context, func(*writeTx) error) error) (ImportResult, ImportChanges, error) {
 	docs, err := prepareImport(in)
 	if err != nil {
-		return ImportResult{}, err
+		return ImportResult{}, nil, err
 	}
 	var res ImportResult
+	var changes ImportChanges
 	err = write(ctx, func(w *writeTx) error {
 		res = ImportResult{}
+		changes = ImportChanges{}
 		for i, d := range docs {
 			slug := d.Series.Slug
 			cond := in[i].IfRevision
@@ -119,6 +136,16 @@ func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context
 			newOrganizer := existed && publishedOrganizer(before) != publishedOrganizer(after)
 			newReminders := existed && !slices.Equal(before.Reminders, after.Reminders)
 			for _, j := range uidsFirst(d.Sessions) {
+				// A session renamed by its UID leaves its old key's
+				// calendar behind, which changes too (it goes).
+				oldKey := ""
+				if uid := d.Sessions[j].UID; uid != "" {
+					if cur, err := loadSession(ctx, w.tx, uid, `WHERE s.uid = ?`, uid); err == nil {
+						oldKey = cur.Key
+					} else if !errors.Is(err, agenda.ErrNotFound) {
+						return itemErr(&in[i], slug, "sessions", j, err)
+					}
+				}
 				ss, oc, err := w.putSession(ctx, seriesID, d.Sessions[j], Any)
 				if err != nil {
 					return itemErr(&in[i], slug, "sessions", j, err)
@@ -129,6 +156,18 @@ func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context
 					oc = updated
 				}
 				count(oc, &res.SessionsCreated, &res.SessionsUpdated, &res.SessionsUnchanged)
+				if oc != unchanged {
+					changes[slug] = append(changes[slug], ss.Key)
+					if oldKey != "" && oldKey != ss.Key {
+						changes[slug] = append(changes[slug], oldKey)
+					}
+				}
+			}
+			if newOrganizer || newReminders {
+				// Sessions the document does not name are revised too.
+				if err := changes.addRevised(ctx, w.tx, seriesID, slug, newOrganizer); err != nil {
+					return fmt.Errorf("import series %q: %w", slug, err)
+				}
 			}
 			for j, p := range d.Posts {
 				_, oc, err := w.putPost(ctx, seriesID, p, Any)
@@ -147,12 +186,64 @@ func (db *DB) importDocs(ctx context.Context, in []ImportDoc, write func(context
 			res.SessionsLeftAlone += sessions - len(d.Sessions)
 			res.PostsLeftAlone += posts - len(d.Posts)
 		}
-		return nil
+		return changes.addPeople(ctx, w.tx, w.people)
 	})
 	if err != nil {
-		return ImportResult{}, err
+		return ImportResult{}, nil, err
 	}
-	return res, nil
+	for slug, keys := range changes {
+		slices.Sort(keys)
+		changes[slug] = slices.Compact(keys)
+	}
+	return res, changes, nil
+}
+
+// addRevised adds the sessions of a series whose events a new organizer
+// (all) or new reminders (those not cancelled) revised, as reviseEvents
+// decides.
+func (c ImportChanges) addRevised(ctx context.Context, tx conn, seriesID int64, slug string, all bool) error {
+	rows, err := tx.QueryContext(ctx, `SELECT key FROM sessions WHERE series_id = ? AND (? OR status != ?)`,
+		seriesID, all, string(agenda.StatusCancelled))
+	if err != nil {
+		return fmt.Errorf("sessions revised: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return fmt.Errorf("sessions revised: %w", err)
+		}
+		c[slug] = append(c[slug], key)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sessions revised: %w", err)
+	}
+	return nil
+}
+
+// addPeople adds the sessions, in any series, that show one of people.
+func (c ImportChanges) addPeople(ctx context.Context, tx conn, people map[int64]bool) error {
+	for id := range people {
+		rows, err := tx.QueryContext(ctx, `SELECT se.slug, s.key FROM session_people sp
+			JOIN sessions s ON s.id = sp.session_id JOIN series se ON se.id = s.series_id
+			WHERE sp.person_id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("sessions of person %d: %w", id, err)
+		}
+		for rows.Next() {
+			var slug, key string
+			if err := rows.Scan(&slug, &key); err != nil {
+				rows.Close()
+				return fmt.Errorf("sessions of person %d: %w", id, err)
+			}
+			c[slug] = append(c[slug], key)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sessions of person %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // uidsFirst returns the indices of the sessions with a UID, then of those

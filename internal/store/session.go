@@ -568,6 +568,10 @@ func (w *writeTx) bumpSeriesOfPerson(ctx context.Context, personID int64) error 
 		return fmt.Errorf("series of person %d: %w", personID, err)
 	}
 	w.changed = true
+	if w.people == nil {
+		w.people = map[int64]bool{}
+	}
+	w.people[personID] = true
 	for _, id := range ids {
 		if err := w.bumpSeries(ctx, id); err != nil {
 			return err
