@@ -2,7 +2,37 @@
 
 package store
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
 
 // dirWritable reports whether this process may create files in dir.
 func dirWritable(dir string) bool { return unix.Access(dir, unix.W_OK|unix.X_OK) == nil }
+
+// unwritableJournal lists the -wal and -shm files next to the database at
+// path that exist and that this process cannot write, with their owners,
+// and the database file's owner (-1 if unknown).
+func unwritableJournal(path string) (files []journalFile, dbUID, dbGID int) {
+	for _, suffix := range []string{"-wal", "-shm"} {
+		name := path + suffix
+		fi, err := os.Lstat(name)
+		if err != nil || unix.Access(name, unix.W_OK) == nil {
+			continue
+		}
+		f := journalFile{name: name, uid: -1, size: fi.Size()}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			f.uid = int(st.Uid)
+		}
+		files = append(files, f)
+	}
+	dbUID, dbGID = -1, -1
+	if fi, err := os.Stat(path); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			dbUID, dbGID = int(st.Uid), int(st.Gid)
+		}
+	}
+	return files, dbUID, dbGID
+}

@@ -54,6 +54,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -719,7 +720,17 @@ func readOnlyFile(path string, err error) error {
 	if errors.Is(err, ErrReadOnlyDir) || errors.Is(err, ErrReadOnlyFile) {
 		return err // already says which, and what to do
 	}
-	if sqliteCode(err) == sqlite3.SQLITE_READONLY {
+	code := sqliteCode(err)
+	if code&0xff != sqlite3.SQLITE_READONLY || code == sqlite3.SQLITE_READONLY_DIRECTORY {
+		return err
+	}
+	// SQLite says "readonly database" too when the file is writable but
+	// its -wal or -shm is not: another user's process (a reading command)
+	// created them and left them behind.
+	if files, uid, gid := unwritableJournal(path); len(files) > 0 {
+		return &journalError{path: path, files: files, dbUID: uid, dbGID: gid, cause: err}
+	}
+	if code == sqlite3.SQLITE_READONLY {
 		return &readOnlyFileError{path: path, cause: err}
 	}
 	return err
@@ -988,11 +999,75 @@ func (e *readOnlyDirError) Error() string {
 
 func (e *readOnlyDirError) Unwrap() []error { return []error{ErrReadOnlyDir, e.cause} }
 
-// ErrReadOnlyFile matches the error of a write when the database file
-// cannot be written although its directory can (its permissions, a
-// read-only mount): SQLite then opens it for reading and says so only at
-// the first write, as "attempt to write a readonly database".
+// ErrReadOnlyFile matches the error of a write when the database file, or
+// its -wal or -shm file, cannot be written although its directory can (its
+// permissions, a read-only mount, -wal and -shm files another user's
+// process left): SQLite then opens it for reading and says so only at the
+// first write, as "attempt to write a readonly database".
 var ErrReadOnlyFile = errors.New("the database file cannot be written")
+
+// journalFile is a -wal or -shm file this process cannot write.
+type journalFile struct {
+	name string
+	uid  int // its owner; -1 if unknown
+	size int64
+}
+
+// journalError is ErrReadOnlyFile when what cannot be written is the -wal
+// or -shm file beside a writable database file: it names them, their
+// owner and what to do, where SQLite's message blames the database.
+type journalError struct {
+	path         string
+	files        []journalFile
+	dbUID, dbGID int // the database file's owner; -1 if unknown
+	cause        error
+}
+
+func (e *journalError) Error() string {
+	var names, owners []string
+	keepWAL := false
+	for _, f := range e.files {
+		names = append(names, f.name)
+		if o := ownerName(f.uid); !slices.Contains(owners, o) {
+			owners = append(owners, o)
+		}
+		// A -wal may hold commits not yet copied into the database
+		// file; only an empty one is safe to remove.
+		keepWAL = keepWAL || strings.HasSuffix(f.name, "-wal") && f.size > 0
+	}
+	them, verb, pronoun := names[0], "is", "it"
+	if len(names) > 1 {
+		them, verb, pronoun = strings.Join(names, " and "), "are", "them"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s cannot be written: %s %s owned by %s and not writable by this user (%s), and SQLite must write %s "+
+		"to write the database: another user's process opened the database and left %s; give %s to the database's owner",
+		e.path, them, verb, strings.Join(owners, " and "), ownerName(os.Geteuid()), pronoun, pronoun, pronoun)
+	if e.dbUID >= 0 {
+		fmt.Fprintf(&b, " (chown %d:%d %s)", e.dbUID, e.dbGID, strings.Join(names, " "))
+	}
+	if keepWAL {
+		// Removing the -shm alone would not do: the -wal stays unwritable.
+		fmt.Fprintf(&b, "; do not remove %s-wal: it may hold writes not yet in the database", e.path)
+	} else {
+		fmt.Fprintf(&b, ", or remove %s while no process uses the database", pronoun)
+	}
+	return b.String()
+}
+
+func (e *journalError) Unwrap() []error { return []error{ErrReadOnlyFile, e.cause} }
+
+// ownerName is "uid N (name)", or "uid N" when the name is not known.
+func ownerName(uid int) string {
+	if uid < 0 {
+		return "another user"
+	}
+	id := strconv.Itoa(uid)
+	if u, err := user.LookupId(id); err == nil && u.Username != "" {
+		return "uid " + id + " (" + u.Username + ")"
+	}
+	return "uid " + id
+}
 
 type readOnlyFileError struct {
 	path  string
