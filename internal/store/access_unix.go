@@ -14,8 +14,14 @@ func dirWritable(dir string) bool { return unix.Access(dir, unix.W_OK|unix.X_OK)
 
 // unwritableJournal lists the -wal and -shm files next to the database at
 // path that exist and that this process cannot write, with their owners,
-// and the database file's owner (-1 if unknown).
+// and the database file's owner (-1 if unknown). Nothing when the database
+// file cannot be written either: SQLite gives the files it creates the
+// file's mode, so a read-only file has read-only -wal and -shm, and the
+// file is what to fix.
 func unwritableJournal(path string) (files []journalFile, dbUID, dbGID int) {
+	if unix.Access(path, unix.W_OK) != nil {
+		return nil, -1, -1
+	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		name := path + suffix
 		fi, err := os.Lstat(name)

@@ -11,10 +11,6 @@ import (
 	"github.com/agendafeed/agendafeed/internal/asnobody"
 )
 
-// fjEnv names, in the re-executed test binary, the directory of the
-// databases to probe.
-const fjEnv = "AGENDAFEED_TEST_FOREIGN_JOURNAL_DIR"
-
 // foreignJournalCases are the databases the probe writes to: which of the
 // -wal and -shm another user left, unwritable by the database's owner.
 var foreignJournalCases = []struct {
@@ -40,7 +36,8 @@ var foreignJournalCases = []struct {
 // their owner and what to do instead. Run as nobody, the database's owner
 // here, as TestOpenReadOnlyDirectory is.
 func TestWriteBlamesOthersWALFiles(t *testing.T) {
-	if base := os.Getenv(fjEnv); base != "" {
+	// In the re-executed binary roEnv names the directory of the databases.
+	if base := os.Getenv(roEnv); base != "" {
 		probeOthersWALFiles(t, base)
 		return
 	}
@@ -58,7 +55,7 @@ func TestWriteBlamesOthersWALFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	asnobody.RunTest(t, bin, base, "TestWriteBlamesOthersWALFiles", fjEnv+"="+base)
+	asnobody.RunTest(t, bin, base, "TestWriteBlamesOthersWALFiles", roEnv+"="+base)
 }
 
 // leaveForeignJournal makes dir/agenda.db, owned by nobody as its
