@@ -79,6 +79,15 @@ func runSession(ctx context.Context, args []string, e env) error {
 
 	switch verb {
 	case "list":
+		// An unknown series is an error, not an empty table: a mistyped
+		// slug must not read as "no sessions" (the API answers 404).
+		if filter.Series != "" {
+			if _, err := db.Series(ctx, filter.Series); errors.Is(err, agenda.ErrNotFound) {
+				return rejectedValue("series", filter.Series, "expected the slug of an existing series (agendafeed series list shows them)")
+			} else if err != nil {
+				return fmt.Errorf("list sessions: %w", err)
+			}
+		}
 		var list []agenda.Session
 		if !empty {
 			if list, err = db.Sessions(ctx, filter); err != nil {

@@ -35,3 +35,17 @@ func TestSessionListRange(t *testing.T) {
 		}
 	}
 }
+
+// An unknown -series is refused, naming the flag and value, where it
+// printed an empty table that read as "no sessions".
+func TestSessionListUnknownSeries(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "debates", "-title", "Debates", "-zone", "UTC")
+	out, errs, code := te.run("", "session", "list", "-series", "debtes")
+	if want := `-series: "debtes": expected the slug of an existing series`; code != 1 || !strings.Contains(errs, want) || strings.Contains(out, "REF") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, errs, want)
+	}
+	if _, errs, code := te.run("", "session", "list", "-series", "debates"); code != 0 {
+		t.Errorf("a known series: exit %d, stderr %q", code, errs)
+	}
+}
