@@ -1104,6 +1104,20 @@ func TestParseVariant(t *testing.T) {
 		{"utm_source=newsletter&utm_medium=email", Variant{}, false, ""},
 		{"tag=la&utm_campaign=x", Variant{Tag: "la"}, true, ""},
 		{"utm_source=x&reminder=15m", Variant{}, true, `reminder: "15m": unknown parameter`},
+		// Bytes that are not UTF-8 are refused as such, not turned into
+		// U+FFFD (a filter nobody asked for) or counted as too long.
+		{"tag=%ff", Variant{}, true, `tag: "\xff": expected valid UTF-8 text`},
+		{"tag=caf%C3%A9%ff", Variant{}, true, `tag: "café\xff": expected valid UTF-8 text`},
+		{"speaker=%ff", Variant{}, true, `speaker: "\xff": expected valid UTF-8 text`},
+		{"speaker=Jos%C3%A9%ff", Variant{}, true, `speaker: "José\xff": expected valid UTF-8 text`},
+		{"reminders=%ff", Variant{}, true, `reminders: "\xff": expected valid UTF-8 text`},
+		// Names are shown as values are: escaped when they do not print,
+		// described when empty, hidden when they look like a token.
+		{"%ff%0a=1", Variant{}, true, `"\xff\n": "1": unknown parameter`},
+		{"tag%00=x", Variant{}, true, `"tag\x00": "x": unknown parameter`},
+		{"=x", Variant{}, true, `(parameter with an empty name): "x": unknown parameter`},
+		{"af_abcdefgh=1", Variant{}, true, `REDACTED: "REDACTED": unknown parameter`},
+		{"caf%C3%A9=1", Variant{}, true, `café: "1": unknown parameter`},
 	} {
 		q, _ := url.ParseQuery(tc.query)
 		v, any, err := ParseVariant(q)

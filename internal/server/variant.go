@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
@@ -68,17 +70,22 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 	for _, k := range keys {
 		vals := q[k]
 		shown := strings.Join(vals, ",")
-		if sensitiveParam(k) || slices.ContainsFunc(vals, looksLikeToken) {
+		if sensitiveParam(k) || looksLikeToken(k) || slices.ContainsFunc(vals, looksLikeToken) {
 			// A credential sent where it does not belong is not
 			// repeated: error bodies end up in proxies' and browsers'
 			// logs and caches.
 			shown = "REDACTED"
 		}
 		if k != "reminders" && k != "tag" && k != "speaker" {
-			return v, true, &agenda.FieldError{Field: k, Value: shown, Msg: "unknown parameter; expected reminders, tag or speaker"}
+			return v, true, &agenda.FieldError{Field: paramName(k), Value: shown, Msg: "unknown parameter; expected reminders, tag or speaker"}
 		}
 		if len(vals) != 1 {
 			return v, true, &agenda.FieldError{Field: k, Value: shown, Msg: "given more than once"}
+		}
+		// Checked before any normalisation, which would turn the bytes
+		// into U+FFFD and filter by a tag or name nobody typed.
+		if !utf8.ValidString(vals[0]) {
+			return v, true, &agenda.FieldError{Field: k, Value: vals[0], Msg: "expected valid UTF-8 text (a percent-encoded byte such as %ff is not)"}
 		}
 	}
 	if vals, ok := q["reminders"]; ok {
@@ -125,7 +132,7 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 		switch {
 		case t == "" || hasControl(t):
 			return v, true, &agenda.FieldError{Field: "tag", Value: vals[0], Msg: "expected a tag such as housing"}
-		case utf8.RuneCountInString(t) > agenda.MaxTag || !utf8.ValidString(t):
+		case utf8.RuneCountInString(t) > agenda.MaxTag:
 			return v, true, &agenda.FieldError{Field: "tag", Value: vals[0], Msg: fmt.Sprintf("expected at most %d characters", agenda.MaxTag)}
 		}
 		v.Tag = t
@@ -137,7 +144,7 @@ func ParseVariant(q url.Values) (Variant, bool, error) {
 		switch {
 		case sp == "" || hasControl(sp):
 			return v, true, &agenda.FieldError{Field: "speaker", Value: vals[0], Msg: "expected a speaker's name"}
-		case utf8.RuneCountInString(sp) > maxSpeaker || !utf8.ValidString(sp):
+		case utf8.RuneCountInString(sp) > maxSpeaker:
 			return v, true, &agenda.FieldError{Field: "speaker", Value: vals[0], Msg: fmt.Sprintf("expected at most %d characters", maxSpeaker)}
 		}
 		v.Speaker = sp
@@ -162,6 +169,26 @@ func ParseSessionVariant(q url.Values) (Variant, bool, error) {
 		}
 	}
 	return v, any, nil
+}
+
+// paramName shows a parameter's name in an error as the values are shown
+// (agenda.FieldError quotes them): as it was sent when it prints, else
+// quoted with Go escapes, so that raw control bytes or bytes that are not
+// UTF-8 never reach the response, and a name that is empty (?=x) or looks
+// like a token is still described.
+func paramName(k string) string {
+	switch {
+	case k == "":
+		return "(parameter with an empty name)"
+	case looksLikeToken(k):
+		return "REDACTED"
+	}
+	for _, r := range k {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(k)
+		}
+	}
+	return k
 }
 
 func hasControl(s string) bool {
