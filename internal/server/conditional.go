@@ -21,10 +21,34 @@ func notModified(inm []string, ims string, etag string, modTime time.Time) bool 
 	return false
 }
 
+// preconditionFailed evaluates If-Match (its field lines) and, only
+// without it, If-Unmodified-Since, as RFC 9110 section 13.2.2 orders them
+// ahead of If-None-Match and If-Modified-Since: true means 412. If-Match
+// compares strongly, so a weak tag never matches; a date that does not
+// parse, or a representation without a date, leaves If-Unmodified-Since
+// ignored, as section 13.1.4 says.
+func preconditionFailed(im []string, ius string, etag string, modTime time.Time) bool {
+	if len(im) > 0 {
+		return !etagMatchStrong(im, etag)
+	}
+	if ius != "" && !modTime.IsZero() {
+		t, err := http.ParseTime(ius)
+		return err == nil && modTime.After(t)
+	}
+	return false
+}
+
 // etagMatch reports whether an If-None-Match field (possibly split over
 // several lines) matches etag by weak comparison, or is "*". Entity tags
 // are scanned as quoted strings, since an opaque tag may hold a comma.
-func etagMatch(fields []string, etag string) bool {
+func etagMatch(fields []string, etag string) bool { return etagListMatch(fields, etag, false) }
+
+// etagMatchStrong is etagMatch by strong comparison, for If-Match.
+func etagMatchStrong(fields []string, etag string) bool {
+	return !strings.HasPrefix(etag, "W/") && etagListMatch(fields, etag, true)
+}
+
+func etagListMatch(fields []string, etag string, strong bool) bool {
 	want := strings.TrimPrefix(etag, "W/")
 	for _, f := range fields {
 		for f != "" {
@@ -35,6 +59,7 @@ func etagMatch(fields []string, etag string) bool {
 			if f[0] == '*' {
 				return true
 			}
+			weak := strings.HasPrefix(f, "W/")
 			f = strings.TrimPrefix(f, "W/")
 			if f == "" || f[0] != '"' {
 				// Not an entity tag: skip to the next comma.
@@ -49,7 +74,7 @@ func etagMatch(fields []string, etag string) bool {
 			if end < 0 {
 				break
 			}
-			if f[:end+2] == want {
+			if f[:end+2] == want && !(strong && weak) {
 				return true
 			}
 			f = f[end+2:]

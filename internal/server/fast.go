@@ -143,9 +143,13 @@ func (s *Server) serveFast(base context.Context, ctx *fasthttp.RequestCtx) bool 
 		path, rawQuery = string(p), string(qs)
 	}
 
-	var inmBuf, aeBuf [2]string
+	var imBuf, inmBuf, aeBuf [2]string
+	// PeekAll reuses one slice: each result is viewed as strings before
+	// the next call.
 	q := fileReq{
 		path: path,
+		im:   fields(imBuf[:0], ctx.Request.Header.PeekAll("If-Match")),
+		ius:  b2s(ctx.Request.Header.Peek("If-Unmodified-Since")),
 		inm:  fields(inmBuf[:0], ctx.Request.Header.PeekAll("If-None-Match")),
 		ims:  b2s(ctx.Request.Header.Peek("If-Modified-Since")),
 	}

@@ -137,6 +137,9 @@ type Server struct {
 	dates          dateCache    // the latest Last-Modified each second may send
 }
 
+// preconditionBody is a 412's body; never modified.
+var preconditionBody = []byte("precondition failed: the file's ETag or Last-Modified is not what If-Match or If-Unmodified-Since asked for\n")
+
 // Shared header values; never modified.
 var (
 	hVary      = []string{"Accept-Encoding"}
@@ -368,7 +371,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, date *httpDat
 		h["Allow"] = hAllow
 		h["Access-Control-Allow-Origin"] = hAnyOrigin
 		h["Access-Control-Allow-Methods"] = hAllow
-		h["Access-Control-Allow-Headers"] = []string{"If-None-Match, If-Modified-Since"}
+		h["Access-Control-Allow-Headers"] = []string{"If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since"}
 		h["Access-Control-Max-Age"] = []string{"86400"}
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, 0
@@ -380,8 +383,14 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, date *httpDat
 	if v := r.Header["If-Modified-Since"]; len(v) > 0 {
 		ims = v[0]
 	}
+	var ius string
+	if v := r.Header["If-Unmodified-Since"]; len(v) > 0 {
+		ius = v[0]
+	}
 	q := fileReq{
 		path: r.URL.Path,
+		im:   r.Header["If-Match"],
+		ius:  ius,
 		inm:  r.Header["If-None-Match"],
 		ims:  ims,
 		gzip: acceptsGzip(r.Header["Accept-Encoding"]),
@@ -394,6 +403,8 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, date *httpDat
 // either front end.
 type fileReq struct {
 	path string
+	im   []string  // If-Match field lines
+	ius  string    // If-Unmodified-Since
 	inm  []string  // If-None-Match field lines
 	ims  string    // If-Modified-Since
 	gzip bool      // Accept-Encoding allows gzip
@@ -428,10 +439,15 @@ func (o *httpResp) drop(k string)                { delete(o.w.Header(), k) }
 
 func (o *httpResp) send(code int, body []byte) int64 {
 	o.w.WriteHeader(code)
-	if o.head || len(body) == 0 {
+	if len(body) == 0 {
 		return 0
 	}
+	// Written for HEAD too: net/http and fasthttpadaptor leave a HEAD's
+	// body out but derive its Content-Length from it, as a GET's.
 	n, _ := o.w.Write(body)
+	if o.head {
+		return 0
+	}
 	return int64(n)
 }
 
@@ -528,6 +544,12 @@ func (s *Server) serveEntry(o resp, q *fileReq, e *entry) (int, int64) {
 		etag, hETag = h.etagGz, h.hETagGz
 	}
 	o.header("Etag", hETag)
+	if preconditionFailed(q.im, q.ius, etag, e.modTime) {
+		// Not a representation: nothing a cache may keep or reuse.
+		o.header("Cache-Control", hNoStore)
+		o.header("Content-Type", hText)
+		return http.StatusPreconditionFailed, o.send(http.StatusPreconditionFailed, preconditionBody)
+	}
 	if notModified(q.inm, q.ims, etag, e.modTime) {
 		return http.StatusNotModified, o.send(http.StatusNotModified, nil)
 	}
