@@ -18,6 +18,14 @@ import (
 // the verified ones, even after the publisher has renamed a newer version
 // over the path (the manifest, and so the ETag, follows a moment later).
 //
+// A description is only handed out while its file's stamp (stamp.go) is
+// the one recorded when its bytes were checked: a file changed in place
+// (cp over it, a write through another description) keeps its inode, so
+// an open description would send the new bytes under the old validators
+// and Content-Length. The check is one fstat per response, before its
+// headers are written; a changed file gets no description (get), and the
+// entry drops the pool and checks the file again (files.go).
+//
 // A large file's pool also holds an anchor: the description its bytes were
 // hashed through, kept for the pool's life. When the path names another
 // file (renamed over it, or deleted) and no idle description is left, a
@@ -38,8 +46,11 @@ type fdBudget struct {
 // filePool is one entry's idle open descriptions of its verified file.
 type filePool struct {
 	path   string
-	id     os.FileInfo // the verified file, for os.SameFile
+	id     fileStamp // the verified file
 	budget *fdBudget
+	// changed is set once a description showed the verified file changed
+	// in place: none of its descriptions can serve it any more.
+	changed atomic.Bool
 
 	mu      sync.Mutex
 	idle    []*os.File
@@ -48,15 +59,16 @@ type filePool struct {
 	readers int      // anchor bodies in flight: it closes after the last
 }
 
-func newFilePool(path string, id os.FileInfo, budget *fdBudget) *filePool {
+func newFilePool(path string, id fileStamp, budget *fdBudget) *filePool {
 	return &filePool{path: path, id: id, budget: budget}
 }
 
 // get returns a description of the verified file positioned at its start,
-// or nil if the pool is closed or the path now names another file.
+// or nil if the pool is closed, the path now names another file, or the
+// verified file changed in place (then changed is set).
 func (p *filePool) get() *os.File {
 	p.mu.Lock()
-	if p.closed {
+	if p.closed || p.changed.Load() {
 		p.mu.Unlock()
 		return nil
 	}
@@ -65,6 +77,10 @@ func (p *filePool) get() *os.File {
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
 		p.budget.idle.Add(-1)
+		if !p.unchanged(f) {
+			f.Close()
+			return nil
+		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
 			return nil
@@ -76,11 +92,42 @@ func (p *filePool) get() *os.File {
 	if err != nil {
 		return nil
 	}
-	if fi, err := f.Stat(); err != nil || !os.SameFile(p.id, fi) {
+	// The path may name another file by now (renamed over it): that is
+	// not the verified file changing, so changed is left alone.
+	if st, err := statStamp(f); err != nil || !p.id.matches(st) {
 		f.Close()
 		return nil
 	}
 	return f
+}
+
+// unchanged reports whether f, a description of the verified file, still
+// has its stamp; if not, it marks the pool changed.
+func (p *filePool) unchanged(f *os.File) bool {
+	if st, err := statStamp(f); err == nil && p.id.matches(st) {
+		return true
+	}
+	p.changed.Store(true)
+	return false
+}
+
+// fresh reports whether the verified file is unchanged, as far as the
+// pool can tell without a request's description: through its anchor, or
+// through a description of its own.
+func (p *filePool) fresh() bool {
+	p.mu.Lock()
+	a := p.anchor
+	ok := !p.closed && !p.changed.Load() && (a == nil || p.unchanged(a))
+	p.mu.Unlock()
+	if !ok || a != nil {
+		return ok
+	}
+	f := p.get()
+	if f == nil {
+		return false
+	}
+	p.put(f)
+	return true
 }
 
 // setAnchor keeps f, the verified file, open for the pool's life; false
@@ -106,7 +153,7 @@ func (p *filePool) body(conn net.Conn, n int64) io.ReadCloser {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || p.anchor == nil {
+	if p.closed || p.anchor == nil || p.changed.Load() || !p.unchanged(p.anchor) {
 		return nil
 	}
 	p.readers++

@@ -59,8 +59,9 @@ type entry struct {
 	budget *fdBudget
 	// mismatch is the file last found at the path whose bytes are not the
 	// manifest's (a large file; the publisher renamed a newer version
-	// over it): served without validators, and not hashed again.
-	mismatch atomic.Pointer[os.FileInfo]
+	// over it, or it was changed in place): served without validators,
+	// and not hashed again while its stamp holds.
+	mismatch atomic.Pointer[fileStamp]
 	// retired is set when a new table no longer holds the entry.
 	retired atomic.Bool
 }
@@ -103,6 +104,11 @@ type gzBody struct {
 	b    []byte
 	hLen []string
 	use  bool // false when gzip does not make it smaller
+	// pool is, for a large file, the pool of the verified file the body
+	// was compressed from: the body holds while the entry keeps that pool
+	// and the file is unchanged, so that "<sha>" and "<sha>-gz" never
+	// decode to different bytes. nil for bodies from memory, which hold.
+	pool *filePool
 }
 
 func newEntry(dir, rel string, fi publish.FileInfo, ctype string) *entry {
@@ -202,7 +208,7 @@ func (e *entry) memBody() (b []byte, ok, fresh bool, err error) {
 		return b, true, false, nil
 	}
 	if e.budget != nil {
-		e.keep(newFilePool(e.path(), fi, e.budget))
+		e.keep(newFilePool(e.path(), stampOf(fi), e.budget))
 	}
 	e.body.Store(&b)
 	return b, true, true, nil
@@ -218,19 +224,38 @@ func (e *entry) verifiedFile(conn net.Conn) io.ReadCloser {
 	}
 	f := fp.get()
 	if f == nil {
+		if fp.changed.Load() {
+			// Changed in place: no description of it will do again;
+			// the bytes in memory are the checked ones.
+			e.dropPool(fp)
+		}
 		return nil
 	}
 	return &pooledFile{f: f, n: e.size, pool: fp, conn: conn}
 }
 
+// dropPool closes fp, the verified file's pool, found changed in place,
+// unless the entry has moved on to another; and the gzip body compressed
+// from it, which the identity responses no longer match.
+func (e *entry) dropPool(fp *filePool) {
+	if e.files.CompareAndSwap(fp, nil) {
+		fp.close()
+	}
+	if g := e.gz.Load(); g != nil && g.pool == fp {
+		e.gz.CompareAndSwap(g, nil)
+	}
+}
+
 // largeBody returns a large file's body. Its bytes are checked against
-// the manifest's hash once per inode, on first use; the checked file's
-// descriptors then serve it (fdpool.go), even once the publisher has
-// renamed a newer version over the path, until the manifest follows and
-// the entry is replaced. fresh is false when the body is the bytes now at
-// the path and they are not the manifest's: the caller sends them without
-// the validators, which describe other bytes. A file that does not exist
-// is an error wrapping fs.ErrNotExist.
+// the manifest's hash once per version of the file (its stamp), on first
+// use; the checked file's descriptors then serve it (fdpool.go), even once
+// the publisher has renamed a newer version over the path, until the
+// manifest follows and the entry is replaced, or until the checked file is
+// found changed in place, when it is checked again. fresh is false when
+// the body is the bytes now at the path and they are not the manifest's:
+// the caller sends them without the validators, which describe other
+// bytes, with size as their length. A file that does not exist is an
+// error wrapping fs.ErrNotExist.
 func (e *entry) largeBody(conn net.Conn) (body io.ReadCloser, size int64, fresh bool, err error) {
 	if fp := e.files.Load(); fp != nil {
 		if b := fp.body(conn, e.size); b != nil {
@@ -243,20 +268,23 @@ func (e *entry) largeBody(conn net.Conn) (body io.ReadCloser, size int64, fresh 
 		if b := fp.body(conn, e.size); b != nil {
 			return b, e.size, true, nil
 		}
+		if fp.changed.Load() {
+			e.dropPool(fp)
+		}
 	}
 	f, err := os.Open(e.path())
 	if err != nil {
 		return nil, 0, false, err
 	}
-	fi, err := f.Stat()
+	st, err := statStamp(f)
 	if err != nil {
 		f.Close()
 		return nil, 0, false, err
 	}
-	if bad := e.mismatch.Load(); bad != nil && os.SameFile(*bad, fi) {
-		return f, fi.Size(), false, nil
+	if bad := e.mismatch.Load(); bad != nil && bad.matches(st) {
+		return f, st.size, false, nil
 	}
-	ok := fi.Size() == e.size
+	ok := st.size == e.size
 	if ok {
 		h := sha256.New()
 		if _, err := io.Copy(h, f); err != nil {
@@ -268,16 +296,25 @@ func (e *entry) largeBody(conn net.Conn) (body io.ReadCloser, size int64, fresh 
 			f.Close()
 			return nil, 0, false, err
 		}
+		// Written to while it was hashed: the hash names neither version.
+		after, err := statStamp(f)
+		if err != nil {
+			f.Close()
+			return nil, 0, false, err
+		}
+		if !st.matches(after) {
+			return f, after.size, false, nil
+		}
 	}
 	if !ok {
-		e.mismatch.Store(&fi)
-		return f, fi.Size(), false, nil
+		e.mismatch.Store(&st)
+		return f, st.size, false, nil
 	}
 	budget := e.budget
 	if budget == nil {
 		budget = &fdBudget{max: maxIdleFiles}
 	}
-	fp := newFilePool(e.path(), fi, budget)
+	fp := newFilePool(e.path(), st, budget)
 	var b io.ReadCloser = &pooledFile{f: f, n: e.size, pool: fp, conn: conn}
 	if fp.setAnchor(f) {
 		if b = fp.body(conn, e.size); b == nil {
@@ -293,21 +330,31 @@ func (e *entry) largeBody(conn net.Conn) (body io.ReadCloser, size int64, fresh 
 // (loadTable closes the pools of those it drops): then fp closes as its
 // descriptions return.
 func (e *entry) keep(fp *filePool) {
-	e.files.Store(fp)
+	// A pool replaced (its file checked again) closes: its descriptions
+	// would otherwise stay open, and count in the budget, for good.
+	if old := e.files.Swap(fp); old != nil && old != fp {
+		old.close()
+	}
 	if e.retired.Load() {
 		fp.close()
 	}
 }
 
-// gzipped returns the gzip representation, computing it on first use.
+// gzipped returns the gzip representation, computing it on first use,
+// and again once a large file's is stale (gzBody.pool).
 func (e *entry) gzipped() (*gzBody, error) {
 	if g := e.gz.Load(); g != nil {
-		return g, nil
+		if g.pool == nil || g.pool == e.files.Load() && g.pool.fresh() {
+			return g, nil
+		}
+		e.gz.CompareAndSwap(g, nil)
 	}
 	// Small enough to keep: load it the one way that also keeps the
 	// checked file open for sendfile (a first request for gzip must not
-	// leave later full responses copying from memory).
+	// leave later full responses copying from memory). Larger: read from
+	// a description of the checked file, as identity responses are sent.
 	var src []byte
+	var pool *filePool
 	if e.size <= maxMemBody {
 		b, _, fresh, err := e.memBody()
 		if err != nil {
@@ -317,21 +364,32 @@ func (e *entry) gzipped() (*gzBody, error) {
 			return nil, fmt.Errorf("%s changed on disk", e.rel)
 		}
 		src = b
+	} else {
+		body, _, fresh, err := e.largeBody(nil)
+		if err != nil {
+			return nil, err
+		}
+		pool = e.files.Load()
+		if fresh {
+			src = make([]byte, e.size)
+			_, err = io.ReadFull(body, src)
+		}
+		body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if !fresh || pool == nil {
+			return nil, fmt.Errorf("%s changed on disk", e.rel)
+		}
+		// The stamp was checked before the read, not during it.
+		if sum := sha256.Sum256(src); publish.ETagOf(sum[:]) != e.etag {
+			return nil, fmt.Errorf("%s changed on disk", e.rel)
+		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if g := e.gz.Load(); g != nil {
 		return g, nil
-	}
-	if src == nil {
-		b, err := os.ReadFile(e.path())
-		if err != nil {
-			return nil, err
-		}
-		if sum := sha256.Sum256(b); publish.ETagOf(sum[:]) != e.etag {
-			return nil, fmt.Errorf("%s changed on disk", e.rel)
-		}
-		src = b
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -339,7 +397,7 @@ func (e *entry) gzipped() (*gzBody, error) {
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	g := &gzBody{b: buf.Bytes(), hLen: []string{strconv.Itoa(buf.Len())}, use: buf.Len() < len(src)}
+	g := &gzBody{b: buf.Bytes(), hLen: []string{strconv.Itoa(buf.Len())}, use: buf.Len() < len(src), pool: pool}
 	e.gz.Store(g)
 	return g, nil
 }

@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/agendafeed/agendafeed/internal/publish"
 )
@@ -149,7 +151,7 @@ func TestFilePoolAnchor(t *testing.T) {
 	}
 	fi, _ := a.Stat()
 	budget := &fdBudget{max: 10}
-	p := newFilePool(path, fi, budget)
+	p := newFilePool(path, stampOf(fi), budget)
 	if !p.setAnchor(a) {
 		t.Fatal("no anchor within the budget")
 	}
@@ -183,7 +185,119 @@ func TestFilePoolAnchor(t *testing.T) {
 	}
 	// A spent budget gives no anchor.
 	full := &fdBudget{max: 0}
-	if newFilePool(path, fi, full).setAnchor(a) || full.idle.Load() != 0 {
+	if newFilePool(path, stampOf(fi), full).setAnchor(a) || full.idle.Load() != 0 {
 		t.Errorf("anchor beyond the budget")
+	}
+}
+
+// writeInPlace rewrites the published file through its own inode, as
+// `cp other published` or `dd conv=notrunc` do, and dates it apart from
+// the checked version: a write within the file system's timestamp
+// granularity that keeps the size would otherwise look unchanged.
+func writeInPlace(t *testing.T, f *fixture, path string, b []byte, n int) {
+	t.Helper()
+	p := filepath.Join(f.dir, filepath.FromSlash(path))
+	before, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil { // O_TRUNC: the same inode
+		t.Fatal(err)
+	}
+	when := time.Unix(1_000_000_000+int64(n), 0)
+	if err := os.Chtimes(p, when, when); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.Stat(p); err != nil || !os.SameFile(before, after) {
+		t.Fatalf("not written in place: %v", err)
+	}
+}
+
+// checkFraming fails unless a 200's Content-Length is the length of the
+// body sent, and its validators, if any, are the manifest's for want.
+func checkFraming(t *testing.T, w *httptest.ResponseRecorder, want []byte, wantETag string) {
+	t.Helper()
+	if cl := w.Header().Get("Content-Length"); cl != strconv.Itoa(w.Body.Len()) {
+		t.Errorf("Content-Length %q, %d bytes sent", cl, w.Body.Len())
+	}
+	checkValidator(t, w, want, wantETag)
+}
+
+// A file changed in place (same inode) after it was checked is found
+// before the response's headers are written: a large file is checked
+// again and sent as it now is, without validators and with its own
+// length; its gzip body, compressed from the old bytes, is dropped. Over
+// real TCP, a stale Content-Length shows as a short body (ReadResponse
+// fails).
+func TestLargeFileChangedInPlace(t *testing.T) {
+	bothFrontsWith(t, fixtureConfig{large: true}, func(t *testing.T, f *fixture) {
+		want, fi := f.file(t, bigPath)
+		gzETag := gzipETag(fi.ETag)
+		// Checked, sent from the pool, and compressed.
+		for range 2 {
+			checkFraming(t, f.do(t, "GET", "/"+bigPath), want, fi.ETag)
+		}
+		if w := f.do(t, "GET", "/"+bigPath, "Accept-Encoding", "gzip"); w.Header().Get("Etag") != gzETag {
+			t.Fatalf("gzip: etag %q", w.Header().Get("Etag"))
+		}
+		short := want[:len(want)-4096]
+		edited := sameSizeEdit(want, 7)
+		for i, b := range [][]byte{short, edited} {
+			writeInPlace(t, f, bigPath, b, i)
+			for range 2 { // the second from the mismatch remembered
+				w := f.do(t, "GET", "/"+bigPath)
+				checkFraming(t, w, want, fi.ETag)
+				if !bytes.Equal(w.Body.Bytes(), b) || w.Header().Get("Etag") != "" {
+					t.Errorf("edit %d: %d bytes, etag %q; want the %d bytes on disk without validators", i, w.Body.Len(), w.Header().Get("Etag"), len(b))
+				}
+				g := f.do(t, "GET", "/"+bigPath, "Accept-Encoding", "gzip")
+				checkFraming(t, g, want, fi.ETag)
+				if g.Header().Get("Content-Encoding") != "" || !bytes.Equal(g.Body.Bytes(), b) {
+					t.Errorf("edit %d, gzip: encoding %q, etag %q, %d bytes; want the bytes on disk, as identity", i, g.Header().Get("Content-Encoding"), g.Header().Get("Etag"), g.Body.Len())
+				}
+				if h := f.do(t, "HEAD", "/"+bigPath); f.addr != "" && h.Header().Get("Content-Length") != strconv.Itoa(len(b)) || h.Header().Get("Etag") != "" {
+					t.Errorf("edit %d, HEAD: Content-Length %q, etag %q", i, h.Header().Get("Content-Length"), h.Header().Get("Etag"))
+				}
+			}
+		}
+		// The checked bytes written back in place: checked again, served
+		// with their validators, gzip too.
+		writeInPlace(t, f, bigPath, want, 9)
+		w := f.do(t, "GET", "/"+bigPath)
+		checkFraming(t, w, want, fi.ETag)
+		if w.Header().Get("Etag") != fi.ETag {
+			t.Errorf("written back: etag %q, want %q", w.Header().Get("Etag"), fi.ETag)
+		}
+		if g := f.do(t, "GET", "/"+bigPath, "Accept-Encoding", "gzip"); g.Header().Get("Etag") != gzETag {
+			t.Errorf("written back, gzip: etag %q", g.Header().Get("Etag"))
+		}
+	})
+}
+
+// A file kept in memory (up to maxMemBody) and sent from a description of
+// the checked file is sent from memory once that file changes in place:
+// the checked bytes, with their validators and length.
+func TestMidSizeFileChangedInPlace(t *testing.T) {
+	f, _ := midFixture(t)
+	const path = "mid/calendar.ics"
+	want, fi := f.file(t, path)
+	for range 2 { // from memory, then from the verified file
+		checkFraming(t, f.do(t, "GET", "/"+path), want, fi.ETag)
+	}
+	if f.srv.current().files[path].files.Load() == nil {
+		t.Fatal("no verified file kept for sendfile")
+	}
+	for i, b := range [][]byte{want[:len(want)/2], bytes.ToUpper(want)} {
+		writeInPlace(t, f, path, b, i)
+		for range 2 {
+			w := f.do(t, "GET", "/"+path)
+			checkFraming(t, w, want, fi.ETag)
+			if w.Header().Get("Etag") != fi.ETag || !bytes.Equal(w.Body.Bytes(), want) {
+				t.Errorf("edit %d: %d bytes, etag %q; want the checked bytes from memory", i, w.Body.Len(), w.Header().Get("Etag"))
+			}
+		}
+	}
+	if n := f.srv.fds.idle.Load(); n != 0 {
+		t.Errorf("%d descriptions of the changed file still held", n)
 	}
 }

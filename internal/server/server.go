@@ -438,16 +438,21 @@ func (o *httpResp) sendfileMin() (int, net.Conn) { return 0, nil }
 func (o *httpResp) drop(k string)                { delete(o.w.Header(), k) }
 
 func (o *httpResp) send(code int, body []byte) int64 {
+	if o.head {
+		// A HEAD's Content-Length is the GET's: net/http would derive it
+		// from a body written, but fasthttpadaptor (paths fasthttp would
+		// clean, such as //healthz) does not.
+		if len(body) > 0 && code != http.StatusNotModified {
+			o.w.Header()["Content-Length"] = []string{strconv.Itoa(len(body))}
+		}
+		o.w.WriteHeader(code)
+		return 0
+	}
 	o.w.WriteHeader(code)
 	if len(body) == 0 {
 		return 0
 	}
-	// Written for HEAD too: net/http and fasthttpadaptor leave a HEAD's
-	// body out but derive its Content-Length from it, as a GET's.
 	n, _ := o.w.Write(body)
-	if o.head {
-		return 0
-	}
 	return int64(n)
 }
 
