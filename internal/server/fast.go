@@ -37,7 +37,10 @@ import (
 // Listener limits. The header limit is also fasthttp's per-connection read
 // buffer, so it is 16 KiB (nginx's default allows 4 lines of 8 KiB).
 const (
-	headerTimeout  = 5 * time.Second  // from a request's first byte to its last header
+	// headerTimeout runs from a request's first byte to its last header;
+	// a new connection's first byte is waited for up to idleTimeout
+	// (firstbyte.go).
+	headerTimeout  = 5 * time.Second
 	bodyTimeout    = 30 * time.Second // then for its body, if it has one
 	writeTimeout   = 60 * time.Second
 	idleTimeout    = 120 * time.Second
@@ -86,7 +89,7 @@ func (s *Server) fastServer(base context.Context) *fasthttp.Server {
 			slow(ctx)
 		},
 		ErrorHandler: s.fastError,
-		ReadTimeout:  headerTimeout,
+		ReadTimeout:  s.timeouts.header,
 		HeaderReceived: func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 			if h.ContentLength() == 0 {
 				return fasthttp.RequestConfig{} // no body: keep the header deadline
@@ -94,7 +97,7 @@ func (s *Server) fastServer(base context.Context) *fasthttp.Server {
 			return fasthttp.RequestConfig{ReadTimeout: bodyTimeout}
 		},
 		WriteTimeout:          writeTimeout,
-		IdleTimeout:           idleTimeout,
+		IdleTimeout:           s.timeouts.idle,
 		ReadBufferSize:        maxHeaderBytes,
 		WriteBufferSize:       writeBuffer,
 		MaxRequestBodySize:    s.maxRequestBody,
@@ -438,6 +441,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(net.Addr)) error {
 	addr := ln.Addr().String()
 	fs := s.fastServer(context.WithoutCancel(ctx))
+	ln = newFirstByteListener(ln, s.timeouts.idle, s.refuseConn)
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -445,6 +449,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(net.Addr
 	go func() { errc <- fs.Serve(ln) }()
 	select {
 	case err := <-errc:
+		ln.Close()
 		return fmt.Errorf("serve %s: %w", addr, err)
 	case <-ctx.Done():
 	}

@@ -135,6 +135,9 @@ type Server struct {
 	outputReported atomic.Int64 // manifest version a missing output directory or manifest was last reported under
 	base           string       // Options.BasePath: "/" or "/…/"
 	dates          dateCache    // the latest Last-Modified each second may send
+	// timeouts are the listener's header and idle timeouts (headerTimeout,
+	// idleTimeout); tests shorten them.
+	timeouts struct{ header, idle time.Duration }
 }
 
 // preconditionBody is a 412's body; never modified.
@@ -183,6 +186,7 @@ func New(opts Options) (*Server, error) {
 		onMissing:      opts.OnMissing,
 		base:           cmp.Or(opts.BasePath, "/"),
 	}
+	s.timeouts.header, s.timeouts.idle = headerTimeout, idleTimeout
 	if !strings.HasPrefix(s.base, "/") || !strings.HasSuffix(s.base, "/") {
 		return nil, fmt.Errorf("server: BasePath %q: expected a path that starts and ends with /", opts.BasePath)
 	}
