@@ -146,15 +146,19 @@ func (s *Server) serveFast(base context.Context, ctx *fasthttp.RequestCtx) bool 
 		path, rawQuery = string(p), string(qs)
 	}
 
-	var imBuf, inmBuf, aeBuf [2]string
+	var inmBuf, aeBuf [2]string
 	// PeekAll reuses one slice: each result is viewed as strings before
 	// the next call.
 	q := fileReq{
 		path: path,
-		im:   fields(imBuf[:0], ctx.Request.Header.PeekAll("If-Match")),
 		ius:  b2s(ctx.Request.Header.Peek("If-Unmodified-Since")),
 		inm:  fields(inmBuf[:0], ctx.Request.Header.PeekAll("If-None-Match")),
 		ims:  b2s(ctx.Request.Header.Peek("If-Modified-Since")),
+	}
+	// Rare (a client updating what it holds): its slice is allocated only
+	// when sent, since q's buffers end up on the heap.
+	if lines := ctx.Request.Header.PeekAll("If-Match"); len(lines) > 0 {
+		q.im = fields(make([]string, 0, len(lines)), lines)
 	}
 	q.gzip = acceptsGzip(fields(aeBuf[:0], ctx.Request.Header.PeekAll("Accept-Encoding")))
 	q.date = s.dates.at(start)
