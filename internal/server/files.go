@@ -20,7 +20,7 @@ import (
 )
 
 // maxMemBody is the largest file kept in memory after its first request;
-// larger files are checked against their hash once per inode and then
+// larger files are checked against their hash once per version (stamp.go) and then
 // sent from descriptors of the checked file (largeBody).
 const maxMemBody = 1 << 20
 

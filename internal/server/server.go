@@ -11,7 +11,7 @@
 // read (and checked against their hash) on first request and then served
 // from memory, or, from 32 KiB, with sendfile from descriptors kept open
 // on the checked file (fdpool.go); larger ones are checked against their
-// hash once per inode, then sent with sendfile from descriptors of the
+// hash once per version of the file (stamp.go), then sent with sendfile from descriptors of the
 // checked file, so that their ETag always names the bytes sent (bytes that
 // are not the manifest's go without validators). A listed file missing on
 // disk is answered 503 with Retry-After, and reported (missing.go). The gzip representation (ETag "<sha256>-gz") is
