@@ -20,8 +20,12 @@ import (
 var corpusZones = []string{"Europe/Madrid", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
 	"Asia/Kuala_Lumpur", "Pacific/Chatham", "America/Sao_Paulo"}
 
-// triggers are the TRIGGER values the corpus reminders must come out as.
-var triggers = map[time.Duration]string{15 * time.Minute: "-PT15M", time.Hour: "-PT1H", 24 * time.Hour: "-P1D", 7 * 24 * time.Hour: "-P1W"}
+// triggers are the TRIGGER values the corpus reminders must come out as in
+// a timed session (exact hours) and in an all-day one (nominal days).
+var triggers = map[bool]map[time.Duration]string{
+	false: {15 * time.Minute: "-PT15M", time.Hour: "-PT1H", 24 * time.Hour: "-PT24H", 7 * 24 * time.Hour: "-PT168H"},
+	true:  {15 * time.Minute: "-PT15M", time.Hour: "-PT1H", 24 * time.Hour: "-P1D", 7 * 24 * time.Hour: "-P1W"},
+}
 
 // clientEvent is what every client reports for an event.
 type clientEvent struct {
@@ -116,7 +120,7 @@ func expected(t testing.TB, snaps []agenda.Snapshot) map[string]clientEvent {
 			}
 			if s.Status != agenda.StatusCancelled {
 				for _, r := range snap.Series.Reminders {
-					e.Alarms = append(e.Alarms, triggers[r])
+					e.Alarms = append(e.Alarms, triggers[s.AllDay][r])
 				}
 			}
 			want[s.UID] = e

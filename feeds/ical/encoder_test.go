@@ -76,16 +76,33 @@ func TestParamQuoting(t *testing.T) {
 
 func TestAppendDuration(t *testing.T) {
 	for _, tt := range []struct {
-		d    string
-		want string
-	}{{"15m", "PT15M"}, {"1h", "PT1H"}, {"1d", "P1D"}, {"1w", "P1W"}, {"1d12h", "P1DT12H"}, {"2w1d", "P15D"}, {"90m", "PT1H30M"}} {
+		d           string
+		want, exact string
+	}{
+		{"15m", "PT15M", "PT15M"},
+		{"1h", "PT1H", "PT1H"},
+		{"1d", "P1D", "PT24H"},
+		{"1w", "P1W", "PT168H"},
+		{"4w", "P4W", "PT672H"},
+		{"1d12h", "P1DT12H", "PT36H"},
+		{"2160m", "P1DT12H", "PT36H"},
+		{"2w1d", "P15D", "PT360H"},
+		{"90m", "PT1H30M", "PT1H30M"},
+		{"1d1m", "P1DT1M", "PT24H1M"},
+	} {
 		d, err := parseReminderForTest(tt.d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := string(appendDuration(nil, d)); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.d, got, tt.want)
+			t.Errorf("appendDuration(%s) = %q, want %q", tt.d, got, tt.want)
 		}
+		if got := string(appendExactDuration(nil, d)); got != tt.exact {
+			t.Errorf("appendExactDuration(%s) = %q, want %q", tt.d, got, tt.exact)
+		}
+	}
+	if got := string(appendExactDuration(nil, 0)); got != "PT0S" {
+		t.Errorf("appendExactDuration(0) = %q, want PT0S", got)
 	}
 }
 

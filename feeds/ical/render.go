@@ -553,7 +553,21 @@ func (e *encoder) event(ev *event, opts Options) {
 			if r > 0 {
 				b = append(b, '-')
 			}
-			e.bytesPlain(appendDuration(b, r))
+			// A timed session's trigger counts exact hours: RFC 5545 makes a
+			// day (and a week) nominal, so -P1D before a session on a DST
+			// change is 23 or 25 hours for a client that follows it and 24
+			// for one that does not. A reminder is a number of minutes, and
+			// hours mean one instant to every client. An all-day session
+			// starts at a DATE, local midnight: there the nominal day keeps
+			// the reminder at midnight (-PT24H would be 23:00 or 01:00 the
+			// day before across a change, and ical.js drops the hours of a
+			// duration added to a DATE, ringing on the day itself).
+			if s.AllDay {
+				b = appendDuration(b, r)
+			} else {
+				b = appendExactDuration(b, r)
+			}
+			e.bytesPlain(b)
 			e.eol()
 			e.line("END", "VALARM")
 		}
@@ -694,8 +708,40 @@ func roleLabel(r agenda.Role) string {
 	return string(r)
 }
 
+// appendExactDuration appends an RFC 5545 dur-value without sign in exact
+// units only, the largest that divide it: PT36H, PT168H, PT1H30M, PT0S
+// for zero. Hours rather than days, since a day is nominal (RFC 5545
+// §3.3.6) and a client may make it 23 or 25 hours.
+func appendExactDuration(b []byte, d time.Duration) []byte {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Truncate(time.Second)
+	if d == 0 {
+		return append(b, "PT0S"...)
+	}
+	b = append(b, "PT"...)
+	if h := d / time.Hour; h > 0 {
+		b = appendInt(b, int64(h))
+		b = append(b, 'H')
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 {
+		b = appendInt(b, int64(m))
+		b = append(b, 'M')
+		d -= m * time.Minute
+	}
+	if s := d / time.Second; s > 0 {
+		b = appendInt(b, int64(s))
+		b = append(b, 'S')
+	}
+	return b
+}
+
 // appendDuration appends an RFC 5545 dur-value without sign: P1W when d is
 // whole weeks, else P1DT2H30M with only the non-zero parts, PT0S for zero.
+// Its days are nominal: for an all-day session's trigger (relative to local
+// midnight) and the refresh interval, never anchored to a wall time.
 func appendDuration(b []byte, d time.Duration) []byte {
 	if d < 0 {
 		d = -d
