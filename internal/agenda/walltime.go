@@ -84,6 +84,23 @@ func (w WallTime) Equal(o WallTime) bool {
 	return w.clock.Equal(o.clock) && w.hasOffset == o.hasOffset && (!w.hasOffset || w.offset == o.offset)
 }
 
+// SameIn reports whether w and o publish the same in loc: the same wall
+// clock naming the same instant. An explicit offset that repeats the only
+// offset in effect there, or that names the same candidate in a fold,
+// changes neither; Equal, which compares the offsets as written, would
+// tell them apart. Wall times that do not resolve compare with Equal.
+func (w WallTime) SameIn(o WallTime, loc *time.Location) bool {
+	if w.Equal(o) {
+		return true
+	}
+	if !w.clock.Equal(o.clock) {
+		return false
+	}
+	a, errA := w.In(loc)
+	b, errB := o.In(loc)
+	return errA == nil && errB == nil && a.Equal(b)
+}
+
 // Before compares wall clocks only.
 func (w WallTime) Before(o WallTime) bool { return w.clock.Before(o.clock) }
 

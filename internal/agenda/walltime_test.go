@@ -282,3 +282,43 @@ func TestInQuotesWallTimeAsWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestWallTimeSameIn(t *testing.T) {
+	for _, tt := range []struct {
+		zone, a, b string
+		want       bool
+	}{
+		{"America/New_York", "2027-06-01T10:00", "2027-06-01T10:00", true},
+		{"America/New_York", "2027-06-01T10:00-04:00", "2027-06-01T10:00", true},
+		{"America/New_York", "2027-06-01T10:00-04:00", "2027-06-01T10:00-04:00", true},
+		{"America/New_York", "2027-06-01T10:00", "2027-06-01T10:01", false},
+		{"America/New_York", "2027-06-01T10:00-04:00", "2027-06-01T11:00", false},
+		// A wrong offset does not resolve: only an equal value is the same.
+		{"America/New_York", "2027-06-01T10:00-05:00", "2027-06-01T10:00", false},
+		// In the autumn fold the offset picks the instant.
+		{"Europe/Madrid", "2026-10-25T02:30+02:00", "2026-10-25T02:30+01:00", false},
+		{"Europe/Madrid", "2026-10-25T02:30+01:00", "2026-10-25T02:30+01:00", true},
+		// In the spring gap the two offsets name two instants.
+		{"Europe/Madrid", "2026-03-29T02:30+01:00", "2026-03-29T02:30+02:00", false},
+		// 02:30+01:00 in the gap is the instant of 03:30, but published as
+		// a UTC time, not as 03:30 with TZID: a change.
+		{"Europe/Madrid", "2026-03-29T02:30+01:00", "2026-03-29T03:30", false},
+		{"Asia/Kolkata", "2026-03-29T09:00+05:30", "2026-03-29T09:00", true},
+	} {
+		loc := mustZone(t, tt.zone)
+		a, err := ParseWallTime(tt.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ParseWallTime(tt.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.SameIn(b, loc); got != tt.want {
+			t.Errorf("%s: SameIn(%s, %s) = %v, want %v", tt.zone, tt.a, tt.b, got, tt.want)
+		}
+		if got := b.SameIn(a, loc); got != tt.want {
+			t.Errorf("%s: SameIn(%s, %s) = %v, want %v", tt.zone, tt.b, tt.a, got, tt.want)
+		}
+	}
+}

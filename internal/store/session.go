@@ -530,9 +530,13 @@ func (w *writeTx) findSession(ctx context.Context, seriesID int64, s agenda.Sess
 
 // sameSession compares what a session publishes, ignoring the store's own
 // fields and the people's IDs and URLs (which belong to the person).
+// Start and end compare as published, wall clock and instant in the
+// session's zone: 10:00-04:00 in New York in June is 10:00 there, and
+// giving it again either way is no revision.
 func sameSession(a, b agenda.Session) bool {
 	if a.Key != b.Key || a.Title != b.Title || a.Description != b.Description || a.AllDay != b.AllDay ||
-		!a.Start.Equal(b.Start) || !a.End.Equal(b.End) || a.StartDate != b.StartDate || a.EndDate != b.EndDate ||
+		!sameWall(a.Start, b.Start, a.Zone) || !sameWall(a.End, b.End, a.Zone) ||
+		a.StartDate != b.StartDate || a.EndDate != b.EndDate ||
 		a.Zone != b.Zone || a.Venue != b.Venue || a.Address != b.Address || a.OnlineURL != b.OnlineURL ||
 		a.Status != b.Status || a.Language != b.Language || a.URL != b.URL || !slices.Equal(a.Tags, b.Tags) ||
 		len(a.People) != len(b.People) {
@@ -545,6 +549,16 @@ func sameSession(a, b agenda.Session) bool {
 		}
 	}
 	return true
+}
+
+// sameWall reports whether a and b publish the same in zone; with a zone
+// that does not load (validation refuses one first) only equal values do.
+func sameWall(a, b agenda.WallTime, zone string) bool {
+	if a.Equal(b) {
+		return true
+	}
+	loc, err := agenda.LoadZone(zone)
+	return err == nil && a.SameIn(b, loc)
 }
 
 // bumpSeriesOfPerson bumps every series with a session the person is in.
