@@ -151,7 +151,15 @@ func runSession(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return writeError(fmt.Sprintf("edit session %s/%s", edited.Series, edited.Key), flagErrors(blameEdit(err, set, edited), c.fs))
 		}
-		fmt.Fprintf(e.stdout, "session %s/%s at sequence %d\n", s.Series, s.Key, s.Sequence)
+		// The store keeps a session that would publish the same (an edit
+		// giving its values again, or a start with the offset already in
+		// effect) as it was: say so, rather than leave the user to compare
+		// sequences.
+		if s.Sequence == edited.Sequence && s.Updated.Equal(edited.Updated) {
+			fmt.Fprintf(e.stdout, "session %s/%s unchanged at sequence %d\n", s.Series, s.Key, s.Sequence)
+		} else {
+			fmt.Fprintf(e.stdout, "session %s/%s at sequence %d\n", s.Series, s.Key, s.Sequence)
+		}
 		if line := sf.peopleReport(set, before, len(s.People)); line != "" {
 			fmt.Fprintln(e.stdout, line)
 		}
