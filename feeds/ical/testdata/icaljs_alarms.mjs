@@ -1,10 +1,12 @@
 // Reads .ics files with ical.js, using only the VTIMEZONEs inside each file,
 // and prints for every alarm of every event the instant it rings, computed
 // as RFC 5545 §3.3.6 defines a duration: its weeks and days are nominal
-// (added to the start's wall time in its zone, the way ical.js's
-// Time.addDuration does), its hours, minutes and seconds exact (added to
-// the instant). An all-day event's alarm is a wall time from its DATE's
-// local midnight, as Thunderbird reads one (midnight in the user's zone).
+// (added to the start's wall time in its zone with Time.addDuration), its
+// hours, minutes and seconds exact (added to the instant). Time.addDuration
+// alone would add the hours to the wall clock too (ical.js 2.2 adjusts the
+// fields, whatever the unit), so the exact part is added here, from
+// ical.js's own parse of the trigger and of the file's VTIMEZONE. An
+// all-day event's alarm is a wall time from its DATE's local midnight.
 // Usage: node icaljs_alarms.mjs <path to ical.js module> file.ics...
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
