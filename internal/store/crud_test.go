@@ -229,7 +229,7 @@ func TestPostRoundTrip(t *testing.T) {
 	want.Published, want.Updated = published.UTC(), published.Add(48*time.Hour).UTC()
 	want.SessionUID = sess.UID
 	want.Version = 1
-	want.BodyHTML = "<h1>Recap</h1>\n<p>See <a href=\"https://example.org/v\" rel=\"nofollow noopener\">the video</a> x()</p>\n"
+	want.BodyHTML = "<h4>Recap</h4>\n<p>See <a href=\"https://example.org/v\" rel=\"nofollow noopener\">the video</a> </p>\n"
 	assertEqual(t, "PutPost", got, want)
 	read, err := db.Post(ctx, "uclg-debates", "recap")
 	if err != nil {
