@@ -110,6 +110,25 @@ func TestResolveURLsRendered(t *testing.T) {
 	}
 }
 
+// TestResolveURLsRawHTML resolves the links and images of raw HTML in a body
+// as it does Markdown's.
+func TestResolveURLsRawHTML(t *testing.T) {
+	got, err := New().Render(`<p><a href="programme.html">the programme</a> <img src="img/a.png" alt="A"> ` +
+		`<a href="#s070" title="t">here</a> <a href="../other/">other</a></p>` + "\n<blockquote cite=\"q.html\"><p>q</p></blockquote>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = ResolveURLs(got, mustBase(t, testPage))
+	want := `<p><a href="https://agenda.example.org/cities/programme.html" rel="nofollow noopener">the programme</a> ` +
+		`<img src="https://agenda.example.org/cities/img/a.png" alt="A"> ` +
+		`<a href="https://agenda.example.org/cities/#s070" rel="nofollow noopener" title="t">here</a> ` +
+		`<a href="https://agenda.example.org/other/" rel="nofollow noopener">other</a></p>` + "\n" +
+		`<blockquote cite="https://agenda.example.org/cities/q.html"><p>q</p></blockquote>`
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
 // TestResolveURLsUntouched checks that a fragment with no relative URL comes
 // back as it was, without an allocation: no parse.
 func TestResolveURLsUntouched(t *testing.T) {
