@@ -20,15 +20,18 @@ import (
 
 // clientCase is one feed in the three formats and the items Go built.
 type clientCase struct {
-	Name      string       `json:"name"`
-	RSS       string       `json:"rss"`
-	Atom      string       `json:"atom"`
-	JSON      string       `json:"json"`
-	ExactText bool         `json:"exact_text"` // compare titles too (not for hostile text, which readers sanitise)
-	Title     string       `json:"title"`
-	Language  string       `json:"language"`
-	Updated   int64        `json:"updated"`
-	Items     []clientItem `json:"items"`
+	Name      string `json:"name"`
+	RSS       string `json:"rss"`
+	Atom      string `json:"atom"`
+	JSON      string `json:"json"`
+	ExactText bool   `json:"exact_text"` // compare titles too (not for hostile text, which readers sanitise)
+	Title     string `json:"title"`
+	// Description is the series' description as readers must show it:
+	// plain text, as written (only for ExactText cases).
+	Description string       `json:"description,omitempty"`
+	Language    string       `json:"language"`
+	Updated     int64        `json:"updated"`
+	Items       []clientItem `json:"items"`
 }
 
 type clientItem struct {
@@ -42,6 +45,11 @@ type clientItem struct {
 	// content must have, in order, as a reader resolves them.
 	ContentLinks []string `json:"content_links,omitempty"`
 }
+
+// markupText is a series description that looks like markup but is text:
+// readers must show it as written, "<Smart>" and the tags around "UCLG"
+// included.
+const markupText = `Dialogues where x < y and <Smart> cities & regions meet; <a href="https://www.uclg.org/">UCLG</a> &amp; <b>members</b>.`
 
 // writeClientSpec renders every case into dir and writes the spec the check
 // scripts read.
@@ -66,6 +74,12 @@ func writeClientSpec(t *testing.T, dir string) string {
 			f, err = Build(demoSnapshotsFor(t, "empty"), slug, opts)
 		case "rellinks":
 			f, err = Build(relLinkSnapshots(t), slug, opts)
+		case "markup-text":
+			snaps := demoSnapshots(t)
+			for i := range snaps {
+				snaps[i].Series.Description = markupText
+			}
+			f, err = Build(snaps, slug, opts)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -82,6 +96,7 @@ func writeClientSpec(t *testing.T, dir string) string {
 		{"hostile", build("hostile", "h", opts), false},
 		{"rellinks-series", build("rellinks", "direitos-digitais", opts), true},
 		{"rellinks-combined", build("rellinks", "", opts), true},
+		{"markup-text", build("markup-text", "cities-are-listening", opts), true},
 	}
 	var wantLinks []string
 	for _, l := range relLinksWant {
@@ -92,6 +107,9 @@ func writeClientSpec(t *testing.T, dir string) string {
 	}
 	for _, s := range srcs {
 		c := clientCase{Name: s.name, ExactText: s.exact, Title: s.f.title, Language: s.f.lang, Updated: s.f.updated.Unix()}
+		if s.exact {
+			c.Description = s.f.description
+		}
 		for _, fm := range formats {
 			var buf bytes.Buffer
 			if err := fm.write(s.f, &buf); err != nil {

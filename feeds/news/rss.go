@@ -60,11 +60,14 @@ func (f *Feed) WriteRSS(w io.Writer) error {
 
 // rssDoc is the complete document as gorilla/feeds' structs.
 func (f *Feed) rssDoc() *rssDoc {
+	// Readers take the channel's description as HTML, as they do an
+	// item's (feedparser dropped "<Smart>" from a series' description and
+	// made a live link of a literal "<a href>"); ours is plain text.
 	ch := &rssChannel{
 		RssFeed: gfeeds.RssFeed{
 			Title:         f.title,
 			Link:          f.homeURL,
-			Description:   f.description,
+			Description:   escapeHTML(f.description),
 			Language:      f.lang,
 			LastBuildDate: rssTime(f.updated),
 			Generator:     "agendafeed",

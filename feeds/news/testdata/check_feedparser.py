@@ -14,6 +14,7 @@ otherwise checks JSON Feed 1.1 with the json module.
 
 import calendar
 import datetime
+import html
 import html.parser
 import json
 import sys
@@ -66,6 +67,20 @@ def check_links(at, content, w):
     check(got == w["content_links"], "%s: content links %r, want %r" % (at, got, w["content_links"]))
 
 
+def shown(parent, key):
+    """The text a reader shows for parent[key]: the value itself when
+    feedparser read it as text, and when it read it as HTML, the text of
+    that HTML, or None if the HTML has any tag (text must not turn into
+    markup)."""
+    value = parent.get(key)
+    detail = parent.get(key + "_detail") or {}
+    if value is None or detail.get("type") != "text/html":
+        return value
+    if links(value) or "<" in value:
+        return None
+    return html.unescape(value)
+
+
 def iso(s):
     return int(datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp())
 
@@ -78,6 +93,10 @@ def check_xml(case, fmt):
     check(d.version == want_version, "%s: version %r, want %r" % (where, d.version, want_version))
     if case["exact_text"]:
         check(d.feed.get("title") == case["title"], "%s: feed title %r, want %r" % (where, d.feed.get("title"), case["title"]))
+        # The series' description is plain text: a reader must not read
+        # "<Smart>" in it as a tag, nor make a link of "<a href=...>".
+        check(shown(d.feed, "subtitle") == case["description"],
+              "%s: feed subtitle %r, want %r" % (where, d.feed.get("subtitle"), case["description"]))
     if case["language"]:
         check(d.feed.get("language") == case["language"], "%s: language %r, want %r" % (where, d.feed.get("language"), case["language"]))
     check(ts(d.feed.get("updated_parsed")) == case["updated"],
@@ -122,6 +141,7 @@ def check_json(case):
         check(key in doc, "%s: no %s" % (where, key))
     if case["exact_text"]:
         check(doc.get("title") == case["title"], "%s: title %r" % (where, doc.get("title")))
+        check(doc.get("description") == case["description"], "%s: description %r, want %r" % (where, doc.get("description"), case["description"]))
     if case["language"]:
         check(doc.get("language") == case["language"], "%s: language %r" % (where, doc.get("language")))
     items = doc.get("items", [])
