@@ -18,7 +18,9 @@ func relLinkSnapshots(t *testing.T) []agenda.Snapshot {
 	t.Helper()
 	body, err := markup.Render("See [the programme](programme.html), ![](img/a.png), [top](/about), " +
 		"[the calendar](sessions/x.ics), [the session](#s070), [back](../x?a=1&b=2), " +
-		"[the site](https://www.uclg.org/en?a=1&b=2) and <press@example.org>.")
+		"[the site](https://www.uclg.org/en?a=1&b=2) and <press@example.org>.\n\n" +
+		// Raw HTML, as pasted from a CMS, is resolved as Markdown is.
+		`<p>Pasted: <a href="raw/page.html">raw</a> <img src="raw/i.png" alt=""> <a href="#s071">anchor</a></p>`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +45,9 @@ var relLinksWant = []string{
 	"https://agenda.example.org/x?a=1&amp;b=2",
 	"https://www.uclg.org/en?a=1&amp;b=2",
 	"mailto:press@example.org",
+	"https://agenda.example.org/direitos-digitais/raw/page.html",
+	"https://agenda.example.org/direitos-digitais/raw/i.png",
+	"https://agenda.example.org/direitos-digitais/#s071",
 }
 
 // TestPostLinksResolved checks that a post's relative links come out

@@ -18,7 +18,8 @@ import (
 func TestPostLinksResolved(t *testing.T) {
 	body, err := markup.Render("See [the programme](programme.html), ![](img/a.png), [top](/about), " +
 		"[the calendar](sessions/x.ics), [the session](#scewc-2021), [back](../x?a=1&b=2) " +
-		"and [the site](https://www.uclg.org/en?a=1&b=2).")
+		"and [the site](https://www.uclg.org/en?a=1&b=2).\n\n" +
+		`<p>Pasted: <a href="raw/page.html">raw</a> <img src="raw/i.png" alt=""> <a href="#s071">anchor</a></p>`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,12 +38,16 @@ func TestPostLinksResolved(t *testing.T) {
 		"https://agenda.example.org/scewc/#scewc-2021",
 		"https://agenda.example.org/x?a=1&b=2",
 		"https://www.uclg.org/en?a=1&b=2",
+		"https://agenda.example.org/scewc/raw/page.html",
+		"https://agenda.example.org/scewc/raw/i.png",
+		"https://agenda.example.org/scewc/#s071",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("series page: no link to %s", want)
 		}
 	}
-	relative := []string{"programme.html", "img/a.png", "/about", "sessions/x.ics", "#scewc-2021", "../x?a=1&b=2"}
+	relative := []string{"programme.html", "img/a.png", "/about", "sessions/x.ics", "#scewc-2021", "../x?a=1&b=2",
+		"raw/page.html", "raw/i.png", "#s071"}
 	for _, rel := range relative {
 		if slices.Contains(got, rel) {
 			t.Errorf("series page: relative link %q left as it was", rel)
