@@ -82,10 +82,10 @@ func Render(md string) (string, error) { return New().Render(md) }
 // anchored, where UGCPolicy's pattern would accept any value with two letters
 // in it.
 //
-// Not allowed, so dropped with their attributes but not their text: class,
-// style, target and every on* attribute; form controls, svg, math, embed,
-// object, video, audio, link, meta and base. script, style, iframe, frame,
-// object, noscript, noembed, noframes and title lose their content too.
+// Not allowed: class, style, target and every on* attribute; form, its
+// controls, svg, math, embed, video, audio, link, meta and base, which go
+// but leave their text; and script, style, iframe, frame, object,
+// noscript, noembed, noframes and title, which go with their content.
 func policy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowAttrs("dir").Matching(bluemonday.Direction).Globally()
