@@ -99,7 +99,7 @@ func BenchmarkGolangICal10k(b *testing.B) {
 			var d strings.Builder
 			d.WriteString(s.Description)
 			for _, p := range s.People {
-				d.WriteString("\n" + roleLabel(p.Role) + ": " + p.Name + " (" + p.Affiliation + ")")
+				d.WriteString("\n" + agenda.RoleLabel(p.Role) + ": " + p.Name + " (" + p.Affiliation + ")")
 			}
 			if s.OnlineURL != "" {
 				d.WriteString("\n\nOnline: " + s.OnlineURL)

@@ -576,7 +576,7 @@ func (e *encoder) event(ev *event, opts Options) {
 }
 
 // description writes the session's text, then one line per person
-// ("Moderator: Emilia Saiz (Secretary General of UCLG)"), then the online
+// (agenda.PersonLine, which the page's "add" links share), then the online
 // link, with a blank line between the parts; nothing when all are empty.
 func (e *encoder) description(s *agenda.Session) {
 	if s.Description == "" && len(s.People) == 0 && s.OnlineURL == "" {
@@ -599,13 +599,8 @@ func (e *encoder) description(s *agenda.Session) {
 			if i > 0 {
 				e.unit(`\n`)
 			}
-			e.text(roleLabel(p.Role))
-			e.plain(": ")
-			e.text(p.Name)
-			if p.Affiliation != "" {
-				e.plain(" (")
-				e.text(p.Affiliation)
-				e.plain(")")
+			for _, part := range agenda.PersonLine(p) {
+				e.text(part)
 			}
 		}
 		sep = true
@@ -679,33 +674,6 @@ func trimSpace(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
-}
-
-// roleLabel is how a role reads in front of a name.
-func roleLabel(r agenda.Role) string {
-	switch r {
-	case agenda.RoleModerator:
-		return "Moderator"
-	case agenda.RoleChair:
-		return "Chair"
-	case agenda.RoleHost:
-		return "Host"
-	case agenda.RoleKeynote:
-		return "Keynote"
-	case agenda.RoleSpeaker, "":
-		return "Speaker"
-	case agenda.RolePanelist:
-		return "Panelist"
-	case agenda.RolePresenter:
-		return "Presenter"
-	case agenda.RoleDiscussant:
-		return "Discussant"
-	case agenda.RoleRapporteur:
-		return "Rapporteur"
-	case agenda.RoleOrganizer:
-		return "Organizer"
-	}
-	return string(r)
 }
 
 // appendExactDuration appends an RFC 5545 dur-value without sign in exact
