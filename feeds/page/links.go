@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/agendafeed/agendafeed/feeds"
+	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
 // Links that hand a session or a calendar to Google Calendar and
@@ -21,11 +23,10 @@ const (
 	googleSubscribeBase = "https://calendar.google.com/calendar/r"
 	outlookEventBase    = "https://outlook.live.com/calendar/0/deeplink/compose"
 	outlookSubscribe    = "https://outlook.live.com/calendar/0/addfromweb"
-	// maxDetails bounds the description copied into an "add" link: browsers
-	// and both services cut URLs somewhere past 2,000 bytes of text.
+	// maxDetails bounds, in characters, the whole text an "add" link
+	// carries as its details (Google) or body (Outlook): browsers and both
+	// services cut URLs somewhere past 2,000 bytes of text.
 	maxDetails = 1000
-	// maxDetailParts is the most pieces eventDetails returns.
-	maxDetailParts = 8
 )
 
 // param is one query parameter; raw values are our own (dates, zone names,
@@ -60,21 +61,95 @@ func query(base string, ps ...param) string {
 	return b.String()
 }
 
-// eventDetails appends to parts the text an "add" link carries: the
-// description, cut, the online link if any, and a link back to the session
-// on its page (page is the URL of its series' page). It comes in pieces to
-// be written one after the other (encoding is byte by byte, so that is the
-// same as encoding the joined text), which spares joining them; the caller
-// passes an array on its stack for them.
-func eventDetails(parts []string, x session, page string) []string {
-	if d := strings.TrimSpace(x.s.Description); d != "" {
-		parts = append(parts, truncate(d, maxDetails), "\n\n")
+// details writes the text an "add" link carries: the description, the
+// people, one line each as the calendar's DESCRIPTION has them (see
+// agenda.PersonLine), the online link if any, and a link back to the
+// session on its page (page is the URL of its series' page), a blank line
+// between the parts. Its pieces are encoded one after the other, which is
+// the same as encoding the joined text (encoding is byte by byte) and
+// spares joining them.
+//
+// The whole text is kept within maxDetails characters. The two links are
+// never cut: a cut URL is a wrong one. The description is cut first, the
+// people only if they alone do not fit: who speaks is the point of a
+// debate, and what the page says of a session in brief; the description is
+// what runs long, and the link back to the page has it in full.
+func (e *eventLink) details(x session, page string) {
+	room := maxDetails - utf8.RuneCountInString(page) - 1 - utf8.RuneCountInString(x.s.Key)
+	if x.s.OnlineURL != "" {
+		room -= len("Online: ") + utf8.RuneCountInString(x.s.OnlineURL) + 2
+	}
+	people := x.s.People
+	more := false // some people were left out: a last line says so
+	if len(people) > 0 {
+		// Lines and the line ends after each: the last one's is the blank
+		// line before what follows.
+		n := 1
+		for i := range people {
+			n += personRunes(&people[i]) + 1
+		}
+		if n > room {
+			// Whole lines only, then a line "…".
+			n, more = 1+len("…")+1, true
+			kept := 0
+			for kept < len(people) {
+				w := personRunes(&people[kept]) + 1
+				if n+w > room {
+					break
+				}
+				n += w
+				kept++
+			}
+			people = people[:kept]
+		}
+		room -= n
+	}
+	// When not all the people fit, none of the description does.
+	if d := strings.TrimSpace(x.s.Description); d != "" && !more {
+		// Room for the blank line after it too; nothing when not even one
+		// character and the ellipsis fit.
+		if head, cut := cutText(d, room-2); !cut {
+			e.value(d, false)
+			e.value("\n\n", false)
+		} else if head != "" {
+			e.value(head, false)
+			e.value("…\n\n", false)
+		}
+	}
+	for i := range people {
+		if i > 0 {
+			e.value("\n", false)
+		}
+		for _, part := range agenda.PersonLine(&people[i]) {
+			e.value(part, false)
+		}
+	}
+	switch {
+	case more && len(people) > 0:
+		e.value("\n…\n\n", false)
+	case more:
+		e.value("…\n\n", false)
+	case len(people) > 0:
+		e.value("\n\n", false)
 	}
 	if x.s.OnlineURL != "" {
-		parts = append(parts, "Online: ", x.s.OnlineURL, "\n\n")
+		e.value("Online: ", false)
+		e.value(x.s.OnlineURL, false)
+		e.value("\n\n", false)
 	}
 	// feeds.Layout.SessionAnchor, in pieces.
-	return append(parts, page, "#", x.s.Key)
+	e.value(page, false)
+	e.value("#", false)
+	e.value(x.s.Key, false)
+}
+
+// personRunes is the length in characters of p's line (agenda.PersonLine).
+func personRunes(p *agenda.Participant) int {
+	n := 0
+	for _, part := range agenda.PersonLine(p) {
+		n += utf8.RuneCountInString(part)
+	}
+	return n
 }
 
 // eventLocation is the venue and address on one line, or else the online
@@ -209,15 +284,15 @@ const upperHex = "0123456789ABCDEF"
 // sessions carry UTC instants and ctz (the zone the event is shown in);
 // all-day sessions carry dates, the end exclusive.
 func googleEventURL(x session, l feeds.Layout) string {
-	var parts [maxDetailParts]string
 	e := eventLink{}
-	e.google(x, eventDetails(parts[:0], x, l.SeriesURL(x.s.Series, feeds.Page)), eventLocation(x))
+	e.google(x, l.SeriesURL(x.s.Series, feeds.Page), eventLocation(x))
 	return string(e.b)
 }
 
-// google writes the link and returns where its encoded details and location
-// lie, for outlook to copy.
-func (e *eventLink) google(x session, details []string, location string) (encoded [2]span) {
+// google writes the link and returns where its encoded details (see
+// details; page is the URL of the session's series' page) and location lie,
+// for outlook to copy.
+func (e *eventLink) google(x session, page, location string) (encoded [2]span) {
 	e.base(googleEventBase)
 	e.rawParam("action", "TEMPLATE")
 	e.param("text", x.s.Title)
@@ -231,7 +306,10 @@ func (e *eventLink) google(x session, details []string, location string) (encode
 		e.b = append(e.b, '/')
 		e.b = appendStamp(e.b, x.end, true)
 	}
-	encoded[0] = e.encodedParam("details", details...)
+	e.key("details")
+	from := len(e.b)
+	e.details(x, page)
+	encoded[0] = span{from, len(e.b)}
 	encoded[1] = e.encodedParam("location", location)
 	e.rawParam("ctz", x.s.Zone)
 	return encoded
@@ -239,15 +317,14 @@ func (e *eventLink) google(x session, details []string, location string) (encode
 
 // outlookEventURL opens Outlook.com's compose form filled in.
 func outlookEventURL(x session, l feeds.Layout) string {
-	var parts [maxDetailParts]string
 	e := eventLink{}
-	e.outlook(x, eventDetails(parts[:0], x, l.SeriesURL(x.s.Series, feeds.Page)), eventLocation(x), nil)
+	e.outlook(x, l.SeriesURL(x.s.Series, feeds.Page), eventLocation(x), nil)
 	return string(e.b)
 }
 
 // outlook writes the link; when encoded is not nil, it copies the details
 // and location google encoded earlier in e.b.
-func (e *eventLink) outlook(x session, details []string, location string, encoded *[2]span) {
+func (e *eventLink) outlook(x session, page, location string, encoded *[2]span) {
 	e.base(outlookEventBase)
 	e.rawParam("path", "/calendar/action/compose")
 	e.rawParam("rru", "addevent")
@@ -265,7 +342,8 @@ func (e *eventLink) outlook(x session, details []string, location string, encode
 		e.copiedParam("location", encoded[1])
 		return
 	}
-	e.param("body", details...)
+	e.key("body")
+	e.details(x, page)
 	e.param("location", location)
 }
 
@@ -293,7 +371,7 @@ type linkArena struct {
 	// cancelled session.
 	spans [][4]int
 	// The series the page is of, and the URL of that page, which every
-	// session's details link back to (see eventDetails).
+	// session's details link back to (see details).
 	slug, page string
 }
 
@@ -311,15 +389,14 @@ func (a *linkArena) add(x session, l feeds.Layout, events bool) {
 	if x.s.Series != a.slug {
 		page = l.SeriesURL(x.s.Series, feeds.Page)
 	}
-	var parts [maxDetailParts]string
-	details, location := eventDetails(parts[:0], x, page), eventLocation(x)
+	location := eventLocation(x)
 	e := eventLink{b: a.b, attr: true}
 	e.b = append(e.b, `href="`...)
-	encoded := e.google(x, details, location)
+	encoded := e.google(x, page, location)
 	e.b = append(e.b, `"`...)
 	mid := len(e.b)
 	e.b = append(e.b, `href="`...)
-	e.outlook(x, details, location, &encoded)
+	e.outlook(x, page, location, &encoded)
 	e.b = append(e.b, `"`...)
 	a.b = e.b
 	a.spans = append(a.spans, [4]int{start, ics, mid, len(e.b)})

@@ -275,7 +275,7 @@ func TestEventLinks(t *testing.T) {
 			map[string]string{
 				"dates": "20211201T150000Z/20211201T163000Z", "ctz": "America/New_York",
 				"location": "https://meet.example.org/digital-rights?pwd=a&b=c",
-				"details":  "An online follow-up with the Coalition of Cities for Digital Rights.\n\nOnline: https://meet.example.org/digital-rights?pwd=a&b=c\n\nhttps://agenda.example.org/scewc/#digital-rights-webinar",
+				"details":  "An online follow-up with the Coalition of Cities for Digital Rights.\n\nHost: Aik van Eemeren (Lead Public Tech at CTO, City of Amsterdam)\n\nOnline: https://meet.example.org/digital-rights?pwd=a&b=c\n\nhttps://agenda.example.org/scewc/#digital-rights-webinar",
 			}},
 		{"outlook timed", outlookEventURL(byKey["open-policy-debate-2021"], l),
 			"https://outlook.live.com/calendar/0/deeplink/compose?path=/calendar/action/compose&rru=addevent&subject=Smart+Cities+and+Territories%2C+Pillars+of+the+Common+Agenda&startdt=2021-11-17T11:00:00Z&enddt=2021-11-17T12:00:00Z&body=",

@@ -679,15 +679,29 @@ func summary(paras []string) string {
 // truncate cuts s to at most max runes, at a space when there is one in the
 // last fifth, adding an ellipsis.
 func truncate(s string, max int) string {
+	if head, cut := cutText(s, max); cut {
+		return head + "…"
+	}
+	return s
+}
+
+// cutText is truncate without the ellipsis (head is s when it fits, and cut
+// false), so that a caller that writes it piece by piece does not allocate.
+func cutText(s string, max int) (head string, cut bool) {
 	if len(s) <= max || utf8.RuneCountInString(s) <= max {
-		return s
+		return s, false
 	}
-	r := []rune(s)[:max-1]
-	cut := string(r)
-	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*4/5 {
-		cut = cut[:i]
+	end, n := 0, 0
+	for end < len(s) && n < max-1 {
+		_, size := utf8.DecodeRuneInString(s[end:])
+		end += size
+		n++
 	}
-	return strings.TrimRight(cut, " ,;:.") + "…"
+	head = s[:end]
+	if i := strings.LastIndexByte(head, ' '); i > len(head)*4/5 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " ,;:."), true
 }
 
 // uiLang is the language of the pages' own words: headings, labels, links.
