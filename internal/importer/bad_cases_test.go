@@ -17,6 +17,27 @@ sessions:
 sessions:
   - {key: a, created: 1899-12-31T23:00:00Z, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
 `, `session-created-old.yaml:3: sessions[0].created: "1899-12-31T23:00:00Z": expected an RFC 3339 instant such as 2021-11-12T09:00:00Z, or a date such as 2021-11-12, from 1900 on`},
+	{"updated-future.yaml", `series: {slug: s, title: T, updated: 2999-01-01}
+`, `updated-future.yaml:1: series.updated: "2999-01-01": expected a time that is not in the future: when the series last changed`},
+	{"updated-before-created.yaml", `series: {slug: s, title: T, created: 2021-11-12T09:00:00Z, updated: 2021-11-12T08:59:59Z}
+`, `updated-before-created.yaml:1: series.updated: "2021-11-12T08:59:59Z": expected a time not before created (2021-11-12T09:00:00Z): when it last changed`},
+	{"session-updated-text.yaml", `series: {slug: s, title: T}
+sessions:
+  - {key: a, updated: yesterday, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`, `session-updated-text.yaml:3: sessions[0].updated: "yesterday": expected an RFC 3339 instant such as 2021-11-12T09:00:00Z, or a date such as 2021-11-12, from 1900 on`},
+	{"session-updated-future.yaml", `series: {slug: s, title: T}
+sessions:
+  - {key: a, updated: 2999-01-01T00:00:00Z, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}
+`, `session-updated-future.yaml:3: sessions[0].updated: "2999-01-01T00:00:00Z": expected a time that is not in the future: when the session last changed`},
+	{"session-updated-before-created.yaml", `series: {slug: s, title: T}
+sessions:
+  - key: a
+    created: 2021-11-12
+    updated: 2021-11-11T23:00:00+01:00
+    title: A
+    start: 2021-11-17T12:00
+    end: 2021-11-17T13:00
+`, `session-updated-before-created.yaml:5: sessions[0].updated: "2021-11-11T23:00:00+01:00": expected a time not before created (2021-11-12T00:00:00Z): when it last changed`},
 	{"sequence-negative.yaml", `series: {slug: s, title: T}
 sessions:
   - {key: a, uid: a@example.org, sequence: -1, title: A, start: 2021-11-17T12:00, end: 2021-11-17T13:00}

@@ -178,9 +178,9 @@ func (d *decoder) texts(n *yaml.Node, path string) []string {
 // The keys of each mapping, in the order Encode writes them.
 var (
 	fileKeys      = []string{"series", "sessions", "posts"}
-	seriesKeys    = []string{"slug", "title", "description", "homepage", "zone", "language", "reminders", "organizer", "created"}
+	seriesKeys    = []string{"slug", "title", "description", "homepage", "zone", "language", "reminders", "organizer", "created", "updated"}
 	organizerKeys = []string{"name", "email"}
-	sessionKeys   = []string{"key", "uid", "sequence", "created", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
+	sessionKeys   = []string{"key", "uid", "sequence", "created", "updated", "title", "description", "start", "end", "zone", "all_day", "start_date", "end_date",
 		"venue", "address", "online_url", "status", "language", "tags", "url", "people"}
 	personKeys = []string{"name", "role", "affiliation", "url"}
 	postKeys   = []string{"id", "title", "summary", "author", "published", "updated", "url", "session", "body"}
@@ -263,6 +263,7 @@ func keepStored(f *parsed, stored map[string]agenda.Series) {
 func (d *decoder) series(n *yaml.Node, f *parsed, now func() time.Time) {
 	s := &f.snap.Series
 	f.given = map[string]bool{}
+	var updated *yaml.Node
 	d.mapping(n, "series", seriesKeys, func(key string, v *yaml.Node) {
 		p := "series." + key
 		// A key given sets the field, even to empty (description: "" clears
@@ -313,7 +314,9 @@ func (d *decoder) series(n *yaml.Node, f *parsed, now func() time.Time) {
 				f.reminders = append(f.reminders, r)
 			})
 		case "created":
-			s.Created = d.created(v, p, "series", now)
+			s.Created = d.stamp(v, p, "when the series was created", now)
+		case "updated":
+			s.Updated, updated = d.stamp(v, p, "when the series last changed", now), v
 		case "organizer":
 			d.mapping(v, p, organizerKeys, func(key string, v *yaml.Node) {
 				switch key {
@@ -325,11 +328,13 @@ func (d *decoder) series(n *yaml.Node, f *parsed, now func() time.Time) {
 			})
 		}
 	})
+	d.notBeforeCreated(updated, "series.updated", s.Created, s.Updated)
 }
 
 func (d *decoder) session(n *yaml.Node, path string, now func() time.Time) (agenda.Session, []string) {
 	var s agenda.Session
 	var tags []string
+	var updated *yaml.Node
 	d.mapping(n, path, sessionKeys, func(key string, v *yaml.Node) {
 		p := path + "." + key
 		switch key {
@@ -340,7 +345,9 @@ func (d *decoder) session(n *yaml.Node, path string, now func() time.Time) (agen
 		case "sequence":
 			s.Sequence = d.sequence(v, p)
 		case "created":
-			s.Created = d.created(v, p, "session", now)
+			s.Created = d.stamp(v, p, "when the session was created", now)
+		case "updated":
+			s.Updated, updated = d.stamp(v, p, "when the session last changed", now), v
 		case "title":
 			s.Title = d.text(v, p)
 		case "description":
@@ -384,6 +391,7 @@ func (d *decoder) session(n *yaml.Node, path string, now func() time.Time) (agen
 		// "start_date: only all-day sessions") for the one mistake.
 		s.AllDay = s.Start.IsZero() && s.End.IsZero() && (s.StartDate != agenda.Date{} || s.EndDate != agenda.Date{})
 	}
+	d.notBeforeCreated(updated, path+".updated", s.Created, s.Updated)
 	return s, tags
 }
 
@@ -467,12 +475,14 @@ func (d *decoder) sequence(n *yaml.Node, path string) int64 {
 	return v
 }
 
-// created reads when a series or session (what) was created: an RFC 3339
-// instant, as export writes it, or a date (00:00 UTC), not in the future.
-// News feed entry ids carry a series' date, and calendars' CREATED and the
-// session announcements' published date a session's, so re-creating a
-// series from its export keeps them.
-func (d *decoder) created(n *yaml.Node, path, what string, now func() time.Time) time.Time {
+// stamp reads one of the times the store sets, as export writes them: when
+// a series or session was created, or last changed (meaning says which, for
+// the message). An RFC 3339 instant, or a date (00:00 UTC), from 1900, not
+// in the future. News feed entry ids carry a series' created date,
+// calendars' CREATED and the session announcements' published date a
+// session's, and DTSTAMP, LAST-MODIFIED and the feeds' updated times the
+// last changes, so re-creating a series from its export keeps them.
+func (d *decoder) stamp(n *yaml.Node, path, meaning string, now func() time.Time) time.Time {
 	raw := strings.TrimSpace(d.text(n, path))
 	if raw == "" || d.bad[path] {
 		return time.Time{}
@@ -489,10 +499,20 @@ func (d *decoder) created(n *yaml.Node, path, what string, now func() time.Time)
 		now = time.Now
 	}
 	if t.After(now()) {
-		d.fail(n, path, raw, "expected a time that is not in the future: when the "+what+" was created")
+		d.fail(n, path, raw, "expected a time that is not in the future: "+meaning)
 		return time.Time{}
 	}
 	return t.UTC().Truncate(time.Second)
+}
+
+// notBeforeCreated refuses a last change (n, at path) before the creation:
+// nothing changes before it exists.
+func (d *decoder) notBeforeCreated(n *yaml.Node, path string, created, updated time.Time) {
+	if n == nil || created.IsZero() || updated.IsZero() || !updated.Before(created) {
+		return
+	}
+	d.fail(n, path, strings.TrimSpace(n.Value),
+		"expected a time not before created ("+created.Format(time.RFC3339)+"): when it last changed")
 }
 
 func (d *decoder) wallTime(n *yaml.Node, path string) agenda.WallTime {

@@ -30,6 +30,7 @@ type seriesOut struct {
 	Reminders   []string      `yaml:"reminders,flow" json:"reminders"`
 	Organizer   *organizerOut `yaml:"organizer,omitempty,flow" json:"organizer,omitempty"`
 	Created     string        `yaml:"created,omitempty" json:"created,omitempty"`
+	Updated     string        `yaml:"updated,omitempty" json:"updated,omitempty"`
 }
 
 type organizerOut struct {
@@ -42,6 +43,7 @@ type sessionOut struct {
 	UID         string      `yaml:"uid,omitempty" json:"uid,omitempty"`
 	Sequence    int64       `yaml:"sequence,omitempty" json:"sequence,omitempty"`
 	Created     string      `yaml:"created,omitempty" json:"created,omitempty"`
+	Updated     string      `yaml:"updated,omitempty" json:"updated,omitempty"`
 	Title       string      `yaml:"title" json:"title"`
 	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
 	Start       string      `yaml:"start,omitempty" json:"start,omitempty"`
@@ -81,11 +83,13 @@ type postOut struct {
 
 // Encode writes snap as an agenda file in YAML, in the layout Parse reads,
 // with a stable key order and empty fields left out. Of the store-set
-// fields only the series' created time and each session's UID, sequence
-// and created time are written: what re-creating the series from the file
-// needs to keep its feed ids, calendar versions and CREATED stamps. Each session's zone and
-// language are written, even when they are the series'. The same snapshot
-// always gives the same bytes.
+// fields only the series' created and updated times and each session's
+// UID, sequence, created and updated times are written: what re-creating
+// the series from the file needs to keep its feed ids, calendar versions
+// and every published time stamp (CREATED, DTSTAMP, LAST-MODIFIED, the
+// feeds' updated), so that it publishes the same bytes. Each session's
+// zone and language are written, even when they are the series'. The
+// same snapshot always gives the same bytes.
 func Encode(w io.Writer, snap agenda.Snapshot) error {
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
@@ -120,6 +124,7 @@ func layout(snap agenda.Snapshot) fileOut {
 		Language:    s.Language,
 		Reminders:   make([]string, len(s.Reminders)),
 		Created:     formatInstant(s.Created.UTC()),
+		Updated:     formatInstant(s.Updated.UTC()),
 	}}
 	for i, r := range s.Reminders {
 		out.Series.Reminders[i] = agenda.FormatReminder(r)
@@ -133,6 +138,7 @@ func layout(snap agenda.Snapshot) fileOut {
 			UID:         x.UID,
 			Sequence:    x.Sequence,
 			Created:     formatInstant(x.Created.UTC()),
+			Updated:     formatInstant(x.Updated.UTC()),
 			Title:       x.Title,
 			Description: x.Description,
 			Start:       x.Start.String(),

@@ -35,8 +35,8 @@ type Options struct {
 	// edit` keeps the flags it is not given: a file of posts alone must not
 	// reset the organizer, reminders or zone. Nil treats every series as new.
 	Stored map[string]agenda.Series
-	// Now is the clock series.created and each session's created are
-	// checked against (not in the future); nil is time.Now.
+	// Now is the clock the series' and each session's created and updated
+	// are checked against (not in the future); nil is time.Now.
 	Now func() time.Time
 }
 
@@ -83,10 +83,11 @@ func (es Errors) Unwrap() []error {
 //
 // The snapshot's sessions are ordered by start then key and its posts newest
 // first then by id, as agenda.Snapshot promises. Of the store-set fields
-// the file gives the series' Created and each session's Sequence and
-// Created, as export writes them, so that re-creating a series from its
-// export keeps its feed ids and CREATED stamps and never lowers a session's
-// SEQUENCE; the others (Updated, Revision, Version, BodyHTML, Person.ID,
+// the file gives the series' Created and Updated and each session's
+// Sequence, Created and Updated, as export writes them, so that re-creating
+// a series from its export publishes the same bytes (feed ids, CREATED,
+// DTSTAMP, LAST-MODIFIED, the feeds' updated times) and never lowers a
+// session's SEQUENCE; the others (Revision, Version, BodyHTML, Person.ID,
 // SessionUID) are left zero.
 func Parse(name string, data []byte, opts Options) (agenda.Snapshot, error) {
 	f, err := ParseFile(name, data, opts)

@@ -218,45 +218,45 @@ func TestSizeLimit(t *testing.T) {
 }
 
 // TestEncodeStoreFields: of the store-set fields only the series' created
-// time and the sessions' UID and sequence are written (what re-creating a
-// series from its export needs), and everything else survives the round
-// trip.
+// and updated times and the sessions' UID, sequence, created and updated
+// times are written (what re-creating a series from its export needs to
+// publish the same bytes), and everything else survives the round trip.
 func TestEncodeStoreFields(t *testing.T) {
 	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	snap := agenda.Snapshot{
-		Series: agenda.Series{Slug: "s", Title: "T", Zone: "America/New_York", Language: "en-US", Created: now, Updated: now, Revision: 7},
+		Series: agenda.Series{Slug: "s", Title: "T", Zone: "America/New_York", Language: "en-US", Created: now, Updated: now.Add(26 * time.Hour), Revision: 7},
 		Sessions: []agenda.Session{{
 			UID: "u-1@example.org", Series: "s", Key: "k", Title: "K", Start: agenda.NewWallTime(2024, 5, 1, 9, 0, 30),
 			End: agenda.NewWallTime(2024, 5, 1, 10, 0, 0), Zone: "Europe/Madrid", Status: agenda.StatusConfirmed, Language: "en-US",
 			People:   []agenda.Participant{{Person: agenda.Person{ID: 3, Name: "N"}, Role: agenda.RoleHost}},
-			Sequence: 4, Created: now.Add(-24 * time.Hour), Updated: now,
+			Sequence: 4, Created: now.Add(-24 * time.Hour), Updated: now.Add(50 * time.Hour),
 		}},
 		Posts: []agenda.Post{{ID: "p", Series: "s", Title: "P", Body: "b", BodyHTML: "<p>b</p>", Version: 2, SessionUID: "u-1@example.org",
 			Published: time.Date(2024, 4, 1, 12, 0, 0, 0, time.FixedZone("", -4*3600)), SessionKey: "k"}},
 	}
 	out := encode(t, snap, encodeYAML)
-	for _, leak := range []string{"<p>", "revision", "version", "updated"} {
+	for _, leak := range []string{"<p>", "revision", "version"} {
 		if bytes.Contains(out, []byte(leak)) {
 			t.Errorf("encoded file contains store-set %q:\n%s", leak, out)
 		}
 	}
-	for _, kept := range []string{"uid: u-1@example.org", "sequence: 4", `created: "2024-01-02T03:04:05Z"`, `created: "2024-01-01T03:04:05Z"`} {
+	for _, kept := range []string{"uid: u-1@example.org", "sequence: 4", `created: "2024-01-02T03:04:05Z"`, `created: "2024-01-01T03:04:05Z"`,
+		`updated: "2024-01-03T05:04:05Z"`, `updated: "2024-01-04T05:04:05Z"`} {
 		if !bytes.Contains(out, []byte(kept)) {
 			t.Errorf("encoded file lacks %s:\n%s", kept, out)
 		}
 	}
-	if n := bytes.Count(out, []byte("2024-01-02")); n != 1 {
-		t.Errorf("encoded file has %d store-set times of the series, want its created only:\n%s", n, out)
-	}
-	if n := bytes.Count(out, []byte("2024-01-01")); n != 1 {
-		t.Errorf("encoded file has %d store-set times of the session, want its created only:\n%s", n, out)
+	// Each time once: the post has no updated of its own.
+	for _, day := range []string{"2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"} {
+		if n := bytes.Count(out, []byte(day)); n != 1 {
+			t.Errorf("encoded file has %s %d times, want once:\n%s", day, n, out)
+		}
 	}
 	got := mustParse(t, "s.yaml", out)
 	want := snap
-	want.Series.Updated, want.Series.Revision = time.Time{}, 0
+	want.Series.Revision = 0
 	want.Series.Reminders = nil // written as [] : none
 	sess := want.Sessions[0]
-	sess.Updated = time.Time{}
 	sess.People = []agenda.Participant{{Person: agenda.Person{Name: "N"}, Role: agenda.RoleHost}}
 	want.Sessions = []agenda.Session{sess}
 	post := want.Posts[0]
