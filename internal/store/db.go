@@ -691,11 +691,14 @@ func (db *DB) rq() conn { return conn{cache: db.rstmts} }
 
 // writeTx is one write transaction with the bookkeeping every write shares.
 type writeTx struct {
-	tx      conn
-	now     time.Time      // Options.Now, truncated to the second, UTC
-	bumped  map[int64]bool // series whose revision this transaction bumped
-	changed bool           // something was written: bump the change counter
-	quiet   bool           // something was written that publishes nothing: commit, but leave the counter
+	tx     conn
+	now    time.Time      // Options.Now, truncated to the second, UTC
+	bumped map[int64]bool // series whose revision this transaction bumped
+	// Series this transaction created at the updated time an import's
+	// file gave (see bump).
+	dated   map[int64]bool
+	changed bool // something was written: bump the change counter
+	quiet   bool // something was written that publishes nothing: commit, but leave the counter
 	// people whose published fields (their URL) this transaction
 	// changed: every session they appear in changed with them.
 	people map[int64]bool
@@ -752,7 +755,7 @@ func (db *DB) runWrite(ctx context.Context, fn func(w *writeTx) error, commit bo
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	w := &writeTx{tx: conn{tx: tx, cache: db.wstmts}, now: db.opts.Now().Truncate(time.Second).UTC(), bumped: map[int64]bool{}, db: db}
+	w := &writeTx{tx: conn{tx: tx, cache: db.wstmts}, now: db.opts.Now().Truncate(time.Second).UTC(), bumped: map[int64]bool{}, dated: map[int64]bool{}, db: db}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -775,18 +778,58 @@ func (db *DB) runWrite(ctx context.Context, fn func(w *writeTx) error, commit bo
 }
 
 // bumpSeries bumps the revision and updated stamp of a series once per
-// transaction.
+// transaction, for a change made now.
 func (w *writeTx) bumpSeries(ctx context.Context, seriesID int64) error {
+	return w.bump(ctx, seriesID, true)
+}
+
+// bumpSeriesRestored is bumpSeries for a session or post an import writes
+// with times of its own (its export's). In a series the same import created
+// at its export's updated time, which already covers them, it leaves that
+// time; anywhere else the series changed now.
+func (w *writeTx) bumpSeriesRestored(ctx context.Context, seriesID int64) error {
+	return w.bump(ctx, seriesID, false)
+}
+
+// bump bumps the revision and updated stamp of a series once per
+// transaction. A series created in this transaction at a file's updated
+// time (w.dated) got its one bump then, but a change made now (now) still
+// moves its updated stamp to now. The stamp never goes back: a stored one
+// after now (the clock was set back) stays.
+func (w *writeTx) bump(ctx context.Context, seriesID int64, now bool) error {
 	w.changed = true
 	if w.bumped[seriesID] {
+		if now && w.dated[seriesID] {
+			delete(w.dated, seriesID)
+			if _, err := w.tx.ExecContext(ctx, `UPDATE series SET updated = max(updated, ?) WHERE id = ?`,
+				formatTime(w.now), seriesID); err != nil {
+				return fmt.Errorf("update series %d: %w", seriesID, err)
+			}
+		}
 		return nil
 	}
 	w.bumped[seriesID] = true
-	if _, err := w.tx.ExecContext(ctx, `UPDATE series SET revision = revision + 1, updated = ? WHERE id = ?`,
+	if _, err := w.tx.ExecContext(ctx, `UPDATE series SET revision = revision + 1, updated = max(updated, ?) WHERE id = ?`,
 		formatTime(w.now), seriesID); err != nil {
 		return fmt.Errorf("bump revision of series %d: %w", seriesID, err)
 	}
 	return nil
+}
+
+// restoredStamp is the time a record an import creates is stamped with: the
+// file's (t, at field) when it gives one, else now. A time in the future of
+// the store's clock is refused, as the importer refuses it against its own
+// (the two clocks may differ); meaning says what the time is, for the
+// message.
+func (w *writeTx) restoredStamp(t time.Time, field, meaning string) (string, error) {
+	if t.IsZero() {
+		return formatTime(w.now), nil
+	}
+	if t.After(w.now) {
+		return "", agenda.Errors{{Field: field, Value: t.UTC().Format(time.RFC3339),
+			Msg: "expected a time that is not in the future: " + meaning}}
+	}
+	return formatTime(t.UTC().Truncate(time.Second)), nil
 }
 
 // read runs fn in one read transaction on the reader pool, so that

@@ -140,7 +140,7 @@ func (db *DB) PutPerson(ctx context.Context, p agenda.Person, ifCurrent *agenda.
 			// person appears in (DESCRIPTION): a revision of each, as a
 			// change to its people made through the session would be,
 			// so that clients take the new event (see reviseEvents).
-			if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = min(sequence + 1, 2147483647), updated = ?
+			if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = min(sequence + 1, 2147483647), updated = max(updated, ?)
 				WHERE id IN (SELECT session_id FROM session_people WHERE person_id = ?)`, formatTime(w.now), p.ID); err != nil {
 				return fmt.Errorf("update person %d: revise their sessions: %w", p.ID, err)
 			}

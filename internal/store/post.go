@@ -218,7 +218,9 @@ func (w *writeTx) putPost(ctx context.Context, seriesID int64, p agenda.Post, if
 	if err != nil {
 		return agenda.Post{}, 0, fmt.Errorf("put post %s/%s: %w", p.Series, p.ID, err)
 	}
-	if err := w.bumpSeries(ctx, seriesID); err != nil {
+	// A post's times are its own (published, updated), which an import
+	// restoring its series from an export writes back as they were.
+	if err := w.bumpSeriesRestored(ctx, seriesID); err != nil {
 		return agenda.Post{}, 0, err
 	}
 	out, err := loadPost(ctx, w.tx, seriesID, p.Series, p.ID)

@@ -130,17 +130,18 @@ func (db *DB) Revisions(ctx context.Context) (map[string]int64, error) {
 }
 
 // PutSeries creates or updates the series with s.Slug. Created, Updated and
-// Revision in s are ignored; a change bumps Revision and sets Updated. A new
-// series starts at revision 1, or, when a series with its slug was deleted,
-// at the revision after that series' last one (see tombstone.go). ifRevision is Any, Absent (create only) or
+// Revision in s are ignored (only an import dates a new series); a change
+// bumps Revision and sets Updated. A new series starts at revision 1, or,
+// when a series with its slug was deleted, at the revision after that
+// series' last one (see tombstone.go). ifRevision is Any, Absent (create only) or
 // the revision the series must be at; a revision on a series that does not
 // exist is a conflict.
 func (db *DB) PutSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, error) {
 	if err := checkPutCondition("ifRevision", ifRevision); err != nil {
 		return agenda.Series{}, err
 	}
-	s.Reminders = slices.Clone(s.Reminders) // Normalize sorts in place: not the caller's
-	s.Created = time.Time{}                 // only an import may date a new series
+	s.Reminders = slices.Clone(s.Reminders)         // Normalize sorts in place: not the caller's
+	s.Created, s.Updated = time.Time{}, time.Time{} // only an import may date a new series
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return agenda.Series{}, err
@@ -168,8 +169,10 @@ const (
 
 // putSeries upserts a normalised, validated series. A new series is
 // created at s.Created when it is set (an import re-creating a series from
-// its export: its feed ids carry that date), else now; an existing one
-// keeps its own.
+// its export: its feed ids carry that date), else now, and last changed at
+// s.Updated when it is set (empty feeds and calendars carry it), never
+// before it was created, else now; an existing one keeps its own created
+// time, and takes now as its updated time when it changes.
 func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int64) (agenda.Series, int64, outcome, error) {
 	id, cur, err := loadSeries(ctx, w.tx, s.Slug)
 	switch {
@@ -177,15 +180,16 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 		if ifRevision != Any && ifRevision != Absent {
 			return agenda.Series{}, 0, 0, conflict("series %q does not exist, but revision %d was given", s.Slug, ifRevision)
 		}
-		now := formatTime(w.now)
-		createdAt := now
-		if !s.Created.IsZero() {
-			if s.Created.After(w.now) {
-				return agenda.Series{}, 0, 0, agenda.Errors{{Field: "series.created", Value: s.Created.UTC().Format(time.RFC3339),
-					Msg: "expected a time that is not in the future: when the series was created"}}
-			}
-			createdAt = formatTime(s.Created.UTC().Truncate(time.Second))
+		createdAt, err := w.restoredStamp(s.Created, "series.created", "when the series was created")
+		if err != nil {
+			return agenda.Series{}, 0, 0, err
 		}
+		updatedAt, err := w.restoredStamp(s.Updated, "series.updated", "when the series last changed")
+		if err != nil {
+			return agenda.Series{}, 0, 0, err
+		}
+		// Text compares as the instants do (timeLayout).
+		updatedAt = max(updatedAt, createdAt)
 		// A slug used before continues from its last revision: what was
 		// published and cached under it must never match the new series.
 		last, err := w.buriedRevision(ctx, s.Slug)
@@ -195,7 +199,7 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 		res, err := w.tx.ExecContext(ctx, `INSERT INTO series (slug, title, description, homepage, zone, language,
 			reminders, organizer_name, organizer_email, created, updated, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			s.Slug, s.Title, s.Description, s.Homepage, s.Zone, s.Language, formatReminders(s.Reminders),
-			s.Organizer.Name, s.Organizer.Email, createdAt, now, last+1)
+			s.Organizer.Name, s.Organizer.Email, createdAt, updatedAt, last+1)
 		if err != nil {
 			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
 		}
@@ -203,6 +207,9 @@ func (w *writeTx) putSeries(ctx context.Context, s agenda.Series, ifRevision int
 			return agenda.Series{}, 0, 0, fmt.Errorf("create series %q: %w", s.Slug, err)
 		}
 		w.bumped[id] = true // its first revision is this transaction's one bump
+		if updatedAt != formatTime(w.now) {
+			w.dated[id] = true // see bump
+		}
 		w.changed = true
 		_, out, err := loadSeries(ctx, w.tx, s.Slug)
 		return out, id, created, err
@@ -257,13 +264,13 @@ func (w *writeTx) reviseEvents(ctx context.Context, seriesID int64, cur, next ag
 	}
 	now := formatTime(w.now)
 	if publishedOrganizer(cur) != publishedOrganizer(next) {
-		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = min(sequence + 1, 2147483647), updated = ? WHERE series_id = ?`,
+		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET sequence = min(sequence + 1, 2147483647), updated = max(updated, ?) WHERE series_id = ?`,
 			now, seriesID); err != nil {
 			return fmt.Errorf("update series %q: revise its sessions for the new organizer: %w", next.Slug, err)
 		}
 	}
 	if !slices.Equal(cur.Reminders, next.Reminders) {
-		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET updated = ? WHERE series_id = ? AND status != ?`,
+		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET updated = max(updated, ?) WHERE series_id = ? AND status != ?`,
 			now, seriesID, string(agenda.StatusCancelled)); err != nil {
 			return fmt.Errorf("update series %q: revise its sessions for the new reminders: %w", next.Slug, err)
 		}

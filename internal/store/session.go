@@ -246,8 +246,8 @@ func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64
 	if err := checkPutCondition("ifSequence", ifSequence); err != nil {
 		return agenda.Session{}, err
 	}
-	s.People = slices.Clone(s.People) // Normalize edits in place: not the caller's
-	s.Created = time.Time{}           // only an import may date a new session
+	s.People = slices.Clone(s.People)               // Normalize edits in place: not the caller's
+	s.Created, s.Updated = time.Time{}, time.Time{} // only an import may date a new session
 	if ifSequence != Absent || s.UID == "" {
 		// A sequence belongs to a UID, and only a create may carry one;
 		// an update's is the stored one's, plus one.
@@ -314,7 +314,10 @@ type personRef struct {
 // export may not have (it was edited after the export was made). A new
 // session is created at s.Created when it is set (an import re-creating a
 // series from its export: calendars' CREATED and the announcement's
-// published date come from it), else now; an existing one keeps its own.
+// published date come from it), else now, and last changed at s.Updated
+// when it is set (DTSTAMP, LAST-MODIFIED and the announcement's updated
+// date), never before it was created, else now. An existing one keeps its
+// created time, and a change sets its updated time to now, never back.
 func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Session, ifSequence int64) (agenda.Session, outcome, error) {
 	startAt, endAt, err := s.Interval()
 	if err != nil {
@@ -408,12 +411,13 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 	tags := strings.Join(s.Tags, "\n")
 	var id int64
 	result := updated
+	restored := false // created with the file's updated time, not now
 	if found {
 		id = cur.id
 		if _, err := w.tx.ExecContext(ctx, `UPDATE sessions SET key = ?, title = ?, description = ?, all_day = ?,
 			start_wall = ?, end_wall = ?, start_date = ?, end_date = ?, zone = ?, start_at = ?, end_at = ?,
 			venue = ?, address = ?, online_url = ?, status = ?, language = ?, tags = ?, url = ?,
-			sequence = max(min(sequence + 1, 2147483647), ?), updated = ? WHERE id = ?`,
+			sequence = max(min(sequence + 1, 2147483647), ?), updated = max(updated, ?) WHERE id = ?`,
 			s.Key, s.Title, s.Description, s.AllDay, s.Start.String(), s.End.String(), s.StartDate.String(),
 			s.EndDate.String(), s.Zone, startAt.Unix(), endAt.Unix(), s.Venue, s.Address, s.OnlineURL,
 			string(s.Status), s.Language, tags, s.URL, s.Sequence, now, id); err != nil {
@@ -430,14 +434,17 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 		}
 	} else {
 		result = created
-		createdAt := now
-		if !s.Created.IsZero() {
-			if s.Created.After(w.now) {
-				return agenda.Session{}, 0, agenda.Errors{{Field: "created", Value: s.Created.UTC().Format(time.RFC3339),
-					Msg: "expected a time that is not in the future: when the session was created"}}
-			}
-			createdAt = formatTime(s.Created.UTC().Truncate(time.Second))
+		createdAt, err := w.restoredStamp(s.Created, "created", "when the session was created")
+		if err != nil {
+			return agenda.Session{}, 0, err
 		}
+		updatedAt, err := w.restoredStamp(s.Updated, "updated", "when the session last changed")
+		if err != nil {
+			return agenda.Session{}, 0, err
+		}
+		// Text compares as the instants do (timeLayout).
+		updatedAt = max(updatedAt, createdAt)
+		restored = updatedAt != now
 		uid, sequence := s.UID, s.Sequence
 		if uid == "" {
 			sequence = 0 // a new UID: a new event, at its first version
@@ -462,7 +469,7 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 			language, tags, url, sequence, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			uid, seriesID, s.Key, s.Title, s.Description, s.AllDay, s.Start.String(), s.End.String(),
 			s.StartDate.String(), s.EndDate.String(), s.Zone, startAt.Unix(), endAt.Unix(), s.Venue, s.Address,
-			s.OnlineURL, string(s.Status), s.Language, tags, s.URL, sequence, createdAt, now)
+			s.OnlineURL, string(s.Status), s.Language, tags, s.URL, sequence, createdAt, updatedAt)
 		if err == nil {
 			id, err = res.LastInsertId()
 		}
@@ -476,7 +483,11 @@ func (w *writeTx) putSession(ctx context.Context, seriesID int64, s agenda.Sessi
 			return agenda.Session{}, 0, fmt.Errorf("put session %s/%s: person %q: %w", s.Series, s.Key, p.Name, err)
 		}
 	}
-	if err := w.bumpSeries(ctx, seriesID); err != nil {
+	bump := w.bumpSeries
+	if restored {
+		bump = w.bumpSeriesRestored
+	}
+	if err := bump(ctx, seriesID); err != nil {
 		return agenda.Session{}, 0, err
 	}
 	ss, err := loadSession(ctx, w.tx, s.Key, `WHERE s.id = ?`, id)
