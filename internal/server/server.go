@@ -653,9 +653,41 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 func parseQuery(rawQuery string, parse func(url.Values) (Variant, bool, error)) (Variant, bool, error) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return Variant{}, true, &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs"}
+		return Variant{}, true, queryError(rawQuery)
 	}
 	return parse(q)
+}
+
+// queryError says which name=value pair of a query url.ParseQuery refused,
+// and why: a raw ';' (a speaker "Smith, John; Jr", a typo "15m;1d") or a
+// '%' not followed by two hex digits. Its answer alone ("invalid
+// semicolon separator in query") named neither the parameter nor the fix.
+func queryError(rawQuery string) error {
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		name, value, _ := strings.Cut(pair, "=")
+		field := name
+		if n, err := url.QueryUnescape(name); err == nil {
+			field = n
+		}
+		switch {
+		case strings.Contains(pair, ";"):
+			return &agenda.FieldError{Field: paramName(field), Value: value,
+				Msg: "a ';' must be written %3B in a URL; expected name=value pairs separated by '&'"}
+		case badEscape(name):
+			return &agenda.FieldError{Field: "query", Value: name,
+				Msg: "a parameter name with a '%' not followed by two hex digits; write a '%' as %25"}
+		case badEscape(value):
+			return &agenda.FieldError{Field: paramName(field), Value: value,
+				Msg: "a '%' not followed by two hex digits; write a '%' as %25"}
+		}
+	}
+	return &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs separated by '&'"}
+}
+
+// badEscape reports whether s has a '%' that does not start a %XX escape.
+func badEscape(s string) bool {
+	_, err := url.QueryUnescape(s)
+	return err != nil
 }
 
 // cachedVariant returns the variant cached under ck, or renders it through
