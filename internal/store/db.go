@@ -157,11 +157,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// '#' in the path.
 	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 
+	if err := checkFile(abs, opts.Create); err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
 	wmode := "mode=rwc&"
 	if !opts.Create {
-		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("open store %q: %w", path, &noDatabaseError{cause: err})
-		}
 		// mode=rw also refuses to create the file should it vanish
 		// between the stat and the open.
 		wmode = "mode=rw&"
@@ -179,7 +179,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	readOnly, err := useWAL(ctx, writer, abs, opts)
+	// The schema is checked first: a file refused for it is left as it
+	// was, not switched to WAL mode.
+	var readOnly error
+	err = checkSchema(ctx, writer, abs, opts.Create)
+	if err == nil {
+		readOnly, err = useWAL(ctx, writer, abs, opts)
+	}
 	if err == nil {
 		err = migrate(ctx, writer, opts.Now, 0)
 		if readOnly != nil && err != nil && sqliteCode(err)&0xff == sqlite3.SQLITE_READONLY {
@@ -304,6 +310,13 @@ func openImmutable(ctx context.Context, abs, uri string, opts Options, cause err
 		return nil, fmt.Errorf("%w (opening it immutable: %v)", roErr, err)
 	}
 	writer.SetMaxOpenConns(1)
+	if err := checkSchema(ctx, writer, abs, false); err != nil {
+		writer.Close()
+		if errors.Is(err, ErrNewerSchema) || errors.Is(err, ErrEmptyDatabase) || errors.Is(err, ErrNotAgendafeed) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
+	}
 	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
@@ -949,7 +962,7 @@ func conflict(format string, args ...any) error {
 var ErrBusy = errors.New("the database is busy with another write (an import?); retry")
 
 // ErrNoDatabase matches Open's error for a path that names no file when
-// Options.Create is not set.
+// Options.Create is not set, and for an empty one (ErrEmptyDatabase).
 var ErrNoDatabase = errors.New("no database file at this path")
 
 type noDatabaseError struct{ cause error }

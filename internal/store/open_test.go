@@ -201,3 +201,87 @@ func TestFullDatabase(t *testing.T) {
 		t.Errorf("packIfFree on a full database: %v", err)
 	}
 }
+
+// TestOpenRefusesWhatIsNoAgenda: a file that holds no agendafeed data, one
+// written by a newer agendafeed and a directory are refused, each with an
+// error naming the path and matching its sentinel, and left as they were;
+// Create initialises the empty ones only.
+func TestOpenRefusesWhatIsNoAgenda(t *testing.T) {
+	ctx := context.Background()
+	rawExec := func(t *testing.T, path, query string) {
+		t.Helper()
+		raw, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(query); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name        string
+		make        func(t *testing.T, path string)
+		want        []error
+		msg         string
+		createOpens bool
+	}{
+		{"0 bytes", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, []error{ErrEmptyDatabase, ErrNoDatabase}, "is empty (0 bytes)", true},
+		{"SQLite without tables", func(t *testing.T, path string) { rawExec(t, path, `VACUUM`) },
+			[]error{ErrEmptyDatabase, ErrNoDatabase}, "without any agendafeed table", true},
+		{"another program's database", func(t *testing.T, path string) { rawExec(t, path, `CREATE TABLE other (x)`) },
+			[]error{ErrNotAgendafeed}, "tables but no agendafeed schema", false},
+		{"newer schema", func(t *testing.T, path string) {
+			openTestDB(t, path, newClock()).Close()
+			rawExec(t, path, fmt.Sprintf(`INSERT INTO schema_migrations (version, applied) VALUES (%d, 'x')`, latestVersion(t)+1))
+		}, []error{ErrNewerSchema}, fmt.Sprintf("has schema version %d, newer than version %d", latestVersion(t)+1, latestVersion(t)), false},
+		{"directory", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, []error{ErrNotDatabaseFile}, "is a directory, not a database file", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "agenda.db")
+			tc.make(t, path)
+			before, _ := os.ReadFile(path)
+			for _, fallback := range []bool{false, true} {
+				db, err := Open(ctx, path, Options{UIDDomain: "test.example", ReadOnlyFallback: fallback})
+				if err == nil {
+					db.Close()
+					t.Fatal("Open succeeded")
+				}
+				for _, want := range tc.want {
+					if !errors.Is(err, want) {
+						t.Errorf("Open error %v does not match %v", err, want)
+					}
+				}
+				if !strings.Contains(err.Error(), path+" ") || !strings.Contains(err.Error(), tc.msg) {
+					t.Errorf("Open error = %v; want one naming %s and saying %q", err, path, tc.msg)
+				}
+			}
+			if after, _ := os.ReadFile(path); string(after) != string(before) {
+				t.Error("a refused Open changed the file")
+			}
+			db, err := Open(ctx, path, Options{UIDDomain: "test.example", Create: true})
+			if !tc.createOpens {
+				if err == nil {
+					db.Close()
+					t.Fatal("Open with Create succeeded")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Open with Create: %v", err)
+			}
+			defer db.Close()
+			if v, err := db.SchemaVersion(ctx); err != nil || v != latestVersion(t) {
+				t.Errorf("SchemaVersion = %d, %v; want %d", v, err, latestVersion(t))
+			}
+		})
+	}
+}
