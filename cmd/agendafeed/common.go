@@ -169,11 +169,23 @@ func writeError(action string, err error) error {
 	return fmt.Errorf("%s: %w", action, err)
 }
 
-// missingDatabase rewrites the error for a database that does not exist to
-// say which commands create one; other errors pass unchanged.
+// missingDatabase rewrites the error for a database that does not exist,
+// or holds no agendafeed data, to say which commands create one, and adds
+// databaseKey to the errors for a path that cannot be an agendafeed
+// database; other errors pass unchanged.
 func missingDatabase(path string, err error) error {
-	if errors.Is(err, store.ErrNoDatabase) {
-		return &noDatabaseError{path: path, err: err}
+	switch {
+	case errors.Is(err, store.ErrNoDatabase):
+		nd := &noDatabaseError{path: path, err: err}
+		if errors.Is(err, store.ErrEmptyDatabase) {
+			nd.empty = "an SQLite database without any agendafeed table (an empty database, or one still being created?)"
+			if st, serr := os.Stat(path); serr == nil && st.Size() == 0 {
+				nd.empty = "empty (0 bytes), not an agendafeed database (truncated, made by touch, or a copy that failed?)"
+			}
+		}
+		return nd
+	case errors.Is(err, store.ErrNotDatabaseFile), errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrNotAgendafeed):
+		return fmt.Errorf("%w%s", err, databaseKey)
 	}
 	return err
 }
@@ -182,11 +194,19 @@ func missingDatabase(path string, err error) error {
 // matches store.ErrNoDatabase for those that go on without one.
 type noDatabaseError struct {
 	path string
-	err  error
+	// empty, when set, says what the file is: it exists, but a reading
+	// command must not take it for an agenda with nothing in it.
+	empty string
+	err   error
 }
 
 func (e *noDatabaseError) Error() string {
-	return fmt.Sprintf("database %s does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one", e.path)
+	if e.empty != "" {
+		return fmt.Sprintf("database %s is %s; restore it from a backup, or set the right path; "+
+			"only import, demo, serve -demo and series add initialise an empty one%s", e.path, e.empty, databaseKey)
+	}
+	return fmt.Sprintf("database %s does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one%s",
+		e.path, databaseKey)
 }
 
 func (e *noDatabaseError) Unwrap() error { return e.err }

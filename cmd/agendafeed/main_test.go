@@ -653,7 +653,8 @@ func TestMissingDatabase(t *testing.T) {
 			db := filepath.Join(te.dir, "typo", "agendafeed.db")
 			te.env["AGENDAFEED_DATABASE"] = db
 			_, errs, code := te.run("", args...)
-			want := "database " + db + " does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one"
+			want := "database " + db + " does not exist (mistyped or deleted?); only import, demo, serve -demo and series add create one" +
+				" (the path is config key database / AGENDAFEED_DATABASE)"
 			if code != 1 || !strings.Contains(errs, want) {
 				t.Errorf("exit %d, %q; want 1 and %q", code, errs, want)
 			}
