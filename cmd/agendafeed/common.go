@@ -97,6 +97,11 @@ func (c *command) loadConfig() (config.Config, error) {
 	if st, err := os.Stat(path); path != "" && err == nil && st.IsDir() {
 		return config.Config{}, fmt.Errorf("%s: %s: is a directory; expected a YAML config file", from, quoteArg(path))
 	}
+	// The loader's "open X: no such file or directory" says neither.
+	if _, err := os.Stat(path); path != "" && errors.Is(err, fs.ErrNotExist) {
+		return config.Config{}, fmt.Errorf("%s: %s: no such file; expected the path of a YAML config file "+
+			"(docs/config.md describes it), or neither -config nor AGENDAFEED_CONFIG for the built-in defaults", from, quoteArg(path))
+	}
 	cfg, err := config.LoadEnviron(path, c.e.environ())
 	if err != nil {
 		return config.Config{}, fmt.Errorf("config: %w", err)

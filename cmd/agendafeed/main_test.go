@@ -714,6 +714,12 @@ func TestStartupErrors(t *testing.T) {
 			`-config: "` + te.dir + `": is a directory; expected a YAML config file`},
 		{"AGENDAFEED_CONFIG is a directory", map[string]string{"AGENDAFEED_CONFIG": te.dir}, []string{"check"},
 			`AGENDAFEED_CONFIG: "` + te.dir + `": is a directory; expected a YAML config file`},
+		{"config does not exist", nil, []string{"check", "-config", filepath.Join(te.dir, "nope.yaml")},
+			`-config: "` + filepath.Join(te.dir, "nope.yaml") + `": no such file; expected the path of a YAML config file ` +
+				`(docs/config.md describes it), or neither -config nor AGENDAFEED_CONFIG for the built-in defaults`},
+		{"AGENDAFEED_CONFIG does not exist", map[string]string{"AGENDAFEED_CONFIG": filepath.Join(te.dir, "nope.yaml")}, []string{"check"},
+			`AGENDAFEED_CONFIG: "` + filepath.Join(te.dir, "nope.yaml") + `": no such file; expected the path of a YAML config file ` +
+				`(docs/config.md describes it), or neither -config nor AGENDAFEED_CONFIG for the built-in defaults`},
 		{"serve: output_dir under a file", map[string]string{"AGENDAFEED_OUTPUT_DIR": filepath.Join(aFile, "public"), "AGENDAFEED_LISTEN": "127.0.0.1:0"}, []string{"serve"},
 			`output_dir: "` + filepath.Join(aFile, "public") + `": cannot be created: ` + aFile + ` is a file, not a directory; expected a directory agendafeed can write (config key output_dir / AGENDAFEED_OUTPUT_DIR)`},
 		{"check: output_dir under a file", map[string]string{"AGENDAFEED_OUTPUT_DIR": filepath.Join(aFile, "public")}, []string{"check"},
