@@ -21,7 +21,12 @@ func runBackup(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, pos[0]); err != nil {
+	removed, err := db.Backup(ctx, pos[0])
+	// Said even when the backup then fails: they are gone either way.
+	for _, name := range removed {
+		fmt.Fprintf(e.stdout, "removed %s, left by a backup that did not finish\n", name)
+	}
+	if err != nil {
 		return fmt.Errorf("database %s: %w", cfg.Database, err)
 	}
 	fmt.Fprintf(e.stdout, "backup of %s written to %s\n", cfg.Database, pos[0])

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,4 +29,26 @@ func TestBackupCommand(t *testing.T) {
 		t.Errorf("series list on the backup:\n%s", out)
 	}
 	te.must("check")
+}
+
+// A backup killed midway leaves its temporary file and -journal in the
+// backup directory; the next backup there removes them and says so.
+func TestBackupRemovesWhatAKilledOneLeft(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("series", "add", "news", "-title", "News")
+	left := []string{te.writeFile(".monday.db.agendafeed-backup-2525595413", "partial"),
+		te.writeFile(".monday.db.agendafeed-backup-2525595413-journal", "journal")}
+	dst := filepath.Join(te.dir, "tuesday.db")
+	out := te.must("backup", dst)
+	want := "removed " + left[1] + ", left by a backup that did not finish\n" +
+		"removed " + left[0] + ", left by a backup that did not finish\n" +
+		"backup of " + te.env["AGENDAFEED_DATABASE"] + " written to " + dst + "\n"
+	if out != want {
+		t.Errorf("backup printed:\n%s\nwant:\n%s", out, want)
+	}
+	for _, p := range left {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is still there: %v", p, err)
+		}
+	}
 }

@@ -90,7 +90,7 @@ func TestRestoreUnderRunningDaemon(t *testing.T) {
 		}
 	}
 	backup := filepath.Join(dir, "b.db")
-	if err := db.Backup(ctx, backup); err != nil {
+	if _, err := db.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {

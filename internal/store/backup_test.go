@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,7 +22,7 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("the commits should be in the -wal: %v", err)
 	}
 	dst := filepath.Join(t.TempDir(), "backup.db")
-	if err := db.Backup(ctx, dst); err != nil {
+	if _, err := db.Backup(ctx, dst); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != db.file.Mode().Perm() {
@@ -52,10 +55,10 @@ func TestBackup(t *testing.T) {
 	}
 
 	// An existing file is never overwritten.
-	if err := db.Backup(ctx, dst); err == nil || !strings.Contains(err.Error(), "the file exists") {
+	if _, err := db.Backup(ctx, dst); err == nil || !strings.Contains(err.Error(), "the file exists") {
 		t.Errorf("Backup over an existing file: %v", err)
 	}
-	if err := db.Backup(ctx, db.path); err == nil {
+	if _, err := db.Backup(ctx, db.path); err == nil {
 		t.Error("Backup over the database itself succeeded")
 	}
 }
@@ -67,4 +70,69 @@ func readFileHeader(t *testing.T, path string) []byte {
 		t.Fatalf("read %s: %d bytes, %v", path, len(b), err)
 	}
 	return b[:100]
+}
+
+// A backup that was killed leaves its temporary file and -journal behind;
+// the next backup into the same directory removes them, whatever its own
+// name (cron backups are dated), and leaves the temporary file of a
+// backup still running (its lock is held) and other files.
+func TestBackupRemovesStaleTemps(t *testing.T) {
+	ctx := context.Background()
+	db, _ := newTestDB(t)
+	mustPutSeries(t, db, madrid())
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "k.db")
+	write := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("partial copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := []string{
+		write(".k.db.agendafeed-backup-1234"), write(".k.db.agendafeed-backup-1234-journal"),
+		write(".yesterday.db.agendafeed-backup-42"),
+		write(".k.db.agendafeed-backup-99-journal"),                          // its file gone
+		write(".k.db.tmp-2525595413"), write(".k.db.tmp-2525595413-journal"), // named by older releases
+	}
+	running := write(".k.db.agendafeed-backup-5678")
+	kept := []string{running, write(".k.db.agendafeed-backup-5678-journal"),
+		write(".other.db.tmp-1"), write(".k.db.agendafeed-backup-x"), write("k.db.agendafeed-backup-2"), write("notes.txt")}
+	f, err := os.Open(running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if ok, err := lockTemp(f); !ok || err != nil {
+		t.Fatalf("lock %s: %v, %v", running, ok, err)
+	}
+
+	removed, err := db.Backup(ctx, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(removed)
+	slices.Sort(stale)
+	if !slices.Equal(removed, stale) {
+		t.Errorf("Backup removed %v, want %v", removed, stale)
+	}
+	for _, p := range stale {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is still there: %v", p, err)
+		}
+	}
+	for _, p := range kept {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(dst); err != nil {
+		t.Errorf("no backup: %v", err)
+	}
+	// Once the running backup is gone, its files go with the next one.
+	f.Close()
+	removed, err = db.Backup(ctx, filepath.Join(dir, "k2.db"))
+	if want := []string{running + "-journal", running}; err != nil || !slices.Equal(removed, want) {
+		t.Errorf("Backup removed %v, %v; want %v", removed, err, want)
+	}
 }

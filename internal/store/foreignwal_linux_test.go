@@ -24,7 +24,7 @@ func TestOpenRefusesForeignWAL(t *testing.T) {
 	backup := filepath.Join(dir, "backup.db")
 	daemon := openTestDB(t, path, newClock())
 	mustPutSeries(t, daemon, madrid())
-	if err := daemon.Backup(ctx, backup); err != nil {
+	if _, err := daemon.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
 	// Opening the database again while nothing was replaced is fine.

@@ -22,7 +22,7 @@ func TestOverwrittenInPlace(t *testing.T) {
 	}{
 		{"a backup", func(t *testing.T, db *DB) string {
 			dst := filepath.Join(t.TempDir(), "backup.db")
-			if err := db.Backup(ctx, dst); err != nil {
+			if _, err := db.Backup(ctx, dst); err != nil {
 				t.Fatal(err)
 			}
 			return dst

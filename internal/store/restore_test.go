@@ -51,7 +51,7 @@ func TestRestoreWhileOpen(t *testing.T) {
 				s.Slug, s.Title = fmt.Sprintf("s%d", i), "S"
 				mustPutSeries(t, daemon, s)
 			}
-			if err := daemon.Backup(ctx, backup); err != nil {
+			if _, err := daemon.Backup(ctx, backup); err != nil {
 				t.Fatal(err)
 			}
 			want := seriesTitles(t, daemon)
