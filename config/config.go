@@ -122,9 +122,10 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CronParser returns the parser Validate checks cron with: five fields or a
-// descriptor, with an optional CRON_TZ= prefix. The scheduler should use the
-// same one so that what validates is what runs.
+// CronParser returns the parser Validate checks cron with, after CronSpec:
+// five fields or a descriptor, with an optional CRON_TZ= prefix. The
+// scheduler should use the same one, on CronSpec's rewrite, so that what
+// validates is what runs.
 func CronParser() cron.Parser {
 	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 }
@@ -366,44 +367,22 @@ func checkListen(es *agenda.Errors, v string) {
 	}
 }
 
-// checkCron checks a cron spec with the scheduler's own parser. The
-// CRON_TZ= prefix is checked here first: robfig/cron v3.0.1 panics on a spec
-// that is only "CRON_TZ=Zone", and it would accept "Local".
+// checkCron checks a cron spec as the scheduler will read it (CronSpec)
+// with the scheduler's own parser. CronSpec checks the CRON_TZ= prefix
+// first: robfig/cron v3.0.1 panics on a spec that is only
+// "CRON_TZ=Zone", and it would accept "Local".
 func checkCron(es *agenda.Errors, spec string) {
 	fail := func(format string, args ...any) {
 		*es = append(*es, &agenda.FieldError{Field: "cron", Value: spec, Msg: fmt.Sprintf(format, args...)})
 	}
-	rest := spec
-	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
-		if !strings.HasPrefix(spec, prefix) {
-			continue
-		}
-		zone, after, found := strings.Cut(spec[len(prefix):], " ")
-		after = strings.TrimSpace(after)
-		if !found || after == "" {
-			fail("expected a schedule after %s%s, such as \"%s%s */5 * * * *\"", prefix, zone, prefix, zone)
-			return
-		}
-		if _, err := agenda.LoadZone(zone); err != nil {
-			fail("expected an IANA time zone after %s, such as %sEurope/Madrid%s", prefix, prefix, agenda.ZoneHint(zone))
-			return
-		}
-		rest = after
-	}
-	if strings.TrimSpace(rest) == "" {
-		fail("required: five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m")
+	norm, err := CronSpec(spec)
+	if err != nil {
+		fail("%v", err)
 		return
 	}
-	sched, err := parseCron(spec)
+	sched, err := parseCron(norm)
 	if err != nil {
 		fail("expected five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly or @every 5m: %v", err)
-		return
-	}
-	// The parser turns an @every under 1s (0, negative) into 1s: a pass
-	// every second. Edits are published within a second anyway, by the
-	// trigger after each edit, not by the cron.
-	if d, ok := sched.(cron.ConstantDelaySchedule); ok && d.Delay < time.Minute {
-		fail("expected an interval of at least 1m after @every, such as @every 5m")
 		return
 	}
 	// A spec can parse and yet name no real day ("0 0 31 2 *", February

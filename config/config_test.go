@@ -500,7 +500,27 @@ func TestCron(t *testing.T) {
 		{"CRON_TZ=Local * * * * *", `cron: "CRON_TZ=Local * * * * *": expected an IANA time zone after CRON_TZ=, such as CRON_TZ=Europe/Madrid`},
 		{"* * * *", `cron: "* * * *": ` + fields + `: expected exactly 5 fields, found 4: [* * * *]`},
 		{"0 0 * * * *", `cron: "0 0 * * * *": ` + fields + `: expected exactly 5 fields, found 6: [0 0 * * * *]`},
-		{"@every soon", `cron: "@every soon": ` + fields + `: failed to parse duration @every soon: time: invalid duration "soon"`},
+		{"@every soon", `cron: "@every soon": expected an interval after @every such as 5m, 1h, 1d or 1w, not "soon"`},
+		{"@every", `cron: "@every": expected one interval after @every, such as @every 5m, @every 1h or @every 1d`},
+		{"@every 1d", ""},
+		{"@every 1w", ""},
+		{"@every 1d12h", ""},
+		{"CRON_TZ=UTC\t@every\t1d", ""},
+		{"@every 1h0m0.5s", `cron: "@every 1h0m0.5s": expected an interval of whole seconds after @every, such as @every 5m or @every 1h30m; the scheduler would round 1h0m0.5s down to 1h0m0s`},
+		{"@every 90.5s", `cron: "@every 90.5s": expected an interval of whole seconds after @every, such as @every 5m or @every 1h30m; the scheduler would round 90.5s down to 1m30s`},
+		// Whitespace as crontab reads it: a tab or spaces after the zone
+		// and between fields.
+		{"CRON_TZ=UTC\t0 4 * * *", ""},
+		{"CRON_TZ=UTC  0 4 * * *", ""},
+		{"TZ=Europe/Madrid\t0\t4 * * *", ""},
+		// 7 is Sunday, as in crontab(5).
+		{"0 4 * * 7", ""},
+		{"0 4 * * 5-7", ""},
+		{"0 4 * * 1,7", ""},
+		{"0 4 * * 1-7/2", ""},
+		{"0 4 * * fri-7", ""},
+		{"0 4 * * 8", `cron: "0 4 * * 8": ` + fields + `: end of range (8) above maximum (6): 8`},
+		{"0 4 7 * *", ""}, // the 7th of the month, not a weekday
 		{"@every 1m", ""},
 		{"@every 90s", ""},
 		{"CRON_TZ=UTC @every 1h", ""},
@@ -726,4 +746,44 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("loaded config does not revalidate: %v", err)
 		}
 	})
+}
+
+// CronSpec gives robfig/cron what it reads: one space after the zone, 0
+// for a Sunday written 7 (a range ending at 7 listed day by day, as its
+// ranges cannot wrap), and @every in Go's spelling; and the schedule is
+// the one crontab(5) means.
+func TestCronSpec(t *testing.T) {
+	for _, tt := range []struct {
+		spec, want string
+		fires      []string // the next runs after 2026-06-01 (a Monday) 00:00 UTC
+	}{
+		{"CRON_TZ=UTC\t0 4 * * *", "CRON_TZ=UTC 0 4 * * *", []string{"2026-06-01 04:00", "2026-06-02 04:00"}},
+		{"0 4 * * 7", "0 4 * * 0", []string{"2026-06-07 04:00", "2026-06-14 04:00"}},
+		{"0 4 * * 5-7", "0 4 * * 5,6,0", []string{"2026-06-05 04:00", "2026-06-06 04:00", "2026-06-07 04:00", "2026-06-12 04:00"}},
+		{"0 4 * * 1-7/3", "0 4 * * 1,4,0", []string{"2026-06-01 04:00", "2026-06-04 04:00", "2026-06-07 04:00", "2026-06-08 04:00"}},
+		{"0 4 * * SAT-7,3", "0 4 * * 6,0,3", []string{"2026-06-03 04:00", "2026-06-06 04:00", "2026-06-07 04:00"}},
+		{"0 4 * * 7-7", "0 4 * * 0", []string{"2026-06-07 04:00"}},
+		{"0 4 * * */2", "0 4 * * */2", []string{"2026-06-02 04:00", "2026-06-04 04:00"}},
+		{"CRON_TZ=UTC @every 1d", "CRON_TZ=UTC @every 24h0m0s", []string{"2026-06-02 00:00", "2026-06-03 00:00"}},
+		{"@every 1w", "@every 168h0m0s", []string{"2026-06-08 00:00"}},
+		{"@daily", "@daily", []string{"2026-06-02 00:00"}},
+	} {
+		t.Run(tt.spec, func(t *testing.T) {
+			got, err := CronSpec(tt.spec)
+			if err != nil || got != tt.want {
+				t.Fatalf("CronSpec(%q) = %q, %v; want %q", tt.spec, got, err, tt.want)
+			}
+			sched, err := CronParser().Parse(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := time.Date(2026, time.June, 1, 0, 0, 0, 0, time.UTC)
+			for _, want := range tt.fires {
+				at = sched.Next(at)
+				if s := at.UTC().Format("2006-01-02 15:04"); s != want {
+					t.Errorf("next run %s, want %s", s, want)
+				}
+			}
+		})
+	}
 }

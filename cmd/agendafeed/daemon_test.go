@@ -265,3 +265,17 @@ func TestServeLogsEveryPass(t *testing.T) {
 		t.Errorf("%d pass lines for one pass:\n%s", n, d.log.String())
 	}
 }
+
+// The daemon runs the cron spellings crontab(5) and the config's durations
+// allow and robfig/cron does not read as written: the scheduler gets the
+// spec Validate checked (config.CronSpec), not the raw value.
+func TestServeCronSpellings(t *testing.T) {
+	for _, spec := range []string{"0 4 * * 7", "0 4 * * 5-7", "CRON_TZ=UTC\t0 4 * * *", "@every 1d"} {
+		t.Run(spec, func(t *testing.T) {
+			d := startServe(t, t.TempDir(), "AGENDAFEED_CRON="+spec)
+			if code, log := d.stop(syscall.SIGTERM); code != 0 {
+				t.Errorf("exit %d:\n%s", code, log)
+			}
+		})
+	}
+}

@@ -351,7 +351,13 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 	// The first pass, when the scheduler runs it (or retries the one above).
 	force.Store(published || firstErr != nil)
 	first.Store(published)
-	sched, err := publish.NewScheduler(a.cfg.Cron, func(ctx context.Context) error {
+	// As Validate read it: robfig/cron reads neither 7 for Sunday, nor
+	// @every 1d, nor a tab after the zone.
+	spec, err := config.CronSpec(a.cfg.Cron)
+	if err != nil {
+		return fmt.Errorf("cron: %q: %w", a.cfg.Cron, err)
+	}
+	sched, err := publish.NewScheduler(spec, func(ctx context.Context) error {
 		forced, repairing := force.Swap(false), a.repair.Swap(false)
 		trigger := publish.TriggerOf(ctx)
 		switch {
