@@ -33,6 +33,11 @@ const (
 	MaxReminder    = 4 * 7 * 24 * time.Hour
 	MaxSummary     = 2000
 	MaxBody        = 200000
+	// MaxBodyNesting bounds the quote and list markers that open one line
+	// of a post body ("> > - x" is three). goldmark's time grows with the
+	// square of that depth: a 200,000-character body of "> " took over a
+	// minute to render on save. Prose nests a handful of levels.
+	MaxBodyNesting = 100
 	MaxLanguage    = 35
 	MaxEmail       = 254
 	MaxZone        = 64
@@ -308,6 +313,7 @@ func (p *Post) Validate() error {
 	checkRequiredLine(&es, "title", p.Title, MaxTitle)
 	checkText(&es, "summary", p.Summary, MaxSummary)
 	checkText(&es, "body", p.Body, MaxBody)
+	checkNesting(&es, "body", p.Body, MaxBodyNesting)
 	checkLine(&es, "author", p.Author, MaxName)
 	checkURL(&es, "url", p.URL, false)
 	if p.Published.IsZero() {
@@ -403,6 +409,50 @@ func checkText(es *Errors, field, v string, max int) {
 	case hasControl(v, true):
 		es.add(field, v, "expected text without control characters other than newline and tab")
 	}
+}
+
+// checkNesting refuses Markdown whose lines open more than max quotes and
+// list items: the markers ('>', "-", "*", "+", "1." or "1)") at the start
+// of a line, before its text. Each nested level needs its marker on the
+// line, so this bounds the depth of the whole document.
+func checkNesting(es *Errors, field, v string, max int) {
+	for n, line := range strings.Split(v, "\n") {
+		if depth := lineNesting(line); depth > max {
+			es.add(field, line, "line %d opens %d nested quotes or lists; expected at most %d", n+1, depth, max)
+			return
+		}
+	}
+}
+
+// lineNesting counts the container markers that open line.
+func lineNesting(line string) int {
+	depth := 0
+	for i := 0; i < len(line); {
+		switch c := line[i]; {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '>':
+			depth++
+			i++
+		case (c == '-' || c == '*' || c == '+') && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'):
+			depth++
+			i++
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
+				j++
+			}
+			if j < len(line) && (line[j] == '.' || line[j] == ')') && (j+1 == len(line) || line[j+1] == ' ' || line[j+1] == '\t') {
+				depth++
+				i = j + 1
+				continue
+			}
+			return depth
+		default:
+			return depth
+		}
+	}
+	return depth
 }
 
 // hasControl reports C0/C1 control characters (and DEL), allowing newline and
