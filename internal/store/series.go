@@ -129,6 +129,41 @@ func (db *DB) Revisions(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
+// seriesEndedQuery ranges over sessions_by_end (TestSeriesEndedBetween
+// checks the plan); IN reads each series row once however many of its
+// sessions ended.
+const seriesEndedQuery = `SELECT se.slug FROM series se
+	WHERE se.id IN (SELECT series_id FROM sessions WHERE end_at > ? AND end_at <= ?)
+	ORDER BY se.slug`
+
+// SeriesEndedBetween returns the slugs of the series that have a session
+// whose end lies in (after, upTo], in slug order: the series whose pages, if
+// rendered as of after, list as upcoming a session that is over by upTo.
+// Instants are compared in whole seconds, as the store keeps them.
+func (db *DB) SeriesEndedBetween(ctx context.Context, after, upTo time.Time) ([]string, error) {
+	if !upTo.After(after) {
+		return nil, nil
+	}
+	rows, err := db.rq().QueryContext(ctx, seriesEndedQuery, after.Unix(), upTo.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("series with sessions ended between %s and %s: %w",
+			after.UTC().Format(time.RFC3339), upTo.UTC().Format(time.RFC3339), err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, fmt.Errorf("series with sessions ended: %w", err)
+		}
+		out = append(out, slug)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("series with sessions ended: %w", err)
+	}
+	return out, nil
+}
+
 // PutSeries creates or updates the series with s.Slug. Created, Updated and
 // Revision in s are ignored (only an import dates a new series); a change
 // bumps Revision and sets Updated. A new series starts at revision 1, or,
