@@ -491,7 +491,24 @@ func (p *Publisher) Dir() string { return p.dir }
 // finds the output directory replaced (deleted and created again, say)
 // locks the new one and runs as Repair does.
 func (p *Publisher) Pass(ctx context.Context, force bool) (Result, error) {
-	return p.pass(ctx, force, false)
+	return p.pass(ctx, PassOptions{Force: force}, false)
+}
+
+// PassOptions say what a pass renders beyond the series whose revision
+// moved.
+type PassOptions struct {
+	// Force renders every series and the all-series files.
+	Force bool
+	// Series are rendered whatever their revision, and with them the
+	// all-series files: their output changed without their data (the
+	// renderer's as-of instant passed the end of one of their sessions).
+	// Slugs that no longer exist are ignored.
+	Series []string
+}
+
+// PassWith is Pass with the series to render whatever their revision.
+func (p *Publisher) PassWith(ctx context.Context, o PassOptions) (Result, error) {
+	return p.pass(ctx, o, false)
 }
 
 // Repair runs a pass that renders every series and the all-series files,
@@ -506,12 +523,13 @@ func (p *Publisher) Pass(ctx context.Context, force bool) (Result, error) {
 // requests that meet missing files meanwhile. It runs one at a time with
 // Pass, and returns ErrClosed after Close.
 func (p *Publisher) Repair(ctx context.Context) (Result, error) {
-	return p.pass(ctx, true, true)
+	return p.pass(ctx, PassOptions{Force: true}, true)
 }
 
 // pass runs one pass; with verify every file found unchanged is hashed on
 // disk too.
-func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, err error) {
+func (p *Publisher) pass(ctx context.Context, o PassOptions, verify bool) (res Result, err error) {
+	force := o.Force
 	p.passMu.Lock()
 	defer p.passMu.Unlock()
 	if p.closed {
@@ -566,7 +584,13 @@ func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, e
 			delete(p.suspect, path)
 		}
 	}
-	forceCombined := force || suspectSeries[""]
+	due := make(map[string]bool, len(o.Series))
+	for _, slug := range o.Series {
+		if _, ok := revs[slug]; ok {
+			due[slug] = true
+		}
+	}
+	forceCombined := force || suspectSeries[""] || len(due) > 0
 	var moved, removed []string
 	var errs []error
 	for slug, rev := range revs {
@@ -574,7 +598,7 @@ func (p *Publisher) pass(ctx context.Context, force, verify bool) (res Result, e
 			errs = append(errs, fmt.Errorf("series %q: not a valid slug; not published", slug))
 			continue
 		}
-		if prev, ok := old.Revisions[slug]; force || !ok || prev != rev || suspectSeries[slug] {
+		if prev, ok := old.Revisions[slug]; force || !ok || prev != rev || suspectSeries[slug] || due[slug] {
 			moved = append(moved, slug)
 		}
 	}
