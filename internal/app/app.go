@@ -73,12 +73,19 @@ type App struct {
 	// disk, until the pass that writes it again starts.
 	repair atomic.Bool
 
+	// passMu runs passes one at a time, from reading the clock to
+	// recording lastAsOf: Pass may be called beside the scheduler.
+	passMu sync.Mutex
+	// lastAsOf is the as-of instant of the last pass that succeeded (zero
+	// before the first): every page published has no session ending
+	// between its own as-of instant and lastAsOf. Under passMu.
+	lastAsOf time.Time
+
 	mu      sync.Mutex
 	sched   *publish.Scheduler
 	last    publish.Result
 	lastErr error
 	hasLast bool
-	lastDay time.Time
 }
 
 // Open opens the database and prepares the publisher; it does not start
@@ -103,7 +110,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
-	r, err := newRenderer(cfg, now)
+	r, err := newRenderer(cfg)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -149,10 +156,10 @@ func (a *App) Close() error {
 	return err
 }
 
-// Pass runs one regeneration pass and records its result. When the UTC day
-// has changed since the last pass, every series is re-rendered (force), so
-// that pages move sessions from "upcoming" to "past"; unchanged bytes are
-// still not rewritten.
+// Pass runs one regeneration pass and records its result. Besides the
+// series that changed, it re-renders those with a session that ended since
+// the last pass, so that their pages move it from "upcoming" to "past"
+// (see pass); the first pass of the process re-renders every series.
 // Its failure is returned, not logged: the caller reports it (generate
 // prints it).
 func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
@@ -168,27 +175,47 @@ func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
 // that changed nothing can be seen with log_level debug without filling an
 // INFO log with a line every few minutes. A failure is returned, not
 // logged: the caller logs it once, with what happens next (a retry).
+//
+// Pages split upcoming from past sessions at the pass's as-of instant: its
+// start, in whole seconds (as session ends are stored, so that a session
+// is past on every page rendered after its end). A page changes with it
+// only when a session's end falls between its as-of instant and the
+// pass's, so the pass re-renders just the series with a session that ended
+// since the last pass that succeeded, and the all-series files with them
+// (the index shows each series' next session): at the default schedule a
+// session moves to "past" within five minutes of its end, on the series'
+// page and the index alike. A failed pass leaves lastAsOf as it was, and
+// the next one covers its interval too. The first pass of the process has
+// no lastAsOf and renders every series.
 func (a *App) pass(ctx context.Context, trigger string, force, repair bool) (publish.Result, error) {
-	day := a.now().UTC().Truncate(24 * time.Hour)
-	a.mu.Lock()
-	if !day.Equal(a.lastDay) {
+	a.passMu.Lock()
+	defer a.passMu.Unlock()
+	asOf := a.now().UTC().Truncate(time.Second)
+	var ended []string
+	if a.lastAsOf.IsZero() {
 		force = true
+	} else if !force && !repair {
+		var err error
+		if ended, err = a.db.SeriesEndedBetween(ctx, a.lastAsOf, asOf); err != nil {
+			err = fmt.Errorf("series with sessions ended since the last pass: %w", err)
+			a.recordPass(publish.Result{Started: asOf}, err)
+			return publish.Result{}, err
+		}
 	}
-	a.mu.Unlock()
+	a.render.setAsOf(asOf)
 	var res publish.Result
 	var err error
 	if repair {
 		res, err = a.pub.Repair(ctx)
 	} else {
-		res, err = a.pub.Pass(ctx, force)
+		res, err = a.pub.PassWith(ctx, publish.PassOptions{Force: force, Series: ended})
 	}
-	a.metrics.ObservePass(res, err)
-	a.mu.Lock()
-	a.last, a.lastErr, a.hasLast = res, err, true
+	a.recordPass(res, err)
 	if err == nil {
-		a.lastDay = day
+		// Even when the clock went back: the next pass's interval then
+		// starts here, and covers the ends this pass put back upcoming.
+		a.lastAsOf = asOf
 	}
-	a.mu.Unlock()
 	// Even from a failed pass: the directories are left either way.
 	for _, k := range res.Kept {
 		a.log.InfoContext(ctx, "removed series: its directory stays, with files agendafeed did not write",
@@ -217,6 +244,14 @@ func (a *App) pass(ctx context.Context, trigger string, force, repair bool) (pub
 		a.checkHeap(ctx)
 	}
 	return res, nil
+}
+
+// recordPass keeps a pass's outcome for /healthz and the metrics.
+func (a *App) recordPass(res publish.Result, err error) {
+	a.metrics.ObservePass(res, err)
+	a.mu.Lock()
+	a.last, a.lastErr, a.hasLast = res, err, true
+	a.mu.Unlock()
 }
 
 // checkHeap warns, once until it eases, when what a pass keeps live has

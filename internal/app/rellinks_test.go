@@ -61,10 +61,11 @@ func TestPostLinksResolvedEverywhere(t *testing.T) {
 	}
 	var snaps []agenda.Snapshot
 	var outs []publish.Output
-	r, err := newRenderer(cfg, func() time.Time { return time.Date(2021, 11, 17, 9, 0, 0, 0, time.UTC) })
+	r, err := newRenderer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.setAsOf(time.Date(2021, 11, 17, 0, 0, 0, 0, time.UTC))
 	for _, s := range series {
 		snap, err := a.DB().Snapshot(ctx, s.Slug)
 		if err != nil {

@@ -24,9 +24,8 @@ import (
 
 // renderer adapts the pure renderers of feeds/ to the publisher: it lists
 // the files of a series and of all series, each with the function that
-// renders it. It is the one place that reads the clock for rendering: the
-// page's upcoming/past split is taken at the start of the current UTC day, so
-// output only changes when the day does.
+// renders it. Pages split upcoming from past sessions at the instant the
+// app's pass sets (setAsOf), read from the clock once per pass.
 type renderer struct {
 	layout feeds.Layout
 	ical   ical.Options
@@ -39,12 +38,15 @@ type renderer struct {
 	// (session_calendars: files); otherwise Session renders them on request.
 	sessionFiles bool
 	title        string
-	now          func() time.Time
-	snapshot     func(ctx context.Context, slug string) (agenda.Snapshot, error)
-	list         func(ctx context.Context) ([]agenda.Series, error)
+	// asOf is the current pass's instant (App.pass sets it before the
+	// pass), read by the publisher's workers under mu.
+	mu       sync.Mutex
+	asOfTime time.Time
+	snapshot func(ctx context.Context, slug string) (agenda.Snapshot, error)
+	list     func(ctx context.Context) ([]agenda.Series, error)
 }
 
-func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
+func newRenderer(cfg config.Config) (*renderer, error) {
 	pr, err := page.New()
 	if err != nil {
 		return nil, fmt.Errorf("page templates: %w", err)
@@ -58,13 +60,21 @@ func newRenderer(cfg config.Config, now func() time.Time) (*renderer, error) {
 		page:         pr,
 		title:        "All series",
 		sessionFiles: cfg.SessionCalendars != config.SessionCalendarsServed,
-		now:          now,
 	}, nil
 }
 
-// asOf is the instant that splits upcoming from past on pages.
+// setAsOf sets the instant that splits upcoming from past on the pages the
+// next pass renders.
+func (r *renderer) setAsOf(t time.Time) {
+	r.mu.Lock()
+	r.asOfTime = t
+	r.mu.Unlock()
+}
+
 func (r *renderer) asOf() time.Time {
-	return r.now().UTC().Truncate(24 * time.Hour)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.asOfTime
 }
 
 func (r *renderer) pageOptions() page.Options {

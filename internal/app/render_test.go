@@ -68,11 +68,11 @@ func TestCombinedBuilderMatchesCombinedOutputs(t *testing.T) {
 	for _, limit := range []int{cfg.FeedItemLimit, 3} {
 		cfg := cfg
 		cfg.FeedItemLimit = limit
-		now := func() time.Time { return time.Date(2021, 11, 17, 9, 0, 0, 0, time.UTC) }
-		r, err := newRenderer(cfg, now)
+		r, err := newRenderer(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
+		r.setAsOf(time.Date(2021, 11, 17, 9, 0, 0, 0, time.UTC))
 		want := r.CombinedOutputs(snaps)
 		spills := t.TempDir()
 		b := r.NewCombined(func() (*os.File, error) { return os.CreateTemp(spills, "spill") })
