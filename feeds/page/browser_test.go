@@ -49,24 +49,32 @@ type browserResult struct {
 	IndexTitle string
 }
 
-// TestBrowser loads the rendered agenda page in headless Chromium with the
-// reader in Kuala Lumpur and checks what a person would see: the local time,
-// the exact subscribe links, hostile text shown as text, and a clean console.
-func TestBrowser(t *testing.T) {
+// browserTools returns node, the playwright-core directory and Chromium,
+// or skips the test when one is missing (fails under CI=true).
+func browserTools(t *testing.T) (node, pw, chromium string) {
+	t.Helper()
 	if testing.Short() && !realclient.CI() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	// Debian's /usr/bin/chromium is a shell launcher whose /dev/shm check
 	// breaks when findmnt reports several mounts; run the browser binary it
 	// launches, and pass --disable-dev-shm-usage ourselves.
-	chromium := "/usr/lib/chromium/chromium"
+	chromium = "/usr/lib/chromium/chromium"
 	if _, err := os.Stat(chromium); err != nil {
 		chromium = "/usr/bin/chromium"
 	}
 	_, err := os.Stat(chromium)
 	realclient.Need(t, "Chromium ("+chromium+")", "apt-get install chromium", err)
-	node := realclient.Node(t, "playwright-core")
-	pw := filepath.Join(realclient.RepoRoot(t), "node_modules", "playwright-core")
+	node = realclient.Node(t, "playwright-core")
+	pw = filepath.Join(realclient.RepoRoot(t), "node_modules", "playwright-core")
+	return node, pw, chromium
+}
+
+// TestBrowser loads the rendered agenda page in headless Chromium with the
+// reader in Kuala Lumpur and checks what a person would see: the local time,
+// the exact subscribe links, hostile text shown as text, and a clean console.
+func TestBrowser(t *testing.T) {
+	node, pw, chromium := browserTools(t)
 
 	var (
 		mu        sync.Mutex
