@@ -189,7 +189,7 @@ func TestSeriesContent(t *testing.T) {
 		// Another zone, tentative, online.
 		`<p class="when" data-zone="America/New_York"><time datetime="2021-12-01T15:00:00Z">10:00</time>–<time datetime="2021-12-01T16:30:00Z">11:30</time> EST</p>`,
 		`<span class="badge tentative">To be confirmed</span>`,
-		`<a href="https://meet.example.org/digital-rights?pwd=a&amp;b=c">Join online<span class="vh">: Cities for Digital Rights: a follow-up webinar</span></a>`,
+		`<a class="online" href="https://meet.example.org/digital-rights?pwd=a&amp;b=c">Join online<span class="vh">: Cities for Digital Rights: a follow-up webinar</span></a>`,
 		// Subscribe.
 		`href="webcal://agenda.example.org/scewc/calendar.ics"`,
 		`href="https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fagenda.example.org%2Fscewc%2Fcalendar.ics"`,

@@ -80,8 +80,8 @@ type reflowResult struct {
 }
 
 // TestBrowserReflow: at 375 CSS px, a phone's width, no page scrolls
-// sideways whatever unbroken words its text holds (WCAG 1.4.10 Reflow),
-// on screen or printed.
+// sideways whatever unbroken words its text holds (WCAG 1.4.10 Reflow);
+// printed, the session's links that lead elsewhere show their address.
 func TestBrowserReflow(t *testing.T) {
 	node, pw, chromium := browserTools(t)
 	pages := map[string][]byte{}
@@ -143,6 +143,31 @@ func TestBrowserReflow(t *testing.T) {
 		}
 	}
 
+	// Printed, the links of the agenda page that lead out of it show their
+	// address after their text; nothing else on either page gains one.
+	wantAfter := map[string]bool{
+		longWord + "?join": true, longWord + "?person": true, longWord: true, // online, a person, the series' website
+	}
+	seen := map[string]bool{}
+	for i, p := range res.Pages {
+		for _, l := range p.Print.Links {
+			want := i == 0 && wantAfter[l.Href]
+			switch {
+			case want && l.After != `" <`+l.Href+`>"`:
+				t.Errorf("%s printed: the link %q (%s) is followed by %q, want \" <%s>\"", p.URL, l.Text, l.Href, l.After, l.Href)
+			case !want && l.After != "":
+				t.Errorf("%s printed: the link %q (%s) is followed by %q, want nothing", p.URL, l.Text, l.Href, l.After)
+			}
+			if i == 0 {
+				seen[l.Href] = true
+			}
+		}
+	}
+	for href := range wantAfter {
+		if !seen[href] {
+			t.Errorf("printed, no link to %s shows", href)
+		}
+	}
 	if w := res.Pages[0].Print.ScrollWidth; w > 375 {
 		t.Errorf("printed at 375 px, the page is %d px wide", w)
 	}
