@@ -64,6 +64,10 @@ func (a *API) decodeBody(r *http.Request, envelope string, v any) error {
 // field under the envelope (writeError). No resource has a field named as
 // its own envelope, so the two forms cannot be confused.
 func decodeResource(data []byte, envelope string, v any, sent *sentPath) error {
+	// Before enveloped decodes anything.
+	if err := checkJSONText(data); err != nil {
+		return err
+	}
 	inner, ok, err := enveloped(data, envelope)
 	switch {
 	case err != nil:

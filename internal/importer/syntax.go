@@ -21,10 +21,6 @@ import (
 // Both syntaxes are read into a yaml.Node tree, so that one walker with line
 // numbers serves YAML and JSON alike.
 
-// maxDepth bounds nesting. The format itself is four levels deep; the bound
-// keeps hostile input from recursing without end.
-const maxDepth = 32
-
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parseYAML returns the root mapping of a one-document YAML file, or a null
@@ -99,6 +95,11 @@ func parseJSON(name string, data []byte) (*yaml.Node, *Error) {
 	if e := jsontext.CheckEncoding(data); e != nil {
 		return nil, &Error{File: name, Line: lineAt(data, e.Offset), Field: "syntax", Msg: e.Error()}
 	}
+	// The format itself is four levels deep; the bound, the API's too, keeps
+	// the walk below from recursing without end on hostile input.
+	if e := jsontext.CheckDepth(data); e != nil {
+		return nil, &Error{File: name, Line: lineAt(data, e.Offset), Field: "syntax", Msg: e.Error()}
+	}
 	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
 	// Newline offsets, so that a token's line is a binary search away.
@@ -119,7 +120,7 @@ func parseJSON(name string, data []byte) (*yaml.Node, *Error) {
 		}
 		return &Error{File: name, Line: line, Field: "syntax", Msg: msg}
 	}
-	root, err := p.value(0)
+	root, err := p.value()
 	if err != nil {
 		return nil, fail(err)
 	}
@@ -142,10 +143,8 @@ func (p *jsonParser) line(offset int64) int {
 	return sort.SearchInts(p.newlines, int(offset)) + 1
 }
 
-func (p *jsonParser) value(depth int) (*yaml.Node, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("nested more than %d levels deep", maxDepth)
-	}
+// value reads one value; parseJSON has bounded the depth of its recursion.
+func (p *jsonParser) value() (*yaml.Node, error) {
 	tok, err := p.dec.Token()
 	if err != nil {
 		return nil, err
@@ -159,11 +158,11 @@ func (p *jsonParser) value(depth int) (*yaml.Node, error) {
 		case '{':
 			n.Kind, n.Tag = yaml.MappingNode, "!!map"
 			for p.dec.More() {
-				k, err := p.value(depth + 1)
+				k, err := p.value()
 				if err != nil {
 					return nil, err
 				}
-				val, err := p.value(depth + 1)
+				val, err := p.value()
 				if err != nil {
 					return nil, err
 				}
@@ -172,7 +171,7 @@ func (p *jsonParser) value(depth int) (*yaml.Node, error) {
 		case '[':
 			n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
 			for p.dec.More() {
-				val, err := p.value(depth + 1)
+				val, err := p.value()
 				if err != nil {
 					return nil, err
 				}

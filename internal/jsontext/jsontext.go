@@ -24,7 +24,15 @@ const (
 	InvalidUTF8   Kind = iota + 1 // bytes that are not UTF-8
 	LoneSurrogate                 // a \u escape of half a surrogate pair
 	DuplicateKey                  // one key twice in an object
+	TooDeep                       // arrays and objects nested more than MaxDepth deep
 )
+
+// MaxDepth bounds how deep arrays and objects may nest: the top-level
+// object is depth 1. No input format needs more than a few levels; the
+// bound keeps hostile text from making the walks below, and the decoders
+// after them, recurse and allocate without end (a path string per level
+// grows with the square of the depth).
+const MaxDepth = 32
 
 // Error is the first place a text breaks a rule.
 type Error struct {
@@ -40,6 +48,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("invalid UTF-8 at byte %d; expected UTF-8 text", e.Offset+1)
 	case LoneSurrogate:
 		return fmt.Sprintf("escape %s at byte %d is half of a UTF-16 surrogate pair; expected a pair (\\uD83D\\uDE00) or the character itself", e.Escape, e.Offset+1)
+	case TooDeep:
+		return fmt.Sprintf("nested more than %d levels deep at byte %d", MaxDepth, e.Offset+1)
 	default:
 		return fmt.Sprintf("%s: given twice; each field may appear once", e.Path)
 	}
@@ -65,9 +75,36 @@ func CheckEncoding(data []byte) *Error {
 	return nil
 }
 
-// Check is CheckEncoding, then refuses a key given twice in one object.
+// CheckDepth refuses text whose arrays and objects nest more than MaxDepth
+// deep. It is one pass over the bytes with no allocation, so it runs
+// before anything that walks or decodes the text.
+func CheckDepth(data []byte) *Error {
+	depth, inString := 0, false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case inString && c == '\\':
+			i++ // the escaped byte cannot end the string
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			if depth++; depth > MaxDepth {
+				return &Error{Kind: TooDeep, Offset: i}
+			}
+		case c == ']' || c == '}':
+			depth-- // unbalanced text is the decoder's to report
+		}
+	}
+	return nil
+}
+
+// Check is CheckEncoding and CheckDepth, then refuses a key given twice in
+// one object.
 func Check(data []byte) *Error {
 	if e := CheckEncoding(data); e != nil {
+		return e
+	}
+	if e := CheckDepth(data); e != nil {
 		return e
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -1,6 +1,9 @@
 package jsontext
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCheck(t *testing.T) {
 	for _, c := range []struct {
@@ -17,6 +20,9 @@ func TestCheck(t *testing.T) {
 		{"halves reversed", `{"a": "\udc00\ud800"}`, LoneSurrogate, 7, `escape \udc00 at byte 8 is half of a UTF-16 surrogate pair; expected a pair (\uD83D\uDE00) or the character itself`},
 		{"high half then a letter", `{"a": "\ud83d\u0041"}`, LoneSurrogate, 7, `escape \ud83d at byte 8 is half of a UTF-16 surrogate pair; expected a pair (\uD83D\uDE00) or the character itself`},
 		{"key twice", `{"a": 1, "a": 2}`, DuplicateKey, 12, "a: given twice; each field may appear once"},
+		{"32 levels", `{"a": ` + strings.Repeat("[", 31) + strings.Repeat("]", 31) + `}`, 0, 0, ""},
+		{"33 levels", `{"a": ` + strings.Repeat("[", 32) + strings.Repeat("]", 32) + `}`, TooDeep, 37, "nested more than 32 levels deep at byte 38"},
+		{"brackets in strings do not count", `{"a": "` + strings.Repeat("[", 40) + `\"` + strings.Repeat("{", 40) + `"}`, 0, 0, ""},
 		{"nested key twice", `[{"b": [{"c": 1, "c": 2}]}]`, DuplicateKey, 20, "[0].b[0].c: given twice; each field may appear once"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
