@@ -27,6 +27,8 @@ func TestBadRequests(t *testing.T) {
 	valid := `{"key": "new", "title": "New", "start": "2021-11-19T12:00", "end": "2021-11-19T13:00"`
 	big := `{"series": "debates", "key": "big", "title": "Big", "description": "` + strings.Repeat("x", 1<<20) + `"}`
 
+	etag := etagOf(t, ta, sess)
+
 	cases := []struct {
 		name   string
 		q      req
@@ -113,9 +115,9 @@ func TestBadRequests(t *testing.T) {
 		{"session key exists", req{method: "POST", path: "/api/v1/series/debates/sessions", body: `{"key": "smart-cities", "title": "T"}`}, 409, fmt.Sprintf("session debates/smart-cities already exists (uid %s); use PUT or PATCH to change it", uid), "key", 0},
 		{"rename onto a taken key", req{method: "PATCH", path: sess, body: `{"key": "other"}`}, 409, fmt.Sprintf(`cannot rename session %s to key "other": session %s already has it: conflict`, uid, other), "", 0},
 		{"person name taken", req{method: "PATCH", path: "/api/v1/people/1", body: `{"name": "Emilia Saiz"}`}, 409, `put person 1: the name "Emilia Saiz" belongs to person 2: conflict`, "", 0},
-		{"stale If-Match", req{method: "PATCH", path: sess, body: `{"title": "T"}`, header: ifMatch(`"s-9"`)}, 412, fmt.Sprintf(`If-Match "s-9" does not match the current ETag "s-0" of session %s; GET it again and retry`, uid), "", 0},
-		{"weak If-Match", req{method: "DELETE", path: sess, header: ifMatch(`W/"s-0"`)}, 412, fmt.Sprintf(`If-Match W/"s-0" does not match the current ETag "s-0" of session %s; GET it again and retry`, uid), "", 0},
-		{"If-Match of another kind", req{method: "POST", path: sess + "/cancel", header: ifMatch(`"r-0"`)}, 412, fmt.Sprintf(`If-Match "r-0" does not match the current ETag "s-0" of session %s; GET it again and retry`, uid), "", 0},
+		{"stale If-Match", req{method: "PATCH", path: sess, body: `{"title": "T"}`, header: ifMatch(`"s-9"`)}, 412, fmt.Sprintf(`If-Match "s-9" does not match the current ETag %s of session %s; GET it again and retry`, etag, uid), "", 0},
+		{"weak If-Match", req{method: "DELETE", path: sess, header: ifMatch(`W/"s-0"`)}, 412, fmt.Sprintf(`If-Match W/"s-0" does not match the current ETag %s of session %s; GET it again and retry`, etag, uid), "", 0},
+		{"If-Match of another kind", req{method: "POST", path: sess + "/cancel", header: ifMatch(`"r-0"`)}, 412, fmt.Sprintf(`If-Match "r-0" does not match the current ETag %s of session %s; GET it again and retry`, etag, uid), "", 0},
 		{"stale series If-Match", req{method: "DELETE", path: series, header: ifMatch(`"r-1"`)}, 412, `If-Match "r-1" does not match the current ETag "r-4" of series debates; GET it again and retry`, "", 0},
 	}
 	if len(cases) < 30 {

@@ -156,3 +156,13 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// etagOf is the ETag a GET of path answers with.
+func etagOf(t testing.TB, ta *testAPI, path string) string {
+	t.Helper()
+	w := ta.do(t, req{method: "GET", path: path, token: readToken})
+	if w.Code != http.StatusOK || w.Header().Get("ETag") == "" {
+		t.Fatalf("GET %s: status %d, ETag %q", path, w.Code, w.Header().Get("ETag"))
+	}
+	return w.Header().Get("ETag")
+}

@@ -12,13 +12,15 @@ import (
 	"time"
 )
 
-// TestPatchRacingAnotherProcess: a PATCH with If-Match "s-0" reads a
-// never-edited session (sequence 0) and passes the If-Match check; before
-// it writes, another process (the CLI, say) commits an edit that moves the
-// session to sequence 1. The API's write lock does not cover that process,
-// so only the store's condition on sequence 0 stops the PATCH from
-// overwriting the other edit: the answer must be 412, and the other edit
-// must survive.
+// TestPatchRacingAnotherProcess: a PATCH with the ETag of a session in
+// If-Match reads it and passes the If-Match check; before it writes,
+// another process (the CLI, say) commits an edit of the session. The API's
+// write lock does not cover that process, so only the store's conditions,
+// checked in the write's transaction, stop the PATCH from overwriting the
+// other edit: the answer must be 412, and the other edit must survive.
+// The edit moves the sequence from 0 to 1, or leaves it, as it stays at
+// agenda.MaxSequence: then only the condition on the ETag (a hash of the
+// whole session) sees it.
 //
 // The other process is a raw connection that holds the database's write
 // lock with its edit pending while the PATCH runs, and commits after a
@@ -28,22 +30,31 @@ import (
 // repeated with a longer one.
 func TestPatchRacingAnotherProcess(t *testing.T) {
 	ta := newTestAPI(t)
-	ctx := context.Background()
 	ta.must(t, http.StatusCreated, req{method: "POST", path: "/api/v1/series", body: seriesBody})
 	other := otherProcess(t, ta)
+	for _, c := range []struct{ name, bump string }{
+		{"sequence bumped", ", sequence = sequence + 1"},
+		{"sequence kept", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) { patchRacing(t, ta, other, c.bump) })
+	}
+}
 
+func patchRacing(t *testing.T, ta *testAPI, other *sql.DB, bump string) {
+	ctx := context.Background()
 	for attempt, pause := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second, 3 * time.Second} {
-		key := fmt.Sprintf("race-%d", attempt)
+		key := fmt.Sprintf("race-%d-%d", len(bump), attempt)
 		m := ta.must(t, http.StatusCreated, req{method: "POST", path: "/api/v1/sessions",
 			body: strings.Replace(sessionBody, `"smart-cities"`, `"`+key+`"`, 1)})
 		uid := obj(t, m, "session")["uid"].(string)
+		etag := etagOf(t, ta, "/api/v1/sessions/"+uid)
 
 		w := racing(t, ta, other, []string{
-			`UPDATE sessions SET title = 'Edited elsewhere', sequence = sequence + 1 WHERE uid = '` + uid + `'`,
+			`UPDATE sessions SET title = 'Edited elsewhere'` + bump + ` WHERE uid = '` + uid + `'`,
 			`UPDATE series SET revision = revision + 1 WHERE slug = 'debates'`,
 			`UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1`,
 		}, pause, req{method: "PATCH", path: "/api/v1/sessions/" + uid,
-			body: `{"venue": "Hall 2"}`, header: map[string]string{"If-Match": `"s-0"`}})
+			body: `{"venue": "Hall 2"}`, header: map[string]string{"If-Match": etag}})
 
 		if w.Code != http.StatusPreconditionFailed {
 			t.Fatalf("PATCH racing another process: status %d, want 412; body:\n%s", w.Code, w.Body)
@@ -52,9 +63,13 @@ func TestPatchRacingAnotherProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Sequence != 1 || s.Title != "Edited elsewhere" || s.Venue != "Hall 1" {
-			t.Fatalf("after the refused PATCH: sequence %d, title %q, venue %q; want 1, the other process's title, Hall 1",
-				s.Sequence, s.Title, s.Venue)
+		want := int64(0)
+		if bump != "" {
+			want = 1
+		}
+		if s.Sequence != want || s.Title != "Edited elsewhere" || s.Venue != "Hall 1" {
+			t.Fatalf("after the refused PATCH: sequence %d, title %q, venue %q; want %d, the other process's title, Hall 1",
+				s.Sequence, s.Title, s.Venue, want)
 		}
 		if strings.Contains(w.Body.String(), "changed meanwhile") {
 			return // the store refused the write: the PATCH had read sequence 0

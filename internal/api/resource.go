@@ -3,12 +3,15 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
+	"github.com/agendafeed/agendafeed/internal/store"
 )
 
 // The JSON resources use the agenda file format's field names
@@ -268,11 +271,37 @@ func toPersonJSON(p agenda.Person) personJSON {
 	return personJSON{ID: p.ID, Name: p.Name, Affiliation: p.Affiliation, URL: p.URL}
 }
 
-// ETags. Series, sessions and posts carry the store's own counters; a
-// person has none, so its ETag is a hash of what it holds.
-func seriesETag(s agenda.Series) string   { return `"r-` + itoa64(s.Revision) + `"` }
-func sessionETag(s agenda.Session) string { return `"s-` + itoa64(s.Sequence) + `"` }
-func postETag(p agenda.Post) string       { return `"v-` + itoa64(p.Version) + `"` }
+// ETags. Series and posts carry the store's own counters, which every
+// change to what their bodies show bumps (a post's, when the session it
+// links to is renamed or deleted) and which have no cap. A session's
+// sequence is no such counter: it stops at agenda.MaxSequence, and a
+// person's new URL or name shows in the session's people without bumping
+// it. So a session's ETag, like a person's, is a hash of its
+// representation: whatever changes the GET body changes the ETag, and
+// nothing else does, across reads and restarts alike.
+func seriesETag(s agenda.Series) string { return `"r-` + itoa64(s.Revision) + `"` }
+func postETag(p agenda.Post) string     { return `"v-` + itoa64(p.Version) + `"` }
+
+func sessionETag(s agenda.Session) string {
+	// A struct of strings, numbers and lists of them always encodes.
+	data, _ := json.Marshal(toSessionJSON(s))
+	sum := sha256.Sum256(data)
+	return `"s-` + hex.EncodeToString(sum[:8]) + `"`
+}
+
+// sessionUnchanged is the store condition of a write built from cur: the
+// session as stored, inside the write's transaction, still has cur's ETag.
+// The API's write lock already orders its own writes; this catches another
+// process's, which a sequence at its cap would not.
+func sessionUnchanged(cur agenda.Session) store.Match {
+	before := sessionETag(cur)
+	return func(now agenda.Session) error {
+		if sessionETag(now) != before {
+			return fmt.Errorf("session %s changed since it was read: %w", now.UID, agenda.ErrConflict)
+		}
+		return nil
+	}
+}
 func personETag(p agenda.Person) string {
 	sum := sha256.Sum256([]byte(p.Name + "\x00" + p.Affiliation + "\x00" + p.URL))
 	return `"p-` + hex.EncodeToString(sum[:8]) + `"`

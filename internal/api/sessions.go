@@ -280,14 +280,14 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 		// read, so an edit by another process meanwhile is not overwritten.
 		var out agenda.Session
 		if build == nil {
-			out, err = a.db.CancelSession(ctx, cur.UID, cur.Sequence)
+			out, err = a.db.CancelSessionMatching(ctx, cur.UID, cur.Sequence, sessionUnchanged(cur))
 		} else {
 			var s agenda.Session
 			if s, err = build(cur); err != nil {
 				return nil, err
 			}
 			s.UID, s.Series = cur.UID, cur.Series
-			out, err = a.db.PutSession(ctx, s, cur.Sequence)
+			out, err = a.db.PutSessionMatching(ctx, s, cur.Sequence, sessionUnchanged(cur))
 		}
 		if err != nil {
 			return nil, staleErr(err, cond, sessionETag(cur), func() (string, error) {
@@ -309,7 +309,7 @@ func (a *API) deleteSession(r *http.Request) (*reply, error) {
 		if err := cond.check(sessionETag(cur), "session "+cur.UID); err != nil {
 			return nil, err
 		}
-		if err := a.db.DeleteSession(ctx, cur.UID, cur.Sequence); err != nil {
+		if err := a.db.DeleteSessionMatching(ctx, cur.UID, cur.Sequence, sessionUnchanged(cur)); err != nil {
 			return nil, staleErr(err, cond, sessionETag(cur), func() (string, error) {
 				s, err := a.db.Session(ctx, cur.UID)
 				return sessionETag(s), err

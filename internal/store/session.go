@@ -243,6 +243,23 @@ func (db *DB) SessionByKey(ctx context.Context, series, key string) (agenda.Sess
 // for one never changed); a sequence on a session that does not exist is a
 // conflict.
 func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64) (agenda.Session, error) {
+	return db.PutSessionMatching(ctx, s, ifSequence, nil)
+}
+
+// Match is a condition on a session as stored, checked inside the
+// transaction of the write it guards, so that no other connection's write
+// comes between the check and the write. An error refuses the write and is
+// returned as it is; one that means "changed meanwhile" should wrap
+// agenda.ErrConflict. A sequence condition alone cannot tell two versions
+// of a session at agenda.MaxSequence apart, nor see a change made through
+// another record the session shows (a person's URL); a Match can compare
+// whatever it likes, such as a hash of the whole representation.
+type Match func(cur agenda.Session) error
+
+// PutSessionMatching is PutSession, and when match is not nil and s names
+// an existing session by UID, the write happens only if match accepts that
+// session as stored.
+func (db *DB) PutSessionMatching(ctx context.Context, s agenda.Session, ifSequence int64, match Match) (agenda.Session, error) {
 	if err := checkPutCondition("ifSequence", ifSequence); err != nil {
 		return agenda.Session{}, err
 	}
@@ -259,6 +276,17 @@ func (db *DB) PutSession(ctx context.Context, s agenda.Session, ifSequence int64
 	}
 	var out agenda.Session
 	err := db.write(ctx, func(w *writeTx) error {
+		if match != nil && s.UID != "" {
+			cur, err := loadSession(ctx, w.tx, s.UID, `WHERE s.uid = ?`, s.UID)
+			switch {
+			case err == nil:
+				if err := match(cur.Session); err != nil {
+					return err
+				}
+			case !errors.Is(err, agenda.ErrNotFound): // a missing one is putSession's to judge
+				return err
+			}
+		}
 		seriesID, series, err := w.sessionSeries(ctx, &s)
 		if err != nil {
 			return err
@@ -610,6 +638,12 @@ func (w *writeTx) bumpSeriesOfPerson(ctx context.Context, personID int64) error 
 // subscribed strike it out. ifSequence is Any or the sequence the session
 // must be at.
 func (db *DB) CancelSession(ctx context.Context, uid string, ifSequence int64) (agenda.Session, error) {
+	return db.CancelSessionMatching(ctx, uid, ifSequence, nil)
+}
+
+// CancelSessionMatching is CancelSession, which happens only if match (when
+// not nil) accepts the session as stored.
+func (db *DB) CancelSessionMatching(ctx context.Context, uid string, ifSequence int64, match Match) (agenda.Session, error) {
 	if err := checkCondition("ifSequence", ifSequence); err != nil {
 		return agenda.Session{}, err
 	}
@@ -618,6 +652,11 @@ func (db *DB) CancelSession(ctx context.Context, uid string, ifSequence int64) (
 		cur, err := loadSession(ctx, w.tx, uid, `WHERE s.uid = ?`, uid)
 		if err != nil {
 			return fmt.Errorf("cancel session: %w", err)
+		}
+		if match != nil {
+			if err := match(cur.Session); err != nil {
+				return err
+			}
 		}
 		_, series, err := loadSeries(ctx, w.tx, cur.Series)
 		if err != nil {
@@ -643,6 +682,12 @@ func (db *DB) CancelSession(ctx context.Context, uid string, ifSequence int64) (
 // Its sequence is kept as a tombstone under its UID: a session created
 // again with that UID starts above it.
 func (db *DB) DeleteSession(ctx context.Context, uid string, ifSequence int64) error {
+	return db.DeleteSessionMatching(ctx, uid, ifSequence, nil)
+}
+
+// DeleteSessionMatching is DeleteSession, which happens only if match (when
+// not nil) accepts the session as stored.
+func (db *DB) DeleteSessionMatching(ctx context.Context, uid string, ifSequence int64, match Match) error {
 	if err := checkCondition("ifSequence", ifSequence); err != nil {
 		return err
 	}
@@ -650,6 +695,11 @@ func (db *DB) DeleteSession(ctx context.Context, uid string, ifSequence int64) e
 		cur, err := loadSession(ctx, w.tx, uid, `WHERE s.uid = ?`, uid)
 		if err != nil {
 			return fmt.Errorf("delete session: %w", err)
+		}
+		if match != nil {
+			if err := match(cur.Session); err != nil {
+				return err
+			}
 		}
 		if ifSequence != Any && cur.Sequence != ifSequence {
 			return conflict("delete session %s: it is at sequence %d, not %d", uid, cur.Sequence, ifSequence)
