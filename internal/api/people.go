@@ -179,6 +179,27 @@ func (a *API) personTaken(ctx context.Context, name string) error {
 	return nil
 }
 
+// nameTaken is the 409 of a rename of cur to the name of another person,
+// as a field error on name like a create's; nil if the name is cur's own
+// or free. The name is compared as the store will hold it.
+func (a *API) nameTaken(ctx context.Context, cur agenda.Person, name string) error {
+	p := agenda.Person{Name: name}
+	p.Normalize()
+	if p.Name == cur.Name {
+		return nil
+	}
+	all, err := a.db.People(ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range all {
+		if other.Name == p.Name && other.ID != cur.ID {
+			return errf(http.StatusConflict, "name", p.Name, "name: %q: person %d already has this name; choose another, or rename that person first", p.Name, other.ID)
+		}
+	}
+	return nil
+}
+
 func (a *API) replacePerson(r *http.Request) (*reply, error) {
 	var in personJSON
 	if err := a.decodeBody(r, personPatch.envelope, &in); err != nil {
@@ -230,8 +251,13 @@ func (a *API) updatePerson(r *http.Request, build func(cur agenda.Person) (perso
 		if err != nil {
 			return nil, err
 		}
+		if err := a.nameTaken(ctx, cur, in.Name); err != nil {
+			return nil, err
+		}
 		out, err := a.db.PutPerson(ctx, agenda.Person{ID: id, Name: in.Name, Affiliation: in.Affiliation, URL: in.URL}, &cur)
 		if err != nil {
+			// Another process may have taken the name after the check.
+			err = takenErr(err, func() error { return a.nameTaken(ctx, cur, in.Name) })
 			return nil, staleErr(err, cond, personETag(cur), func() (string, error) {
 				p, err := a.db.Person(ctx, id)
 				return personETag(p), err

@@ -210,6 +210,27 @@ func (a *API) sessionTaken(ctx context.Context, s agenda.Session) error {
 	return err
 }
 
+// keyTaken is the 409 of a rename of cur to a key another session of its
+// series has, as a field error on key like a create's; nil if the key is
+// cur's own or free.
+func (a *API) keyTaken(ctx context.Context, cur agenda.Session, key string) error {
+	key = strings.TrimSpace(key)
+	if key == cur.Key {
+		return nil
+	}
+	other, err := a.db.SessionByKey(ctx, cur.Series, key)
+	switch {
+	case errors.Is(err, agenda.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case other.UID == cur.UID:
+		return nil
+	}
+	return errf(http.StatusConflict, "key", key, "key: %q: session %s/%s (uid %s) already has this key; choose another, or rename or delete that session first",
+		key, other.Series, other.Key, other.UID)
+}
+
 func (a *API) replaceSession(r *http.Request) (*reply, error) {
 	var in sessionJSON
 	if err := a.decodeBody(r, sessionPatch.envelope, &in); err != nil {
@@ -287,7 +308,14 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 				return nil, err
 			}
 			s.UID, s.Series = cur.UID, cur.Series
+			if err := a.keyTaken(ctx, cur, s.Key); err != nil {
+				return nil, err
+			}
 			out, err = a.db.PutSessionMatching(ctx, s, cur.Sequence, sessionUnchanged(cur))
+			if err != nil {
+				// Another process may have taken the key after the check.
+				err = takenErr(err, func() error { return a.keyTaken(ctx, cur, s.Key) })
+			}
 		}
 		if err != nil {
 			return nil, staleErr(err, cond, sessionETag(cur), func() (string, error) {
