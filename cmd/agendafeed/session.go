@@ -179,65 +179,12 @@ func runSession(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// blameEdit rewrites what validation said about a stored value the user
-// did not give on `session edit` so that it names the flag they did give,
-// the change that made the stored value fail, and quotes the stored value:
-// a new -zone in which the stored start does not exist, a -start past the
-// stored end. s is the session as edited. Other errors pass unchanged.
+// blameEdit is agenda.BlameEdit in the CLI's words: set holds the flags
+// given, and the messages name flags.
 func blameEdit(err error, set map[string]bool, s agenda.Session) error {
-	var es agenda.Errors
-	if !errors.As(err, &es) {
-		return err
-	}
-	const year = 366 * 24 * time.Hour
-	out := make(agenda.Errors, 0, len(es))
-	for _, e := range es {
-		c := *e
-		ordering := len(c.Refs) == 1 && c.Value != ""
-		switch {
-		// A stored time that does not resolve in the new zone (a gap, a
-		// fold, an offset the zone does not have). Every other check of
-		// a stored time passed when it was stored.
-		case (c.Field == "start" || c.Field == "end") && len(c.Refs) == 0 && c.Value != "" && !set[c.Field] && set["zone"]:
-			c = agenda.FieldError{Field: "zone", Value: s.Zone, Msg: fmt.Sprintf(
-				"the session's stored %s %q does not fit the new zone: %s; give the %s you mean as -%s, with an explicit UTC offset where it needs one, along with -zone",
-				c.Field, c.Value, c.Msg, c.Field, c.Field)}
-		case c.Field == "end" && ordering && c.Refs[0] == "start" && set["start"] && !set["end"]:
-			what := "a time before"
-			if s.End.Clock().Sub(s.Start.Clock()) > year {
-				what = "at most 366 days before"
-			}
-			c = agenda.FieldError{Field: "start", Value: s.Start.Text(), Msg: fmt.Sprintf(
-				"expected %s the session's stored end %q; give -end too to move the end", what, s.End.Text())}
-		case c.Field == "end" && ordering && c.Refs[0] == "start" && set["end"] && !set["start"]:
-			what := "a time after"
-			if s.End.Clock().Sub(s.Start.Clock()) > year {
-				what = "at most 366 days after"
-			}
-			c = agenda.FieldError{Field: "end", Value: c.Value, Msg: fmt.Sprintf(
-				"expected %s the session's stored start %q; give -start too to move the start", what, s.Start.Text())}
-		case c.Field == "end" && ordering && c.Refs[0] == "start" && !set["start"] && !set["end"] && set["zone"]:
-			c = agenda.FieldError{Field: "zone", Value: s.Zone, Msg: fmt.Sprintf(
-				"in the new zone the session's stored end %q is not after its stored start %q; give -start and -end, with explicit UTC offsets, along with -zone",
-				s.End.Text(), s.Start.Text())}
-		case c.Field == "end_date" && ordering && c.Refs[0] == "start_date" && set["start-date"] && !set["end-date"]:
-			what := "at most 366 days before"
-			if s.EndDate.Before(s.StartDate) {
-				what = "a date on or before"
-			}
-			c = agenda.FieldError{Field: "start_date", Value: s.StartDate.String(), Msg: fmt.Sprintf(
-				"expected %s the session's stored end date %q; give -end-date too to move the end", what, s.EndDate)}
-		case c.Field == "end_date" && ordering && c.Refs[0] == "start_date" && set["end-date"] && !set["start-date"]:
-			what := "at most 366 days after"
-			if s.EndDate.Before(s.StartDate) {
-				what = "a date on or after"
-			}
-			c = agenda.FieldError{Field: "end_date", Value: c.Value, Msg: fmt.Sprintf(
-				"expected %s the session's stored start date %q; give -start-date too to move the start", what, s.StartDate)}
-		}
-		out = append(out, &c)
-	}
-	return out
+	flag := func(field string) string { return strings.ReplaceAll(field, "_", "-") }
+	return agenda.BlameEdit(err, s, func(field string) bool { return set[flag(field)] },
+		func(field string) string { return "-" + flag(field) })
 }
 
 // findSession resolves SERIES/KEY or a UID.

@@ -54,7 +54,7 @@ func TestEnvelopeErrorPaths(t *testing.T) {
 				{"unknown", map[string]any{"people": []any{map[string]any{"name": "Ada", "nme": "Ada"}}}, 400, "people[0].nme", `unknown field "%s"`},
 				{"read-only", map[string]any{"sequence": 9}, 422, "sequence", "%s: is read-only"},
 				{"type", map[string]any{"all_day": "yes"}, 400, "all_day", "%s: expected true or false, not a string"},
-				{"validation", map[string]any{"end": "2021-11-01T11:00"}, 422, "end", `%s: "2021-11-01T11:00": expected a time after start`},
+				{"validation", map[string]any{"end": "2021-11-01T11:00"}, 422, "end", `%s: "2021-11-01T11:00": expected a time after`},
 				{"list validation", map[string]any{"people": []any{map[string]any{"name": ""}}}, 422, "people[0].name", `%s: "": required`},
 			}},
 		{"session", "/api/v1/sessions", "/api/v1/sessions/" + uid,

@@ -410,6 +410,26 @@ func applyPatch(data []byte, current any, fields patchFields, v any, sent *sentP
 	return decodeStrict(merged, v)
 }
 
+// patchKeys is the set of keys a merge patch that applyPatch accepted
+// names at its top level, inside the envelope when it came in one.
+func patchKeys(data []byte, envelope string) map[string]bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	if inner, ok, err := enveloped(data, envelope); ok && err == nil {
+		m = nil
+		if json.Unmarshal(inner, &m) != nil {
+			return nil
+		}
+	}
+	keys := make(map[string]bool, len(m))
+	for k := range m {
+		keys[k] = true
+	}
+	return keys
+}
+
 // decodeJSONValue decodes any one JSON value, with decodeStrict's messages.
 func decodeJSONValue(data []byte, v *any) error {
 	if len(bytes.TrimSpace(data)) == 0 {

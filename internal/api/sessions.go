@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/agendafeed/agendafeed/internal/agenda"
@@ -247,7 +248,7 @@ func (a *API) replaceSession(r *http.Request) (*reply, error) {
 			in.Key = cur.Key
 		}
 		return fromSessionJSON(in)
-	})
+	}, nil)
 }
 
 func (a *API) patchSession(r *http.Request) (*reply, error) {
@@ -261,17 +262,24 @@ func (a *API) patchSession(r *http.Request) (*reply, error) {
 			return agenda.Session{}, err
 		}
 		return fromSessionJSON(in)
+	}, func(err error, s agenda.Session) error {
+		// A stored value the patch did not give, which a field it gave
+		// made fail (a new zone in which the stored start does not
+		// exist), is reported under that field, as the CLI does.
+		given := patchKeys(data, sessionPatch.envelope)
+		return agenda.BlameEdit(err, s, func(f string) bool { return given[f] }, strconv.Quote)
 	})
 }
 
 func (a *API) cancelSession(r *http.Request) (*reply, error) {
-	return a.updateSession(r, nil)
+	return a.updateSession(r, nil, nil)
 }
 
 // updateSession is PUT, PATCH and cancel: read, check If-Match, build the
 // new session from the current one (nil build: cancel), and write it
-// conditionally on the sequence read.
-func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (agenda.Session, error)) (*reply, error) {
+// conditionally on the sequence read. blame, when not nil, rewrites the
+// store's validation errors of the session built.
+func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (agenda.Session, error), blame func(error, agenda.Session) error) (*reply, error) {
 	ctx, cond := r.Context(), conditionOf(r)
 	return a.locked(func() (*reply, error) {
 		cur, err := a.findSession(ctx, r)
@@ -312,6 +320,9 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 				return nil, err
 			}
 			out, err = a.db.PutSessionMatching(ctx, s, cur.Sequence, sessionUnchanged(cur))
+			if err != nil && blame != nil {
+				err = blame(err, s)
+			}
 			if err != nil {
 				// Another process may have taken the key after the check.
 				err = takenErr(err, func() error { return a.keyTaken(ctx, cur, s.Key) })
