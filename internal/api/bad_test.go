@@ -62,7 +62,7 @@ func TestBadRequests(t *testing.T) {
 		{"patch key twice", req{method: "PATCH", path: sess, body: `{"title": "A", "title": "B"}`}, 400, "title: given twice; each field may appear once", "title", 0},
 		{"key in the wrong case", req{method: "POST", path: "/api/v1/series", body: `{"slug": "s", "TITLE": "T"}`}, 400, `unknown field "TITLE"; did you mean "title"? Field names are case-sensitive`, "TITLE", 0},
 		{"nested key in the wrong case", req{method: "POST", path: "/api/v1/sessions", body: valid + `, "series": "debates", "people": [{"Name": "A"}]}`}, 400, `unknown field "people[0].Name"; did you mean "people[0].name"? Field names are case-sensitive`, "people[0].Name", 0},
-		{"patch key in the wrong case", req{method: "PATCH", path: sess, body: `{"Title": "T"}`}, 400, `unknown field "Title"`, "Title", 0},
+		{"patch key in the wrong case", req{method: "PATCH", path: sess, body: `{"Title": "T"}`}, 400, `unknown field "Title"; did you mean "title"? Field names are case-sensitive`, "Title", 0},
 		{"patch not an object", req{method: "PATCH", path: sess, body: `[1]`}, 400, "a merge patch must be a JSON object", "", 0},
 		{"limit too large", req{method: "GET", path: "/api/v1/sessions?limit=1000"}, 400, `limit: "1000": expected a whole number between 1 and 500`, "limit", 0},
 		{"negative offset", req{method: "GET", path: "/api/v1/series?offset=-1"}, 400, `offset: "-1": expected a whole number, 0 or more`, "offset", 0},

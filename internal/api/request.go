@@ -12,6 +12,7 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -368,20 +369,32 @@ func applyPatch(data []byte, current any, fields patchFields, v any, sent *sentP
 	if !ok {
 		return errf(http.StatusBadRequest, "", "", "a merge patch must be a JSON object")
 	}
-	_, wrapped, err := enveloped(data, fields.envelope)
+	innerData, wrapped, err := enveloped(data, fields.envelope)
 	if err != nil {
 		return err
 	}
 	if inner, ok := pm[fields.envelope].(map[string]any); ok && wrapped {
 		sent.envelope = fields.envelope
 		pm, patch = inner, inner
+		data = innerData
 	}
 	// Sorted, so that of several bad keys the same one is reported each time.
 	for _, k := range slices.Sorted(maps.Keys(pm)) {
+		if slices.Contains(fields.readOnly, k) {
+			return errf(http.StatusUnprocessableEntity, k, "", "%s: is read-only; it cannot be patched", k)
+		}
+	}
+	// The patch alone, decoded as a PUT body would be: an unknown field, a
+	// name in the wrong case (with the suggestion) or a wrong type is
+	// reported as a PUT or POST reports it, the first in the order sent.
+	// The merged result below is re-encoded with sorted keys, which would
+	// name another of several.
+	if err := decodeStrict(data, reflect.New(reflect.TypeOf(v).Elem()).Interface()); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(pm)) {
 		val, path := pm[k], k
 		switch {
-		case slices.Contains(fields.readOnly, k):
-			return errf(http.StatusUnprocessableEntity, path, "", "%s: is read-only; it cannot be patched", path)
 		case !slices.Contains(fields.writable, k):
 			return errf(http.StatusBadRequest, path, "", "unknown field %q", path)
 		}
