@@ -43,10 +43,20 @@ const (
 	MaxZone        = 64
 )
 
-var (
-	slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+// Patterns of slugs (series slugs, session keys, post ids) and language
+// tags, in a syntax Go, ECMA-262 and JSON Schema read alike, so that the
+// API's OpenAPI document states the very rules enforced here.
+const (
+	SlugPattern = `^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`
 	// A practical subset of BCP 47: language, optional script, region and variants.
-	langRE = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$`)
+	LanguagePattern = `^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$`
+	// MaxUID bounds a session's UID, in bytes.
+	MaxUID = 255
+)
+
+var (
+	slugRE = regexp.MustCompile(SlugPattern)
+	langRE = regexp.MustCompile(LanguagePattern)
 	// After its first letter or digit a tag may hold combining marks
 	// (Devanagari vowel signs: "हिंदी") and modifier letters (the Japanese
 	// long-vowel mark: "ラーメン").
@@ -376,7 +386,7 @@ func checkSlug(es *Errors, field, v string) {
 }
 
 func checkUID(es *Errors, field, v string) {
-	if len(v) > 255 || strings.ContainsAny(v, " \t\n\r,;:\"\\<>") || !strings.Contains(v, "@") || hasControl(v, false) {
+	if len(v) > MaxUID || strings.ContainsAny(v, " \t\n\r,;:\"\\<>") || !strings.Contains(v, "@") || hasControl(v, false) {
 		es.add(field, v, "expected a UID such as 0f8fad5b-d9cb-469f-a165-70867728950e@example.org, without spaces or , ; : \" \\ < >")
 	}
 }

@@ -39,6 +39,15 @@ func buildOpenAPI(t *testing.T) []byte {
 	if !ok {
 		t.Fatal("openapi-components.json: no schema Participant")
 	}
+	for _, l := range validatorLimits {
+		p, err := schemaAt(schemas, l.path)
+		if err != nil {
+			t.Fatalf("openapi-components.json: %v", err)
+		}
+		for kw, v := range l.set {
+			p[kw] = v
+		}
+	}
 	for _, name := range []string{"Series", "Session", "Post", "Person", "Participant"} {
 		base, ok := schemas[name].(map[string]any)
 		if !ok {
@@ -107,6 +116,78 @@ func buildOpenAPI(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// validatorLimits are the limits and patterns package agenda enforces on
+// each field, by schema and path ("[]": the items of a list), which the
+// generator writes into the resource schemas (and so into every request
+// schema derived from them) from agenda's own constants: the document
+// cannot accept what the server refuses with 422 for a length or a
+// pattern. TestOpenAPILimits checks the served document against them, and
+// that no writable string field is left without a bound.
+var validatorLimits = []struct {
+	path string
+	set  map[string]any
+}{
+	{"Series.slug", map[string]any{"pattern": agenda.SlugPattern}},
+	{"Series.title", map[string]any{"maxLength": agenda.MaxTitle}},
+	{"Series.description", map[string]any{"maxLength": agenda.MaxDescription}},
+	{"Series.homepage", map[string]any{"maxLength": agenda.MaxURL}},
+	{"Series.zone", map[string]any{"maxLength": agenda.MaxZone}},
+	{"Series.language", map[string]any{"maxLength": agenda.MaxLanguage, "pattern": agenda.LanguagePattern}},
+	{"Series.reminders", map[string]any{"maxItems": agenda.MaxReminders}},
+	{"Series.organizer.name", map[string]any{"maxLength": agenda.MaxName}},
+	{"Series.organizer.email", map[string]any{"maxLength": agenda.MaxEmail}},
+	{"Participant.name", map[string]any{"maxLength": agenda.MaxName}},
+	{"Participant.affiliation", map[string]any{"maxLength": agenda.MaxAffiliation}},
+	{"Participant.url", map[string]any{"maxLength": agenda.MaxURL}},
+	{"Session.uid", map[string]any{"maxLength": agenda.MaxUID}},
+	{"Session.series", map[string]any{"pattern": agenda.SlugPattern}},
+	{"Session.key", map[string]any{"pattern": agenda.SlugPattern}},
+	{"Session.title", map[string]any{"maxLength": agenda.MaxTitle}},
+	{"Session.description", map[string]any{"maxLength": agenda.MaxDescription}},
+	{"Session.zone", map[string]any{"maxLength": agenda.MaxZone}},
+	{"Session.venue", map[string]any{"maxLength": agenda.MaxVenue}},
+	{"Session.address", map[string]any{"maxLength": agenda.MaxAddress}},
+	{"Session.online_url", map[string]any{"maxLength": agenda.MaxURL}},
+	{"Session.language", map[string]any{"maxLength": agenda.MaxLanguage, "pattern": agenda.LanguagePattern}},
+	{"Session.tags", map[string]any{"maxItems": agenda.MaxTags}},
+	{"Session.tags[]", map[string]any{"maxLength": agenda.MaxTag}},
+	{"Session.url", map[string]any{"maxLength": agenda.MaxURL}},
+	{"Session.people", map[string]any{"maxItems": agenda.MaxPeople}},
+	{"Post.id", map[string]any{"pattern": agenda.SlugPattern}},
+	{"Post.series", map[string]any{"pattern": agenda.SlugPattern}},
+	{"Post.title", map[string]any{"maxLength": agenda.MaxTitle}},
+	{"Post.summary", map[string]any{"maxLength": agenda.MaxSummary}},
+	{"Post.author", map[string]any{"maxLength": agenda.MaxName}},
+	{"Post.url", map[string]any{"maxLength": agenda.MaxURL}},
+	{"Post.session", map[string]any{"pattern": agenda.SlugPattern}},
+	{"Post.body", map[string]any{"maxLength": agenda.MaxBody}},
+	{"Person.name", map[string]any{"maxLength": agenda.MaxName}},
+	{"Person.affiliation", map[string]any{"maxLength": agenda.MaxAffiliation}},
+	{"Person.url", map[string]any{"maxLength": agenda.MaxURL}},
+}
+
+// schemaAt is the schema of the field at path in schemas: "Series.title",
+// "Series.organizer.name", "Session.tags[]".
+func schemaAt(schemas map[string]any, path string) (map[string]any, error) {
+	parts := strings.Split(path, ".")
+	s, ok := schemas[parts[0]].(map[string]any)
+	for _, part := range parts[1:] {
+		if !ok {
+			break
+		}
+		name, items := strings.CutSuffix(part, "[]")
+		props, _ := s["properties"].(map[string]any)
+		s, ok = props[name].(map[string]any)
+		if ok && items {
+			s, ok = s["items"].(map[string]any)
+		}
+	}
+	if !ok {
+		return nil, fmt.Errorf("no schema for %s", path)
+	}
+	return s, nil
 }
 
 // deepCopy copies a decoded JSON value, so derived schemas share nothing
@@ -538,4 +619,92 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			t.Errorf("%s %s is served by pattern %q, want %q", method, concrete, pattern, d)
 		}
 	}
+}
+
+// TestOpenAPILimits: the served document states agenda's limits and
+// patterns on every field they apply to, in the resource schemas and in
+// the request schemas derived from them, and leaves no writable string or
+// list field without a bound the server enforces.
+func TestOpenAPILimits(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas := doc.Components.Schemas
+	// has reports whether the schema, or one of its anyOf branches (where
+	// blankable moves a pattern), says kw: want.
+	var has func(s map[string]any, kw string, want any) bool
+	has = func(s map[string]any, kw string, want any) bool {
+		if v, ok := s[kw]; ok && fmt.Sprint(v) == fmt.Sprint(want) {
+			return true
+		}
+		for _, b := range asSlice(s["anyOf"]) {
+			if bs, ok := b.(map[string]any); ok && has(bs, kw, want) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range validatorLimits {
+		name, field, _ := strings.Cut(l.path, ".")
+		forms := []string{"", "Create", "Replace", "Patch"}
+		if name == "Participant" {
+			forms = []string{"", "Input"}
+		}
+		for _, form := range forms {
+			p, err := schemaAt(schemas, name+form+"."+field)
+			if err != nil {
+				if form == "" || name == "Participant" {
+					t.Errorf("%s: %v", l.path, err)
+				}
+				continue // not in this form: a read-only field of a patch
+			}
+			for kw, want := range l.set {
+				if !has(p, kw, want) {
+					t.Errorf("%s%s.%s: %s is not %v: %v", name, form, field, kw, want, p)
+				}
+			}
+		}
+	}
+	// Fields whose form a parser checks (wall times, instants) rather than a
+	// length or a pattern.
+	unbounded := []string{"Session.start", "Session.end", "Post.published", "Post.updated"}
+	var walk func(path string, s map[string]any)
+	walk = func(path string, s map[string]any) {
+		props, _ := s["properties"].(map[string]any)
+		for k, v := range props {
+			p, _ := v.(map[string]any)
+			fp := path + "." + k
+			if p["readOnly"] == true || p["enum"] != nil || slices.Contains(unbounded, fp) {
+				continue
+			}
+			switch {
+			case hasType(p, "object"):
+				walk(fp, p)
+			case hasType(p, "array"):
+				if p["maxItems"] == nil {
+					t.Errorf("%s: a list without maxItems", fp)
+				}
+			case hasType(p, "string"):
+				if f := p["format"]; f == "date" || f == "date-time" {
+					continue
+				}
+				if p["maxLength"] == nil && p["pattern"] == nil {
+					t.Errorf("%s: a string without maxLength or pattern; add agenda's limit to validatorLimits", fp)
+				}
+			}
+		}
+	}
+	for _, name := range []string{"Series", "Session", "Post", "Person", "Participant"} {
+		walk(name, schemas[name].(map[string]any))
+	}
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
