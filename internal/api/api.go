@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/agendafeed/agendafeed/config"
 	"github.com/agendafeed/agendafeed/feeds"
@@ -46,6 +47,9 @@ type Options struct {
 	Trigger func() // asks for a (debounced) regeneration after a write; nil: none
 	Import  importer.Options
 	Logger  *slog.Logger // for internal errors only; never sees a token
+	// Now is the clock the pages are made by, which tells the sessions
+	// that may be the index page's next one; nil: time.Now.
+	Now func() time.Time
 }
 
 //go:embed openapi.json
@@ -136,6 +140,7 @@ type API struct {
 	trigger func()
 	imp     importer.Options
 	log     *slog.Logger
+	now     func() time.Time
 	mux     *http.ServeMux
 	paths   *http.ServeMux // method-less patterns, to tell 405 from 404
 
@@ -167,6 +172,9 @@ func New(opts Options) (http.Handler, error) {
 		mux: http.NewServeMux(), paths: http.NewServeMux(), openAPIETag: docETag(openAPIDoc)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now = opts.Now; a.now == nil {
+		a.now = time.Now
 	}
 	if a.trigger == nil {
 		a.trigger = func() {}

@@ -106,10 +106,29 @@ func parseBound(name, v string) (time.Time, error) {
 type scope int
 
 const (
-	scopePosts    scope = iota // feeds and pages, not calendars
+	scopePosts    scope = iota // feeds and pages, not calendars nor the index page
+	scopeEvents                // as sessions, but not the index page
 	scopeSessions              // everything of the series plus the sessions' own calendars
 	scopeSeries                // as sessions, plus the OPML list of every feed
 )
+
+// The index page (feeds/page/index.go) shows each series and its next
+// session: one that has not ended when the page is made, without its
+// people, tags or description. So posts and people never change it, and a
+// session only while it is upcoming.
+
+// eventsScope is the scope of a write of sessions: scopeSessions if one of
+// them, before or after the write, ends after now, and could so be the
+// index page's next session; else scopeEvents.
+func eventsScope(now time.Time, sessions ...agenda.Session) scope {
+	for _, s := range sessions {
+		// A session whose times do not resolve is counted as upcoming.
+		if _, end, err := s.Interval(); err != nil || end.After(now) {
+			return scopeSessions
+		}
+	}
+	return scopeEvents
+}
 
 // listScope is the scope of a write that took a series from old (nil: it
 // did not exist) to cur: the OPML list of every feed shows each series'
@@ -152,6 +171,9 @@ func (a *API) seriesURLs(slug string, keys []string, sc scope) []string {
 func (a *API) allSeriesURLs(sc scope) []string {
 	out := []string{}
 	for _, k := range scopeKinds(sc) {
+		if k == feeds.Page && sc < scopeSessions {
+			continue // the index page
+		}
 		out = append(out, a.layout.SeriesURL("", k))
 	}
 	if sc == scopeSeries {

@@ -108,7 +108,7 @@ func (a *API) getPerson(r *http.Request) (*reply, error) {
 	return &reply{etag: personETag(p), body: map[string]any{"person": toPersonJSON(p)}}, nil
 }
 
-func (a *API) personWritten(ctx context.Context, p agenda.Person, before map[string]int64, status int) (*reply, error) {
+func (a *API) personWritten(ctx context.Context, p agenda.Person, old *agenda.Person, before map[string]int64, status int) (*reply, error) {
 	after, err := a.db.Revisions(ctx)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,13 @@ func (a *API) personWritten(ctx context.Context, p agenda.Person, before map[str
 			}
 		}
 	}
-	revs, changed := a.revisionsWritten(before, after, keys, scopeSessions)
+	// The name is in the events; a new URL alone is only in the feeds and
+	// pages (publishing.md). The index page shows no people.
+	sc := scopeEvents
+	if old != nil && old.Name == p.Name {
+		sc = scopePosts
+	}
+	revs, changed := a.revisionsWritten(before, after, keys, sc)
 	return &reply{status: status, etag: personETag(p), location: Prefix + "/people/" + strconv.FormatInt(p.ID, 10),
 		body: map[string]any{"person": toPersonJSON(p), "revisions": revs, "changed": changed}}, nil
 }
@@ -161,7 +167,7 @@ func (a *API) createPerson(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, takenErr(err, func() error { return a.personTaken(ctx, p.Name) })
 		}
-		return a.personWritten(ctx, out, before, http.StatusCreated)
+		return a.personWritten(ctx, out, nil, before, http.StatusCreated)
 	})
 }
 
@@ -263,7 +269,7 @@ func (a *API) updatePerson(r *http.Request, build func(cur agenda.Person) (perso
 				return personETag(p), err
 			})
 		}
-		return a.personWritten(ctx, out, before, 0)
+		return a.personWritten(ctx, out, &cur, before, 0)
 	})
 }
 

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/store"
 )
@@ -59,7 +61,9 @@ func takenErr(err error, taken func() error) error {
 	return err
 }
 
-func (a *API) seriesWritten(ctx context.Context, key string, s agenda.Series, before int64, sc scope, status int) (*reply, error) {
+// seriesWritten builds the response of a series write; old is the series
+// before it (nil: created).
+func (a *API) seriesWritten(ctx context.Context, key string, s agenda.Series, old *agenda.Series, before int64, sc scope, status int) (*reply, error) {
 	body := map[string]any{key: toSeriesJSON(s), "revision": s.Revision, "changed": []string{}}
 	if s.Revision != before {
 		var keys []string
@@ -72,7 +76,12 @@ func (a *API) seriesWritten(ctx context.Context, key string, s agenda.Series, be
 				keys = append(keys, x.Key)
 			}
 		}
-		body["changed"] = a.changedURLs(s.Slug, keys, sc)
+		changed := a.changedURLs(s.Slug, keys, sc)
+		if old != nil {
+			omit := a.seriesEditOmits(*old, s, keys)
+			changed = slices.DeleteFunc(changed, func(u string) bool { return slices.Contains(omit, u) })
+		}
+		body["changed"] = changed
 	}
 	rep := &reply{status: status, etag: seriesETag(s), body: body}
 	return rep, nil
@@ -127,7 +136,7 @@ func (a *API) createSeries(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, takenErr(err, func() error { return a.seriesTaken(ctx, s.Slug) })
 		}
-		rep, err := a.seriesWritten(ctx, "series", out, 0, scopeSeries, http.StatusCreated)
+		rep, err := a.seriesWritten(ctx, "series", out, nil, 0, scopeSeries, http.StatusCreated)
 		if rep != nil {
 			rep.location = Prefix + "/series/" + out.Slug
 		}
@@ -202,8 +211,39 @@ func (a *API) updateSeries(r *http.Request, build func(cur agenda.Series) (serie
 				return seriesETag(s), err
 			})
 		}
-		return a.seriesWritten(ctx, "series", out, cur.Revision, listScope(&cur, out), 0)
+		return a.seriesWritten(ctx, "series", out, &cur, cur.Revision, listScope(&cur, out), 0)
 	})
+}
+
+// seriesEditOmits lists the files an edit of a series from old to cur
+// cannot change, when it changed only fields whose reach is known
+// (publishing.md, and the renderers): the description is in the series'
+// calendar, feeds and page and on the index page, in no event and in none
+// of the all-series files; the reminders are in the series' calendars and
+// the all-series one, and move the events' stamps, which every feed shows
+// but the pages do not. An edit of any other field omits nothing.
+func (a *API) seriesEditOmits(old, cur agenda.Series, keys []string) []string {
+	if old.Title != cur.Title || old.Homepage != cur.Homepage || old.Zone != cur.Zone ||
+		old.Language != cur.Language || old.Organizer != cur.Organizer {
+		return nil
+	}
+	description := old.Description != cur.Description
+	reminders := !slices.Equal(old.Reminders, cur.Reminders)
+	all := func(k feeds.Kind) string { return a.layout.SeriesURL("", k) }
+	own := func(k feeds.Kind) string { return a.layout.SeriesURL(cur.Slug, k) }
+	switch {
+	case description && reminders:
+		return nil // each changes what the other leaves alone
+	case description:
+		omit := []string{all(feeds.Calendar), all(feeds.RSS), all(feeds.Atom), all(feeds.JSONFeed)}
+		for _, k := range keys {
+			omit = append(omit, a.layout.SessionURL(cur.Slug, k))
+		}
+		return omit
+	case reminders:
+		return []string{own(feeds.Page), all(feeds.Page)}
+	}
+	return nil
 }
 
 func (a *API) deleteSeries(r *http.Request) (*reply, error) {

@@ -41,19 +41,23 @@ func sessionLocation(r *http.Request, s agenda.Session) string {
 	return Prefix + "/sessions/" + url.PathEscape(s.UID)
 }
 
-// sessionWritten builds the response of a session write.
-func (a *API) sessionWritten(r *http.Request, s agenda.Session, before int64, oldKey string, status int) (*reply, error) {
+// sessionWritten builds the response of a session write; old is the
+// session before it (nil: created).
+func (a *API) sessionWritten(r *http.Request, s agenda.Session, before int64, old *agenda.Session, status int) (*reply, error) {
 	series, err := a.db.Series(r.Context(), s.Series)
 	if err != nil {
 		return nil, err
 	}
 	body := map[string]any{"session": toSessionJSON(s), "revision": series.Revision, "changed": []string{}}
 	if series.Revision != before {
-		keys := []string{s.Key}
-		if oldKey != "" && oldKey != s.Key {
-			keys = append(keys, oldKey)
+		keys, sessions := []string{s.Key}, []agenda.Session{s}
+		if old != nil {
+			sessions = append(sessions, *old)
+			if old.Key != s.Key {
+				keys = append(keys, old.Key)
+			}
 		}
-		body["changed"] = a.changedURLs(s.Series, keys, scopeSessions)
+		body["changed"] = a.changedURLs(s.Series, keys, eventsScope(a.now(), sessions...))
 	}
 	return &reply{status: status, etag: sessionETag(s), location: sessionLocation(r, s), body: body}, nil
 }
@@ -183,7 +187,7 @@ func (a *API) createSession(r *http.Request) (*reply, error) {
 		if err != nil {
 			return nil, takenErr(err, func() error { return a.sessionTaken(ctx, s) })
 		}
-		return a.sessionWritten(r, out, series.Revision, "", http.StatusCreated)
+		return a.sessionWritten(r, out, series.Revision, nil, http.StatusCreated)
 	})
 }
 
@@ -334,7 +338,7 @@ func (a *API) updateSession(r *http.Request, build func(cur agenda.Session) (age
 				return sessionETag(s), err
 			})
 		}
-		return a.sessionWritten(r, out, series.Revision, cur.Key, 0)
+		return a.sessionWritten(r, out, series.Revision, &cur, 0)
 	})
 }
 
@@ -361,7 +365,7 @@ func (a *API) deleteSession(r *http.Request) (*reply, error) {
 		return &reply{body: map[string]any{
 			"deleted":  map[string]any{"uid": cur.UID, "series": cur.Series, "key": cur.Key},
 			"revision": series.Revision,
-			"changed":  a.changedURLs(cur.Series, []string{cur.Key}, scopeSessions),
+			"changed":  a.changedURLs(cur.Series, []string{cur.Key}, eventsScope(a.now(), cur)),
 		}}, nil
 	})
 }
