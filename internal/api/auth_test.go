@@ -119,3 +119,20 @@ func TestTokensNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIOtherMethods: the public document answers another method
+// with 405 and Allow, with or without a token, never 401.
+func TestOpenAPIOtherMethods(t *testing.T) {
+	ta := newTestAPI(t)
+	for _, method := range []string{"OPTIONS", "POST", "PUT", "DELETE", "PATCH"} {
+		for _, token := range []string{"", readToken} {
+			w := ta.do(t, req{method: method, path: "/api/v1/openapi.json", token: token})
+			if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD" {
+				t.Errorf("%s with token %q: %d, Allow %q; want 405, GET, HEAD", method, token, w.Code, w.Header().Get("Allow"))
+			}
+		}
+	}
+	if w := ta.do(t, req{method: "HEAD", path: "/api/v1/openapi.json"}); w.Code != http.StatusOK {
+		t.Errorf("HEAD without a token: %d", w.Code)
+	}
+}
