@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -40,9 +41,10 @@ func TestDatabaseThatIsNoAgenda(t *testing.T) {
 			te := newTestEnv(t)
 			te.env["AGENDAFEED_DATABASE"] = path
 			te.must("demo")
-			rawExec(t, path, `INSERT INTO schema_migrations (version, applied) VALUES (9, '2030-01-01T00:00:00Z')`)
+			rawExec(t, path, `INSERT INTO schema_migrations (version, applied) VALUES (999, '2030-01-01T00:00:00Z')`)
 		}, func(path string) string {
-			return path + " has schema version 9, newer than version 4, the newest this agendafeed knows (a newer agendafeed wrote it); " +
+			return path + " has schema version 999, newer than version " + strconv.Itoa(knownSchema(t)) +
+				", the newest this agendafeed knows (a newer agendafeed wrote it); " +
 				"run that newer agendafeed, or restore a backup made with this version " + key
 		}},
 		{"directory", func(t *testing.T, path string) {
@@ -132,6 +134,24 @@ func rawExec(t *testing.T, path, query string) {
 	if _, err := raw.Exec(query); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// knownSchema is the newest schema version this build knows: the one
+// demo leaves in a new database.
+func knownSchema(t *testing.T) int {
+	t.Helper()
+	te := newTestEnv(t)
+	te.must("demo")
+	raw, err := sql.Open("sqlite", "file:"+te.env["AGENDAFEED_DATABASE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var v int
+	if err := raw.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // fileState describes what is at path, to show a command left it alone.

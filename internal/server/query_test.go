@@ -29,3 +29,30 @@ func TestQueryErrorNamesTheParameter(t *testing.T) {
 		}
 	}
 }
+
+// A refused query never repeats a credential: the answer goes to proxies'
+// and browsers' logs and caches.
+func TestQueryErrorRedactsCredentials(t *testing.T) {
+	const tok = "af_Zq9TOKENs3cret"
+	for _, q := range []string{
+		"tag=" + tok + ";x",
+		"tag=%zz" + tok,
+		"token=" + tok + "%zz",
+		"access_token=abc;def",
+		tok + "%zz=1",
+		"AF_ZQ9TOKENS3CRET=%",
+	} {
+		_, _, err := parseQuery(q, ParseVariant)
+		if err == nil {
+			t.Errorf("?%s: accepted", q)
+			continue
+		}
+		msg := err.Error()
+		if strings.Contains(strings.ToLower(msg), "zq9token") || strings.Contains(msg, "abc") {
+			t.Errorf("?%s: the answer repeats the credential: %s", q, msg)
+		}
+		if !strings.Contains(msg, "REDACTED") || !strings.Contains(msg, "%") && !strings.Contains(msg, ";") {
+			t.Errorf("?%s: %s; want the diagnosis with the value REDACTED", q, msg)
+		}
+	}
+}

@@ -669,19 +669,38 @@ func queryError(rawQuery string) error {
 		if n, err := url.QueryUnescape(name); err == nil {
 			field = n
 		}
+		var e *agenda.FieldError
 		switch {
 		case strings.Contains(pair, ";"):
-			return &agenda.FieldError{Field: paramName(field), Value: value,
+			e = &agenda.FieldError{Field: paramName(field), Value: value,
 				Msg: "a ';' must be written %3B in a URL; expected name=value pairs separated by '&'"}
 		case badEscape(name):
-			return &agenda.FieldError{Field: "query", Value: name,
+			e = &agenda.FieldError{Field: "query", Value: name,
 				Msg: "a parameter name with a '%' not followed by two hex digits; write a '%' as %25"}
 		case badEscape(value):
-			return &agenda.FieldError{Field: paramName(field), Value: value,
+			e = &agenda.FieldError{Field: paramName(field), Value: value,
 				Msg: "a '%' not followed by two hex digits; write a '%' as %25"}
+		default:
+			continue
 		}
+		// A credential sent where it does not belong is not repeated, as
+		// in ParseVariant's answers; the pair is not decoded here, so any
+		// "af_" in it counts.
+		if sensitiveParam(field) || containsFold(pair, "af_") {
+			e.Value = "REDACTED"
+		}
+		return e
 	}
-	return &agenda.FieldError{Field: "query", Value: rawQuery, Msg: "expected name=value pairs separated by '&'"}
+	shown := rawQuery
+	if containsFold(rawQuery, "af_") || containsFold(rawQuery, "token") {
+		shown = "REDACTED"
+	}
+	return &agenda.FieldError{Field: "query", Value: shown, Msg: "expected name=value pairs separated by '&'"}
+}
+
+// containsFold reports whether s holds sub in any case (sub is ASCII).
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), sub)
 }
 
 // badEscape reports whether s has a '%' that does not start a %XX escape.
