@@ -84,17 +84,6 @@ type reflowResult struct {
 // printed, the session's links that lead elsewhere show their address.
 func TestBrowserReflow(t *testing.T) {
 	node, pw, chromium := browserTools(t)
-	pages := map[string][]byte{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := pages[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", feeds.Page.ContentType())
-		_, _ = w.Write(body)
-	}))
-	defer srv.Close()
 
 	opts := testOptions()
 	snap := longWordsSnapshot(t)
@@ -106,8 +95,19 @@ func TestBrowserReflow(t *testing.T) {
 	if err := r.WriteIndex(&index, []agenda.Snapshot{snap}, opts); err != nil {
 		t.Fatal(err)
 	}
-	// Set before the server's first request.
-	pages["/long/"], pages["/"] = page.Bytes(), index.Bytes()
+	// Complete before the server starts: its handlers only read it (the
+	// race detector cannot see that the browser's requests come later).
+	pages := map[string][]byte{"/long/": page.Bytes(), "/": index.Bytes()}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", feeds.Page.ContentType())
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
 
 	stdout := realclient.Run(t, realclient.Script{
 		What: "reflow script",
