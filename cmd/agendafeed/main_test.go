@@ -168,6 +168,40 @@ func TestGenerateWritesSessionCalendars(t *testing.T) {
 	}
 }
 
+// Every generate rewrites a published file that is missing or whose size
+// changed (an lstat per file); a same-size edit by hand needs the content
+// check, which generate -force adds.
+func TestGenerateForceRepairsFilesOnDisk(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	te.must("generate")
+	pub := filepath.Join(te.dir, "public")
+	edited := filepath.Join(pub, "open-policy-debates", "calendar.ics")
+	deleted := filepath.Join(pub, "open-policy-debates", "rss.xml")
+	want, err := os.ReadFile(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := bytes.Replace(want, []byte("BEGIN:VEVENT"), []byte("BEGIN:VEVENX"), 1)
+	if err := os.WriteFile(edited, same, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(deleted); err != nil {
+		t.Fatal(err)
+	}
+	te.must("generate")
+	if _, err := os.Stat(deleted); err != nil {
+		t.Errorf("generate left the deleted file missing: %v", err)
+	}
+	if b, _ := os.ReadFile(edited); !bytes.Equal(b, same) {
+		t.Fatalf("plain generate rewrote the same-size edit; the test expects only -force to")
+	}
+	out := te.must("generate", "-force")
+	if b, err := os.ReadFile(edited); err != nil || !bytes.Equal(b, want) {
+		t.Errorf("generate -force left the edited file: %v\n%s", err, out)
+	}
+}
+
 func TestPostBodyFromStdin(t *testing.T) {
 	te := newTestEnv(t)
 	te.must("series", "add", "news", "-title", "News")

@@ -11,6 +11,7 @@ import (
 	"github.com/agendafeed/agendafeed/config"
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/internal/app"
+	"github.com/agendafeed/agendafeed/internal/publish"
 )
 
 func runServe(ctx context.Context, args []string, e env) error {
@@ -102,7 +103,10 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 func runGenerate(ctx context.Context, args []string, e env) error {
 	c := newCommand("generate", "generate [-force]", e)
-	force := c.fs.Bool("force", false, "re-render every series, not only those that changed")
+	// Every generate renders every series (its process's first pass);
+	// what -force adds is the check of the files on disk, for output
+	// edited or deleted by hand where it is hosted.
+	force := c.fs.Bool("force", false, "also check every published file on disk and rewrite any that is missing or differs")
 	if pos, err := c.parse(args); err != nil {
 		return err
 	} else if err := noArgs("generate", pos); err != nil {
@@ -124,7 +128,11 @@ func runGenerate(ctx context.Context, args []string, e env) error {
 		return missingDatabase(cfg.Database, err)
 	}
 	defer a.Close()
-	res, err := a.Pass(ctx, *force)
+	pass := func(ctx context.Context) (publish.Result, error) { return a.Pass(ctx, false) }
+	if *force {
+		pass = a.Repair
+	}
+	res, err := pass(ctx)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}

@@ -166,6 +166,14 @@ func (a *App) Pass(ctx context.Context, force bool) (publish.Result, error) {
 	return a.pass(ctx, "manual", force, false)
 }
 
+// Repair runs a forced pass that also checks every published file on disk
+// and rewrites what is missing or differs from what it renders (a file
+// edited or deleted by hand), as the daemon does when its server meets a
+// listed file missing.
+func (a *App) Repair(ctx context.Context) (publish.Result, error) {
+	return a.pass(ctx, "repair", true, true)
+}
+
 // pass is Pass, or with repair the publisher's Repair: a forced pass that
 // also checks every published file on disk and rewrites what is missing
 // or differs. trigger says why it runs, for the log.
