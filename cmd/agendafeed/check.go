@@ -20,7 +20,7 @@ func runCheck(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintln(e.stdout, "config: ok")
 	// Creating a missing database would make a mistyped path pass.
-	db, err := openStore(ctx, cfg, false)
+	db, err := openStore(ctx, cfg, false, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -118,11 +119,13 @@ func (c *command) openStore(ctx context.Context, create bool) (config.Config, *s
 	if err != nil {
 		return cfg, nil, err
 	}
-	db, err := openStore(ctx, cfg, create)
+	db, err := openStore(ctx, cfg, create, c.e.stderr)
 	return cfg, db, err
 }
 
-func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, error) {
+// A schema update is told on notes: an older release cannot refuse the
+// database afterwards (README, "Upgrading").
+func openStore(ctx context.Context, cfg config.Config, create bool, notes io.Writer) (*store.DB, error) {
 	dir := filepath.Dir(cfg.Database)
 	if create {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -134,6 +137,10 @@ func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, 
 	// directory it cannot write (store.Options.ReadOnlyFallback).
 	db, err := store.Open(ctx, cfg.Database, store.Options{UIDDomain: cfg.UIDDomain, Create: create, ReadOnlyFallback: true})
 	if err == nil {
+		if from, to, ok := db.Migrated(); ok {
+			fmt.Fprintf(notes, "agendafeed: database %s: schema updated from version %d to %d; an older agendafeed must not use it (README: Upgrading)\n",
+				cfg.Database, from, to)
+		}
 		return db, nil
 	}
 	// SQLite says only "unable to open database file" when it cannot

@@ -190,3 +190,22 @@ func tree(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// A command that brings an older schema up to date says so on standard
+// error, once: an older release cannot refuse the result (README,
+// "Upgrading"). The older schema is made by undoing the last migration.
+func TestSchemaUpdateIsTold(t *testing.T) {
+	te := newTestEnv(t)
+	te.must("demo")
+	db := te.env["AGENDAFEED_DATABASE"]
+	v := knownSchema(t)
+	rawExec(t, db, `DROP INDEX sessions_by_end`)
+	rawExec(t, db, `DELETE FROM schema_migrations WHERE version = `+strconv.Itoa(v))
+	want := "database " + db + ": schema updated from version " + strconv.Itoa(v-1) + " to " + strconv.Itoa(v)
+	if _, errs, code := te.run("", "series", "list"); code != 0 || !strings.Contains(errs, want) {
+		t.Errorf("first command: exit %d, stderr %q; want %q", code, errs, want)
+	}
+	if _, errs, code := te.run("", "series", "list"); code != 0 || strings.Contains(errs, "schema updated") {
+		t.Errorf("second command: exit %d, stderr %q; want nothing about the schema", code, errs)
+	}
+}

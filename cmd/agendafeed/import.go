@@ -36,7 +36,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 	// The database is opened before the files are read, since a series
 	// key a file leaves out keeps its stored value; it is created only
 	// once the files are known to be valid.
-	db, err := openStore(ctx, cfg, false)
+	db, err := openStore(ctx, cfg, false, e.stderr)
 	switch {
 	case errors.Is(err, store.ErrNoDatabase):
 		db = nil
@@ -68,7 +68,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	if db == nil {
-		if db, err = openStore(ctx, cfg, true); err != nil {
+		if db, err = openStore(ctx, cfg, true, e.stderr); err != nil {
 			return err
 		}
 		defer db.Close()

@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if *demoFlag {
 		// -demo is meant to create data, so it may create the database;
 		// app.Open opens only one that exists.
-		db, err := openStore(ctx, cfg, true)
+		db, err := openStore(ctx, cfg, true, e.stderr)
 		if err != nil {
 			return err
 		}

@@ -110,6 +110,10 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
+	if from, to, ok := db.Migrated(); ok {
+		log.InfoContext(ctx, "database schema updated; an older agendafeed must not use it (README: Upgrading)",
+			"database", cfg.Database, "from_version", from, "to_version", to)
+	}
 	r, err := newRenderer(cfg)
 	if err != nil {
 		db.Close()

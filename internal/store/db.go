@@ -124,6 +124,9 @@ type DB struct {
 	gone   *replacedError
 	// header notices the file overwritten in place (overwrite.go).
 	header *headerWatch
+	// migrated is the schema versions before and after Open updated an
+	// existing database's schema; zero if it did not.
+	migrated [2]int
 }
 
 // pragmas apply to every connection. foreign_keys is per connection, so it
@@ -186,10 +189,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err == nil {
 		readOnly, err = useWAL(ctx, writer, abs, opts)
 	}
+	var from int // the schema version before migrate, for Migrated
+	if err == nil {
+		from, err = appliedVersion(ctx, writer)
+	}
 	if err == nil {
 		err = migrate(ctx, writer, opts.Now, 0)
-		if readOnly != nil && err != nil && sqliteCode(err)&0xff == sqlite3.SQLITE_READONLY {
-			err = fmt.Errorf("%w (its schema is older than this program's, and updating it is a write)", readOnly)
+		if err != nil && sqliteCode(err)&0xff == sqlite3.SQLITE_READONLY {
+			ro := readOnly
+			if ro == nil { // writable to SQLite's first look, refused at the write
+				ro = readOnlyFile(abs, err)
+			}
+			err = olderSchema(ctx, writer, abs, ro)
 		}
 	}
 	if err != nil {
@@ -215,6 +226,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db, err := withReaders(ctx, writer, uri+"?mode=ro&"+dsnPragmas(opts), abs, opts, readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	if to, err := db.SchemaVersion(ctx); err == nil && from > 0 && to > from {
+		db.migrated = [2]int{from, to}
 	}
 	if err := db.packIfFree(ctx); err != nil {
 		db.Close()
@@ -318,8 +332,13 @@ func openImmutable(ctx context.Context, abs, uri string, opts Options, cause err
 		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
 	}
 	if err := migrate(ctx, writer, opts.Now, 0); err != nil {
+		if sqliteCode(err)&0xff == sqlite3.SQLITE_READONLY {
+			err = olderSchema(ctx, writer, abs, roErr)
+		} else {
+			err = fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
+		}
 		writer.Close()
-		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
+		return nil, err
 	}
 	db, err := withReaders(ctx, writer, dsn, abs, opts, &readOnlyDirError{path: abs, opened: true, cause: cause})
 	if err != nil {
@@ -515,6 +534,13 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
+}
+
+// Migrated reports whether Open updated the schema of an existing
+// database, from which version to which: worth telling the operator, as
+// an older release cannot refuse the result (it knows nothing newer).
+func (db *DB) Migrated() (from, to int, ok bool) {
+	return db.migrated[0], db.migrated[1], db.migrated[0] > 0
 }
 
 // SchemaVersion returns the newest applied migration.

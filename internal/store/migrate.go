@@ -141,3 +141,39 @@ func schemaVersion(ctx context.Context, q queryer) (int, error) {
 	}
 	return v, nil
 }
+
+// olderSchemaError is Open's error for a database whose schema this
+// program must update before using it (a backup or copy made by an older
+// release) where this user cannot write it: every command refuses it,
+// reading ones included, and the cause alone ("attempt to write a
+// readonly database", or the read-only directory's "reading commands can
+// read it") did not say why.
+type olderSchemaError struct {
+	path       string
+	have, want int
+	cause      error // the read-only error: names the file, directory or -wal/-shm
+}
+
+func (e *olderSchemaError) Error() string {
+	return fmt.Sprintf("%s has schema version %d, older than this agendafeed's %d, and updating it is a write, which failed: %v; "+
+		"copy it somewhere this user can write and use the copy, or run this agendafeed once as the file's owner",
+		e.path, e.have, e.want, e.cause)
+}
+
+// Unwrap keeps the cause's kind (ErrReadOnlyFile, ErrReadOnlyDir), so
+// that callers still say which config key holds the path.
+func (e *olderSchemaError) Unwrap() error { return e.cause }
+
+// olderSchema returns the olderSchemaError for a migration that failed as
+// a write refused, with cause saying why.
+func olderSchema(ctx context.Context, db *sql.DB, path string, cause error) error {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return cause
+	}
+	have, err := appliedVersion(ctx, db)
+	if err != nil {
+		return cause
+	}
+	return &olderSchemaError{path: path, have: have, want: ms[len(ms)-1].version, cause: cause}
+}
