@@ -11,7 +11,7 @@ import (
 // through three reflective calls, per session. hrefAttr does exactly what
 // that pipeline does for <a href="{{.}}"> and returns the whole attribute as
 // template.HTMLAttr, which the template inserts as is. It is only ever given
-// URLs this package assembled from escaped parts (url.QueryEscape'd values
+// URLs this package assembled from escaped parts (values encoded through queryOut
 // after a fixed base); user-entered URLs still go through the template.
 // TestHrefAttrMatchesTemplate and FuzzHrefAttr hold the bytes to
 // html/template's own.

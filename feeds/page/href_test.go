@@ -1,7 +1,9 @@
 package page
 
 import (
+	"html"
 	"html/template"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -66,9 +68,10 @@ func FuzzHrefAttr(f *testing.F) {
 
 // TestEventHrefs checks that the "add" links the page inserts whole are the
 // links googleEventURL and outlookEventURL build (which TestEventLinks
-// checks), escaped as html/template escapes a URL attribute, but for '+'
-// (a space in these links; a '+' in the text is %2B), which it writes as
-// "&#43;" and the page leaves as it is.
+// checks) with '&' written "&amp;", and that html/template, given those
+// URLs, would write links that say the same: it differs only in writing
+// '+' (a space in these links; a '+' in the text is %2B) as "&#43;" and in
+// percent-encoding '(' and ')', which a query may hold as they are.
 func TestEventHrefs(t *testing.T) {
 	l := testOptions().Layout
 	var all []agenda.Session
@@ -87,11 +90,18 @@ func TestEventHrefs(t *testing.T) {
 	}
 	for _, x := range ss {
 		google, outlook := eventHrefs(x, l)
-		if want := strings.ReplaceAll(viaTemplate(t, googleEventURL(x, l)), "&#43;", "+"); "<a "+string(google)+">" != want {
-			t.Errorf("session %s: Google\n got %s\nwant %s", x.s.Key, google, want)
-		}
-		if want := strings.ReplaceAll(viaTemplate(t, outlookEventURL(x, l)), "&#43;", "+"); "<a "+string(outlook)+">" != want {
-			t.Errorf("session %s: Outlook\n got %s\nwant %s", x.s.Key, outlook, want)
+		for _, c := range []struct {
+			name string
+			attr template.HTMLAttr
+			u    string
+		}{{"Google", google, googleEventURL(x, l)}, {"Outlook", outlook, outlookEventURL(x, l)}} {
+			if want := `href="` + strings.ReplaceAll(c.u, "&", "&amp;") + `"`; string(c.attr) != want {
+				t.Errorf("session %s: %s\n got %s\nwant %s", x.s.Key, c.name, c.attr, want)
+			}
+			tmpl := strings.TrimSuffix(strings.TrimPrefix(viaTemplate(t, c.u), `<a href="`), `">`)
+			if got, want := mustQuery(t, html.UnescapeString(tmpl)), mustQuery(t, c.u); !reflect.DeepEqual(got, want) {
+				t.Errorf("session %s: %s through html/template reads\n%q\nwant\n%q", x.s.Key, c.name, got, want)
+			}
 		}
 	}
 }

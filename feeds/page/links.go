@@ -2,7 +2,6 @@ package page
 
 import (
 	"html/template"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -29,36 +28,18 @@ const (
 	maxDetails = 1000
 )
 
-// param is one query parameter; raw values are our own (dates, zone names,
-// fixed paths) and keep '/' and ':' readable, as the services show them.
-type param struct {
-	key, value string
-	raw        bool
-}
+// param is one query parameter of a subscribe link.
+type param struct{ key, value string }
 
+// query builds a subscribe link; its values are encoded as the "add"
+// links' are (see queryOut).
 func query(base string, ps ...param) string {
-	n := len(base)
+	e := eventLink{}
+	e.base(base)
 	for _, p := range ps {
-		n += len(p.key) + 2 + len(p.value)*3/2
+		e.param(p.key, p.value)
 	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(base)
-	for i, p := range ps {
-		if i == 0 {
-			b.WriteByte('?')
-		} else {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.key)
-		b.WriteByte('=')
-		v := url.QueryEscape(p.value)
-		if p.raw {
-			v = strings.ReplaceAll(strings.ReplaceAll(v, "%2F", "/"), "%3A", ":")
-		}
-		b.WriteString(v)
-	}
-	return b.String()
+	return string(e.b)
 }
 
 // details writes the text an "add" link carries: the description, the
@@ -109,38 +90,38 @@ func (e *eventLink) details(x session, page string) {
 		// Room for the blank line after it too; nothing when not even one
 		// character and the ellipsis fit.
 		if head, cut := cutText(d, room-2); !cut {
-			e.value(d, false)
-			e.value("\n\n", false)
+			e.value(d)
+			e.value("\n\n")
 		} else if head != "" {
-			e.value(head, false)
-			e.value("…\n\n", false)
+			e.value(head)
+			e.value("…\n\n")
 		}
 	}
 	for i := range people {
 		if i > 0 {
-			e.value("\n", false)
+			e.value("\n")
 		}
 		for _, part := range agenda.PersonLine(&people[i]) {
-			e.value(part, false)
+			e.value(part)
 		}
 	}
 	switch {
 	case more && len(people) > 0:
-		e.value("\n…\n\n", false)
+		e.value("\n…\n\n")
 	case more:
-		e.value("…\n\n", false)
+		e.value("…\n\n")
 	case len(people) > 0:
-		e.value("\n\n", false)
+		e.value("\n\n")
 	}
 	if x.s.OnlineURL != "" {
-		e.value("Online: ", false)
-		e.value(x.s.OnlineURL, false)
-		e.value("\n\n", false)
+		e.value("Online: ")
+		e.value(x.s.OnlineURL)
+		e.value("\n\n")
 	}
 	// feeds.Layout.SessionAnchor, in pieces.
-	e.value(page, false)
-	e.value("#", false)
-	e.value(x.s.Key, false)
+	e.value(page)
+	e.value("#")
+	e.value(x.s.Key)
 }
 
 // personRunes is the length in characters of p's line (agenda.PersonLine).
@@ -172,12 +153,11 @@ func eventLocation(x session) string {
 
 // eventLink builds an "add" link, either as a URL or (attr) as the value of
 // an href attribute, so that the page can insert it whole (see hrefAttr):
-// escaped as html/template would escape that URL there, but for '+', which
-// it writes as "&#43;" and which needs no escape in an attribute value. A
-// space is '+' in these links (QueryEscape), ~40 per link: as "&#43;" they
-// made an agenda page 11% larger. Values are encoded as
-// url.QueryEscape does; raw values are our own (dates, zone names, fixed
-// paths) and keep '/' and ':' readable, as the services show them.
+// the same URL with '&' written "&amp;", which is all the page's attribute
+// escaper would change in it but for '+', which it writes as "&#43;" and
+// which needs no escape in an attribute value. A space is '+' in these
+// links, ~40 per link: as "&#43;" they made an agenda page 11% larger.
+// Values are encoded through queryOut.
 type eventLink struct {
 	b     []byte
 	attr  bool
@@ -201,7 +181,7 @@ func (e *eventLink) key(k string) {
 func (e *eventLink) param(k string, v ...string) {
 	e.key(k)
 	for _, s := range v {
-		e.value(s, false)
+		e.value(s)
 	}
 }
 
@@ -213,7 +193,7 @@ func (e *eventLink) encodedParam(k string, v ...string) span {
 	e.key(k)
 	from := len(e.b)
 	for _, s := range v {
-		e.value(s, false)
+		e.value(s)
 	}
 	return span{from, len(e.b)}
 }
@@ -222,11 +202,6 @@ func (e *eventLink) encodedParam(k string, v ...string) span {
 func (e *eventLink) copiedParam(k string, s span) {
 	e.key(k)
 	e.b = append(e.b, e.b[s.from:s.to]...)
-}
-
-func (e *eventLink) rawParam(k, v string) {
-	e.key(k)
-	e.value(v, true)
 }
 
 // timeParam adds a time as an instant in UTC ("2006-01-02T15:04:05Z"), or
@@ -241,11 +216,7 @@ func (e *eventLink) timeParam(k string, t time.Time, date bool) {
 	}
 }
 
-func (e *eventLink) value(v string, raw bool) {
-	out := &queryOut
-	if raw {
-		out = &rawOut
-	}
+func (e *eventLink) value(v string) {
 	// Byte by byte into a local slice, grown once, through a table that
 	// also turns ' ' into '+': most runs of kept bytes are one word long,
 	// and copying each as a slice, storing e.b through the pointer (a write
@@ -254,7 +225,7 @@ func (e *eventLink) value(v string, raw bool) {
 	b := slices.Grow(e.b, 3*len(v))
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if o := out[c]; o != 0 {
+		if o := queryOut[c]; o != 0 {
 			b = append(b, o)
 		} else {
 			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
@@ -263,19 +234,24 @@ func (e *eventLink) value(v string, raw bool) {
 	e.b = b
 }
 
-// queryOut maps each byte url.QueryEscape writes as one byte to that byte
-// (itself, or '+' for ' '), and the others, which it percent-encodes, to 0;
-// rawOut also keeps the '/' and ':' of raw values.
-var queryOut, rawOut = func() (t, raw [256]byte) {
+// queryOut maps each byte a query value may hold as it is to itself, ' '
+// to '+', and the others, which are percent-encoded, to 0. RFC 3986 allows
+// in a query the unreserved characters, the sub-delims, ':', '@', '/' and
+// '?'; of those, '&', '=' and '+' would change what a form decoder reads,
+// ';' is a separator to some servers (and to Go's url.ParseQuery an error),
+// and '\” would cost five bytes as "&#39;" in the href (see hrefAttr):
+// these are encoded, as are '%', '#', space, controls, non-ASCII bytes
+// (UTF-8, byte by byte) and what may not stand in a URL at all. The rest
+// are most of the punctuation of titles, names and URLs: as %XX they made
+// a link's text up to three times longer than need be.
+var queryOut = func() (t [256]byte) {
 	for c := range 256 {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!$()*,:@/?", byte(c)) >= 0 {
 			t[c] = byte(c)
 		}
 	}
 	t[' '] = '+'
-	raw = t
-	raw['/'], raw[':'] = '/', ':'
-	return t, raw
+	return t
 }()
 
 const upperHex = "0123456789ABCDEF"
@@ -294,7 +270,7 @@ func googleEventURL(x session, l feeds.Layout) string {
 // for outlook to copy.
 func (e *eventLink) google(x session, page, location string) (encoded [2]span) {
 	e.base(googleEventBase)
-	e.rawParam("action", "TEMPLATE")
+	e.param("action", "TEMPLATE")
 	e.param("text", x.s.Title)
 	e.key("dates")
 	if x.s.AllDay {
@@ -311,7 +287,7 @@ func (e *eventLink) google(x session, page, location string) (encoded [2]span) {
 	e.details(x, page)
 	encoded[0] = span{from, len(e.b)}
 	encoded[1] = e.encodedParam("location", location)
-	e.rawParam("ctz", x.s.Zone)
+	e.param("ctz", x.s.Zone)
 	return encoded
 }
 
@@ -326,13 +302,13 @@ func outlookEventURL(x session, l feeds.Layout) string {
 // and location google encoded earlier in e.b.
 func (e *eventLink) outlook(x session, page, location string, encoded *[2]span) {
 	e.base(outlookEventBase)
-	e.rawParam("path", "/calendar/action/compose")
-	e.rawParam("rru", "addevent")
+	e.param("path", "/calendar/action/compose")
+	e.param("rru", "addevent")
 	e.param("subject", x.s.Title)
 	if x.s.AllDay {
 		e.timeParam("startdt", x.start, true)
 		e.timeParam("enddt", x.end, true)
-		e.rawParam("allday", "true")
+		e.param("allday", "true")
 	} else {
 		e.timeParam("startdt", x.start, false)
 		e.timeParam("enddt", x.end, false)
