@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/feeds/ical"
@@ -118,8 +117,8 @@ func TestEventLinksMatchCalendar(t *testing.T) {
 }
 
 // TestEventLinksBound checks what an "add" link cuts to keep its text
-// within maxDetails characters: the description first, then whole lines
-// of people; never the links.
+// within maxDetails bytes once encoded, whatever the script: the
+// description first, then whole lines of people; never the links.
 func TestEventLinksBound(t *testing.T) {
 	long := strings.Repeat("Ensuring that we recover in an inclusive and sustainable manner — città 城市. ", 40)
 	many := func(n int) []agenda.Participant {
@@ -127,6 +126,18 @@ func TestEventLinksBound(t *testing.T) {
 		for i := range n {
 			ps = append(ps, person(agenda.RolePanelist, "Panelist Número "+strings.Repeat("x", i%3)+string(rune('A'+i%26))+string(rune('a'+i/26)),
 				"Councillor for Digital Rights and Open Government of a city with a rather long name"))
+		}
+		return ps
+	}
+	// Cyrillic and CJK characters are 2 and 3 bytes of UTF-8, 6 and 9
+	// once encoded; an emoji 12.
+	cyrillic := strings.Repeat("Обеспечение инклюзивного и устойчивого восстановления городов. ", 30)
+	cjk := strings.Repeat("以包容和可持续的方式实现城市复苏，数字权利与开放政府。", 40)
+	emoji := strings.Repeat("🏙️🌍🤝 ", 200)
+	manyIn := func(n int, name, affiliation string) []agenda.Participant {
+		var ps []agenda.Participant
+		for i := range n {
+			ps = append(ps, person(agenda.RolePanelist, name+" "+string(rune('А'+i%32))+string(rune('a'+i/26)), affiliation))
 		}
 		return ps
 	}
@@ -146,6 +157,11 @@ func TestEventLinksBound(t *testing.T) {
 		{name: "long description alone", description: long, wantCut: true},
 		{name: "people alone too many", people: many(40), wantPeopleCut: true},
 		{name: "people too many, description dropped", description: long, people: many(40), online: online, wantPeopleCut: true},
+		{name: "Cyrillic description cut", description: cyrillic, people: manyIn(3, "Анна Петрова", "Мэр города"), wantCut: true, wantPeople: 3},
+		{name: "CJK description cut", description: cjk, people: manyIn(2, "李明", "城市数字化办公室主任"), online: online, wantCut: true, wantPeople: 2},
+		{name: "emoji description cut", description: emoji, wantCut: true},
+		{name: "Cyrillic people cut", description: cyrillic, people: manyIn(30, "Анна Петрова", "Советник по цифровым правам и открытому правительству"), wantPeopleCut: true},
+		{name: "CJK people cut", people: manyIn(40, "李明", "城市数字化与开放政府办公室主任"), online: online, wantPeopleCut: true},
 	}
 	l := testOptions().Layout
 	for _, tt := range tests {
@@ -159,8 +175,12 @@ func TestEventLinksBound(t *testing.T) {
 			if google != outlook {
 				t.Errorf("Google details and Outlook body differ:\n%s\n%s", google, outlook)
 			}
-			if n := utf8.RuneCountInString(google); n > maxDetails {
-				t.Errorf("%d characters, want at most %d", n, maxDetails)
+			if n := len(encodeValue(google)); n > maxDetails {
+				t.Errorf("%d bytes encoded, want at most %d", n, maxDetails)
+			}
+			// And so the whole link stays well within 2,000 bytes.
+			if n := len(googleEventURL(x, l)); n > 2000 {
+				t.Errorf("Google link of %d bytes", n)
 			}
 			// Never cut: the links, at the end.
 			tail := l.SessionAnchor(s.Series, s.Key)
@@ -191,8 +211,8 @@ func TestEventLinksBound(t *testing.T) {
 					t.Errorf("text\n%s\nwant\n%s", google, block)
 				}
 				// Not one line more would have fitted.
-				if n := utf8.RuneCountInString(google) + utf8.RuneCountInString(lines[kept]) + 1; n <= maxDetails {
-					t.Errorf("line %d left out, but it fits (%d characters)", kept, n)
+				if n := len(encodeValue(google)) + len(encodeValue(lines[kept]+"\n")); n <= maxDetails {
+					t.Errorf("line %d left out, but it fits (%d bytes)", kept, n)
 				}
 				return
 			}
@@ -218,8 +238,10 @@ func TestEventLinksBound(t *testing.T) {
 			if head == "" || !strings.HasPrefix(d, head) {
 				t.Errorf("description cut to %q, not a start of it", head)
 			}
-			if n := utf8.RuneCountInString(google); n < maxDetails-20 {
-				t.Errorf("%d characters: the description was cut shorter than need be", n)
+			// Cut at a word's end within the last fifth, and a character
+			// is up to 12 bytes.
+			if n := len(encodeValue(google)); n < maxDetails-len(encodeValue(head))/5-12 {
+				t.Errorf("%d bytes: the description was cut shorter than need be", n)
 			}
 		})
 	}

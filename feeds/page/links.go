@@ -22,10 +22,13 @@ const (
 	googleSubscribeBase = "https://calendar.google.com/calendar/r"
 	outlookEventBase    = "https://outlook.live.com/calendar/0/deeplink/compose"
 	outlookSubscribe    = "https://outlook.live.com/calendar/0/addfromweb"
-	// maxDetails bounds, in characters, the whole text an "add" link
+	// maxDetails bounds, in encoded bytes, the whole text an "add" link
 	// carries as its details (Google) or body (Outlook): browsers and both
-	// services cut URLs somewhere past 2,000 bytes of text.
-	maxDetails = 1000
+	// services cut URLs somewhere past 2,000 bytes, and the rest of a link
+	// (its base, title, times and location) takes 200-400 more. A bound in
+	// characters let a text in Cyrillic, CJK or emoji (6-12 bytes each
+	// once encoded) make a link of ~9 KB.
+	maxDetails = 1500
 )
 
 // param is one query parameter of a subscribe link.
@@ -50,31 +53,34 @@ func query(base string, ps ...param) string {
 // the same as encoding the joined text (encoding is byte by byte) and
 // spares joining them.
 //
-// The whole text is kept within maxDetails characters. The two links are
-// never cut: a cut URL is a wrong one. The description is cut first, the
-// people only if they alone do not fit: who speaks is the point of a
-// debate, and what the page says of a session in brief; the description is
-// what runs long, and the link back to the page has it in full.
+// The whole text is kept within maxDetails bytes once encoded. The two
+// links are never cut: a cut URL is a wrong one. The description is cut
+// first, the people only if they alone do not fit: who speaks is the point
+// of a debate, and what the page says of a session in brief; the
+// description is what runs long, and the link back to the page has it in
+// full.
 func (e *eventLink) details(x session, page string) {
-	room := maxDetails - utf8.RuneCountInString(page) - 1 - utf8.RuneCountInString(x.s.Key)
+	// A line end is %0A: three bytes.
+	const nl = 3
+	room := maxDetails - encodedLen(page) - encodedLen("#") - encodedLen(x.s.Key)
 	if x.s.OnlineURL != "" {
-		room -= len("Online: ") + utf8.RuneCountInString(x.s.OnlineURL) + 2
+		room -= encodedLen("Online: ") + encodedLen(x.s.OnlineURL) + 2*nl
 	}
 	people := x.s.People
 	more := false // some people were left out: a last line says so
 	if len(people) > 0 {
 		// Lines and the line ends after each: the last one's is the blank
 		// line before what follows.
-		n := 1
+		n := nl
 		for i := range people {
-			n += personRunes(&people[i]) + 1
+			n += personLen(&people[i]) + nl
 		}
 		if n > room {
 			// Whole lines only, then a line "…".
-			n, more = 1+len("…")+1, true
+			n, more = nl+encodedLen("…")+nl, true
 			kept := 0
 			for kept < len(people) {
-				w := personRunes(&people[kept]) + 1
+				w := personLen(&people[kept]) + nl
 				if n+w > room {
 					break
 				}
@@ -89,10 +95,10 @@ func (e *eventLink) details(x session, page string) {
 	if d := strings.TrimSpace(x.s.Description); d != "" && !more {
 		// Room for the blank line after it too; nothing when not even one
 		// character and the ellipsis fit.
-		if head, cut := cutText(d, room-2); !cut {
+		if encodedLen(d)+2*nl <= room {
 			e.value(d)
 			e.value("\n\n")
-		} else if head != "" {
+		} else if head := cutEncoded(d, room-encodedLen("…\n\n")); head != "" {
 			e.value(head)
 			e.value("…\n\n")
 		}
@@ -124,13 +130,44 @@ func (e *eventLink) details(x session, page string) {
 	e.value(x.s.Key)
 }
 
-// personRunes is the length in characters of p's line (agenda.PersonLine).
-func personRunes(p *agenda.Participant) int {
+// personLen is the encoded length of p's line (agenda.PersonLine).
+func personLen(p *agenda.Participant) int {
 	n := 0
 	for _, part := range agenda.PersonLine(p) {
-		n += utf8.RuneCountInString(part)
+		n += encodedLen(part)
 	}
 	return n
+}
+
+// encodedLen is the length of s once encoded (see value).
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if queryOut[s[i]] == 0 {
+			n += 2
+		}
+	}
+	return n
+}
+
+// cutEncoded is the start of s, whole characters, that cutText would keep
+// for a bound of max encoded bytes: at the end of a word when one ends in
+// its last fifth, without the punctuation before the cut.
+func cutEncoded(s string, max int) string {
+	end, n := 0, 0
+	for end < len(s) {
+		_, size := utf8.DecodeRuneInString(s[end:])
+		w := encodedLen(s[end : end+size])
+		if n+w > max {
+			break
+		}
+		end, n = end+size, n+w
+	}
+	head := s[:end]
+	if i := strings.LastIndexByte(head, ' '); i > len(head)*4/5 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " ,;:.")
 }
 
 // eventLocation is the venue and address on one line, or else the online
