@@ -295,7 +295,7 @@ func sessionContent(s *agenda.Session, w when, icsURL, pageURL string) string {
 		b.WriteString("<ul>\n")
 		for _, p := range s.People {
 			b.WriteString("<li>")
-			writeHTML(&b, roleLabel(p.Role))
+			writeHTML(&b, agenda.RoleLabel(p.Role))
 			b.WriteString(": ")
 			if p.URL != "" {
 				writeLink(&b, p.URL, p.Name)
@@ -342,13 +342,4 @@ func paragraphs(text string) []string {
 		}
 	}
 	return out
-}
-
-// roleLabel capitalises a role for display: "moderator" -> "Moderator".
-func roleLabel(r agenda.Role) string {
-	s := string(cmp.Or(r, agenda.RoleSpeaker))
-	if s[0] >= 'a' && s[0] <= 'z' {
-		return string(s[0]-'a'+'A') + s[1:]
-	}
-	return s
 }

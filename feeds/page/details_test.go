@@ -8,6 +8,7 @@ import (
 
 	"github.com/agendafeed/agendafeed/feeds"
 	"github.com/agendafeed/agendafeed/feeds/ical"
+	"github.com/agendafeed/agendafeed/feeds/news"
 	"github.com/agendafeed/agendafeed/internal/agenda"
 )
 
@@ -244,5 +245,71 @@ func TestEventLinksBound(t *testing.T) {
 				t.Errorf("%d bytes: the description was cut shorter than need be", n)
 			}
 		})
+	}
+}
+
+// TestRoleWordsAgree checks that every output names a role in the same
+// words (agenda.RoleLabel): the page's people list, its "add" links, the
+// calendar's DESCRIPTION and the news feeds.
+func TestRoleWordsAgree(t *testing.T) {
+	snap := debateSnapshot(t)
+	s := &snap.Sessions[0]
+	s.People = []agenda.Participant{
+		person(agenda.RoleKeynote, "Ada Colau", "Mayor of Barcelona"),
+		person(agenda.RoleRapporteur, "Emilia Saiz", ""),
+		person(agenda.RoleRapporteur, "Jean Dupont", ""),
+	}
+	snap = valid(t, snap)
+	opts := testOptions()
+	tests := []struct {
+		role       agenda.Role
+		one, group string
+	}{
+		{agenda.RoleKeynote, "Keynote speaker: Ada Colau", "<dt>Keynote speaker</dt>"},
+		{agenda.RoleRapporteur, "Rapporteur: Emilia Saiz", "<dt>Rapporteurs</dt>"},
+	}
+	for _, tt := range tests {
+		if l := agenda.RoleLabel(tt.role); !strings.HasPrefix(tt.one, l+": ") || !strings.Contains(tt.group, ">"+l) {
+			t.Fatalf("agenda.RoleLabel(%q) = %q: the test's words are not its", tt.role, l)
+		}
+	}
+
+	page := renderSeries(t, newRenderer(t), snap, opts)
+	var cal bytes.Buffer
+	if err := ical.WriteSeries(&cal, snap, ical.Options{Layout: opts.Layout}); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := ical.Parse(&cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var description string
+	for _, ev := range parsed.Children("VEVENT") {
+		if ev.Prop("UID").Value == s.UID {
+			if description, err = ev.Prop("DESCRIPTION").Text(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	google, _ := linkDetails(t, resolvedSessions(t, snap)[s.Key], opts.Layout)
+	// The store sets the times the feeds build their ids from.
+	created := instant(t, "2021-10-01T09:00:00Z")
+	snap.Series.Created = created
+	for i := range snap.Sessions {
+		snap.Sessions[i].Created, snap.Sessions[i].Updated = created, created
+	}
+	var feed bytes.Buffer
+	if err := news.WriteJSON(&feed, []agenda.Snapshot{snap}, snap.Series.Slug, news.Options{Layout: opts.Layout}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		if !strings.Contains(page, tt.group) {
+			t.Errorf("page lacks %s", tt.group)
+		}
+		for name, text := range map[string]string{"DESCRIPTION": description, "add link": google, "JSON feed": feed.String()} {
+			if !strings.Contains(text, tt.one) {
+				t.Errorf("%s lacks %q:\n%s", name, tt.one, text)
+			}
+		}
 	}
 }

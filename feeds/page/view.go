@@ -515,42 +515,13 @@ func whenOf(x session, day agenda.Date) whenView {
 
 func longDate(d agenda.Date) string { return d.Time(time.UTC).Format("2 January 2006") }
 
-// roleLabel names a role's group, singular or plural.
+// roleLabel names a role's group, in the words of every output
+// (agenda.RoleLabel).
 func roleLabel(r agenda.Role, n int) string {
-	var one, many string
-	switch r {
-	case agenda.RoleModerator:
-		one, many = "Moderator", "Moderators"
-	case agenda.RoleChair:
-		one, many = "Chair", "Chairs"
-	case agenda.RoleHost:
-		one, many = "Host", "Hosts"
-	case agenda.RoleKeynote:
-		one, many = "Keynote speaker", "Keynote speakers"
-	case agenda.RoleSpeaker:
-		one, many = "Speaker", "Speakers"
-	case agenda.RolePanelist:
-		one, many = "Panelist", "Panelists"
-	case agenda.RolePresenter:
-		one, many = "Presenter", "Presenters"
-	case agenda.RoleDiscussant:
-		one, many = "Discussant", "Discussants"
-	case agenda.RoleRapporteur:
-		one, many = "Rapporteur", "Rapporteurs"
-	case agenda.RoleOrganizer:
-		one, many = "Organizer", "Organizers"
-	default:
-		// Not a known role (the data was not validated): show it as given.
-		one = string(r)
-		if one == "" {
-			one = "Participant"
-		}
-		many = one
-	}
 	if n == 1 {
-		return one
+		return agenda.RoleLabel(r)
 	}
-	return many
+	return agenda.RoleLabelPlural(r)
 }
 
 // groupPeople groups participants by role. Groups come in the order their

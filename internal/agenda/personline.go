@@ -1,32 +1,49 @@
 package agenda
 
-// RoleLabel is how a role reads in front of a name in a session's plain
-// text: "Moderator", "Speaker". An empty role is a speaker's, as validation
-// makes it; a role that is not known (unvalidated data) reads as given.
+// RoleLabel is how a role reads in front of a name, "Moderator: Emilia
+// Saiz", in every output: the calendar's DESCRIPTION, the page's "add"
+// links and its people list, the news feeds. An empty role is a speaker's,
+// as validation makes it; a role that is not known (unvalidated data) reads
+// as given.
 func RoleLabel(r Role) string {
+	one, _ := roleWords(r)
+	return one
+}
+
+// RoleLabelPlural is RoleLabel for more than one person, as the page
+// heads a group of them: "Panelists".
+func RoleLabelPlural(r Role) string {
+	_, many := roleWords(r)
+	return many
+}
+
+// roleWords names a role for one person and for many. A keynote is
+// "Keynote speaker": "Keynote: Name" reads as the title of a talk rather
+// than who gives it, and the other labels all name a person.
+func roleWords(r Role) (one, many string) {
 	switch r {
 	case RoleModerator:
-		return "Moderator"
+		return "Moderator", "Moderators"
 	case RoleChair:
-		return "Chair"
+		return "Chair", "Chairs"
 	case RoleHost:
-		return "Host"
+		return "Host", "Hosts"
 	case RoleKeynote:
-		return "Keynote"
+		return "Keynote speaker", "Keynote speakers"
 	case RoleSpeaker, "":
-		return "Speaker"
+		return "Speaker", "Speakers"
 	case RolePanelist:
-		return "Panelist"
+		return "Panelist", "Panelists"
 	case RolePresenter:
-		return "Presenter"
+		return "Presenter", "Presenters"
 	case RoleDiscussant:
-		return "Discussant"
+		return "Discussant", "Discussants"
 	case RoleRapporteur:
-		return "Rapporteur"
+		return "Rapporteur", "Rapporteurs"
 	case RoleOrganizer:
-		return "Organizer"
+		return "Organizer", "Organizers"
 	}
-	return string(r)
+	return string(r), string(r)
 }
 
 // PersonLine is the line that presents a participant in a session's plain

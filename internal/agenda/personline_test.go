@@ -16,6 +16,7 @@ func TestPersonLine(t *testing.T) {
 		{"without affiliation", Participant{Person: Person{Name: "Mohamed Boudra"}, Role: RoleSpeaker}, "Speaker: Mohamed Boudra"},
 		{"no role reads as a speaker", Participant{Person: Person{Name: "Gissela Chala"}}, "Speaker: Gissela Chala"},
 		{"unknown role as given", Participant{Person: Person{Name: "A B"}, Role: "juror"}, "juror: A B"},
+		{"keynote names the person", Participant{Person: Person{Name: "Ada Colau"}, Role: RoleKeynote}, "Keynote speaker: Ada Colau"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -27,17 +28,22 @@ func TestPersonLine(t *testing.T) {
 	}
 }
 
-// TestRoleLabelEveryRole checks that every role has a label of its own.
+// TestRoleLabelEveryRole checks that every role has a label of its own,
+// singular and plural.
 func TestRoleLabelEveryRole(t *testing.T) {
 	seen := map[string]Role{}
 	for _, r := range Roles() {
-		l := RoleLabel(r)
-		if l == string(r) || l == "" {
-			t.Errorf("role %q has no label", r)
+		for _, l := range []string{RoleLabel(r), RoleLabelPlural(r)} {
+			if l == string(r) || l == "" {
+				t.Errorf("role %q has no label", r)
+			}
+			if o, ok := seen[l]; ok {
+				t.Errorf("roles %q and %q both read %q", o, r, l)
+			}
+			seen[l] = r
 		}
-		if o, ok := seen[l]; ok {
-			t.Errorf("roles %q and %q both read %q", o, r, l)
+		if p := RoleLabelPlural(r); p == RoleLabel(r) {
+			t.Errorf("role %q reads %q for one and many", r, p)
 		}
-		seen[l] = r
 	}
 }
