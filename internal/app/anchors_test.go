@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,9 +58,14 @@ func TestPublishedAnchorsExist(t *testing.T) {
 
 // walkPublished calls fn with the text of every published file under dir
 // (not the publisher's own dot files), calendars unfolded so that a URL
-// reads whole.
+// reads whole. The pages' links to Google Calendar and Outlook.com carry
+// our URLs as query values, with '/' and ':' as they are but '#' and '&'
+// encoded: fn gets those values decoded, as those sites read them, so
+// that the URLs in them are checked too and nothing after them is taken
+// for part of one.
 func walkPublished(t *testing.T, dir string, fn func(path, text string)) {
 	t.Helper()
+	elsewhere := regexp.MustCompile(`href="(https://(?:calendar\.google\.com|outlook\.live\.com)/[^"]*)"`)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			return err
@@ -68,7 +74,22 @@ func walkPublished(t *testing.T, dir string, fn func(path, text string)) {
 		if err != nil {
 			return err
 		}
-		fn(p, strings.ReplaceAll(string(b), "\r\n ", ""))
+		text := elsewhere.ReplaceAllStringFunc(string(b), func(attr string) string {
+			href := elsewhere.FindStringSubmatch(attr)[1]
+			u, err := url.Parse(html.UnescapeString(href))
+			if err != nil {
+				t.Errorf("%s: %s: %v", p, href, err)
+				return ""
+			}
+			var values strings.Builder
+			for _, vs := range u.Query() {
+				for _, v := range vs {
+					values.WriteString(" " + html.EscapeString(v) + " ")
+				}
+			}
+			return values.String()
+		})
+		fn(p, strings.ReplaceAll(text, "\r\n ", ""))
 		return nil
 	})
 	if err != nil {
