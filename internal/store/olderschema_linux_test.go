@@ -14,9 +14,6 @@ import (
 	"github.com/agendafeed/agendafeed/internal/asnobody"
 )
 
-// olderEnv names, in the re-executed test binary, the databases to probe.
-const olderEnv = "AGENDAFEED_TEST_OLDER_DBS"
-
 // A database of an older schema (a backup made by an older release) that
 // this user cannot write is refused by every command, since the update is
 // a write; the error says so, with both versions and what to do, and keeps
@@ -24,7 +21,9 @@ const olderEnv = "AGENDAFEED_TEST_OLDER_DBS"
 // bare "migration 0005_…: attempt to write a readonly database" for a
 // read-only file in a writable directory.
 func TestOlderSchemaNotWritable(t *testing.T) {
-	if paths := os.Getenv(olderEnv); paths != "" {
+	// roEnv (readonly_linux_test.go) names, in the test binary re-executed
+	// as nobody, the databases to probe, separated by ':'.
+	if paths := os.Getenv(roEnv); paths != "" {
 		probeOlderSchema(t, strings.Split(paths, ":"))
 		return
 	}
@@ -71,7 +70,7 @@ func TestOlderSchemaNotWritable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	asnobody.RunTest(t, bin, base, "TestOlderSchemaNotWritable", olderEnv+"="+fileRO+":"+dirRO)
+	asnobody.RunTest(t, bin, base, "TestOlderSchemaNotWritable", roEnv+"="+fileRO+":"+dirRO)
 }
 
 func mustMigrations(t *testing.T) []migration {
