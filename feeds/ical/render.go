@@ -688,22 +688,7 @@ func appendExactDuration(b []byte, d time.Duration) []byte {
 	if d == 0 {
 		return append(b, "PT0S"...)
 	}
-	b = append(b, "PT"...)
-	if h := d / time.Hour; h > 0 {
-		b = appendInt(b, int64(h))
-		b = append(b, 'H')
-		d -= h * time.Hour
-	}
-	if m := d / time.Minute; m > 0 {
-		b = appendInt(b, int64(m))
-		b = append(b, 'M')
-		d -= m * time.Minute
-	}
-	if s := d / time.Second; s > 0 {
-		b = appendInt(b, int64(s))
-		b = append(b, 'S')
-	}
-	return b
+	return appendDurTime(append(b, 'P'), d)
 }
 
 // appendDuration appends an RFC 5545 dur-value without sign: P1W when d is
@@ -732,6 +717,12 @@ func appendDuration(b []byte, d time.Duration) []byte {
 	if d == 0 {
 		return b
 	}
+	return appendDurTime(b, d)
+}
+
+// appendDurTime appends dur-time ("T2H30M", the non-zero parts) for d > 0
+// in whole seconds.
+func appendDurTime(b []byte, d time.Duration) []byte {
 	b = append(b, 'T')
 	if h := d / time.Hour; h > 0 {
 		b = appendInt(b, int64(h))
