@@ -6,11 +6,7 @@ import (
 )
 
 func TestRender(t *testing.T) {
-	tests := []struct {
-		name string
-		md   string
-		want string
-	}{
+	tests := []renderCase{
 		{"paragraph", "Hello *world*", "<p>Hello <em>world</em></p>\n"},
 		{"link gets rel", "[site](https://example.org/a)",
 			`<p><a href="https://example.org/a" rel="nofollow noopener">site</a></p>` + "\n"},
@@ -38,19 +34,7 @@ func TestRender(t *testing.T) {
 			`<p><a href="https://example.org" rel="nofollow noopener">a</a></p>` + "\n"},
 		{"empty", "", ""},
 	}
-	r := New()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(tt.md)
-			if err != nil {
-				t.Fatalf("Render(%q): %v", tt.md, err)
-			}
-			if got != tt.want {
-				t.Errorf("Render(%q)\n got %q\nwant %q", tt.md, got, tt.want)
-			}
-			assertSafe(t, tt.md, got)
-		})
-	}
+	checkRenders(t, tests)
 }
 
 func TestRenderDeterministic(t *testing.T) {
@@ -118,4 +102,26 @@ func FuzzRender(f *testing.F) {
 		}
 		assertSafe(t, md, html)
 	})
+}
+
+// renderCase is a Markdown input and the HTML Render must give for it.
+type renderCase struct{ name, md, want string }
+
+// checkRenders renders each case with one Renderer and checks its output,
+// exactly and against the safety rules (assertSafe).
+func checkRenders(t *testing.T, tests []renderCase) {
+	t.Helper()
+	r := New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := r.Render(tt.md)
+			if err != nil {
+				t.Fatalf("Render(%q): %v", tt.md, err)
+			}
+			if got != tt.want {
+				t.Errorf("Render(%q)\n got %q\nwant %q", tt.md, got, tt.want)
+			}
+			assertSafe(t, tt.md, got)
+		})
+	}
 }

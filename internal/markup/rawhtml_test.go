@@ -13,11 +13,7 @@ import (
 // TestRenderRawHTML holds raw HTML pasted into a body to what GitHub does with
 // it: safe markup and its text kept, links marked as Markdown's are.
 func TestRenderRawHTML(t *testing.T) {
-	tests := []struct {
-		name string
-		md   string
-		want string
-	}{
+	tests := []renderCase{
 		{"pasted from a CMS",
 			"# Outcome\n\n<p>The debate gathered mayors from <a href=\"https://www.uclg.org/\">UCLG</a> members.</p>\n" +
 				"<ul><li>Quito</li><li>Tunis</li></ul>\n\nA <strong>strong</strong> word and a <br> break.",
@@ -65,19 +61,7 @@ func TestRenderRawHTML(t *testing.T) {
 		{"escaped text stays text", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
 			"<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"},
 	}
-	r := New()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(tt.md)
-			if err != nil {
-				t.Fatalf("Render(%q): %v", tt.md, err)
-			}
-			if got != tt.want {
-				t.Errorf("Render(%q)\n got %q\nwant %q", tt.md, got, tt.want)
-			}
-			assertSafe(t, tt.md, got)
-		})
-	}
+	checkRenders(t, tests)
 }
 
 // TestRenderHeadings holds headings, Markdown or raw, below the <h3> a post's
