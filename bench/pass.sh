@@ -12,9 +12,10 @@
 #                                    after one edit) -trace F -memprofile F -memtrace
 #                                    -daemon N (then run the daemon and time N edits
 #                                    by another connection until served over HTTP)
-#                                    -session-calendars served (passes write no
-#                                    per-session .ics; with -daemon, times them
-#                                    rendered on request)
+#                                    -session-calendars files (every pass writes
+#                                    one .ics per session, as generate does;
+#                                    default served, as the daemon: with -daemon,
+#                                    times them rendered on request)
 #                                    -gap D (with -daemon: from one edit served to
 #                                    the next edit; default 5s)
 #   bench/pass.sh -floor -like DIR -out NEW

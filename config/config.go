@@ -102,7 +102,7 @@ func Default() Config {
 		Debounce:         Duration(500 * time.Millisecond),
 		LogFormat:        "text",
 		LogLevel:         "info",
-		SessionCalendars: SessionCalendarsFiles,
+		SessionCalendars: SessionCalendarsServed,
 	}
 }
 

@@ -27,6 +27,8 @@ import (
 func TestAPIChangedIsExact(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t, t.TempDir())
+	// The files on disk are what this test compares.
+	cfg.SessionCalendars = config.SessionCalendarsFiles
 	var mu sync.Mutex
 	clock := time.Date(2027, 5, 1, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }

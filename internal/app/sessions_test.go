@@ -21,7 +21,8 @@ func TestSessionCalendarsServed(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t, t.TempDir())
 
-	// A first run with the default writes them.
+	// A first run with session_calendars: files writes them.
+	cfg.SessionCalendars = config.SessionCalendarsFiles
 	a, err := Open(ctx, Options{Config: cfg})
 	if err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	tracefile := fs.String("trace", "", "write an execution trace of the full pass to this file (go tool trace; -pprof=sync or =syscall shows where goroutines wait)")
 	memtrace := fs.Bool("memtrace", false, "print the live heap, heap and RSS every 250 ms of the full pass (to stderr)")
 	daemon := fs.Int("daemon", 0, "then run the daemon and time this many edits by another connection until served over HTTP")
-	sessionCals := fs.String("session-calendars", config.SessionCalendarsFiles, "session_calendars: files (every pass writes one .ics per session) or served (the daemon renders them on request; with -daemon, also times such requests)")
+	sessionCals := fs.String("session-calendars", config.Default().SessionCalendars, "session_calendars: served (the default: the daemon renders them on request; with -daemon, also times such requests) or files (every pass writes one .ics per session, as generate does)")
 	gap := fs.Duration("gap", 5*time.Second, "with -daemon: time from one edit being served to the next edit (the default lets each edit's pass end first)")
 	if err := fs.Parse(args); err != nil {
 		return err
