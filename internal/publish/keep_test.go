@@ -216,3 +216,59 @@ func TestRemovedSeriesWaitsForItsFiles(t *testing.T) {
 		t.Errorf("Kept = %+v, want none", res.Kept)
 	}
 }
+
+// A series that stays published loses the subdirectory its removed files
+// emptied: its sessions/ once session_calendars turns to served (the
+// default since 2026-12-07, so on the upgrade's first pass) or once its
+// last session is deleted. Left there, that empty directory held the
+// series' directory back when the series was removed later, reported as
+// the owner's ("kept_files=0").
+func TestEmptiedSessionsDirGoes(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(src *publishtest.Source, r *publishtest.Renderer)
+		owner  []string // files of the owner's under tunis/
+	}{
+		{name: "session calendars served", change: func(_ *publishtest.Source, r *publishtest.Renderer) { r.NoSessionFiles = true }},
+		{name: "every session deleted", change: func(src *publishtest.Source, _ *publishtest.Renderer) {
+			src.Put(publishtest.MakeSnapshot("tunis", 2, 0))
+		}},
+		{name: "a file of the owner's among the session calendars", owner: []string{"tunis/sessions/mine.ics"},
+			change: func(_ *publishtest.Source, r *publishtest.Renderer) { r.NoSessionFiles = true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := publishtest.NewSource(publishtest.MakeSnapshot("madrid", 1, 2), publishtest.MakeSnapshot("tunis", 1, 3))
+			r := &publishtest.Renderer{}
+			c := newClock()
+			p := newPublisher(t, dir, src, r, c)
+			pass(t, p, false)
+			writeFiles(t, dir, tc.owner...)
+
+			tc.change(src, r)
+			c.Add(time.Minute)
+			pass(t, p, true) // as a restart's first pass, which renders every series
+			sessions := filepath.Join(dir, "tunis", "sessions")
+			if _, err := os.Lstat(sessions); len(tc.owner) == 0 && err == nil {
+				t.Error("tunis/sessions stayed, empty")
+			} else if len(tc.owner) > 0 && err != nil {
+				t.Errorf("tunis/sessions, with the owner's file: %v", err)
+			}
+			checkKept(t, dir, "after the change", tc.owner...)
+
+			src.Remove("tunis")
+			c.Add(time.Minute)
+			res := pass(t, p, false)
+			var want []publish.KeptDir
+			if len(tc.owner) > 0 {
+				want = []publish.KeptDir{{Dir: filepath.Join(dir, "tunis"), Files: len(tc.owner)}}
+			} else {
+				checkGone(t, dir, "after the removal", "tunis")
+			}
+			if !reflect.DeepEqual(res.Kept, want) {
+				t.Errorf("Kept = %+v, want %+v", res.Kept, want)
+			}
+			checkKept(t, dir, "after the removal", tc.owner...)
+		})
+	}
+}

@@ -849,6 +849,21 @@ func (p *Publisher) sweep(m *Manifest) (int, error) {
 	for _, path := range left {
 		p.obsolete[path] = true
 	}
+	// A series that stays loses the directories its removed files
+	// emptied (sessions/ once session_calendars is served, or its last
+	// session deleted): removeSeriesDir later goes only through the
+	// directories of the files it removes itself, so an empty one left
+	// here would hold the series' directory back as if it were the
+	// owner's.
+	removing := map[string]bool{}
+	for _, slug := range dirs {
+		removing[slug] = true
+	}
+	for _, slug := range slices.Sorted(maps.Keys(made)) {
+		if !removing[slug] && !waiting[slug] {
+			errs = append(errs, p.removeEmptied(slug, made[slug]))
+		}
+	}
 	// After the files, and only once all of a series' are gone: its
 	// directory is then empty unless something of the owner's is in it.
 	for _, slug := range dirs {
@@ -943,6 +958,33 @@ func (p *Publisher) removeSeriesDir(slug string, sub map[string]bool) (int, erro
 		return nil
 	})
 	return kept, nil
+}
+
+// removeEmptied deletes the directories in sub (below series slug's, which
+// stays) that are empty, deepest first; one with anything in it, or a
+// link or file of the owner's at its path, stays.
+func (p *Publisher) removeEmptied(slug string, sub map[string]bool) error {
+	dirs := slices.Collect(maps.Keys(sub))
+	slices.SortFunc(dirs, func(a, b string) int {
+		if c := strings.Count(b, "/") - strings.Count(a, "/"); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	removed := false
+	for _, d := range dirs {
+		full := filepath.Join(p.dir, filepath.FromSlash(d))
+		if fi, err := os.Lstat(full); err != nil || !fi.IsDir() {
+			continue
+		}
+		if os.Remove(full) == nil {
+			removed = true
+		}
+	}
+	if !removed {
+		return nil
+	}
+	return syncDir(filepath.Join(p.dir, slug))
 }
 
 // dirHasEntries reports whether dir is a directory with at least one entry
