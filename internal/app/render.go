@@ -262,10 +262,10 @@ func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) 
 // with the zero Variant, for the server when passes write none, the bytes
 // SeriesOutputs would have written for it; else with the subscriber's
 // reminders (?reminders= on a session's calendar, in either mode).
-func (r *renderer) Session(ctx context.Context, slug, key string, v server.Variant) ([]byte, error) {
+func (r *renderer) Session(ctx context.Context, slug, key string, v server.Variant) ([]byte, int64, error) {
 	snap, err := r.snapshot(ctx, slug)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	opts := r.ical
 	if v.OverrideReminders {
@@ -274,9 +274,9 @@ func (r *renderer) Session(ctx context.Context, slug, key string, v server.Varia
 	}
 	var buf bytes.Buffer
 	if err := r.calendars.WriteSession(&buf, snap, key, opts); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), snap.Series.Revision, nil
 }
 
 // filterSessions keeps the sessions with the tag and with a person whose

@@ -639,8 +639,9 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 		rev = t.revs[slug]
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query()
-	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query(), base.modTime, func(ctx context.Context) ([]byte, error) {
-		return s.variants.Calendar(ctx, slug, v)
+	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query(), base.modTime, func(ctx context.Context) ([]byte, bool, error) {
+		b, err := s.variants.Calendar(ctx, slug, v)
+		return b, true, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)
@@ -713,8 +714,10 @@ func badEscape(s string) bool {
 // the gate (one render per key in flight, a bounded number at once) and
 // caches it. id names the variant whatever the revision, for its
 // Last-Modified: the previous render's if the bytes are the same, else
-// modTime, the series calendar's (lastMods.date).
-func (s *Server) cachedVariant(ctx context.Context, ck, id string, modTime time.Time, render func(ctx context.Context) ([]byte, error)) (*entry, error) {
+// modTime, the series calendar's (lastMods.date). render's bool says
+// whether its bytes belong under ck: those rendered from a store at
+// another revision than ck names are answered, not kept.
+func (s *Server) cachedVariant(ctx context.Context, ck, id string, modTime time.Time, render func(ctx context.Context) ([]byte, bool, error)) (*entry, error) {
 	if e := s.vcache.get(ck); e != nil {
 		return e, nil
 	}
@@ -726,12 +729,14 @@ func (s *Server) cachedVariant(ctx context.Context, ck, id string, modTime time.
 		if e := s.vcache.peek(ck); e != nil {
 			return e, nil // rendered by a flight that ended as this began
 		}
-		b, err := render(ctx)
+		b, keep, err := render(ctx)
 		if err != nil {
 			return nil, err
 		}
 		e := s.vdates.memEntry(id, b, modTime)
-		s.vcache.put(ck, e, int64(len(b)))
+		if keep {
+			s.vcache.put(ck, e, int64(len(b)))
+		}
 		return e, nil
 	})
 }
@@ -762,8 +767,9 @@ func (s *Server) sessionVariant(ctx context.Context, t *table, slug, name string
 		return nil, fmt.Errorf("/%s: %w", path, agenda.ErrNotFound)
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query() + "\x00session=" + name
-	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query()+"\x00session="+name, cal.modTime, func(ctx context.Context) ([]byte, error) {
-		return s.variants.Session(ctx, slug, name, v)
+	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query()+"\x00session="+name, cal.modTime, func(ctx context.Context) ([]byte, bool, error) {
+		b, rendered, err := s.variants.Session(ctx, slug, name, v)
+		return b, rendered == rev, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calendar variant of session %q of %q: %w", name, slug, err)
@@ -782,14 +788,21 @@ func (s *Server) session(ctx context.Context, t *table, slug, name string) (*ent
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + name
 	e := s.scache.get(ck)
 	if e == nil {
-		b, err := s.sessions.Session(ctx, slug, name, Variant{})
+		b, rendered, err := s.sessions.Session(ctx, slug, name, Variant{})
 		if err != nil {
 			return nil, fmt.Errorf("calendar of session %q of %q: %w", name, slug, err)
 		}
 		// The series' calendar moves whenever any of its sessions does:
 		// a session's new bytes are dated by it (lastMods.date).
 		e = s.sdates.memEntry(slug+"\x00"+name, b, cal.modTime)
-		s.scache.put(ck, e, int64(len(b)))
+		// Kept only under the revision they show. The store is ahead of
+		// the table between an edit and its pass, and can be behind it:
+		// a restart serves the previous run's manifest until its first
+		// pass, whose revisions, after a restore, are ahead of the
+		// store's, and later edits reach them again with other bytes.
+		if rendered == rev {
+			s.scache.put(ck, e, int64(len(b)))
+		}
 	}
 	return e, nil
 }

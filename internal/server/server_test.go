@@ -35,6 +35,7 @@ var _ Files = (*publish.Publisher)(nil)
 
 // fakeVariants renders "VARIANT <slug> <key>" and counts calls.
 type fakeVariants struct {
+	src   *publishtest.Source
 	calls atomic.Int32
 	err   error
 	// pad is the body's length beyond its first line (default 2,000).
@@ -113,31 +114,34 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 var t0 = time.Date(2025, 11, 17, 10, 0, 0, 0, time.UTC)
 
 // fakeSessions renders "SESSION <slug> <key>" and counts calls; the key
-// "nope" is not found.
-type fakeSessions struct{ calls atomic.Int32 }
-
-func (f *fakeSessions) Session(ctx context.Context, slug, key string, v Variant) ([]byte, error) {
-	f.calls.Add(1)
-	if key == "nope" {
-		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
-	}
-	if key == "gone" { // the store's file replaced under the daemon
-		return nil, fmt.Errorf("read /srv/private/agendafeed.db: the file was replaced: %w", agenda.ErrUnavailable)
-	}
-	if v.OverrideReminders {
-		return nil, fmt.Errorf("fakeSessions: a variant asked of the served-mode renderer")
-	}
-	return []byte(fmt.Sprintf("SESSION %s %s %s", slug, key, strings.Repeat("x", 2000))), nil
+// "nope" is not found. It renders at src's revision of the series.
+type fakeSessions struct {
+	calls atomic.Int32
+	src   *publishtest.Source
 }
 
-// Session renders "SESSION VARIANT <slug> <key> <variant>"; the key "nope"
-// is not found.
-func (f *fakeVariants) Session(ctx context.Context, slug, key string, v Variant) ([]byte, error) {
+func (f *fakeSessions) Session(ctx context.Context, slug, key string, v Variant) ([]byte, int64, error) {
 	f.calls.Add(1)
 	if key == "nope" {
-		return nil, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
+		return nil, 0, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
 	}
-	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q%s", slug, key, v.Query(), f.saltOf())), nil
+	if key == "gone" { // the store's file replaced under the daemon
+		return nil, 0, fmt.Errorf("read /srv/private/agendafeed.db: the file was replaced: %w", agenda.ErrUnavailable)
+	}
+	if v.OverrideReminders {
+		return nil, 0, fmt.Errorf("fakeSessions: a variant asked of the served-mode renderer")
+	}
+	return []byte(fmt.Sprintf("SESSION %s %s %s", slug, key, strings.Repeat("x", 2000))), f.src.Get(slug).Series.Revision, nil
+}
+
+// Session renders "SESSION VARIANT <slug> <key> <variant>" at src's
+// revision of the series; the key "nope" is not found.
+func (f *fakeVariants) Session(ctx context.Context, slug, key string, v Variant) ([]byte, int64, error) {
+	f.calls.Add(1)
+	if key == "nope" {
+		return nil, 0, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
+	}
+	return []byte(fmt.Sprintf("SESSION VARIANT %s %s %q%s", slug, key, v.Query(), f.saltOf())), f.src.Get(slug).Series.Revision, nil
 }
 
 func newFixture(t *testing.T, variants bool) *fixture {
@@ -213,11 +217,11 @@ func newFixtureWith(t *testing.T, fc fixtureConfig) *fixture {
 	}
 	opts.BasePath = fc.basePath
 	if fc.variants {
-		f.vars = &fakeVariants{}
+		f.vars = &fakeVariants{src: f.src}
 		opts.Variants = f.vars
 	}
 	if fc.sessions {
-		f.sessions = &fakeSessions{}
+		f.sessions = &fakeSessions{src: f.src}
 		opts.Sessions = f.sessions
 	}
 	f.srv, err = New(opts)
@@ -800,6 +804,80 @@ func TestBasePath(t *testing.T) {
 	g := newFixture(t, false)
 	if _, err := New(Options{Dir: g.dir, Files: g.pub, BasePath: "agenda"}); err == nil {
 		t.Errorf("BasePath without slashes accepted")
+	}
+}
+
+// storeSessions renders a session's title as src holds it, at src's
+// revision of the series: what the app's renderer reads from the store.
+type storeSessions struct {
+	src   *publishtest.Source
+	calls atomic.Int32
+}
+
+func (r *storeSessions) Calendar(ctx context.Context, slug string, v Variant) ([]byte, error) {
+	return []byte("CALENDAR " + slug), nil
+}
+
+func (r *storeSessions) Session(ctx context.Context, slug, key string, v Variant) ([]byte, int64, error) {
+	r.calls.Add(1)
+	snap := r.src.Get(slug)
+	for _, s := range snap.Sessions {
+		if s.Key == key {
+			return []byte(fmt.Sprintf("SESSION %s %q", s.Title, v.Query())), snap.Series.Revision, nil
+		}
+	}
+	return nil, 0, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
+}
+
+// A session's calendar rendered while the store is at another revision
+// than the published table is answered but not cached under the table's
+// revision. After a restore, the restart serves the previous run's
+// manifest, whose revisions are ahead of the restored store's, until its
+// first pass; edits later bring the series to those revisions again with
+// other bytes, which the cache then hid behind the restored ones.
+func TestServedSessionCachedUnderItsRevision(t *testing.T) {
+	for _, target := range []string{"/madrid/sessions/k1.ics", "/madrid/sessions/k1.ics?reminders=1h"} {
+		t.Run(target, func(t *testing.T) {
+			f := newFixtureWith(t, fixtureConfig{variants: true, sessions: true})
+			r := &storeSessions{src: f.src}
+			f.srv.sessions, f.srv.variants = r, r
+			pass := func() {
+				t.Helper()
+				if _, err := f.pub.Pass(context.Background(), false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			get := func(want string) {
+				t.Helper()
+				if w := f.do(t, "GET", target); w.Code != 200 || !strings.Contains(w.Body.String(), want) {
+					t.Errorf("GET %s: %d %q, want %q", target, w.Code, w.Body.String(), want)
+				}
+			}
+			f.src.Put(publishtest.MakeSnapshot("madrid", 3, 2))
+			pass()
+			get("revision 3")
+
+			// The restore, and the restart's requests before its first pass.
+			f.src.Put(publishtest.MakeSnapshot("madrid", 1, 2))
+			f.srv.scache, f.srv.vcache = newLRU(4096, 16<<20), newLRU(256, 32<<20) // a new process
+			get("revision 1")
+			pass()
+			get("revision 1")
+
+			// Edits since the restore reach revision 3 again.
+			edited := publishtest.MakeSnapshot("madrid", 3, 2)
+			edited.Sessions[1].Title = "Edited after the restore"
+			f.src.Put(edited)
+			pass()
+			get("Edited after the restore")
+
+			// What matches the table is cached as before.
+			n := r.calls.Load()
+			get("Edited after the restore")
+			if got := r.calls.Load(); got != n {
+				t.Errorf("%d renders for a cached session, want none", got-n)
+			}
+		})
 	}
 }
 

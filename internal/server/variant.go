@@ -31,9 +31,10 @@ type VariantRenderer interface {
 type SessionRenderer interface {
 	// Session renders the calendar of the session key of series slug with
 	// v's reminders; with the zero Variant, the bytes a pass would have
-	// written at feeds.Layout.SessionPath. An unknown series or session is
-	// an error wrapping agenda.ErrNotFound.
-	Session(ctx context.Context, slug, key string, v Variant) ([]byte, error)
+	// written at feeds.Layout.SessionPath. rev is the series' revision the
+	// bytes were rendered from: the server caches them only under it. An
+	// unknown series or session is an error wrapping agenda.ErrNotFound.
+	Session(ctx context.Context, slug, key string, v Variant) (b []byte, rev int64, err error)
 }
 
 // Variant is what a subscriber asked for in a calendar URL's query.
