@@ -70,7 +70,7 @@ const (
 	SessionCalendarsFiles = "files"
 	// SessionCalendarsServed: the daemon renders a session's .ics when it
 	// is requested (and caches it); passes write none. At 100,000 sessions
-	// that is 100,000 files fewer to create and sync, about half of a full
+	// that is 100,000 files fewer to create and sync, 40% of a full
 	// pass (docs/performance.md). `agendafeed generate` writes them anyway,
 	// since whoever hosts its output has no daemon to render them.
 	SessionCalendarsServed = "served"
