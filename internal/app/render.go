@@ -218,24 +218,24 @@ func (r *renderer) feedOutputs(slug string, feed func() (*news.Feed, error)) []p
 
 // Calendar renders a subscriber's variant of a calendar: their own
 // reminders, or only the sessions with a tag or a speaker.
-func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) ([]byte, error) {
+func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) ([]byte, int64, error) {
 	var snaps []agenda.Snapshot
 	if slug == "" {
 		all, err := r.list(ctx)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, s := range all {
 			snap, err := r.snapshot(ctx, s.Slug)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			snaps = append(snaps, snap)
 		}
 	} else {
 		snap, err := r.snapshot(ctx, slug)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		snaps = []agenda.Snapshot{snap}
 	}
@@ -253,9 +253,13 @@ func (r *renderer) Calendar(ctx context.Context, slug string, v server.Variant) 
 		err = r.calendars.WriteSeries(&buf, snaps[0], opts)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("render calendar variant of %q: %w", slug, err)
+		return nil, 0, fmt.Errorf("render calendar variant of %q: %w", slug, err)
 	}
-	return buf.Bytes(), nil
+	var rev int64
+	if slug != "" {
+		rev = snaps[0].Series.Revision
+	}
+	return buf.Bytes(), rev, nil
 }
 
 // Session renders the calendar of one session as it stands in the store:

@@ -640,8 +640,11 @@ func (s *Server) variant(ctx context.Context, t *table, key string, base *entry,
 	}
 	ck := slug + "\x00" + strconv.FormatInt(rev, 10) + "\x00" + v.Query()
 	e, err := s.cachedVariant(ctx, ck, slug+"\x00"+v.Query(), base.modTime, func(ctx context.Context) ([]byte, bool, error) {
-		b, err := s.variants.Calendar(ctx, slug, v)
-		return b, true, err
+		b, rendered, err := s.variants.Calendar(ctx, slug, v)
+		// A series' variant is kept only under the revision it shows, as
+		// a session's calendar is (see session). The all-series one is
+		// keyed by the manifest's version, which no restore takes back.
+		return b, slug == "" || rendered == rev, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calendar variant of %q: %w", slug, err)

@@ -55,7 +55,7 @@ func (f *fakeVariants) saltOf() string {
 	return ""
 }
 
-func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]byte, error) {
+func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]byte, int64, error) {
 	f.calls.Add(1)
 	n := f.active.Add(1)
 	defer f.active.Add(-1)
@@ -65,9 +65,9 @@ func (f *fakeVariants) Calendar(ctx context.Context, slug string, v Variant) ([]
 		<-f.hold
 	}
 	if f.err != nil {
-		return nil, f.err
+		return nil, 0, f.err
 	}
-	return []byte(fmt.Sprintf("VARIANT %s %q %s%s", slug, v.Query(), strings.Repeat("x", cmp.Or(f.pad, 2000)), f.saltOf())), nil
+	return []byte(fmt.Sprintf("VARIANT %s %q %s%s", slug, v.Query(), strings.Repeat("x", cmp.Or(f.pad, 2000)), f.saltOf())), f.src.Get(slug).Series.Revision, nil
 }
 
 type fixture struct {
@@ -814,8 +814,14 @@ type storeSessions struct {
 	calls atomic.Int32
 }
 
-func (r *storeSessions) Calendar(ctx context.Context, slug string, v Variant) ([]byte, error) {
-	return []byte("CALENDAR " + slug), nil
+func (r *storeSessions) Calendar(ctx context.Context, slug string, v Variant) ([]byte, int64, error) {
+	r.calls.Add(1)
+	snap := r.src.Get(slug)
+	var titles []string
+	for _, s := range snap.Sessions {
+		titles = append(titles, s.Title)
+	}
+	return []byte(fmt.Sprintf("CALENDAR %s %q %q", slug, v.Query(), titles)), snap.Series.Revision, nil
 }
 
 func (r *storeSessions) Session(ctx context.Context, slug, key string, v Variant) ([]byte, int64, error) {
@@ -836,7 +842,7 @@ func (r *storeSessions) Session(ctx context.Context, slug, key string, v Variant
 // first pass; edits later bring the series to those revisions again with
 // other bytes, which the cache then hid behind the restored ones.
 func TestServedSessionCachedUnderItsRevision(t *testing.T) {
-	for _, target := range []string{"/madrid/sessions/k1.ics", "/madrid/sessions/k1.ics?reminders=1h"} {
+	for _, target := range []string{"/madrid/sessions/k1.ics", "/madrid/sessions/k1.ics?reminders=1h", "/madrid/calendar.ics?reminders=1h", "/madrid/calendar.ics?tag=energy"} {
 		t.Run(target, func(t *testing.T) {
 			f := newFixtureWith(t, fixtureConfig{variants: true, sessions: true})
 			r := &storeSessions{src: f.src}

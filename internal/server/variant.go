@@ -18,8 +18,10 @@ import (
 type VariantRenderer interface {
 	// Calendar renders a series calendar ("" = all series) with subscriber
 	// options; it returns an error wrapping agenda.ErrNotFound or
-	// agenda.ErrInvalid when it cannot.
-	Calendar(ctx context.Context, slug string, v Variant) ([]byte, error)
+	// agenda.ErrInvalid when it cannot. rev is the series' revision the
+	// bytes were rendered from (0 for all series): the server caches a
+	// series' variant only under it.
+	Calendar(ctx context.Context, slug string, v Variant) (b []byte, rev int64, err error)
 	// Session renders one session's calendar with the subscriber's
 	// reminders (a session's variant has no tag or speaker).
 	SessionRenderer
