@@ -119,8 +119,9 @@ func runGenerate(ctx context.Context, args []string, e env) error {
 	logger := newLogger(cfg, e.stderr)
 	if cfg.SessionCalendars != config.SessionCalendarsFiles {
 		// Whoever hosts generate's output has no daemon to render them,
-		// and the pages link to them.
-		logger.Info("generate writes every session's calendar file", "session_calendars", cfg.SessionCalendars)
+		// and the pages link to them. Debug: served is the default, so at
+		// info every generate would say so to people who never set it.
+		logger.Debug("generate writes every session's calendar file", "session_calendars", cfg.SessionCalendars)
 		cfg.SessionCalendars = config.SessionCalendarsFiles
 	}
 	a, err := app.Open(ctx, app.Options{Config: cfg, Logger: logger})
