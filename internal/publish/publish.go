@@ -898,14 +898,7 @@ type KeptDir struct {
 // is then empty. It returns how many files stay under the series
 // directory, or -1 when it is gone (or never was).
 func (p *Publisher) removeSeriesDir(slug string, sub map[string]bool) (int, error) {
-	dirs := append(slices.Collect(maps.Keys(sub)), slug)
-	// Deepest first: a parent is empty only once its children are gone.
-	slices.SortFunc(dirs, func(a, b string) int {
-		if c := strings.Count(b, "/") - strings.Count(a, "/"); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
+	dirs := deepestFirst(append(slices.Collect(maps.Keys(sub)), slug))
 	removed := false
 	for _, d := range dirs {
 		full := filepath.Join(p.dir, filepath.FromSlash(d))
@@ -964,13 +957,7 @@ func (p *Publisher) removeSeriesDir(slug string, sub map[string]bool) (int, erro
 // stays) that are empty, deepest first; one with anything in it, or a
 // link or file of the owner's at its path, stays.
 func (p *Publisher) removeEmptied(slug string, sub map[string]bool) error {
-	dirs := slices.Collect(maps.Keys(sub))
-	slices.SortFunc(dirs, func(a, b string) int {
-		if c := strings.Count(b, "/") - strings.Count(a, "/"); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
+	dirs := deepestFirst(slices.Collect(maps.Keys(sub)))
 	removed := false
 	for _, d := range dirs {
 		full := filepath.Join(p.dir, filepath.FromSlash(d))
@@ -985,6 +972,18 @@ func (p *Publisher) removeEmptied(slug string, sub map[string]bool) error {
 		return nil
 	}
 	return syncDir(filepath.Join(p.dir, slug))
+}
+
+// deepestFirst sorts slash-separated directory paths so that each comes
+// before its parent: a parent is empty only once its children are gone.
+func deepestFirst(dirs []string) []string {
+	slices.SortFunc(dirs, func(a, b string) int {
+		if c := strings.Count(b, "/") - strings.Count(a, "/"); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return dirs
 }
 
 // dirHasEntries reports whether dir is a directory with at least one entry
