@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Backup writes a consistent copy of the database to dst with VACUUM INTO:
@@ -42,7 +43,13 @@ func (db *DB) Backup(ctx context.Context, dst string) (removed []string, err err
 	if err != nil {
 		return nil, fmt.Errorf("backup to %q: %w", dst, err)
 	}
-	if _, err := os.Lstat(abs); err == nil {
+	if err := checkBackupDir(filepath.Dir(abs)); err != nil {
+		return nil, fmt.Errorf("backup to %s: %w", abs, err)
+	}
+	if fi, err := os.Lstat(abs); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("backup to %s: it is a directory; expected the name of the file to write, such as %s",
+			abs, filepath.Join(abs, "agendafeed-YYYY-MM-DD.db"))
+	} else if err == nil {
 		return nil, fmt.Errorf("backup to %s: the file exists; remove it or name a new file", abs)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("backup to %s: %w", abs, err)
@@ -93,6 +100,23 @@ func (db *DB) Backup(ctx context.Context, dst string) (removed []string, err err
 		return removed, fmt.Errorf("backup to %s: %w", abs, err)
 	}
 	return removed, nil
+}
+
+// checkBackupDir says what is wrong with dir, the directory a backup is
+// to be written in, in the user's terms: otherwise the first to fail is
+// the creation of the temporary file, whose error names that file, a
+// name the user never gave.
+func checkBackupDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("directory %s does not exist; create it, or name a file in an existing directory", dir)
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("%s is not a directory; expected the directory to write the copy in", dir)
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // backupTempMark is in the name of every backup's temporary file,

@@ -136,3 +136,46 @@ func TestBackupRemovesStaleTemps(t *testing.T) {
 		t.Errorf("Backup removed %v, %v; want %v", removed, err, want)
 	}
 }
+
+// The README's own example, `agendafeed backup /backups/agendafeed.db`,
+// on a machine without /backups: the message named the backup's temporary
+// file (open /backups/.agendafeed.db.agendafeed-backup-123: no such file
+// or directory), a name the user never gave, instead of the directory
+// that is missing; and a directory given as FILE was told "the file
+// exists; remove it".
+func TestBackupDirectoryProblems(t *testing.T) {
+	ctx := context.Background()
+	db, _ := newTestDB(t)
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, dst, want string
+	}{
+		{"missing directory", filepath.Join(tmp, "backups", "agendafeed.db"),
+			"backup to " + filepath.Join(tmp, "backups", "agendafeed.db") + ": directory " + filepath.Join(tmp, "backups") +
+				" does not exist; create it, or name a file in an existing directory"},
+		{"file as directory", filepath.Join(file, "agendafeed.db"),
+			"backup to " + filepath.Join(file, "agendafeed.db") + ": " + file +
+				" is not a directory; expected the directory to write the copy in"},
+		{"under a file", filepath.Join(file, "sub", "agendafeed.db"),
+			"backup to " + filepath.Join(file, "sub", "agendafeed.db") + ": directory " + filepath.Join(file, "sub") +
+				" does not exist; create it, or name a file in an existing directory"},
+		// Told to remove it, as an existing file is, the user might.
+		{"a directory", tmp,
+			"backup to " + tmp + ": it is a directory; expected the name of the file to write, such as " +
+				filepath.Join(tmp, "agendafeed-YYYY-MM-DD.db")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := db.Backup(ctx, tt.dst)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Backup(%s) = %v;\nwant %s", tt.dst, err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), backupTempMark) {
+				t.Errorf("the message names the temporary file: %v", err)
+			}
+		})
+	}
+}
