@@ -198,6 +198,15 @@ func runExport(ctx context.Context, args []string, e env) error {
 	if *outDir == "" && len(slugs) != 1 {
 		return usagef("export: %d series to export: name one SERIES for standard output, or give -o DIR", len(slugs))
 	}
+	// Checked before any is written, so that a mistyped slug does not
+	// leave -o DIR with some of the series asked for.
+	for _, slug := range slugs {
+		if _, err := db.Series(ctx, slug); errors.Is(err, agenda.ErrNotFound) {
+			return fmt.Errorf("export: series %s: not found; expected the slug of an existing series (agendafeed series list shows them)", quoteArg(slug))
+		} else if err != nil {
+			return fmt.Errorf("export series %q: %w", slug, err)
+		}
+	}
 	for _, slug := range slugs {
 		snap, err := db.Snapshot(ctx, slug)
 		if err != nil {

@@ -59,7 +59,9 @@ func runPost(ctx context.Context, args []string, e env) error {
 	defer db.Close()
 	if verb == "list" {
 		posts, err := db.Posts(ctx, *series)
-		if err != nil {
+		if errors.Is(err, agenda.ErrNotFound) {
+			return rejectedValue("series", *series, "expected the slug of an existing series (agendafeed series list shows them)")
+		} else if err != nil {
 			return fmt.Errorf("list posts of %q: %w", *series, err)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
