@@ -12,6 +12,10 @@ import (
 // dirWritable reports whether this process may create files in dir.
 func dirWritable(dir string) bool { return unix.Access(dir, unix.W_OK|unix.X_OK) == nil }
 
+// fileUnwritable returns why this process may not write the file at path,
+// or nil when it may.
+func fileUnwritable(path string) error { return unix.Access(path, unix.W_OK) }
+
 // unwritableJournal lists the -wal and -shm files next to the database at
 // path that exist and that this process cannot write, with their owners,
 // and the database file's owner (-1 if unknown). Nothing when the database

@@ -174,6 +174,22 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	} else if len(pids) > 0 {
 		return nil, fmt.Errorf("open store %q: %w", path, &foreignWALError{path: abs, pids: pids})
 	}
+	// A file this user cannot write, in a directory it can, with no -wal
+	// beside it (nothing has it open): SQLite would create the -wal and
+	// -shm as this user, and could not remove them on close, which takes
+	// a write to the file, so the owner's next write would fail on them.
+	// A command reads it immutable instead, as in a directory it cannot
+	// write; its writes answer that the file cannot be written.
+	if why := fileUnwritable(abs); why != nil && !errors.Is(why, fs.ErrNotExist) && opts.ReadOnlyFallback && dirWritable(filepath.Dir(abs)) {
+		if _, err := os.Lstat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) {
+			ro := &readOnlyFileError{path: abs, cause: why}
+			db, err := readImmutable(ctx, abs, uri, opts, ro, ro)
+			if err != nil {
+				return nil, fmt.Errorf("open store %q: %w", path, err)
+			}
+			return db, nil
+		}
+	}
 	writer, err := sql.Open("sqlite", uri+"?"+wmode+dsnPragmas(opts)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
@@ -317,6 +333,13 @@ func openImmutable(ctx context.Context, abs, uri string, opts Options, cause err
 		roErr.wal = true
 		return nil, roErr
 	}
+	return readImmutable(ctx, abs, uri, opts, roErr, &readOnlyDirError{path: abs, opened: true, cause: cause})
+}
+
+// readImmutable opens the database at abs immutable, for reading only
+// (see openImmutable for when that is safe). roErr explains a failure to
+// open it so; writeErr is what every write then answers.
+func readImmutable(ctx context.Context, abs, uri string, opts Options, roErr, writeErr error) (*DB, error) {
 	// No journal_mode pragma: setting it writes.
 	dsn := uri + fmt.Sprintf("?mode=ro&immutable=1&_pragma=foreign_keys(1)&_pragma=busy_timeout(%d)", (&DB{opts: opts}).busyMillis())
 	writer, err := sql.Open("sqlite", dsn)
@@ -340,7 +363,7 @@ func openImmutable(ctx context.Context, abs, uri string, opts Options, cause err
 		writer.Close()
 		return nil, err
 	}
-	db, err := withReaders(ctx, writer, dsn, abs, opts, &readOnlyDirError{path: abs, opened: true, cause: cause})
+	db, err := withReaders(ctx, writer, dsn, abs, opts, writeErr)
 	if err != nil {
 		return nil, fmt.Errorf("%w (reading it immutable: %v)", roErr, err)
 	}
