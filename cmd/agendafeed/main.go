@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	_ "time/tzdata" // published calendars must never depend on the host's zone database
 )
 
@@ -79,7 +81,8 @@ Commands:
 
 Every command takes -config FILE (default: $AGENDAFEED_CONFIG, else built-in
 defaults with AGENDAFEED_* environment overrides). Run 'agendafeed <command> -h'
-for the command's flags. Exit status: 0 success, 1 failure, 2 usage error.
+or 'agendafeed help <command>' for the command's flags. Exit status: 0 success,
+1 failure, 2 usage error.
 `
 
 func run(ctx context.Context, args []string, e env) error {
@@ -116,6 +119,11 @@ func runCommand(ctx context.Context, args []string, e env) error {
 	case "backup":
 		return runBackup(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
+		// "help session add" is read as "session add -h", as git and go
+		// read theirs: the top usage alone would not show its flags.
+		if cmd == "help" && len(rest) > 0 && rest[0] != "help" && !strings.HasPrefix(rest[0], "-") {
+			return runCommand(ctx, append(slices.Clone(rest), "-h"), e)
+		}
 		fmt.Fprint(e.stdout, topUsage)
 		return nil
 	default:

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -466,6 +467,17 @@ func TestHelpAndUsage(t *testing.T) {
 	}
 	if _, errs, code := te.run(""); code != 2 || !strings.Contains(errs, "Commands:") {
 		t.Errorf("no command: exit %d, %q", code, errs)
+	}
+	// help COMMAND is COMMAND -h.
+	for _, args := range [][]string{{"session"}, {"session", "add"}, {"serve"}} {
+		want, _, _ := te.run("", append(slices.Clone(args), "-h")...)
+		if out, errs, code := te.run("", append([]string{"help"}, args...)...); code != 0 || out != want || errs != "" {
+			t.Errorf("agendafeed help %s: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0 and the stdout of %s -h:\n%s",
+				strings.Join(args, " "), code, out, errs, strings.Join(args, " "), want)
+		}
+	}
+	if _, errs, code := te.run("", "help", "nope"); code != 2 || !strings.Contains(errs, `unknown command "nope"`) {
+		t.Errorf("help nope: exit %d, stderr %q", code, errs)
 	}
 }
 
