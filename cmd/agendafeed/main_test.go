@@ -387,6 +387,8 @@ func TestEditErrorsNameTheFlagGiven(t *testing.T) {
 		te.must("session", "add", "open-policy-debates/"+s[0], "-title", "X", "-zone", "America/New_York", "-start", s[1], "-end", s[2])
 	}
 	te.must("session", "add", "open-policy-debates/days", "-title", "X", "-all-day", "-start-date", "2021-11-17", "-end-date", "2021-11-18")
+	te.must("session", "add", "open-policy-debates/madrid-gap", "-title", "X", "-zone", "Europe/Madrid", "-start", "2025-03-30T01:00", "-end", "2025-03-30T03:30")
+	te.must("session", "add", "open-policy-debates/madrid-fold", "-title", "X", "-zone", "Europe/Madrid", "-start", "2025-10-26T02:30+01:00", "-end", "2025-10-26T04:00")
 	const fix = "; give the start you mean as -start, with an explicit UTC offset where it needs one, along with -zone"
 	tests := []struct {
 		name string
@@ -405,6 +407,11 @@ func TestEditErrorsNameTheFlagGiven(t *testing.T) {
 			`-start: "2025-03-30T02:30": 2025-03-30T02:30 does not exist in Europe/Madrid (clocks skip it for daylight saving time); write an explicit offset to choose 2025-03-30T02:30+01:00 (2025-03-30T01:30:00Z) or 2025-03-30T02:30+02:00 (2025-03-30T00:30:00Z)`},
 		{"start past the stored end", []string{"session", "edit", ref, "-start", "2021-11-17T15:00"},
 			`-start: "2021-11-17T15:00": expected a time before the session's stored end "2021-11-17T13:00"; give -end too to move the end`},
+		// In order on the wall clock, not as instants: the message says so.
+		{"start before the stored end, not as an instant", []string{"session", "edit", "open-policy-debates/madrid-gap", "-start", "2025-03-30T02:30+01:00"},
+			`-start: "2025-03-30T02:30+01:00": expected a time before the session's stored end "2025-03-30T03:30" (2025-03-30T01:30:00Z): as instants, the start given is 2025-03-30T01:30:00Z; give -end too to move the end`},
+		{"end after the stored start, not as an instant", []string{"session", "edit", "open-policy-debates/madrid-fold", "-end", "2025-10-26T02:45+02:00"},
+			`-end: "2025-10-26T02:45+02:00": expected a time after the session's stored start "2025-10-26T02:30+01:00" (2025-10-26T01:30:00Z): as instants, the end given is 2025-10-26T00:45:00Z; give -start too to move the start`},
 		{"start a year before the stored end", []string{"session", "edit", ref, "-start", "2020-11-01T12:00"},
 			`-start: "2020-11-01T12:00": expected at most 366 days before the session's stored end "2021-11-17T13:00"; give -end too to move the end`},
 		{"end before the stored start", []string{"session", "edit", ref, "-end", "2021-11-17T11:00"},
