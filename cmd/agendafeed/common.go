@@ -147,11 +147,17 @@ func openStore(ctx context.Context, cfg config.Config, create bool, notes io.Wri
 	// create a missing file.
 	if _, serr := os.Stat(cfg.Database); create && errors.Is(serr, fs.ErrNotExist) {
 		if aerr := unix.Access(dir, unix.W_OK|unix.X_OK); aerr != nil {
-			return nil, fmt.Errorf("database %s does not exist and cannot be created: its directory %s cannot be written (%v); "+
-				"make %s writable by this user, or run as its owner%s", cfg.Database, dir, aerr, dir, databaseKey)
+			return nil, cannotCreate(cfg.Database, dir, aerr)
 		}
 	}
 	return nil, missingDatabase(cfg.Database, fmt.Errorf("open database %s: %w", cfg.Database, err))
+}
+
+// cannotCreate says that a missing database cannot be created because its
+// directory cannot be written.
+func cannotCreate(path, dir string, err error) error {
+	return fmt.Errorf("database %s does not exist and cannot be created: its directory %s cannot be written (%v); "+
+		"make %s writable by this user, or run as its owner%s", path, dir, err, dir, databaseKey)
 }
 
 // databaseKey ends a message about a database that cannot be opened or

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/agendafeed/agendafeed/internal/agenda"
 	"github.com/agendafeed/agendafeed/internal/importer"
 	"github.com/agendafeed/agendafeed/internal/store"
+	"golang.org/x/sys/unix"
 )
 
 // maxImportFile bounds what import reads into memory from one file.
@@ -37,9 +40,13 @@ func runImport(ctx context.Context, args []string, e env) error {
 	// key a file leaves out keeps its stored value; it is created only
 	// once the files are known to be valid.
 	db, err := openStore(ctx, cfg, false, e.stderr)
+	// A file that is there but empty (0 bytes, no tables) is initialised
+	// in place: replacing it could drop what another creating command
+	// wrote into it meanwhile.
+	var emptyFile bool
 	switch {
 	case errors.Is(err, store.ErrNoDatabase):
-		db = nil
+		db, emptyFile = nil, errors.Is(err, store.ErrEmptyDatabase)
 	case err != nil:
 		return err
 	default:
@@ -67,18 +74,161 @@ func runImport(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "dry run against database %s, nothing written: would import %s\n", cfg.Database, formatImportResult(res))
 		return nil
 	}
-	if db == nil {
+	var res store.ImportResult
+	switch {
+	case db == nil && !emptyFile:
+		res, err = importNew(ctx, cfg, docs, e.stderr)
+	case db == nil:
 		if db, err = openStore(ctx, cfg, true, e.stderr); err != nil {
 			return err
 		}
 		defer db.Close()
+		fallthrough
+	default:
+		res, err = db.ImportDocs(ctx, docs)
 	}
-	res, err := db.ImportDocs(ctx, docs)
 	if err != nil {
 		return importErr(err, files)
 	}
 	fmt.Fprintf(e.stdout, "imported %s\n", formatImportResult(res))
 	return nil
+}
+
+// importNew imports docs into a database that does not exist yet. It is
+// built under a temporary name next to the path and linked into place once
+// the import has committed and the file is closed and synced, so that the
+// path names the whole import or nothing: created in place, an import
+// killed or failed after the schema was written left an empty database,
+// which serve and generate, which refuse a missing one, take for an agenda
+// whose every series was removed. A database another process created at
+// the path meanwhile gets the import instead, as it did before.
+//
+// A killed import leaves its temporary file, .NAME.agendafeed-import-DIGITS
+// (with a -wal and -shm); the next import that creates a database at the
+// same path removes it.
+func importNew(ctx context.Context, cfg config.Config, docs []store.ImportDoc, notes io.Writer) (store.ImportResult, error) {
+	abs, err := filepath.Abs(cfg.Database)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	dir := filepath.Dir(abs)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return store.ImportResult{}, fmt.Errorf("database %s: cannot create its directory: %w; create it, or run as a user who can%s",
+			cfg.Database, err, databaseKey)
+	}
+	prefix := "." + filepath.Base(abs) + importTempMark
+	removeStaleImports(dir, prefix, notes)
+	// 0644 under the umask, as SQLite creates a database (CreateTemp's
+	// files are 0600).
+	name := filepath.Join(dir, fmt.Sprintf("%s%d", prefix, rand.Uint32()))
+	tmp, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if aerr := unix.Access(dir, unix.W_OK|unix.X_OK); aerr != nil {
+			return store.ImportResult{}, cannotCreate(cfg.Database, dir, aerr)
+		}
+		return store.ImportResult{}, fmt.Errorf("database %s does not exist and cannot be created: %w%s", cfg.Database, err, databaseKey)
+	}
+	// Held while this import runs, so that another one does not take
+	// the file for a killed import's. Closed last: closing a descriptor
+	// drops the process's SQLite (fcntl) locks on the file.
+	if err := unix.Flock(int(tmp.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return store.ImportResult{}, fmt.Errorf("database %s: lock %s: %w", cfg.Database, name, err)
+	}
+	defer func() {
+		for _, ext := range []string{"-wal", "-shm", ""} {
+			os.Remove(name + ext)
+		}
+		tmp.Close()
+	}()
+	tcfg := cfg
+	tcfg.Database = name
+	db, err := openStore(ctx, tcfg, true, io.Discard)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	res, err := db.ImportDocs(ctx, docs)
+	// Closing the last connection checkpoints the -wal into the file and
+	// deletes it: the file alone then holds the import.
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close the new database: %w", cerr)
+	}
+	if err != nil {
+		return res, err
+	}
+	if err := syncFile(name); err != nil {
+		return res, fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	// Link, unlike rename, fails if the path appeared meanwhile.
+	if err := os.Link(name, abs); errors.Is(err, fs.ErrExist) {
+		db, err := openStore(ctx, cfg, true, notes)
+		if err != nil {
+			return store.ImportResult{}, err
+		}
+		defer db.Close()
+		return db.ImportDocs(ctx, docs)
+	} else if err != nil {
+		return res, fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	if err := syncFile(dir); err != nil {
+		return res, fmt.Errorf("database %s: %w", cfg.Database, err)
+	}
+	return res, nil
+}
+
+// importTempMark follows the database's name in importNew's temporary
+// files: .NAME.agendafeed-import-DIGITS, with SQLite's -wal and -shm.
+const importTempMark = ".agendafeed-import-"
+
+// removeStaleImports removes the temporary files of imports into a new
+// database at the same path that were killed: those whose lock can be
+// taken, with their -wal and -shm, and a -wal or -shm left without its
+// file. It says what it removed; a file it cannot remove stays, harmless.
+func removeStaleImports(dir, prefix string, notes io.Writer) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		base, sidecar := strings.CutSuffix(rest, "-wal")
+		if !sidecar {
+			base, sidecar = strings.CutSuffix(rest, "-shm")
+		}
+		if !ok || base == "" || strings.Trim(base, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		name := filepath.Join(dir, prefix+base)
+		if sidecar {
+			if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) && os.Remove(filepath.Join(dir, e.Name())) == nil {
+				fmt.Fprintf(notes, "agendafeed: removed %s, left by an import that did not finish\n", filepath.Join(dir, e.Name()))
+			}
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+			for _, ext := range []string{"-wal", "-shm", ""} {
+				if os.Remove(name+ext) == nil {
+					fmt.Fprintf(notes, "agendafeed: removed %s, left by an import that did not finish\n", name+ext)
+				}
+			}
+		}
+		f.Close()
+	}
+}
+
+// syncFile fsyncs a file or directory.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // parseFiles reads and parses every file, reporting the errors of all files
