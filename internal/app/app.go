@@ -285,14 +285,13 @@ func (a *App) checkHeap(ctx context.Context) {
 	}
 }
 
-// sessions is what renders session calendars on request: the renderer when
-// passes write none, else nil (the server finds them among the files).
-func (a *App) sessions() server.SessionRenderer {
-	if a.render.sessionFiles {
-		return nil
-	}
-	return a.render
-}
+// sessions is what renders session calendars on request: those the
+// served manifest does not list. With session_calendars: files that is
+// none once a pass has written them, but a daemon switched from served
+// serves the previous run's manifest until its first pass, and keeps it
+// while passes fail: without this, every session calendar answered 404
+// meanwhile.
+func (a *App) sessions() server.SessionRenderer { return a.render }
 
 // Trigger asks for a regeneration soon (debounced); a no-op before Run.
 func (a *App) Trigger() {

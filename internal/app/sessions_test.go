@@ -101,3 +101,43 @@ func sessionFiles(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// A daemon switched from served to files keeps answering session
+// calendars until a pass has written them: the previous run's manifest,
+// which it serves at start, lists none, so they are rendered on request
+// meanwhile, and for as long as passes fail (here a file of the owner's
+// where a series' sessions/ directory goes).
+func TestSessionCalendarsUntilWritten(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, t.TempDir())
+	cfg.SessionCalendars = config.SessionCalendarsServed
+	a, err := Open(ctx, Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadDemo(t, a)
+	if _, err := a.Pass(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if err := os.WriteFile(filepath.Join(cfg.OutputDir, "open-policy-debates", "sessions"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg.SessionCalendars = config.SessionCalendarsFiles
+	a, base := startDaemon(t, cfg)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err, has := a.lastPass(); has && err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the restart's pass did not fail on the file in the way")
+		}
+	}
+	for _, path := range []string{"open-policy-debates/sessions/smart-cities-pillars.ics", "cities-are-listening/sessions/smart-recovery-post-covid.ics"} {
+		r := get(t, base+"/"+path)
+		if b := body(t, r); r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "BEGIN:VCALENDAR") {
+			t.Errorf("GET /%s after a failed pass in files mode: %s %.40q, want 200 and the calendar", path, r.Status, b)
+		}
+	}
+}

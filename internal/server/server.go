@@ -71,7 +71,8 @@ type Options struct {
 	// Variants renders subscriber variants; nil answers 404 to them.
 	Variants VariantRenderer
 	// Sessions, when set, renders a session's calendar that the manifest
-	// does not list (passes that write none); nil answers 404 to them.
+	// does not list (passes that write none, or have not written it yet);
+	// nil answers 404 to them.
 	// They have a cache of their own (4,096 entries, 16 MiB): a crawler
 	// walking every session must not evict the variants, which can take
 	// seconds to render at scale where a session takes a millisecond.
