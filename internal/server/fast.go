@@ -57,6 +57,12 @@ const (
 	// calendar at 100,000 sessions), and rendering is CPU-bound, so more
 	// than the 2 cores of a small server gains nothing.
 	defaultVariantRenders = 2
+	// defaultSessionRenders bounds the session calendars rendered on
+	// request at once (session_calendars: served), below the store's
+	// reader connections (4), so that a crawler's misses leave readers
+	// to passes, /healthz and the API; rendering is CPU-bound, so more
+	// gains nothing on 2 cores.
+	defaultSessionRenders = 2
 	// maxVariantWait bounds how long a request waits for its variant
 	// (a slot, then the render); past it, 503.
 	maxVariantWait = 30 * time.Second

@@ -118,10 +118,21 @@ var t0 = time.Date(2025, 11, 17, 10, 0, 0, 0, time.UTC)
 type fakeSessions struct {
 	calls atomic.Int32
 	src   *publishtest.Source
+	// hold, when set, blocks each render until closed; active and
+	// maxActive count the renders running at once.
+	hold              chan struct{}
+	active, maxActive atomic.Int32
 }
 
 func (f *fakeSessions) Session(ctx context.Context, slug, key string, v Variant) ([]byte, int64, error) {
 	f.calls.Add(1)
+	n := f.active.Add(1)
+	defer f.active.Add(-1)
+	for m := f.maxActive.Load(); n > m && !f.maxActive.CompareAndSwap(m, n); m = f.maxActive.Load() {
+	}
+	if f.hold != nil {
+		<-f.hold
+	}
 	if key == "nope" {
 		return nil, 0, fmt.Errorf("session %q: %w", key, agenda.ErrNotFound)
 	}
