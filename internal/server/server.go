@@ -94,6 +94,9 @@ type Options struct {
 	Metrics *Metrics
 	// VariantCacheEntries bounds the variant cache (default 256).
 	VariantCacheEntries int
+	// MemoryBudget bounds the bytes of published files kept in memory
+	// once served (default 64 MiB; see defaultMemBudget).
+	MemoryBudget int64
 	// VariantRenders bounds the variant renders running at once (default
 	// 2); identical requests share one render, others wait for a slot.
 	VariantRenders int
@@ -124,6 +127,7 @@ type Server struct {
 
 	hCache         []string // Cache-Control
 	fds            fdBudget
+	mem            memBudget
 	maxRequestBody int
 	table          atomic.Pointer[table]
 	loadMu         sync.Mutex
@@ -186,6 +190,7 @@ func New(opts Options) (*Server, error) {
 		sdates:         newLastMods(16384),
 		maxRequestBody: opts.MaxRequestBody,
 		fds:            fdBudget{max: maxIdleFiles},
+		mem:            memBudget{limit: cmp.Or(opts.MemoryBudget, defaultMemBudget)},
 		onMissing:      opts.OnMissing,
 		base:           cmp.Or(opts.BasePath, "/"),
 	}
@@ -206,7 +211,7 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("server: metrics: %w", err)
 		}
 	}
-	s.table.Store(loadTable(s.dir, opts.Files.Manifest(), nil, &s.fds))
+	s.table.Store(loadTable(s.dir, opts.Files.Manifest(), nil, &s.fds, &s.mem))
 	return s, nil
 }
 
@@ -238,7 +243,9 @@ func (s *Server) registerCacheMetrics(reg *prometheus.Registry) error {
 			}
 		}
 	}
-	return nil
+	return reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agendafeed_file_memory_bytes",
+		Help: "Bytes of published files (identity up to 1 MiB, and gzip) kept in memory after serving them; bounded by the server's budget (64 MiB)."},
+		func() float64 { b, _ := s.mem.kept(); return float64(b) }))
 }
 
 // Metrics returns the metrics the server records to; the app calls its
@@ -260,7 +267,7 @@ func (s *Server) current() *table {
 	if t = s.table.Load(); m.Version == t.version && m.Generated.Equal(t.generated) {
 		return t
 	}
-	t = loadTable(s.dir, m, t, &s.fds)
+	t = loadTable(s.dir, m, t, &s.fds, &s.mem)
 	s.table.Store(t)
 	return t
 }
