@@ -20,23 +20,12 @@ func until(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// flights is the number of renders in flight and of requests waiting for
-// them.
-func (s *Server) flights() (renders, waiters int) {
-	s.vgate.mu.Lock()
-	defer s.vgate.mu.Unlock()
-	for _, f := range s.vgate.flights {
-		renders++
-		waiters += f.waiters
-	}
-	return renders, waiters
-}
-
-// sessionFlights is flights for the sessions' gate.
-func (s *Server) sessionFlights() (renders, waiters int) {
-	s.sgate.mu.Lock()
-	defer s.sgate.mu.Unlock()
-	for _, f := range s.sgate.flights {
+// inFlight is the number of the gate's renders in flight and of requests
+// waiting for them.
+func (g *renderGate) inFlight() (renders, waiters int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, f := range g.flights {
 		renders++
 		waiters += f.waiters
 	}
@@ -66,7 +55,7 @@ func TestSessionRendersBounded(t *testing.T) {
 			})
 		}
 		until(t, "every request waiting, the slots full", func() bool {
-			renders, waiting := f.srv.sessionFlights()
+			renders, waiting := f.srv.sgate.inFlight()
 			return renders == 3 && waiting == len(targets) && f.sessions.active.Load() == defaultSessionRenders
 		})
 		close(f.sessions.hold)
@@ -104,7 +93,7 @@ func TestIdenticalVariantsRenderOnce(t *testing.T) {
 			})
 		}
 		until(t, "5 requests waiting for one render", func() bool {
-			_, waiting := f.srv.flights()
+			_, waiting := f.srv.vgate.inFlight()
 			return waiting == 5
 		})
 		close(f.vars.hold)
@@ -138,7 +127,7 @@ func TestVariantRendersBounded(t *testing.T) {
 			})
 		}
 		until(t, "every request waiting, the slots full", func() bool {
-			renders, _ := f.srv.flights()
+			renders, _ := f.srv.vgate.inFlight()
 			return renders == len(targets) && f.vars.active.Load() == defaultVariantRenders
 		})
 		close(f.vars.hold)
@@ -170,7 +159,7 @@ func TestVariantWaitHonoursContext(t *testing.T) {
 	done := make(chan struct{})
 	go func() { f.srv.Handler().ServeHTTP(w, r); close(done) }()
 	until(t, "the third request waiting", func() bool {
-		renders, _ := f.srv.flights()
+		renders, _ := f.srv.vgate.inFlight()
 		return renders == 3
 	})
 	cancel()
@@ -181,7 +170,7 @@ func TestVariantWaitHonoursContext(t *testing.T) {
 	close(f.vars.hold)
 	wg.Wait()
 	until(t, "the abandoned render gone", func() bool {
-		renders, _ := f.srv.flights()
+		renders, _ := f.srv.vgate.inFlight()
 		return renders == 0
 	})
 	if n := f.vars.calls.Load(); n != 2 {
